@@ -1,0 +1,80 @@
+# Two commands do everything on a fresh machine:  make run   and   make test
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+RASA    := $(VENV)/bin/rasa
+STAMP   := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+KB      := build/knowledge.db
+SPACY   := build/spacy_model/.built
+MODEL   := models/family-help.tar.gz
+KNOWLEDGE_FILES := $(shell find knowledge -name '*.yml') $(wildcard knowledge/*.py)
+TRAINING_FILES  := config.yml domain.yml $(shell find data -name '*.yml')
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help run test shell build kb train lint unit validate stories answer-key eval lock clean
+
+help:
+	@echo "make run    set up everything, train if needed, serve on localhost:5005 (Ctrl-C stops)"
+	@echo "make test   every test: lint, pytest, data validation, test stories, answer key"
+	@echo "make shell  chat with the assistant in this terminal"
+
+# --- set-up ---------------------------------------------------------------
+$(STAMP): requirements.lock
+	@PY310=$$(bot/find_python.sh) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  echo "Creating $(VENV) with $$PY310"; rm -rf $(VENV); "$$PY310" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -r requirements.lock
+	rm -f $(VENV)/.installed-*; touch $@
+
+$(KB): $(STAMP) $(KNOWLEDGE_FILES)
+	$(PY) -m knowledge.build
+
+$(SPACY): $(KB) knowledge/nlp.py
+	$(PY) -m knowledge.nlp && touch $@
+
+build: $(SPACY)
+kb: $(KB)
+
+# Trains only when its inputs changed (make compares file times; rasa also skips an unchanged model).
+$(MODEL): $(SPACY) $(TRAINING_FILES)
+	@mkdir -p models
+	$(RASA) train --fixed-model-name family-help --out models
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	bot/run.sh
+
+shell: $(MODEL)
+	FAMILY_HELP_SHELL=1 bot/shell.sh
+
+# --- tests ------------------------------------------------------------------
+lint: $(STAMP)
+	$(VENV)/bin/ruff check actions bot knowledge tests
+
+unit: build
+	$(PY) -m pytest -q tests --ignore=tests/e2e
+
+validate: build
+	$(RASA) data validate --fail-on-warnings --max-history 4
+
+stories: $(MODEL)
+	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out build/results
+
+answer-key: $(MODEL)
+	$(PY) -m pytest -q tests/e2e
+
+test: lint unit validate stories answer-key
+
+lock:
+	@PY310=$$(bot/find_python.sh) && "$$PY310" -m venv build/piptools && build/piptools/bin/pip install -q pip-tools && \
+	build/piptools/bin/pip-compile --quiet --no-header --strip-extras -o requirements.lock requirements.in
+
+clean:
+	rm -rf build models results .pytest_cache

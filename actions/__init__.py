@@ -1,0 +1,1 @@
+"""Custom actions: each goes tracker -> knowledge query -> dispatcher, nothing more."""

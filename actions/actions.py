@@ -1,0 +1,273 @@
+"""The assistant's custom actions. Thin by design: read the tracker, query the
+knowledge base (``knowledge.store``), render (``knowledge.answers``), dispatch."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import council_for, entity_values, message_text
+from knowledge import answers, store, timescales
+from knowledge.store import KnowledgeBase
+
+# Topics about making a referral: the reply also says the assistant cannot make one.
+REFERRAL_TOPICS = {"mash_contact", "how_to_refer", "marf_what"}
+# A topic question is only answered from full-text search when it matches this many words.
+SEARCH_MIN_WORDS = 2
+
+
+def kb() -> KnowledgeBase:
+    return store.shared()
+
+
+def send(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> None:
+    for message in messages:
+        if "custom" in message:
+            dispatcher.utter_message(json_message=message["custom"])
+        else:
+            dispatcher.utter_message(text=message["text"], buttons=message.get("buttons") or [])
+
+
+def council_events(tracker: Tracker, council: str) -> List[EventType]:
+    """Keep the council slot as a clean id once it is known."""
+    return [SlotSet("council", council)] if tracker.get_slot("council") not in (None, council) or \
+        entity_values(tracker, "council") else []
+
+
+class ActionSessionStart(Action):
+    """Start a session, taking the council from the web page's metadata if it sent one."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        meta = tracker.get_slot("session_started_metadata") or {}
+        council = kb().resolve_council(meta.get("council")) if isinstance(meta, dict) else None
+        # A council already chosen in this conversation carries over; otherwise take the page's.
+        if council and not tracker.get_slot("council"):
+            events.append(SlotSet("council", council))
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+class ActionAnswerTopic(Action):
+    """Answer a topic question (the intent names the topic) for the person's council."""
+
+    def name(self) -> str:
+        return "action_answer_topic"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        base = kb()
+        council = council_for(tracker, base)
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+        send(dispatcher, answers.topic_messages(base, council, intent))
+        if intent in REFERRAL_TOPICS:
+            dispatcher.utter_message(response="utter_cannot_refer")
+        return council_events(tracker, council)
+
+
+class ActionDefineTerm(Action):
+    """Explain a word or acronym from the glossary."""
+
+    def name(self) -> str:
+        return "action_define_term"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        base = kb()
+        council = council_for(tracker, base)
+        found = None
+        for value in entity_values(tracker, "term"):
+            found = base.term(council, value)
+            if found:
+                break
+        found = found or base.find_term(council, message_text(tracker))
+        if found:
+            send(dispatcher, answers.term_messages(base, council, found))
+            return council_events(tracker, council)
+        return await ActionSearchKnowledge().run(dispatcher, tracker, domain)
+
+
+class ActionLookupContact(Action):
+    """Give the contact details of the service the person names, for their council."""
+
+    def name(self) -> str:
+        return "action_lookup_contact"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        base = kb()
+        council = council_for(tracker, base)
+        found = [c for c in (base.contact(council, v) for v in entity_values(tracker, "service")) if c]
+        found = found or base.find_contacts(council, message_text(tracker))[:2]
+        place = base.council(council).name
+        if found:
+            send(dispatcher, [answers.contacts_message(found, intro=f"For {place}:")])
+        else:
+            general = base.general_contact(council)
+            msg = answers.contacts_message([general] if general else [],
+                                           intro=f"I'm not sure which service you mean. For {place}, you can contact:")
+            send(dispatcher, [msg] if msg else answers.not_covered(base, council, "that service"))
+        src = answers.source_line(base, (found or [base.general_contact(council)])[0].council,
+                                  (found or [base.general_contact(council)])[0].seed) if (
+            found or base.general_contact(council)) else None
+        if src:
+            send(dispatcher, [src])
+        return council_events(tracker, council)
+
+
+class ActionNextSteps(Action):
+    """Explain what happens after a stage, with the council's timescales and due dates."""
+
+    def name(self) -> str:
+        return "action_next_steps"
+
+    today = staticmethod(dt.date.today)
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        base = kb()
+        council = council_for(tracker, base)
+        text = message_text(tracker)
+        stage_id = next((s for s in (base.find_stage(council, v) or v for v in entity_values(tracker, "stage"))
+                         if base.stage(council, s)), None) or base.find_stage(council, text)
+        if stage_id is None:
+            stage_id = tracker.get_slot("stage") if base.stage(council, tracker.get_slot("stage") or "") else None
+        if stage_id is None:
+            send(dispatcher, [answers.stage_choice_message(base, council)])
+            return council_events(tracker, council)
+        when: Optional[dt.date] = timescales.parse_date(text, self.today())
+        send(dispatcher, answers.next_steps_messages(base, council, base.stage(council, stage_id), when))
+        return council_events(tracker, council) + [SlotSet("stage", stage_id)]
+
+
+class ActionSetCouncil(Action):
+    """The person says which council they are in: keep it for the conversation."""
+
+    def name(self) -> str:
+        return "action_set_council"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        base = kb()
+        named = [base.resolve_council(v) for v in entity_values(tracker, "council")]
+        named = [c for c in named if c] or [base.resolve_council(message_text(tracker))]
+        council = named[0] if named and named[0] else None
+        if council:
+            dispatcher.utter_message(response="utter_council_set", council_name=base.council(council).name)
+            return [SlotSet("council", council)]
+        if any(w in message_text(tracker).lower() for w in ("live", "from", "council", "area", "in ")):
+            dispatcher.utter_message(response="utter_council_unknown")
+        dispatcher.utter_message(response="utter_ask_council")
+        return []
+
+
+class ActionSearchKnowledge(Action):
+    """NLU was unsure: look for the answer in the knowledge base before giving up."""
+
+    def name(self) -> str:
+        return "action_search_knowledge"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        base = kb()
+        council = council_for(tracker, base)
+        text = message_text(tracker)
+        term = base.term(council, text)
+        if term:
+            send(dispatcher, answers.term_messages(base, council, term))
+            return council_events(tracker, council)
+        hits = base.search(council, text, limit=1)
+        if hits and hits[0][1] >= SEARCH_MIN_WORDS:
+            send(dispatcher, answers.render_topic(base, council, hits[0][0]))
+            return council_events(tracker, council)
+        dispatcher.utter_message(response="utter_no_answer")
+        return []
+
+
+class ActionHumanHandoff(Action):
+    """The person wants a human: give the council's numbers (the assistant can't transfer)."""
+
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    HANDOFF_CONTACTS = ("mash_out_of_hours", "cro", "complaints_phone")
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        base = kb()
+        council = council_for(tracker, base)
+        general = base.general_contact(council)
+        people = ([general] if general else []) + [
+            c for c in base.contacts(council, self.HANDOFF_CONTACTS) if c.council == council]
+        dispatcher.utter_message(text="I am a computer, so I can't pass you to a person. "
+                                      "But you can talk to someone at these numbers.")
+        send(dispatcher, [answers.contacts_message(people + base.contacts(council, ("nspcc",)),
+                                                   intro=f"For {base.council(council).name}:")])
+        dispatcher.utter_message(response="utter_safety_danger_line",
+                                 emergency_phone=_phone(base, council, "emergency"))
+        return council_events(tracker, council)
+
+
+def _phone(base: KnowledgeBase, council: str, contact_id: str) -> str:
+    contact = base.contact(council, contact_id)
+    return (contact.phone or contact.web or "") if contact else ""
+
+
+def council_help(base: KnowledgeBase, council: str) -> str:
+    """'the Multi-Agency Safeguarding Hub (MASH) on 024 7678 8555, or 024 7683 2222 out of hours'."""
+    general = base.general_contact(council)
+    if not general:
+        return "your council's children's services"
+    text = f"{general.service} on {general.phone}" if general.phone else f"{general.service} ({general.web})"
+    ooh = base.contact(council, "mash_out_of_hours")
+    if ooh and ooh.council == council and ooh.phone:
+        text += f", or {ooh.phone} out of hours"
+    return text
+
+
+# What the safety response says for each kind of crisis, in order. Wording is in domain.yml.
+SAFETY_PLANS: Dict[str, List[str]] = {
+    "safety_danger_now": ["utter_safety_danger_now", "utter_safety_computer", "utter_safety_childline",
+                          "utter_safety_trusted_adult"],
+    "safety_abuse": ["utter_safety_thanks", "utter_safety_danger_line", "utter_safety_computer",
+                     "utter_safety_childline", "utter_safety_trusted_adult"],
+    "safety_self_harm": ["utter_safety_self_harm", "utter_safety_samaritans", "utter_safety_childline",
+                         "utter_safety_computer"],
+    "safety_online": ["utter_safety_online", "utter_safety_report_remove", "utter_safety_danger_line",
+                      "utter_safety_childline", "utter_safety_computer"],
+    "safety_exploitation": ["utter_safety_thanks", "utter_safety_danger_line", "utter_safety_computer",
+                            "utter_safety_childline", "utter_safety_trusted_adult"],
+    "safety_homeless": ["utter_safety_homeless", "utter_safety_danger_line", "utter_safety_childline",
+                        "utter_safety_computer"],
+    "safety_professional": ["utter_safety_professional", "utter_safety_professional_dont",
+                            "utter_safety_computer"],
+}
+
+
+class ActionSafetyResponse(Action):
+    """A calm safety response for a crisis or disclosure: what to do now and who can help."""
+
+    def name(self) -> str:
+        return "action_safety_response"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        base = kb()
+        council = council_for(tracker, base)
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+        values = safety_values(base, council)
+        for response in SAFETY_PLANS.get(intent, SAFETY_PLANS["safety_abuse"]) + ["utter_safety_carry_on"]:
+            dispatcher.utter_message(response=response, **values)
+        return council_events(tracker, council)
+
+
+def safety_values(base: KnowledgeBase, council: str) -> Dict[str, str]:
+    """The numbers the safety responses need, from the knowledge base."""
+    childline = base.contact(council, "childline")
+    return {
+        "emergency_phone": _phone(base, council, "emergency") or "999",
+        "childline_phone": childline.phone if childline else "",
+        "childline_web": childline.web if childline else "",
+        "samaritans_phone": _phone(base, council, "samaritans"),
+        "ceop_web": _phone(base, council, "ceop"),
+        "report_remove_web": _phone(base, council, "report_remove"),
+        "council_help": council_help(base, council),
+    }

@@ -1,0 +1,39 @@
+"""Reading what an action needs from the tracker: the council, entities and text."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from rasa_sdk import Tracker
+
+from knowledge.store import KnowledgeBase
+
+
+def entity_values(tracker: Tracker, entity: str) -> list[str]:
+    return [e.get("value") for e in (tracker.latest_message or {}).get("entities", [])
+            if e.get("entity") == entity and e.get("value")]
+
+
+def message_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def _metadata_council(tracker: Tracker) -> Optional[str]:
+    meta: dict[str, Any] = (tracker.latest_message or {}).get("metadata") or {}
+    if meta.get("council"):
+        return str(meta["council"])
+    session_meta = tracker.get_slot("session_started_metadata") or {}
+    return session_meta.get("council") if isinstance(session_meta, dict) else None
+
+
+def council_for(tracker: Tracker, kb: KnowledgeBase) -> str:
+    """The council to answer for: named in this message, then named earlier in the
+    conversation, then set by the web page (metadata), then the default (Coventry)."""
+    for value in entity_values(tracker, "council"):
+        council = kb.resolve_council(value)
+        if council:
+            return council
+    for value in (tracker.get_slot("council"), _metadata_council(tracker)):
+        council = kb.resolve_council(value)
+        if council:
+            return council
+    return kb.default_council

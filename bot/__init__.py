@@ -1,0 +1,1 @@
+"""What runs the service: launchers, channel and store settings."""

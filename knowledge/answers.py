@@ -1,0 +1,146 @@
+"""Turn knowledge-base results into the messages the assistant sends.
+
+Each function returns a list of message dicts (``text``, optional ``buttons``, optional
+``custom``) ready for ``dispatcher.utter_message(**message)``. Only wording lives here;
+every fact comes from the knowledge base.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Optional
+
+from knowledge import timescales
+from knowledge.store import NATIONAL, Contact, KnowledgeBase, Stage, Term, Topic
+
+Message = dict
+# Lists of service names and document titles: checked for acronyms, not for reading grade
+# (a service's name can't be made simpler without changing it).
+REFERENCE = "reference"
+
+GUIDE_NOT_PROMISE = ("This date is a guide, not a promise. It skips weekends and bank holidays. "
+                     "Your social worker can tell you the real date.")
+
+
+def contact_line(c: Contact) -> str:
+    parts = [c.service + ":"]
+    if c.phone:
+        parts.append(f"call {c.phone}")
+    if c.email:
+        parts.append(("or " if c.phone else "") + f"email {c.email}")
+    if c.web:
+        parts.append(("or see " if (c.phone or c.email) else "see ") + c.web)
+    if c.address:
+        parts.append(("or write to " if (c.phone or c.email or c.web) else "write to ") + c.address)
+    line = " ".join(parts)
+    if c.hours:
+        line += f" ({c.hours})"
+    return line + "."
+
+
+def contacts_message(contacts: Iterable[Contact], intro: str = "Who to contact:") -> Optional[Message]:
+    lines = [contact_line(c) for c in contacts]
+    if not lines:
+        return None
+    return {"text": intro + "\n" + "\n".join(f"- {line}" for line in lines), "kind": REFERENCE}
+
+
+def source_line(kb: KnowledgeBase, council: str, seed: str) -> Optional[Message]:
+    src = kb.source(council, seed)
+    if not src:
+        return None
+    who = "" if council == NATIONAL else kb.council(council).name + ": "
+    text = f"Source: {who}{src.title}"
+    if src.url:
+        text += f" ({src.url})"
+    return {"text": text + ".", "kind": REFERENCE}
+
+
+def _place(kb: KnowledgeBase, council: str) -> str:
+    return kb.council(council).name
+
+
+def not_covered(kb: KnowledgeBase, council: str, what: str) -> list[Message]:
+    """The documents for this council don't say: say so, give its general contact, never guess."""
+    general = kb.general_contact(council)
+    text = (f"Sorry, the {_place(kb, council)} information I have does not cover {what}. "
+            "I don't want to guess. Your social worker can tell you.")
+    msgs = [{"text": text}]
+    contact = contacts_message([general] if general else [], intro="Or contact:")
+    if contact:
+        msgs.append(contact)
+    return msgs
+
+
+def topic_messages(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]:
+    topic = kb.topic(council, topic_id)
+    if topic is None:
+        title = (kb.topic_title(topic_id) or topic_id.replace("_", " ")).lower()
+        return not_covered(kb, council, title)
+    return render_topic(kb, council, topic)
+
+
+def render_topic(kb: KnowledgeBase, council: str, topic: Topic) -> list[Message]:
+    msgs: list[Message] = [{"text": topic.answer}]
+    if topic.next:
+        msgs.append({"text": "What happens next: " + topic.next})
+    if topic.rights:
+        msgs.append({"text": "Your rights: " + topic.rights})
+    contacts = contacts_message(kb.contacts(council, topic.contacts))
+    if contacts:
+        msgs.append(contacts)
+    src = source_line(kb, topic.council, topic.seed)
+    if src:
+        msgs.append(src)
+    return msgs
+
+
+def term_messages(kb: KnowledgeBase, council: str, term: Term) -> list[Message]:
+    head = f"{term.term} stands for {term.stands_for}." if term.stands_for else f"{term.term}:"
+    msgs: list[Message] = [{"text": f"{head} {term.meaning}"}]
+    src = source_line(kb, term.council, term.seed)
+    if src:
+        msgs.append(src)
+    return msgs
+
+
+def stage_choice_message(kb: KnowledgeBase, council: str) -> Message:
+    stages = kb.stages(council)
+    return {
+        "text": "I can tell you what happens next and when. Which step are you at?",
+        "buttons": [{"title": s.name[:1].upper() + s.name[1:],
+                     "payload": '/next_steps{"stage": "' + s.id + '"}'} for s in stages],
+    }
+
+
+def next_steps_messages(kb: KnowledgeBase, council: str, stage: Stage,
+                        when: Optional[dt.date]) -> list[Message]:
+    """What comes after a stage, with the council's timescales and, given a date, due dates."""
+    lines, timeline = [], []
+    for step in stage.steps:
+        item = {"step": step.step, "within": None, "due": None}
+        line = step.step.rstrip(".") + "."
+        if step.amount and step.unit:
+            within = timescales.describe_within(step.amount, step.unit)
+            item["within"] = within
+            line += f" Time: within {within}."
+            if when:
+                due = timescales.due_date(when, step.amount, step.unit)
+                item["due"] = due.isoformat()
+                line += f" That is by {timescales.format_date(due)}."
+        lines.append(f"- {line}")
+        timeline.append(item)
+    intro = f"What happens after {stage.name}"
+    if when:
+        intro = f"You said it was on {timescales.format_date(when)}. " + intro
+    msgs: list[Message] = [{"text": intro + ":\n" + "\n".join(lines)}]
+    if when:
+        msgs.append({"text": GUIDE_NOT_PROMISE})
+    else:
+        msgs.append({"text": "Tell me the date it happened, and I can work out the dates for you."})
+    msgs.append({"custom": {"type": "timeline", "council": council, "stage": stage.id,
+                           "from": when.isoformat() if when else None, "steps": timeline}})
+    src = source_line(kb, stage.steps[0].council if stage.steps else stage.council,
+                      stage.steps[0].seed if stage.steps else "")
+    if src:
+        msgs.append(src)
+    return msgs

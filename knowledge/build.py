@@ -1,0 +1,376 @@
+"""Build the read-only knowledge base from the YAML content.
+
+    python -m knowledge.build [--content DIR] [--out FILE] [--check]
+
+Reads knowledge/<council>/*.yml and knowledge/national/*.yml, checks every item
+(required fields, a source, a checked date, known topic ids, contact references),
+and writes a SQLite database with sqlite-utils plus the entity patterns that the
+spaCy pipeline's entity ruler uses. Any problem stops the build with the file,
+the item and what is wrong.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import sqlite_utils
+import yaml
+
+from knowledge import paths
+
+NATIONAL = "national"
+UNITS = {"working_days", "days", "months"}
+LIST_KINDS = ("contacts", "topics", "terms", "stages")
+SEED_RE = re.compile(r"^(\d{3}|national)$")
+
+
+class BuildError(Exception):
+    """The content has problems; ``problems`` lists each as 'file: item: what'."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("knowledge content has problems:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass
+class Content:
+    topic_index: dict[str, dict] = field(default_factory=dict)
+    councils: dict[str, dict] = field(default_factory=dict)
+    sources: list[dict] = field(default_factory=list)
+    contacts: list[dict] = field(default_factory=list)
+    topics: list[dict] = field(default_factory=list)
+    terms: list[dict] = field(default_factory=list)
+    stages: list[dict] = field(default_factory=list)
+    steps: list[dict] = field(default_factory=list)
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def add(self, where: str, what: str) -> None:
+        self.problems.append(f"{where}: {what}")
+
+    def text(self, where: str, item: dict, key: str, required: bool = True) -> str | None:
+        value = item.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.add(where, f"missing '{key}'")
+            return None
+        if not isinstance(value, str):
+            self.add(where, f"'{key}' must be text, got {type(value).__name__}")
+            return None
+        return " ".join(value.split())
+
+    def words(self, where: str, item: dict, key: str) -> list[str]:
+        value = item.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.add(where, f"'{key}' must be a list of text")
+            return []
+        return [v.strip() for v in value]
+
+    def provenance(self, where: str, item: dict, seeds: set[str]) -> dict:
+        src = item.get("source")
+        out = {"seed": None, "section": None, "checked": None}
+        if not isinstance(src, dict):
+            self.add(where, "missing 'source' (seed and section): no fact without a source")
+        else:
+            seed = str(src.get("seed", "")).strip()
+            if not SEED_RE.match(seed):
+                self.add(where, f"source seed {seed!r} is not a seed number like '001' or 'national'")
+            elif seed != NATIONAL and seeds and seed not in seeds:
+                self.add(where, f"source seed {seed!r} is not a seed file in the seeds folder")
+            section = src.get("section")
+            if not isinstance(section, str) or not section.strip():
+                self.add(where, "source has no 'section'")
+            out["seed"], out["section"] = seed, (section or "").strip()
+        checked = item.get("checked")
+        if isinstance(checked, str):
+            try:
+                checked = dt.date.fromisoformat(checked)
+            except ValueError:
+                checked = None
+        if not isinstance(checked, dt.date):
+            self.add(where, "missing or bad 'checked' date (YYYY-MM-DD)")
+        else:
+            out["checked"] = checked.isoformat()
+        return out
+
+
+def _load_yaml(path: Path, check: _Checker) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        check.add(str(path), f"is not valid YAML: {exc}".replace("\n", " "))
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        check.add(str(path), "must be a mapping with lists such as 'topics:' or 'contacts:'")
+        return {}
+    return data
+
+
+def _seed_numbers(seeds_dir: Path | None) -> set[str]:
+    if not seeds_dir or not seeds_dir.is_dir():
+        return set()
+    return {p.name[:3] for p in seeds_dir.glob("*.txt") if p.name[:3].isdigit()}
+
+
+def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
+    """Read and check every YAML file. Raises BuildError listing all problems."""
+    check = _Checker()
+    seeds = _seed_numbers(seeds_dir)
+    content = Content()
+
+    index_file = content_dir / "topics.yml"
+    for i, item in enumerate(_load_yaml(index_file, check).get("topics") or []):
+        where = f"{index_file.name}: topic #{i + 1}"
+        tid = check.text(where, item, "id")
+        title = check.text(where, item, "title")
+        if tid:
+            if tid in content.topic_index:
+                check.add(where, f"topic id {tid!r} is listed twice")
+            content.topic_index[tid] = {
+                "id": tid, "title": title, "area": item.get("area", ""), "about": item.get("about", "")}
+    if not content.topic_index:
+        check.add(str(index_file), "no topics: the index of topic ids is missing or empty")
+
+    council_dirs = sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    if not any(p.name == NATIONAL for p in council_dirs):
+        check.add(str(content_dir), "no 'national' folder")
+    for folder in council_dirs:
+        council = folder.name
+        if council == "__pycache__":
+            continue
+        council_file = folder / "council.yml"
+        if council_file.exists():
+            data = _load_yaml(council_file, check)
+            info = data.get("council") or {}
+            where = f"{council}/council.yml"
+            if council != NATIONAL:
+                if info.get("id") != council:
+                    check.add(where, f"council id must be {council!r} (the folder name)")
+                name = check.text(where, info, "name")
+                content.councils[council] = {
+                    "id": council, "name": name,
+                    "aliases": [a.lower() for a in check.words(where, info, "aliases")],
+                    "general_contact": check.text(where, info, "general_contact"),
+                }
+            for j, src in enumerate(data.get("sources") or []):
+                swhere = f"{where}: source #{j + 1}"
+                seed = str(src.get("seed", "")).strip()
+                if not SEED_RE.match(seed):
+                    check.add(swhere, f"seed {seed!r} is not a seed number")
+                content.sources.append({
+                    "council": council, "seed": seed,
+                    "title": check.text(swhere, src, "title"), "url": src.get("url")})
+        elif council != NATIONAL:
+            check.add(f"{council}/", "has no council.yml")
+
+        for path in sorted(folder.glob("*.yml")):
+            if path.name == "council.yml":
+                continue
+            data = _load_yaml(path, check)
+            unknown = set(data) - set(LIST_KINDS)
+            if unknown:
+                check.add(f"{council}/{path.name}", f"unknown section(s) {sorted(unknown)}; use {list(LIST_KINDS)}")
+            fname = f"{council}/{path.name}"
+            for kind in LIST_KINDS:
+                items = data.get(kind) or []
+                if not isinstance(items, list):
+                    check.add(fname, f"'{kind}' must be a list")
+                    continue
+                for k, item in enumerate(items):
+                    if not isinstance(item, dict):
+                        check.add(fname, f"{kind} #{k + 1} is not a mapping")
+                        continue
+                    label = item.get("id") or item.get("term") or f"#{k + 1}"
+                    _read_item(kind, council, f"{fname}: {kind[:-1]} {label!r}", item, check, seeds, content)
+
+    _cross_check(content, check)
+    if check.problems:
+        raise BuildError(check.problems)
+    return content
+
+
+def _read_item(kind: str, council: str, where: str, item: dict, check: _Checker, seeds: set[str],
+               content: Content) -> None:
+    prov = check.provenance(where, item, seeds) if kind != "stages" else {}
+    if kind == "contacts":
+        row = {"council": council, "id": check.text(where, item, "id"),
+               "service": check.text(where, item, "service")}
+        for key in ("phone", "email", "address", "web", "hours", "who_for"):
+            row[key] = check.text(where, item, key, required=False)
+        if not any(row[k] for k in ("phone", "email", "address", "web")):
+            check.add(where, "needs at least one of phone, email, address, web")
+        row["keywords"] = json.dumps([w.lower() for w in check.words(where, item, "keywords")])
+        content.contacts.append({**row, **prov})
+    elif kind == "topics":
+        tid = check.text(where, item, "id")
+        if tid and content.topic_index and tid not in content.topic_index:
+            check.add(where, f"topic id {tid!r} is not in topics.yml")
+        row = {"council": council, "id": tid, "answer": check.text(where, item, "answer"),
+               "next": check.text(where, item, "next", required=False),
+               "rights": check.text(where, item, "rights", required=False),
+               "contacts": json.dumps(check.words(where, item, "contacts"))}
+        content.topics.append({**row, **prov})
+    elif kind == "terms":
+        content.terms.append({
+            "council": council, "term": check.text(where, item, "term"),
+            "stands_for": check.text(where, item, "stands_for", required=False),
+            "meaning": check.text(where, item, "meaning"),
+            "aliases": json.dumps([a.lower() for a in check.words(where, item, "aliases")]), **prov})
+    elif kind == "stages":
+        sid = check.text(where, item, "id")
+        content.stages.append({
+            "council": council, "id": sid, "name": check.text(where, item, "name"),
+            "aliases": json.dumps([a.lower() for a in check.words(where, item, "aliases")])})
+        steps = item.get("next")
+        if not isinstance(steps, list) or not steps:
+            check.add(where, "needs a 'next' list of steps")
+            return
+        for n, step in enumerate(steps):
+            swhere = f"{where}: step #{n + 1}"
+            within = step.get("within") if isinstance(step, dict) else None
+            if not isinstance(step, dict):
+                check.add(swhere, "is not a mapping")
+                continue
+            amount = unit = None
+            if within is not None:
+                amount, unit = within.get("amount"), within.get("unit")
+                if not isinstance(amount, int) or amount <= 0:
+                    check.add(swhere, "within.amount must be a whole number above 0")
+                if unit not in UNITS:
+                    check.add(swhere, f"within.unit must be one of {sorted(UNITS)}")
+            content.steps.append({
+                "council": council, "stage": sid, "ord": n, "step": check.text(swhere, step, "step"),
+                "amount": amount, "unit": unit, **check.provenance(swhere, step, seeds)})
+
+
+def _cross_check(content: Content, check: _Checker) -> None:
+    def dupes(rows: Iterable[dict], key: str, kind: str) -> None:
+        seen: set = set()
+        for r in rows:
+            k = (r["council"], (r[key] or "").lower())
+            if k in seen:
+                check.add(f"{r['council']}", f"{kind} {r[key]!r} is defined twice")
+            seen.add(k)
+
+    dupes(content.contacts, "id", "contact")
+    dupes(content.topics, "id", "topic")
+    dupes(content.terms, "term", "term")
+    dupes(content.stages, "id", "stage")
+    contact_ids = {(c["council"], c["id"]) for c in content.contacts}
+    for t in content.topics:
+        for cid in json.loads(t["contacts"]):
+            if (t["council"], cid) not in contact_ids and (NATIONAL, cid) not in contact_ids:
+                check.add(f"{t['council']}: topic {t['id']!r}", f"names contact {cid!r}, which is not defined")
+    for c in content.councils.values():
+        gc = c.get("general_contact")
+        if gc and (c["id"], gc) not in contact_ids:
+            check.add(f"{c['id']}/council.yml", f"general_contact {gc!r} is not one of its contacts")
+    source_keys = {(s["council"], s["seed"]) for s in content.sources}
+    for rows in (content.topics, content.contacts, content.terms, content.steps):
+        for r in rows:
+            seed = r.get("seed")
+            if seed and seed != NATIONAL and (r["council"], seed) not in source_keys:
+                check.add(f"{r['council']}", f"item {r.get('id') or r.get('term') or r.get('stage')!r} cites seed "
+                          f"{seed} but {r['council']}/council.yml lists no source for it")
+    if not content.councils:
+        check.add("knowledge/", "no council folders")
+
+
+def write_database(content: Content, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    if tmp.exists():
+        tmp.unlink()
+    db = sqlite_utils.Database(tmp)
+    default = "coventry" if "coventry" in content.councils else sorted(content.councils)[0]
+    db["councils"].insert_all(
+        [{**{k: v for k, v in c.items() if k != "aliases"}, "is_default": int(c["id"] == default)}
+         for c in content.councils.values()], pk="id")
+    db["council_aliases"].insert_all(
+        [{"alias": a, "council": c["id"]} for c in content.councils.values() for a in {c["id"], *c["aliases"]}],
+        pk=("alias", "council"))
+    db["sources"].insert_all(content.sources, pk=("council", "seed"), replace=True)
+    db["topic_index"].insert_all(content.topic_index.values(), pk="id")
+    db["contacts"].insert_all(content.contacts, pk=("council", "id"))
+    topics = [{**t, "title": content.topic_index.get(t["id"], {}).get("title", t["id"]),
+               "about": content.topic_index.get(t["id"], {}).get("about", "")} for t in content.topics]
+    db["topics"].insert_all(topics, pk=("council", "id"))
+    db["topics"].enable_fts(["title", "about", "answer", "next", "rights"], tokenize="porter")
+    db["terms"].insert_all(content.terms, pk=("council", "term"))
+    db["stages"].insert_all(content.stages, pk=("council", "id"))
+    db["stage_steps"].insert_all(content.steps, pk=("council", "stage", "ord"))
+    db["meta"].insert({"key": "built_at", "value": dt.datetime.now(dt.timezone.utc).isoformat()}, pk="key")
+    db.conn.commit()
+    db.conn.close()
+    tmp.replace(out)
+
+
+def entity_patterns(content: Content) -> list[dict]:
+    """Phrase patterns (matched on lower-case text) for the spaCy entity ruler."""
+    pats: dict[tuple[str, str], str] = {}
+
+    def add(label: str, phrase: str, ent_id: str) -> None:
+        phrase = " ".join(phrase.lower().split())
+        if phrase:
+            pats.setdefault((label, phrase), ent_id)
+
+    for c in content.councils.values():
+        for alias in {c["id"], *c["aliases"]}:
+            add("council", alias, c["id"])
+    for t in content.terms:
+        add("term", t["term"], t["term"])
+        if t["stands_for"]:
+            add("term", t["stands_for"], t["term"])
+        for a in json.loads(t["aliases"]):
+            add("term", a, t["term"])
+    for s in content.stages:
+        for a in json.loads(s["aliases"]):
+            add("stage", a, s["id"])
+    for c in content.contacts:
+        for k in json.loads(c["keywords"]):
+            add("service", k, c["id"])
+    return [{"label": label, "pattern": phrase, "id": ent_id} for (label, phrase), ent_id in sorted(pats.items())]
+
+
+def build(content_dir: Path = paths.CONTENT_DIR, out: Path | None = None,
+          seeds_dir: Path | None = None, check_only: bool = False) -> Content:
+    seeds_dir = seeds_dir or paths.ROOT.parent / "shared" / "seeds"
+    content = load_content(content_dir, seeds_dir)
+    if not check_only:
+        out = out or paths.kb_path()
+        write_database(content, out)
+        pfile = out.parent / paths.patterns_path().name
+        pfile.write_text("".join(json.dumps(p) + "\n" for p in entity_patterns(content)), encoding="utf-8")
+    return content
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--content", type=Path, default=paths.CONTENT_DIR)
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--check", action="store_true", help="check the content only, write nothing")
+    args = ap.parse_args(argv)
+    try:
+        content = build(args.content, args.out, check_only=args.check)
+    except BuildError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"knowledge: {len(content.councils)} councils, {len(content.topics)} topics, "
+          f"{len(content.contacts)} contacts, {len(content.terms)} terms, {len(content.stages)} stages"
+          + ("" if args.check else f" -> {args.out or paths.kb_path()}"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

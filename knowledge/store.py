@@ -1,0 +1,291 @@
+"""Read-only queries over the built knowledge base.
+
+Open it once per process with ``KnowledgeBase.open()`` (or ``shared()``), never at import
+time. A council's own item wins over the national one with the same id.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from knowledge import paths
+
+NATIONAL = "national"
+_WORD = re.compile(r"[a-z0-9']+")
+STOPWORDS = frozenset(
+    """a about after all am an and any are as at be been before being but by can could did do does doing for
+    from get got had has have he her him his how i if in into is it its just me my no not now of on or our out
+    over please she so some than that the their them then there they this to too up us was we were what when
+    where which who why will with would you your yours im ive dont cant whats hi hey ok okay pls plz u ur
+    tell know want need like mean means meaning much many long soon happen happens happening""".split())
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    council: str
+    service: str
+    phone: Optional[str]
+    email: Optional[str]
+    address: Optional[str]
+    web: Optional[str]
+    hours: Optional[str]
+    who_for: Optional[str]
+    seed: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    council: str
+    title: str
+    answer: str
+    next: Optional[str]
+    rights: Optional[str]
+    contacts: tuple[str, ...]
+    seed: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    council: str
+    stands_for: Optional[str]
+    meaning: str
+    seed: str
+
+
+@dataclass(frozen=True)
+class Step:
+    step: str
+    amount: Optional[int]
+    unit: Optional[str]
+    council: str
+    seed: str
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    council: str
+    name: str
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Council:
+    id: str
+    name: str
+    general_contact: str
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class Source:
+    council: str
+    seed: str
+    title: str
+    url: Optional[str]
+
+
+class KnowledgeBase:
+    """Queries over one read-only SQLite file. Safe to share between threads."""
+
+    def __init__(self, path: Path):
+        if not Path(path).exists():
+            raise FileNotFoundError(f"knowledge base {path} not found: run `make kb` (python -m knowledge.build)")
+        uri = f"file:{Path(path).resolve()}?mode=ro"
+        self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        self.councils = {r["id"]: Council(r["id"], r["name"], r["general_contact"], bool(r["is_default"]))
+                         for r in self._rows("select * from councils")}
+        self.default_council = next((c.id for c in self.councils.values() if c.is_default), "coventry")
+        self._aliases = {r["alias"]: r["council"] for r in self._rows("select * from council_aliases")}
+
+    @classmethod
+    def open(cls, path: Optional[Path] = None) -> KnowledgeBase:
+        return cls(path or paths.kb_path())
+
+    def _rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # --- councils -------------------------------------------------------
+    def resolve_council(self, value: Optional[str]) -> Optional[str]:
+        """A council id from an id, a name or an alias ('Hants' -> 'hampshire'); None if unknown."""
+        if not value:
+            return None
+        key = " ".join(str(value).lower().split())
+        if key in self.councils:
+            return key
+        if key in self._aliases:
+            return self._aliases[key]
+        for alias, council in self._aliases.items():
+            if re.search(rf"\b{re.escape(alias)}\b", key):
+                return council
+        return None
+
+    def council(self, council_id: Optional[str]) -> Council:
+        return self.councils.get(council_id or "", self.councils[self.default_council])
+
+    # --- topics ----------------------------------------------------------
+    def topic_ids(self) -> list[str]:
+        return [r["id"] for r in self._rows("select id from topic_index order by id")]
+
+    def topic(self, council: str, topic_id: str) -> Optional[Topic]:
+        """The council's item for a topic, else the national one, else None."""
+        rows = self._rows("select * from topics where id = ? and council in (?, ?) "
+                          "order by council = ? desc", (topic_id, council, NATIONAL, NATIONAL))
+        return _topic(rows[0]) if rows else None
+
+    def topic_title(self, topic_id: str) -> Optional[str]:
+        rows = self._rows("select title from topic_index where id = ?", (topic_id,))
+        return rows[0]["title"] if rows else None
+
+    def search(self, council: str, text: str, limit: int = 3) -> list[tuple[Topic, int]]:
+        """Full-text search over the council's and national topics.
+
+        Returns (topic, number of distinct query words it matched), best first."""
+        words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
+        if not words:
+            return []
+        query = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+        rows = self._rows(
+            "select topics.*, bm25(topics_fts) as rank from topics_fts join topics on topics.rowid = topics_fts.rowid "
+            "where topics_fts match ? and topics.council in (?, ?) order by rank limit ?",
+            (query, council, NATIONAL, limit * 3))
+        results: list[tuple[Topic, int]] = []
+        seen: set[str] = set()
+        for r in rows:
+            if r["id"] in seen:
+                continue
+            seen.add(r["id"])
+            hay = " ".join(str(r[k] or "") for k in ("title", "about", "answer", "next", "rights")).lower()
+            stems = {w for w in words if re.search(rf"\b{re.escape(w[:max(4, len(w) - 2)])}", hay)}
+            results.append((_topic(r), len(stems)))
+        results.sort(key=lambda tr: -tr[1])
+        return results[:limit]
+
+    # --- contacts --------------------------------------------------------
+    def contact(self, council: str, contact_id: str) -> Optional[Contact]:
+        rows = self._rows("select * from contacts where id = ? and council in (?, ?) order by council = ? desc",
+                          (contact_id, council, NATIONAL, NATIONAL))
+        return _contact(rows[0]) if rows else None
+
+    def contacts(self, council: str, ids: tuple[str, ...] | list[str]) -> list[Contact]:
+        found = (self.contact(council, cid) for cid in ids)
+        return [c for c in found if c]
+
+    def general_contact(self, council: str) -> Optional[Contact]:
+        return self.contact(council, self.council(council).general_contact)
+
+    def find_contacts(self, council: str, text: str) -> list[Contact]:
+        """Contacts of the council (or national) whose keywords appear in the text, longest match first."""
+        lowered = " ".join(text.lower().replace("\u2019", "'").split())
+        hits: list[tuple[int, Contact]] = []
+        for r in self._rows("select * from contacts where council in (?, ?)", (council, NATIONAL)):
+            best = max((len(k) for k in json.loads(r["keywords"] or "[]")
+                        if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", lowered)), default=0)
+            if best:
+                hits.append((best + (1000 if r["council"] != NATIONAL else 0), _contact(r)))
+        hits.sort(key=lambda h: -h[0])
+        return [c for _, c in hits]
+
+    # --- glossary --------------------------------------------------------
+    def term(self, council: str, text: str) -> Optional[Term]:
+        """A glossary term by its name, what it stands for or an alias (council's first)."""
+        key = " ".join(text.lower().replace("\u2019", "'").split()).strip(" ?.!")
+        for r in self._rows("select * from terms where council in (?, ?) order by council = ? asc",
+                            (council, NATIONAL, NATIONAL)):
+            names = {r["term"].lower(), (r["stands_for"] or "").lower(), *json.loads(r["aliases"] or "[]")}
+            if key in names:
+                return _term(r)
+        return None
+
+    def find_term(self, council: str, text: str) -> Optional[Term]:
+        """The longest glossary term named anywhere in the text."""
+        lowered = " ".join(text.lower().replace("\u2019", "'").split())
+        best: tuple[int, Optional[Term]] = (0, None)
+        for r in self._rows("select * from terms where council in (?, ?) order by council = ? asc",
+                            (council, NATIONAL, NATIONAL)):
+            for name in {r["term"].lower(), (r["stands_for"] or "").lower(), *json.loads(r["aliases"] or "[]")}:
+                if name and len(name) > best[0] and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])",
+                                                               lowered):
+                    best = (len(name), _term(r))
+        return best[1]
+
+    # --- stages ----------------------------------------------------------
+    def stage(self, council: str, stage_id: str) -> Optional[Stage]:
+        rows = self._rows("select * from stages where id = ? and council in (?, ?) order by council = ? asc",
+                          (stage_id, council, NATIONAL, NATIONAL))
+        if not rows:
+            return None
+        r = rows[0]
+        steps = tuple(Step(s["step"], s["amount"], s["unit"], s["council"], s["seed"]) for s in self._rows(
+            "select * from stage_steps where council = ? and stage = ? order by ord", (r["council"], stage_id)))
+        return Stage(r["id"], r["council"], r["name"], steps)
+
+    def stages(self, council: str) -> list[Stage]:
+        ids = [r["id"] for r in self._rows("select distinct id from stages where council in (?, ?)",
+                                           (council, NATIONAL))]
+        found = (self.stage(council, sid) for sid in ids)
+        return [s for s in found if s]
+
+    def find_stage(self, council: str, text: str) -> Optional[str]:
+        """The stage whose longest alias appears in the text."""
+        lowered = " ".join(text.lower().replace("\u2019", "'").split())
+        best = (0, None)
+        for r in self._rows("select * from stages where council in (?, ?)", (council, NATIONAL)):
+            for alias in json.loads(r["aliases"] or "[]"):
+                if len(alias) > best[0] and re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", lowered):
+                    best = (len(alias), r["id"])
+        return best[1]
+
+    # --- sources ---------------------------------------------------------
+    def source(self, council: str, seed: str) -> Optional[Source]:
+        rows = self._rows("select * from sources where council = ? and seed = ?", (council, seed))
+        if not rows:
+            return None
+        r = rows[0]
+        return Source(r["council"], r["seed"], r["title"], r["url"])
+
+
+def _topic(r: sqlite3.Row) -> Topic:
+    return Topic(r["id"], r["council"], r["title"], r["answer"], r["next"], r["rights"],
+                 tuple(json.loads(r["contacts"] or "[]")), r["seed"], r["section"])
+
+
+def _contact(r: sqlite3.Row) -> Contact:
+    return Contact(r["id"], r["council"], r["service"], r["phone"], r["email"], r["address"], r["web"],
+                   r["hours"], r["who_for"], r["seed"])
+
+
+def _term(r: sqlite3.Row) -> Term:
+    return Term(r["term"], r["council"], r["stands_for"], r["meaning"], r["seed"])
+
+
+_shared: Optional[KnowledgeBase] = None
+_shared_lock = threading.Lock()
+
+
+def shared() -> KnowledgeBase:
+    """The process-wide knowledge base, opened on first use (not at import)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = KnowledgeBase.open()
+        return _shared
+
+
+def reset_shared(kb: Optional[KnowledgeBase] = None) -> None:
+    """Replace the process-wide instance (tests point it at a temporary build)."""
+    global _shared
+    with _shared_lock:
+        _shared = kb

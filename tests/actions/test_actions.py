@@ -1,0 +1,170 @@
+"""Each custom action with a real Tracker, a CollectingDispatcher and the real content:
+the events it returns and the messages it sends."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions
+from tests.conftest import texts
+
+
+def flat(s: str) -> str:
+    return "".join(s.lower().split())
+
+
+@pytest.mark.parametrize("council, intent, must, must_not", [
+    (None, "assessment_length", ["45 working days"], []),
+    ("coventry", "mash_contact", ["024 7678 8555", "024 7683 2222"], []),
+    ("coventry", "mash_decision_time", ["1 working day"], []),
+    ("coventry", "assessment_child_seen", ["5 working days"], []),
+    ("coventry", "cin_first_meeting", ["10 working days"], []),
+    ("coventry", "complaints", ["08085 834 333", "CLYPCustomerrelations@coventry.gov.uk"], []),
+    ("coventry", "cro", ["0800 0272 118"], []),
+    ("coventry", "family_hubs", ["8"], []),
+    ("hampshire", "assessment_length", ["15 days"], ["45 working days"]),
+    ("hampshire", "s47_length", ["15 working days"], []),
+    ("bolton", "looked_after", ["16"], []),
+    ("bolton", "leaving_care", ["23"], []),
+    (None, "core_group", ["10 working days"], []),
+    (None, "review_conference", ["3 months", "three months"], []),
+])
+async def test_answer_topic_gives_the_councils_facts(make_tracker, dispatcher, domain, council, intent, must, must_not):
+    slots = {"council": council} if council else {}
+    events = await actions.ActionAnswerTopic().run(dispatcher, make_tracker(intent, slots=slots), domain)
+    said = flat(texts(dispatcher))
+    if intent == "review_conference":
+        assert any(flat(m) in said for m in must), said
+    else:
+        for m in must:
+            assert flat(m) in said, said
+    for m in must_not:
+        assert flat(m) not in said
+    assert "source:" in said
+    assert events == []
+
+
+async def test_council_from_metadata_and_from_the_message(make_tracker, dispatcher, domain):
+    tracker = make_tracker("assessment_length", metadata={"council": "hampshire"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "15days" in flat(texts(dispatcher))
+
+    d2 = CollectingDispatcher()
+    tracker = make_tracker("assessment_length", text="how long in bolton?",
+                           entities=[{"entity": "council", "value": "Bolton"}], metadata={"council": "hampshire"})
+    events = await actions.ActionAnswerTopic().run(d2, tracker, domain)
+    assert SlotSet("council", "bolton") in events
+    assert "15days" not in flat(texts(d2))
+
+
+async def test_topic_a_council_does_not_cover_says_so_and_gives_its_number(make_tracker, dispatcher, domain, kb):
+    missing = [t for t in kb.topic_ids() if kb.topic("bolton", t) is None]
+    assert missing, "expected some topics Bolton's documents don't cover"
+    await actions.ActionAnswerTopic().run(dispatcher, make_tracker(missing[0], slots={"council": "bolton"}), domain)
+    said = texts(dispatcher)
+    assert "does not cover" in said and "01204 332010" in said
+    assert "024 7678 8555" not in said  # never another council's number
+
+
+async def test_referral_topics_say_the_assistant_cannot_refer(make_tracker, dispatcher, domain):
+    await actions.ActionAnswerTopic().run(dispatcher, make_tracker("how_to_refer"), domain)
+    assert any(m.get("response") == "utter_cannot_refer" for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize("text, entity, expect", [
+    ("what does ICPC stand for", "ICPC", "initial child protection conference"),
+    ("CIN meaning", None, "child in need"),
+    ("what's a marf", None, "referral"),
+])
+async def test_define_term(make_tracker, dispatcher, domain, text, entity, expect):
+    ents = [{"entity": "term", "value": entity}] if entity else []
+    await actions.ActionDefineTerm().run(dispatcher, make_tracker("define_term", text=text, entities=ents), domain)
+    assert expect in texts(dispatcher).lower()
+
+
+async def test_lookup_contact_by_service_words(make_tracker, dispatcher, domain):
+    await actions.ActionLookupContact().run(dispatcher, make_tracker("ask_contact", text="complaints phone number"),
+                                            domain)
+    assert "08085 834 333" in texts(dispatcher)
+
+
+async def test_lookup_contact_unknown_service_gives_general_number(make_tracker, dispatcher, domain):
+    tracker = make_tracker("ask_contact", text="number for the zebra department", slots={"council": "bolton"})
+    await actions.ActionLookupContact().run(dispatcher, tracker, domain)
+    assert "01204 332010" in texts(dispatcher)
+
+
+async def test_next_steps_with_a_date_counts_working_days(make_tracker, dispatcher, domain, monkeypatch):
+    monkeypatch.setattr(actions.ActionNextSteps, "today", staticmethod(lambda: dt.date(2026, 11, 22)))
+    tracker = make_tracker("next_steps", text="the initial conference was on 3 March 2026, what happens now?",
+                           entities=[{"entity": "stage", "value": "initial conference"}])
+    events = await actions.ActionNextSteps().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "10 working days" in said and "Tuesday 17 March 2026" in said   # core group due
+    assert "guide, not a promise" in said
+    timeline = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert timeline and timeline[0]["type"] == "timeline" and timeline[0]["stage"] == "icpc"
+    assert SlotSet("stage", "icpc") in events
+
+
+async def test_next_steps_without_a_stage_asks_which(make_tracker, dispatcher, domain):
+    await actions.ActionNextSteps().run(dispatcher, make_tracker("next_steps", text="what happens next?"), domain)
+    assert dispatcher.messages[0]["buttons"], "offers the stages as quick replies"
+
+
+@pytest.mark.parametrize("value, council", [("Hampshire", "hampshire"), ("hants", "hampshire"), ("BOLTON", "bolton")])
+async def test_set_council(make_tracker, dispatcher, domain, value, council):
+    tracker = make_tracker("inform_council", text=f"I live in {value}",
+                           entities=[{"entity": "council", "value": value}])
+    events = await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("council", council)]
+    assert dispatcher.messages[0]["response"] == "utter_council_set"
+
+
+async def test_set_council_unknown_place(make_tracker, dispatcher, domain):
+    events = await actions.ActionSetCouncil().run(dispatcher, make_tracker("inform_council", text="I live in Leeds"),
+                                                  domain)
+    assert events == []
+    assert [m["response"] for m in dispatcher.messages] == ["utter_council_unknown", "utter_ask_council"]
+
+
+async def test_search_knowledge_finds_a_topic(make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="private fostering arrangement looking after someone else's child")
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "28 days" in texts(dispatcher)
+
+
+async def test_search_knowledge_gives_up_honestly(make_tracker, dispatcher, domain):
+    await actions.ActionSearchKnowledge().run(dispatcher, make_tracker("nlu_fallback", text="zxqv blorp"), domain)
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_no_answer"]
+
+
+async def test_human_handoff_gives_numbers(make_tracker, dispatcher, domain):
+    await actions.ActionHumanHandoff().run(dispatcher, make_tracker("human_handoff"), domain)
+    said = texts(dispatcher)
+    assert "024 7678 8555" in said and "can't pass you to a person" in said
+
+
+@pytest.mark.parametrize("intent", sorted(actions.SAFETY_PLANS))
+@pytest.mark.parametrize("council", ["coventry", "hampshire", "bolton"])
+async def test_safety_response_has_numbers_and_never_claims_action(make_tracker, dispatcher, domain, intent, council):
+    await actions.ActionSafetyResponse().run(dispatcher, make_tracker(intent, slots={"council": council}), domain)
+    responses = [m["response"] for m in dispatcher.messages]
+    assert responses == actions.SAFETY_PLANS[intent] + ["utter_safety_carry_on"]
+    first = dispatcher.messages[0]
+    assert first["emergency_phone"] == "999"
+    assert first["childline_phone"] == "0800 1111"
+    assert first["samaritans_phone"] == "116 123"
+    assert first["council_help"] and "None" not in first["council_help"]
+    known = set(domain["responses"])
+    assert set(responses) <= known
+
+
+async def test_session_start_takes_council_from_metadata(make_tracker, dispatcher, domain):
+    tracker = make_tracker("greet", slots={"session_started_metadata": {"council": "Bolton"}})
+    events = await actions.ActionSessionStart().run(dispatcher, tracker, domain)
+    assert SlotSet("council", "bolton") in events
+    assert events[-1].get("name") == "action_listen"

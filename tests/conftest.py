@@ -1,0 +1,79 @@
+"""Shared fixtures: a knowledge base built from the real content into a temporary
+folder, the real domain, and factories for trackers and dispatchers."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge import build, paths, store
+from knowledge.store import KnowledgeBase
+
+ROOT = paths.ROOT
+
+
+@pytest.fixture(scope="session")
+def kb_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real knowledge content built into a fresh database (never the one in build/)."""
+    out = tmp_path_factory.mktemp("kb") / "knowledge.db"
+    build.build(paths.CONTENT_DIR, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def kb(kb_file: Path) -> KnowledgeBase:
+    return KnowledgeBase.open(kb_file)
+
+
+@pytest.fixture(autouse=True)
+def shared_kb(request: pytest.FixtureRequest):
+    """Actions use store.shared(); point it at the test build for tests that need it."""
+    if "kb" in request.fixturenames or "make_tracker" in request.fixturenames:
+        store.reset_shared(request.getfixturevalue("kb"))
+        yield
+        store.reset_shared(None)
+    else:
+        yield
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    """The real domain.yml as a dict (what the action server receives)."""
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+TrackerFactory = Callable[..., Tracker]
+
+
+@pytest.fixture
+def make_tracker(kb: KnowledgeBase) -> TrackerFactory:
+    """Build a Tracker for one user message: intent, entities, text, slots, metadata."""
+
+    def factory(intent: str, text: str = "", entities: Optional[list[dict]] = None,
+                slots: Optional[dict] = None, metadata: Optional[dict] = None) -> Tracker:
+        latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": entities or [],
+                  "text": text, "metadata": metadata or {}}
+        return Tracker("test-user", dict(slots or {}), latest,
+                       [{"event": "user", "text": text, "parse_data": latest}], False, None, {}, "action_listen")
+
+    return factory
+
+
+def texts(dispatcher: CollectingDispatcher) -> str:
+    """Everything the dispatcher collected, as one string (text, buttons, responses, custom)."""
+    parts = []
+    for m in dispatcher.messages:
+        parts += [m.get("text") or "", m.get("response") or ""]
+        parts += [b.get("title", "") for b in m.get("buttons") or []]
+        if m.get("custom"):
+            parts.append(str(m["custom"]))
+    return "\n".join(p for p in parts if p)

@@ -1,0 +1,50 @@
+"""Through the running server: the public answer key, the API token, and council handling."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.e2e.conftest import SHARED, eval_script, say
+
+PASS_RATE = 0.95
+
+
+def test_public_answer_key(server, tmp_path):
+    cases = SHARED / "eval" / "public_cases.yml"
+    if not cases.exists():
+        pytest.skip("shared/eval is not beside this checkout")
+    report = tmp_path / "report.json"
+    run = subprocess.run([sys.executable, str(eval_script()), str(cases), "--url", server, "--json", str(report)],
+                         capture_output=True, text=True, timeout=600)
+    print(run.stdout)
+    results = json.loads(report.read_text())
+    rate = sum(r["ok"] for r in results) / len(results)
+    assert rate >= PASS_RATE, run.stdout
+
+
+def test_http_api_needs_the_token(server):
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(server + "/conversations/someone/tracker", timeout=10)
+    assert err.value.code in (401, 403)
+    with urllib.request.urlopen(server + "/conversations/someone/tracker?token=test-token", timeout=10) as r:
+        assert r.status == 200
+
+
+def test_same_question_each_councils_facts(server):
+    question = "how long does the assessment take"
+    cov = " ".join(m.get("text", "") for m in say(server, "e2e-cov", question, {"council": "coventry"}))
+    ham = " ".join(m.get("text", "") for m in say(server, "e2e-ham", question, {"council": "hampshire"}))
+    assert "45 working days" in cov
+    assert "15 days" in ham and "45 working days" not in ham
+
+
+def test_council_named_in_conversation_is_kept(server):
+    say(server, "e2e-switch", "I live in Bolton")
+    replies = say(server, "e2e-switch", "what age do the leaving care team work with")
+    reply = " ".join(m.get("text", "") for m in replies)
+    assert "23" in reply

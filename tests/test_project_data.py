@@ -1,0 +1,73 @@
+"""The pieces agree: every topic in the knowledge index is an intent with NLU examples,
+a rule that answers it and a test story; every action the data uses exists."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions import actions
+from knowledge import paths
+
+ROOT = paths.ROOT
+CONVERSATION = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "human_handoff", "help",
+                "out_of_scope", "inform_council", "define_term", "ask_contact", "next_steps"}
+
+
+def load_all(folder: str, key: str) -> list[dict]:
+    items = []
+    for path in sorted((ROOT / folder).rglob("*.yml")):
+        items += yaml.safe_load(path.read_text(encoding="utf-8")).get(key) or []
+    return items
+
+
+@pytest.fixture(scope="module")
+def topic_ids() -> set[str]:
+    return {t["id"] for t in yaml.safe_load((paths.CONTENT_DIR / "topics.yml").read_text())["topics"]}
+
+
+def test_domain_intents_are_topics_conversation_and_safety(domain, topic_ids):
+    intents = set(domain["intents"])
+    assert topic_ids <= intents
+    assert CONVERSATION <= intents
+    assert set(actions.SAFETY_PLANS) <= intents
+    assert intents == topic_ids | CONVERSATION | set(actions.SAFETY_PLANS)
+
+
+def test_every_intent_has_training_examples(domain):
+    counts: dict[str, int] = {}
+    for block in load_all("data/nlu", "nlu"):
+        if "intent" in block:
+            counts[block["intent"]] = counts.get(block["intent"], 0) + len(
+                [line for line in block["examples"].splitlines() if line.strip().startswith("- ")])
+    thin = {i: counts.get(i, 0) for i in domain["intents"] if counts.get(i, 0) < 8}
+    assert not thin, f"intents with fewer than 8 examples: {thin}"
+
+
+def test_every_topic_intent_has_a_rule(topic_ids):
+    ruled = {step["intent"] for rule in load_all("data/rules", "rules") for step in rule["steps"] if "intent" in step}
+    assert topic_ids <= ruled
+
+
+def test_every_topic_area_has_a_test_story():
+    stories = yaml.safe_load((ROOT / "tests" / "test_stories.yml").read_text())["stories"]
+    used = {step["intent"] for s in stories for step in s["steps"] if "intent" in step}
+    index = yaml.safe_load((paths.CONTENT_DIR / "topics.yml").read_text())["topics"]
+    missing = {t["area"] for t in index} - {t["area"] for t in index if t["id"] in used}
+    assert not missing, f"topic areas with no test story: {missing}"
+    assert set(actions.SAFETY_PLANS) <= used
+
+
+def test_actions_in_domain_are_implemented(domain):
+    implemented = {cls().name() for cls in vars(actions).values()
+                   if isinstance(cls, type) and issubclass(cls, actions.Action) and cls is not actions.Action}
+    assert set(domain["actions"]) == implemented
+
+
+def test_no_database_or_model_is_committed():
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert not [f for f in tracked if f.endswith((".db", ".tar.gz")) or f.startswith(("build/", "models/"))]
+    assert Path(ROOT / ".gitignore").read_text().count("build/") >= 1
