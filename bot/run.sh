@@ -26,7 +26,7 @@ trap stop INT TERM EXIT
 
 "$VENV/bin/python" -m bot.actions_server --port "$ACTION_PORT" &
 pids+=($!)
-"$VENV/bin/rasa" run --model models --port "$RASA_PORT" --interface 127.0.0.1 \
+"$VENV/bin/python" -m bot.rasa_server run --model models --port "$RASA_PORT" --interface 127.0.0.1 \
   --enable-api --auth-token "$FAMILY_HELP_API_TOKEN" \
   --credentials bot/credentials.yml --endpoints bot/endpoints.yml &
 pids+=($!)

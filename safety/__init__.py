@@ -1,0 +1,1 @@
+"""The safety layer: crisis and disclosure signals that win over everything else."""

@@ -1,0 +1,125 @@
+"""Crisis signals in a message: a spaCy Matcher over normalised words.
+
+The second safety layer, beside the NLU safety intents. Words are normalised the same way
+in the patterns and in messages: lower case, common text-speak and typos mapped to plain
+words, then the English lemma from spacy-lookups-data's lookup table (the one the
+project's spaCy pipeline uses), so "hits", "hitting" and "hittin" all read "hit".
+Create one ``SignalDetector`` per process (it loads the table); it is thread-safe to read.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+import yaml
+
+PATTERNS_FILE = Path(__file__).with_name("patterns.yml")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[&]")
+
+
+@dataclass(frozen=True)
+class Signal:
+    category: str
+    intent: str
+    words: str
+
+
+class PatternError(ValueError):
+    pass
+
+
+class SignalDetector:
+    def __init__(self, patterns_file: Path = PATTERNS_FILE):
+        import spacy
+        from spacy.lookups import load_lookups
+        from spacy.matcher import Matcher
+
+        spec = yaml.safe_load(patterns_file.read_text(encoding="utf-8"))
+        self._lemmas = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+        self._spellings = {k.lower(): str(v).lower() for k, v in (spec.get("spellings") or {}).items()}
+        self.priority: list[str] = list(spec["priority"])
+        self.intents: dict[str, str] = dict(spec["intents"])
+        groups = {name: words for name, words in (spec.get("groups") or {}).items()}
+        self._vocab = spacy.blank("en").vocab
+        self._matcher = Matcher(self._vocab)
+        for category, patterns in spec["categories"].items():
+            if category not in self.intents or category not in self.priority:
+                raise PatternError(f"category {category!r} needs an intent and a place in priority")
+            compiled = [self._compile(p, groups, category) for p in patterns]
+            self._matcher.add(category, compiled)
+
+    # --- normalising ---------------------------------------------------
+    def canonical(self, word: str) -> list[str]:
+        word = word.lower().replace("\u2019", "'")
+        if word in self._spellings:
+            return self._spellings[word].split()
+        if word not in self._lemmas and word.endswith("in") and len(word) > 4 and word + "g" in self._lemmas:
+            word += "g"  # dropped g: hidin, hittin
+        return [str(self._lemmas.get(word, word)).lower()]
+
+    def normalise(self, text: str) -> list[str]:
+        words: list[str] = []
+        for raw in _TOKEN.findall(text.lower().replace("\u2019", "'")):
+            if "'" in raw and raw not in self._spellings:
+                head, tail = raw.split("'", 1)
+                words += self.canonical(head) + self.canonical("'" + tail)
+            else:
+                words += self.canonical(raw)
+        return words
+
+    # --- patterns ------------------------------------------------------
+    def _compile(self, pattern: str, groups: dict[str, str], category: str) -> list[dict]:
+        tokens: list[dict] = []
+        for part in pattern.split():
+            if set(part) == {"*"}:
+                tokens += [{"OP": "?"} for _ in part]
+                continue
+            optional = part.endswith("?") and len(part) > 1
+            part = part[:-1] if optional else part
+            alts: set[str] = set()
+            for alt in part.split("|"):
+                m = re.fullmatch(r"\{(\w+)\}", alt)
+                if m:
+                    if m.group(1) not in groups:
+                        raise PatternError(f"{category}: unknown group {alt} in {pattern!r}")
+                    raw = groups[m.group(1)].split("|")
+                else:
+                    raw = [alt]
+                for word in raw:
+                    if word:
+                        alts.update(self.canonical(word)[:1])
+                        alts.add(word.lower())
+            spec: dict = {"LOWER": {"IN": sorted(alts)}}
+            if optional:
+                spec["OP"] = "?"
+            tokens.append(spec)
+        if not any("LOWER" in t and "OP" not in t for t in tokens):
+            raise PatternError(f"{category}: pattern {pattern!r} has no required word")
+        return tokens
+
+    # --- detecting -----------------------------------------------------
+    def detect(self, text: str) -> Optional[Signal]:
+        """The highest-priority crisis signal in the text, or None."""
+        found = self.detect_all(text)
+        if not found:
+            return None
+        return min(found, key=lambda s: self.priority.index(s.category))
+
+    def detect_all(self, text: str) -> list[Signal]:
+        words = self.normalise(text)
+        if not words:
+            return []
+        from spacy.tokens import Doc
+
+        doc = Doc(self._vocab, words=words)
+        out = []
+        for match_id, start, end in self._matcher(doc):
+            category = self._vocab.strings[match_id]
+            out.append(Signal(category, self.intents[category], " ".join(words[start:end])))
+        return out
+
+
+def categories(signals: Iterable[Signal]) -> set[str]:
+    return {s.category for s in signals}
