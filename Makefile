@@ -70,6 +70,9 @@ stories: $(MODEL)
 answer-key: $(MODEL)
 	$(PY) -m pytest -q tests/e2e
 
+eval: $(MODEL)
+	$(PY) -m pytest -q -s tests/e2e/test_safety_eval.py tests/e2e/test_answer_key.py
+
 test: lint unit validate stories answer-key
 
 lock:

@@ -15,8 +15,11 @@ from knowledge.store import KnowledgeBase
 
 # Topics about making a referral: the reply also says the assistant cannot make one.
 REFERRAL_TOPICS = {"mash_contact", "how_to_refer", "marf_what"}
-# A topic question is only answered from full-text search when it matches this many words.
+# When NLU is unsure: full-text search must match this many words of the question, and the
+# classifier's best topic is used when search also finds it, or on its own when fairly sure.
 SEARCH_MIN_WORDS = 2
+NLU_AGREES = 0.15
+NLU_ALONE = 0.3
 
 
 def kb() -> KnowledgeBase:
@@ -163,7 +166,11 @@ class ActionSetCouncil(Action):
 
 
 class ActionSearchKnowledge(Action):
-    """NLU was unsure: look for the answer in the knowledge base before giving up."""
+    """NLU was unsure: look for the answer in the knowledge base before giving up.
+
+    In order: a glossary term the message asks about; the classifier's best topic when the
+    full-text search agrees with it; the best full-text match; the classifier's best topic
+    if it is reasonably sure; otherwise an honest "not sure"."""
 
     def name(self) -> str:
         return "action_search_knowledge"
@@ -172,16 +179,35 @@ class ActionSearchKnowledge(Action):
         base = kb()
         council = council_for(tracker, base)
         text = message_text(tracker)
-        term = base.term(council, text)
+        term = base.term(council, text) or (base.find_term(council, text) if _asks_meaning(text) else None)
         if term:
             send(dispatcher, answers.term_messages(base, council, term))
             return council_events(tracker, council)
-        hits = base.search(council, text, limit=1)
-        if hits and hits[0][1] >= SEARCH_MIN_WORDS:
-            send(dispatcher, answers.render_topic(base, council, hits[0][0]))
+        topic_ids = set(base.topic_ids())
+        ranked = [r for r in (tracker.latest_message or {}).get("intent_ranking") or []
+                  if r.get("name") in topic_ids]
+        nlu_best = ranked[0] if ranked else None
+        hits = base.search(council, text, limit=5)
+        choice = None
+        if nlu_best and nlu_best["confidence"] >= NLU_AGREES and nlu_best["name"] in {t.id for t, _ in hits}:
+            choice = nlu_best["name"]
+        elif hits and hits[0][1] >= SEARCH_MIN_WORDS:
+            choice = hits[0][0].id
+        elif nlu_best and nlu_best["confidence"] >= NLU_ALONE:
+            choice = nlu_best["name"]
+        if choice:
+            send(dispatcher, answers.topic_messages(base, council, choice))
             return council_events(tracker, council)
         dispatcher.utter_message(response="utter_no_answer")
         return []
+
+
+MEANING_WORDS = ("mean", "stand for", "stands for", "definition", "define", "short for", "acronym")
+
+
+def _asks_meaning(text: str) -> bool:
+    lowered = text.lower()
+    return len(lowered.split()) <= 4 or any(w in lowered for w in MEANING_WORDS)
 
 
 class ActionHumanHandoff(Action):
@@ -254,8 +280,11 @@ class ActionSafetyResponse(Action):
         council = council_for(tracker, base)
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
         values = safety_values(base, council)
-        for response in SAFETY_PLANS.get(intent, SAFETY_PLANS["safety_abuse"]) + ["utter_safety_carry_on"]:
+        plan = intent if intent in SAFETY_PLANS else "safety_abuse"
+        for response in SAFETY_PLANS[plan] + ["utter_safety_carry_on"]:
             dispatcher.utter_message(response=response, **values)
+        # Tells the widget (and the safety evaluation) that this was the safety response.
+        dispatcher.utter_message(json_message={"type": "safety_response", "kind": plan})
         return council_events(tracker, council)
 
 

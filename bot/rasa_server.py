@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Dict, Text
+from typing import Any, Dict
 
 
 @functools.lru_cache(maxsize=1)
@@ -23,7 +23,7 @@ def _action_result_validator():  # noqa: ANN202 - a jsonschema validator
     return cls(schema)
 
 
-def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
+def validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
     from jsonschema import ValidationError
     from rasa.shared.constants import DOCS_BASE_URL
 

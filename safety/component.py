@@ -8,7 +8,7 @@ kept: an unsure crisis is still a crisis. A danger-now signal always wins.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -46,8 +46,8 @@ class SafetySignals(GraphComponent):
     """Overrides the intent with a safety intent when a crisis signal is found."""
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SafetySignals":
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SafetySignals:
         return cls(SignalDetector())
 
     def __init__(self, detector: SignalDetector) -> None:

@@ -137,6 +137,20 @@ async def test_search_knowledge_finds_a_topic(make_tracker, dispatcher, domain):
     assert "28 days" in texts(dispatcher)
 
 
+async def test_search_knowledge_uses_the_classifiers_guess_when_search_agrees(make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="the kids social worker wants to see him by himself")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.45}, {"name": "statutory_visits", "confidence": 0.2},
+        {"name": "cin_what", "confidence": 0.19}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "alone" in texts(dispatcher)
+
+
+async def test_search_knowledge_defines_a_term_named_in_a_short_question(make_tracker, dispatcher, domain):
+    await actions.ActionSearchKnowledge().run(dispatcher, make_tracker("nlu_fallback", text="CIN meaning"), domain)
+    assert "child in need" in texts(dispatcher).lower()
+
+
 async def test_search_knowledge_gives_up_honestly(make_tracker, dispatcher, domain):
     await actions.ActionSearchKnowledge().run(dispatcher, make_tracker("nlu_fallback", text="zxqv blorp"), domain)
     assert [m.get("response") for m in dispatcher.messages] == ["utter_no_answer"]
@@ -152,8 +166,9 @@ async def test_human_handoff_gives_numbers(make_tracker, dispatcher, domain):
 @pytest.mark.parametrize("council", ["coventry", "hampshire", "bolton"])
 async def test_safety_response_has_numbers_and_never_claims_action(make_tracker, dispatcher, domain, intent, council):
     await actions.ActionSafetyResponse().run(dispatcher, make_tracker(intent, slots={"council": council}), domain)
-    responses = [m["response"] for m in dispatcher.messages]
+    responses = [m["response"] for m in dispatcher.messages if m.get("response")]
     assert responses == actions.SAFETY_PLANS[intent] + ["utter_safety_carry_on"]
+    assert dispatcher.messages[-1]["custom"] == {"type": "safety_response", "kind": intent}
     first = dispatcher.messages[0]
     assert first["emergency_phone"] == "999"
     assert first["childline_phone"] == "0800 1111"
