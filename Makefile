@@ -56,7 +56,7 @@ shell: $(MODEL)
 
 # --- tests ------------------------------------------------------------------
 lint: $(STAMP)
-	$(VENV)/bin/ruff check actions bot knowledge tests
+	$(VENV)/bin/ruff check actions bot knowledge safety tests
 
 unit: build
 	$(PY) -m pytest -q tests --ignore=tests/e2e

@@ -4,7 +4,9 @@ Runs last in the NLU pipeline. When the crisis patterns (``safety.signals``) mat
 message's intent becomes the matching safety intent, whatever the classifier said, so the
 safety rules answer it first. When the classifier's best guess was a safety intent but it
 was unsure (the fallback classifier turned it into ``nlu_fallback``), the safety intent is
-kept: an unsure crisis is still a crisis. A danger-now signal always wins.
+kept for a statement ("i keep planning how id do it"): an unsure crisis is still a crisis.
+For a question ("is there suicide prevention training?") an unsure guess is not enough: a
+question needs the classifier to be sure, or a crisis pattern. A danger-now signal always wins.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from safety.signals import Signal, SignalDetector
+from safety.signals import Signal, SignalDetector, is_question
 
 SAFETY_PREFIX = "safety_"
 FALLBACK = "nlu_fallback"
@@ -25,7 +27,7 @@ DANGER_NOW = "safety_danger_now"
 
 
 def combine(intent: Optional[Dict[str, Any]], ranking: List[Dict[str, Any]],
-            signal: Optional[Signal]) -> Optional[Dict[str, Any]]:
+            signal: Optional[Signal], question: bool = False) -> Optional[Dict[str, Any]]:
     """The intent the message should have, or None to leave it as it is."""
     name = (intent or {}).get(INTENT_NAME_KEY) or ""
     if signal is not None:
@@ -34,7 +36,7 @@ def combine(intent: Optional[Dict[str, Any]], ranking: List[Dict[str, Any]],
         if name == signal.intent:
             return None
         return {INTENT_NAME_KEY: signal.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-    if name == FALLBACK:
+    if name == FALLBACK and not question:
         best = next((r for r in ranking if r.get(INTENT_NAME_KEY) != FALLBACK), None)
         if best and str(best.get(INTENT_NAME_KEY, "")).startswith(SAFETY_PREFIX):
             return {INTENT_NAME_KEY: best[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: best[PREDICTED_CONFIDENCE_KEY]}
@@ -58,7 +60,8 @@ class SafetySignals(GraphComponent):
             text = message.get(TEXT) or ""
             if not text or text.startswith("/"):
                 continue  # buttons send intents directly
-            new = combine(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [], self._detector.detect(text))
+            new = combine(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [], self._detector.detect(text),
+                          is_question(text))
             if new:
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
                            if r.get(INTENT_NAME_KEY) != new[INTENT_NAME_KEY]]

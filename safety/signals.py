@@ -121,5 +121,14 @@ class SignalDetector:
         return out
 
 
+_QUESTION = re.compile(r"^\s*(what|whats|what's|wot|wat|is|are|r|does|do|did|can|could|will|would|should|how|when|"
+                       r"where|who|which|why|am|has|have)\b", re.I)
+
+
+def is_question(text: str) -> bool:
+    """A question rather than a statement: ends with '?' or starts with a question word."""
+    return text.strip().endswith("?") or bool(_QUESTION.match(text))
+
+
 def categories(signals: Iterable[Signal]) -> set[str]:
     return {s.category for s in signals}

@@ -84,6 +84,20 @@ def test_combine_rescues_an_unsure_safety_intent_from_fallback():
     assert component.combine({"name": "nlu_fallback", "confidence": 0.45}, topic_first, None) is None
 
 
+def test_combine_does_not_rescue_an_unsure_guess_for_a_question():
+    assert component.combine({"name": "nlu_fallback", "confidence": 0.45}, RANKING, None, question=True) is None
+
+
+@pytest.mark.parametrize("text, question", [
+    ("is there suicide prevention training for staff", True), ("what counts as neglect?", True),
+    ("wot is a cp plan", True), ("i keep planning how to do it", False), ("my dad hits me", False),
+])
+def test_is_question(text, question):
+    from safety.signals import is_question
+
+    assert is_question(text) is question
+
+
 def test_component_sets_the_intent_on_the_message(detector):
     from rasa.shared.nlu.training_data.message import Message
 
@@ -96,3 +110,19 @@ def test_component_sets_the_intent_on_the_message(detector):
     button = Message(data={"text": "/cin_what", "intent": {"name": "cin_what", "confidence": 1.0}})
     comp.process([button])
     assert button.get("intent")["name"] == "cin_what"
+
+
+def test_patterns_never_fire_on_ordinary_training_questions(detector):
+    """Precision guard: no non-safety NLU example may look like a crisis to the patterns."""
+    from pathlib import Path
+
+    fired = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "data" / "nlu").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            if block["intent"].startswith("safety_"):
+                continue
+            for line in block["examples"].splitlines():
+                text = line.strip()[2:]
+                if text and detector.detect(text):
+                    fired.append(f"{block['intent']}: {text}")
+    assert not fired, "\n".join(fired)
