@@ -55,7 +55,7 @@ class SignalDetector:
         word = word.lower().replace("\u2019", "'")
         if word in self._spellings:
             return self._spellings[word].split()
-        if word not in self._lemmas and word.endswith("in") and len(word) > 4 and word + "g" in self._lemmas:
+        if word.endswith("in") and len(word) > 4 and word + "g" in self._lemmas:
             word += "g"  # dropped g: hidin, hittin
         return [str(self._lemmas.get(word, word)).lower()]
 
@@ -125,9 +125,17 @@ _QUESTION = re.compile(r"^\s*(what|whats|what's|wot|wat|is|are|r|does|do|did|can
                        r"where|who|which|why|am|has|have)\b", re.I)
 
 
+# a question clause later in the message: "..., does that mean she has to move?"
+_QUESTION_CLAUSE = re.compile(r"([,.;!?]\s*|\b(and|but|so)\s+)(what|whats|wot|is|are|does|do|did|can|could|will|would|"
+                              r"should|how|when|where|who|which|why|am)\s+(that|this|it|i|we|they|she|he|you|u|the|a|my|"
+                              r"does|do|is|are|will|can|should|would|happens?)\b",
+                              re.I)
+
+
 def is_question(text: str) -> bool:
-    """A question rather than a statement: ends with '?' or starts with a question word."""
-    return text.strip().endswith("?") or bool(_QUESTION.match(text))
+    """A question rather than a statement: ends with '?', starts with a question word, or has
+    a question clause after a comma or 'and/but/so'."""
+    return text.strip().endswith("?") or bool(_QUESTION.match(text)) or bool(_QUESTION_CLAUSE.search(text))
 
 
 def categories(signals: Iterable[Signal]) -> set[str]:

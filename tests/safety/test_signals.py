@@ -91,6 +91,7 @@ def test_combine_does_not_rescue_an_unsure_guess_for_a_question():
 @pytest.mark.parametrize("text, question", [
     ("is there suicide prevention training for staff", True), ("what counts as neglect?", True),
     ("wot is a cp plan", True), ("i keep planning how to do it", False), ("my dad hits me", False),
+    ("we got a letter today, what does it mean for us", True), ("i cant go home and he is angry", False),
 ])
 def test_is_question(text, question):
     from safety.signals import is_question
