@@ -103,19 +103,20 @@ class ActionLookupContact(Action):
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         council = council_for(tracker, base)
+        place = base.council(council).name
         found = [c for c in (base.contact(council, v) for v in entity_values(tracker, "service")) if c]
         found = found or base.find_contacts(council, message_text(tracker))[:2]
-        place = base.council(council).name
         if found:
             send(dispatcher, [answers.contacts_message(found, intro=f"For {place}:")])
         else:
             general = base.general_contact(council)
-            msg = answers.contacts_message([general] if general else [],
-                                           intro=f"I'm not sure which service you mean. For {place}, you can contact:")
-            send(dispatcher, [msg] if msg else answers.not_covered(base, council, "that service"))
-        src = answers.source_line(base, (found or [base.general_contact(council)])[0].council,
-                                  (found or [base.general_contact(council)])[0].seed) if (
-            found or base.general_contact(council)) else None
+            if general is None:
+                send(dispatcher, answers.not_covered(base, council, "that service"))
+                return council_events(tracker, council)
+            found = [general]
+            send(dispatcher, [answers.contacts_message(
+                found, intro=f"I'm not sure which service you mean. For {place}, you can contact:")])
+        src = answers.source_line(base, found[0].council, found[0].seed)
         if src:
             send(dispatcher, [src])
         return council_events(tracker, council)

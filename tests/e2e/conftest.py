@@ -18,6 +18,8 @@ from knowledge import paths
 ROOT = paths.ROOT
 SHARED = ROOT.parent / "shared"
 MODEL = ROOT / "models" / "family-help.tar.gz"
+# The running servers' combined log, for tests that check what is (not) written to it.
+SERVER_LOG: dict[str, Path] = {}
 
 
 def free_port() -> int:
@@ -50,7 +52,8 @@ def server(tmp_path_factory):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port),
            "FAMILY_HELP_TRACKER_DB": str(tmp / "conversations.db"), "FAMILY_HELP_API_TOKEN": "test-token",
            "FAMILY_HELP_ACTION_URL": f"http://localhost:{action_port}/webhook"}
-    log = open(tmp / "server.log", "w")
+    SERVER_LOG["path"] = tmp / "server.log"
+    log = open(SERVER_LOG["path"], "w")
     proc = subprocess.Popen([str(ROOT / "bot" / "run.sh")], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{rasa_port}"

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import SHARED, eval_script, say
+from tests.e2e.conftest import SERVER_LOG, SHARED, eval_script, say
 
 PASS_RATE = 0.95
 
@@ -48,3 +48,12 @@ def test_council_named_in_conversation_is_kept(server):
     replies = say(server, "e2e-switch", "what age do the leaving care team work with")
     reply = " ".join(m.get("text", "") for m in replies)
     assert "23" in reply
+
+
+def test_message_text_never_reaches_the_logs(server):
+    secret = "my neighbour zorblax keeps shouting at the kids"
+    say(server, "e2e-privacy", secret)
+    say(server, "e2e-privacy", "how long does the assessment take")
+    log = SERVER_LOG["path"].read_text(errors="replace").lower()
+    assert "sanic.access" in log  # the log is being written (Python logging flushes every record)
+    assert "zorblax" not in log and "assessment take" not in log
