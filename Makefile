@@ -68,7 +68,7 @@ stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out build/results
 
 answer-key: $(MODEL)
-	$(PY) -m pytest -q tests/e2e
+	$(PY) -m pytest -q -s tests/e2e
 
 eval: $(MODEL)
 	$(PY) -m pytest -q -s tests/e2e/test_safety_eval.py tests/e2e/test_answer_key.py
