@@ -70,6 +70,13 @@ class ActionAnswerTopic(Action):
         send(dispatcher, answers.topic_messages(base, council, intent))
         if intent in REFERRAL_TOPICS:
             dispatcher.utter_message(response="utter_cannot_refer")
+        # "The conference was on 3 March, when does the core group meet?": add the due dates.
+        text = message_text(tracker)
+        when = timescales.parse_date(text, ActionNextSteps.today())
+        stage_id = base.find_stage(council, text) if when else None
+        if stage_id:
+            send(dispatcher, answers.next_steps_messages(base, council, base.stage(council, stage_id), when))
+            return council_events(tracker, council) + [SlotSet("stage", stage_id)]
         return council_events(tracker, council)
 
 

@@ -142,7 +142,7 @@ class KnowledgeBase:
     def topic(self, council: str, topic_id: str) -> Optional[Topic]:
         """The council's item for a topic, else the national one, else None."""
         rows = self._rows("select * from topics where id = ? and council in (?, ?) "
-                          "order by council = ? desc", (topic_id, council, NATIONAL, NATIONAL))
+                          "order by council = ? asc", (topic_id, council, NATIONAL, NATIONAL))
         return _topic(rows[0]) if rows else None
 
     def topic_title(self, topic_id: str) -> Optional[str]:
@@ -175,7 +175,7 @@ class KnowledgeBase:
 
     # --- contacts --------------------------------------------------------
     def contact(self, council: str, contact_id: str) -> Optional[Contact]:
-        rows = self._rows("select * from contacts where id = ? and council in (?, ?) order by council = ? desc",
+        rows = self._rows("select * from contacts where id = ? and council in (?, ?) order by council = ? asc",
                           (contact_id, council, NATIONAL, NATIONAL))
         return _contact(rows[0]) if rows else None
 

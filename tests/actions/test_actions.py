@@ -110,6 +110,17 @@ async def test_next_steps_with_a_date_counts_working_days(make_tracker, dispatch
     assert SlotSet("stage", "icpc") in events
 
 
+async def test_topic_question_with_a_stage_and_date_also_gives_due_dates(make_tracker, dispatcher, domain,
+                                                                         monkeypatch):
+    monkeypatch.setattr(actions.ActionNextSteps, "today", staticmethod(lambda: dt.date(2026, 11, 22)))
+    tracker = make_tracker("core_group", text="the initial child protection conference was on 3 March 2026, "
+                                              "when does the core group meet?")
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "Tuesday 17 March 2026" in said and "guide, not a promise" in said
+    assert SlotSet("stage", "icpc") in events
+
+
 async def test_next_steps_without_a_stage_asks_which(make_tracker, dispatcher, domain):
     await actions.ActionNextSteps().run(dispatcher, make_tracker("next_steps", text="what happens next?"), domain)
     assert dispatcher.messages[0]["buttons"], "offers the stages as quick replies"

@@ -1,0 +1,33 @@
+"""Queries over the built knowledge base."""
+from __future__ import annotations
+
+
+def test_a_councils_own_item_wins_over_the_national_one(kb):
+    both = [t for t in kb.topic_ids()
+            if kb._rows("select 1 from topics where id = ? and council = 'national'", (t,))
+            and kb._rows("select 1 from topics where id = ? and council = 'coventry'", (t,))]
+    assert both, "expected a topic that both Coventry and the national content answer"
+    for topic_id in both:
+        assert kb.topic("coventry", topic_id).council == "coventry"
+    assert kb.topic("hampshire", "statutory_visits").council == "national"  # Hampshire has none of its own
+
+
+def test_national_contacts_serve_every_council(kb):
+    for council in kb.councils:
+        assert kb.contact(council, "childline").phone == "0800 1111"
+
+
+def test_resolve_council_by_name_alias_and_phrase(kb):
+    assert kb.resolve_council("Hants") == "hampshire"
+    assert kb.resolve_council("I live in Bolton") == "bolton"
+    assert kb.resolve_council("Leeds") is None
+
+
+def test_full_text_search_ranks_the_matching_topic(kb):
+    hits = kb.search("coventry", "private fostering someone who is not a relative", limit=3)
+    assert hits and hits[0][0].id == "private_fostering"
+
+
+def test_find_term_and_stage_in_a_sentence(kb):
+    assert kb.find_term("coventry", "what does ICPC stand for?").term == "ICPC"
+    assert kb.find_stage("coventry", "the initial child protection conference was last week") == "icpc"
