@@ -40,6 +40,21 @@ def council_events(tracker: Tracker, council: str) -> List[EventType]:
         entity_values(tracker, "council") else []
 
 
+def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
+                 text: str) -> List[EventType]:
+    """Send a topic's answer. When the message also says when a stage happened ("the conference
+    was on 3 March, when does the core group meet?"), add what is due next and by when."""
+    send(dispatcher, answers.topic_messages(base, council, topic_id))
+    if topic_id in REFERRAL_TOPICS:
+        dispatcher.utter_message(response="utter_cannot_refer")
+    when = timescales.parse_date(text, ActionNextSteps.today())
+    stage_id = base.find_stage(council, text) if when else None
+    if not stage_id:
+        return []
+    send(dispatcher, answers.next_steps_messages(base, council, base.stage(council, stage_id), when))
+    return [SlotSet("stage", stage_id)]
+
+
 class ActionSessionStart(Action):
     """Start a session, taking the council from the web page's metadata if it sent one."""
 
@@ -67,17 +82,8 @@ class ActionAnswerTopic(Action):
         base = kb()
         council = council_for(tracker, base)
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
-        send(dispatcher, answers.topic_messages(base, council, intent))
-        if intent in REFERRAL_TOPICS:
-            dispatcher.utter_message(response="utter_cannot_refer")
-        # "The conference was on 3 March, when does the core group meet?": add the due dates.
-        text = message_text(tracker)
-        when = timescales.parse_date(text, ActionNextSteps.today())
-        stage_id = base.find_stage(council, text) if when else None
-        if stage_id:
-            send(dispatcher, answers.next_steps_messages(base, council, base.stage(council, stage_id), when))
-            return council_events(tracker, council) + [SlotSet("stage", stage_id)]
-        return council_events(tracker, council)
+        return council_events(tracker, council) + answer_topic(dispatcher, base, council, intent,
+                                                               message_text(tracker))
 
 
 class ActionDefineTerm(Action):
@@ -204,8 +210,7 @@ class ActionSearchKnowledge(Action):
         elif nlu_best and nlu_best["confidence"] >= NLU_ALONE:
             choice = nlu_best["name"]
         if choice:
-            send(dispatcher, answers.topic_messages(base, council, choice))
-            return council_events(tracker, council)
+            return council_events(tracker, council) + answer_topic(dispatcher, base, council, choice, text)
         dispatcher.utter_message(response="utter_no_answer")
         return []
 
