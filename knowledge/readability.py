@@ -89,13 +89,6 @@ def check_replies(replies: Iterable[tuple[str, str]],
     return problems, grades
 
 
-def all_replies():
-    """Every reply the assistant can send: domain responses and knowledge answers."""
-    from knowledge import catalogue
-
-    return catalogue.all_replies()
-
-
 def main() -> int:
     import statistics
 

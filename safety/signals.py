@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 import yaml
 
@@ -137,6 +137,3 @@ def is_question(text: str) -> bool:
     a question clause after a comma or 'and/but/so'."""
     return text.strip().endswith("?") or bool(_QUESTION.match(text)) or bool(_QUESTION_CLAUSE.search(text))
 
-
-def categories(signals: Iterable[Signal]) -> set[str]:
-    return {s.category for s in signals}
