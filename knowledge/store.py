@@ -117,6 +117,13 @@ class KnowledgeBase:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
+    def _own_first(self, table: str, council: str, where: str = "", params: tuple = ()) -> list[sqlite3.Row]:
+        """Rows of a table for the council and for national, the council's own first: a
+        council's fact wins over the national one."""
+        extra = f" and {where}" if where else ""
+        return self._rows(f"select * from {table} where council in (?, ?){extra} order by council = ? asc",
+                          (council, NATIONAL, *params, NATIONAL))
+
     # --- councils -------------------------------------------------------
     def resolve_council(self, value: Optional[str]) -> Optional[str]:
         """A council id from an id, a name or an alias ('Hants' -> 'hampshire'); None if unknown."""
@@ -141,8 +148,7 @@ class KnowledgeBase:
 
     def topic(self, council: str, topic_id: str) -> Optional[Topic]:
         """The council's item for a topic, else the national one, else None."""
-        rows = self._rows("select * from topics where id = ? and council in (?, ?) "
-                          "order by council = ? asc", (topic_id, council, NATIONAL, NATIONAL))
+        rows = self._own_first("topics", council, "id = ?", (topic_id,))
         return _topic(rows[0]) if rows else None
 
     def topic_title(self, topic_id: str) -> Optional[str]:
@@ -175,8 +181,7 @@ class KnowledgeBase:
 
     # --- contacts --------------------------------------------------------
     def contact(self, council: str, contact_id: str) -> Optional[Contact]:
-        rows = self._rows("select * from contacts where id = ? and council in (?, ?) order by council = ? asc",
-                          (contact_id, council, NATIONAL, NATIONAL))
+        rows = self._own_first("contacts", council, "id = ?", (contact_id,))
         return _contact(rows[0]) if rows else None
 
     def contacts(self, council: str, ids: tuple[str, ...] | list[str]) -> list[Contact]:
@@ -190,7 +195,7 @@ class KnowledgeBase:
         """Contacts of the council (or national) whose keywords appear in the text, longest match first."""
         lowered = " ".join(text.lower().replace("\u2019", "'").split())
         hits: list[tuple[int, Contact]] = []
-        for r in self._rows("select * from contacts where council in (?, ?)", (council, NATIONAL)):
+        for r in self._own_first("contacts", council):
             best = max((len(k) for k in json.loads(r["keywords"] or "[]")
                         if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", lowered)), default=0)
             if best:
@@ -202,10 +207,8 @@ class KnowledgeBase:
     def term(self, council: str, text: str) -> Optional[Term]:
         """A glossary term by its name, what it stands for or an alias (council's first)."""
         key = " ".join(text.lower().replace("\u2019", "'").split()).strip(" ?.!")
-        for r in self._rows("select * from terms where council in (?, ?) order by council = ? asc",
-                            (council, NATIONAL, NATIONAL)):
-            names = {r["term"].lower(), (r["stands_for"] or "").lower(), *json.loads(r["aliases"] or "[]")}
-            if key in names:
+        for r in self._own_first("terms", council):
+            if key in _term_names(r):
                 return _term(r)
         return None
 
@@ -213,9 +216,8 @@ class KnowledgeBase:
         """The longest glossary term named anywhere in the text."""
         lowered = " ".join(text.lower().replace("\u2019", "'").split())
         best: tuple[int, Optional[Term]] = (0, None)
-        for r in self._rows("select * from terms where council in (?, ?) order by council = ? asc",
-                            (council, NATIONAL, NATIONAL)):
-            for name in {r["term"].lower(), (r["stands_for"] or "").lower(), *json.loads(r["aliases"] or "[]")}:
+        for r in self._own_first("terms", council):
+            for name in _term_names(r):
                 if name and len(name) > best[0] and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])",
                                                                lowered):
                     best = (len(name), _term(r))
@@ -223,8 +225,7 @@ class KnowledgeBase:
 
     # --- stages ----------------------------------------------------------
     def stage(self, council: str, stage_id: str) -> Optional[Stage]:
-        rows = self._rows("select * from stages where id = ? and council in (?, ?) order by council = ? asc",
-                          (stage_id, council, NATIONAL, NATIONAL))
+        rows = self._own_first("stages", council, "id = ?", (stage_id,))
         if not rows:
             return None
         r = rows[0]
@@ -242,7 +243,7 @@ class KnowledgeBase:
         """The stage whose longest alias appears in the text."""
         lowered = " ".join(text.lower().replace("\u2019", "'").split())
         best = (0, None)
-        for r in self._rows("select * from stages where council in (?, ?)", (council, NATIONAL)):
+        for r in self._own_first("stages", council):
             for alias in json.loads(r["aliases"] or "[]"):
                 if len(alias) > best[0] and re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", lowered):
                     best = (len(alias), r["id"])
@@ -260,6 +261,11 @@ class KnowledgeBase:
 def _topic(r: sqlite3.Row) -> Topic:
     return Topic(r["id"], r["council"], r["title"], r["answer"], r["next"], r["rights"],
                  tuple(json.loads(r["contacts"] or "[]")), r["seed"], r["section"])
+
+
+def _term_names(r: sqlite3.Row) -> set[str]:
+    """Every lower-case name a glossary term goes by: itself, what it stands for, its aliases."""
+    return {r["term"].lower(), (r["stands_for"] or "").lower(), *json.loads(r["aliases"] or "[]")} - {""}
 
 
 def _contact(r: sqlite3.Row) -> Contact:
