@@ -9,7 +9,8 @@ STAMP   := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 KB      := build/knowledge.db
 SPACY   := build/spacy_model/.built
 MODEL   := models/family-help.tar.gz
-KNOWLEDGE_FILES := $(shell find knowledge -name '*.yml') $(wildcard knowledge/*.py)
+# Only what changes the built knowledge base: a change to queries or wording needs no retraining.
+KNOWLEDGE_FILES := $(shell find knowledge -name '*.yml') knowledge/build.py knowledge/paths.py
 TRAINING_FILES  := config.yml domain.yml $(shell find data -name '*.yml')
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
