@@ -78,7 +78,10 @@ test: lint unit validate stories answer-key
 
 lock:
 	@PY310=$$(bot/find_python.sh) && "$$PY310" -m venv build/piptools && build/piptools/bin/pip install -q pip-tools && \
-	build/piptools/bin/pip-compile --quiet --no-header --strip-extras -o requirements.lock requirements.in
+	build/piptools/bin/pip-compile --quiet --no-header --strip-extras -o build/requirements.lock requirements.in && \
+	{ echo '# Every package the assistant needs, pinned. Made from requirements.in with pip-tools'; \
+	  echo '# (`make lock`); install with `pip install -r requirements.lock`.'; \
+	  grep -v -e '^--extra-index-url' -e '^--find-links' -e '^--index-url' build/requirements.lock | sed '/./,$$!d'; } > requirements.lock
 
 clean:
 	rm -rf build models results .pytest_cache
