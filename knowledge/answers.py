@@ -137,10 +137,35 @@ def next_steps_messages(kb: KnowledgeBase, council: str, stage: Stage,
         msgs.append({"text": GUIDE_NOT_PROMISE})
     else:
         msgs.append({"text": "Tell me the date it happened, and I can work out the dates for you."})
-    msgs.append({"custom": {"type": "timeline", "council": council, "stage": stage.id,
-                           "from": when.isoformat() if when else None, "steps": timeline}})
+    # The same steps for screens that can draw them (the web widget shows a list of steps in
+    # place of the text version just before it, which other channels read).
+    msgs.append({"custom": {"type": "timeline", "council": council, "stage": stage.id, "title": intro,
+                           "from": when.isoformat() if when else None, "steps": timeline,
+                           "replaces_previous_text": True}})
     src = source_line(kb, stage.steps[0].council if stage.steps else stage.council,
                       stage.steps[0].seed if stage.steps else "")
     if src:
         msgs.append(src)
     return msgs
+
+
+# Contacts that work without the chat: shown by the web widget when it can't reach the
+# assistant and by the offline young carers' app. National first, then the council's own.
+OFFLINE_CONTACTS = ("emergency", "childline", "samaritans")
+
+
+def offline_numbers(kb: KnowledgeBase, council: str) -> dict:
+    """The numbers to show when the chat can't be reached, for one council (no wording beyond
+    the contacts' own names and hours)."""
+    contacts = kb.contacts(council, list(OFFLINE_CONTACTS))
+    general = kb.general_contact(council)
+    own = [general] if general else []
+    ooh = kb.contact(council, "mash_out_of_hours")
+    if ooh and ooh.council == council:
+        own.append(ooh)
+    return {
+        "council": council,
+        "council_name": kb.council(council).name,
+        "contacts": [{"id": c.id, "service": c.service, "phone": c.phone, "web": c.web, "hours": c.hours}
+                     for c in contacts + own],
+    }

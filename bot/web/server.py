@@ -1,0 +1,172 @@
+"""The web server on :8080 (aiohttp): the demo council page with the chat widget (/), the
+full-screen app for young carers (/app, installable, works offline for the numbers), the
+"Staying safe online" page, the widget's files and the numbers it shows when the chat can't
+be reached. The browser talks to Rasa's public REST channel directly (CORS allows this
+server's origin only); the Rasa API token never reaches this server or the browser.
+
+Configuration (environment):
+  FAMILY_HELP_WEB_PORT        port (default 8080)
+  FAMILY_HELP_RASA_PUBLIC_URL the Rasa server as the browser reaches it (default http://localhost:5005)
+  FAMILY_HELP_EXIT_URL        where "Exit this page" goes (default the GOV.UK component's weather page)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import mimetypes
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+from urllib.parse import urlsplit
+
+import jinja2
+from aiohttp import web
+
+from bot.web.icons import icon_png
+from knowledge import paths
+from knowledge.answers import offline_numbers
+from knowledge.store import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+GOVUK = paths.ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # the GOV.UK component's default
+COLOUR = "#1d70b8"
+
+mimetypes.add_type("text/javascript", ".mjs")
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+
+
+@dataclass
+class WebConfig:
+    port: int = 8080
+    rasa_url: str = "http://localhost:5005"
+    exit_url: str = DEFAULT_EXIT_URL
+    council: Optional[str] = None  # the demo page's council; None: the knowledge base's default
+    extra_subapps: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> WebConfig:
+        return cls(port=int(os.environ.get("FAMILY_HELP_WEB_PORT", "8080")),
+                   rasa_url=os.environ.get("FAMILY_HELP_RASA_PUBLIC_URL", "http://localhost:5005").rstrip("/"),
+                   exit_url=os.environ.get("FAMILY_HELP_EXIT_URL", DEFAULT_EXIT_URL))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def security_headers(config: WebConfig) -> dict[str, str]:
+    """No inline script or style anywhere; the browser may talk to this server and Rasa only."""
+    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+           f"connect-src 'self' {_origin(config.rasa_url)}; manifest-src 'self'; worker-src 'self'; "
+           "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+    return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+            "X-Frame-Options": "DENY"}
+
+
+def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] = None) -> web.Application:
+    config = config or WebConfig.from_env()
+    kb = kb or KnowledgeBase.open()
+    council = config.council or kb.default_council
+    templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
+                                   autoescape=jinja2.select_autoescape(["html"]))
+    headers = security_headers(config)
+
+    def page(name: str, **context) -> web.Response:
+        html = templates.get_template(name).render(rasa_url=config.rasa_url, exit_url=config.exit_url,
+                                                   council=council, council_name=kb.council(council).name,
+                                                   colour=COLOUR, **context)
+        return web.Response(text=html, content_type="text/html", headers={**headers, "Cache-Control": "no-cache"})
+
+    async def index(request: web.Request) -> web.Response:
+        return page("index.html")
+
+    async def app_page(request: web.Request) -> web.Response:
+        return page("app.html", numbers=offline_numbers(kb, council))
+
+    async def staying_safe(request: web.Request) -> web.Response:
+        return page("staying_safe.html")
+
+    async def numbers(request: web.Request) -> web.Response:
+        wanted = kb.resolve_council(request.match_info["council"])
+        if not wanted:
+            raise web.HTTPNotFound(text="No such council.")
+        return web.json_response(offline_numbers(kb, wanted), headers={"Cache-Control": "no-cache"})
+
+    async def manifest(request: web.Request) -> web.Response:
+        body = {"name": "Family help chat", "short_name": "Family help", "start_url": "/app", "scope": "/app",
+                "display": "standalone", "background_color": "#ffffff", "theme_color": COLOUR,
+                "description": "Answers about children's services, and the numbers to call.",
+                "icons": [{"src": f"/app/icon-{s}.png", "sizes": f"{s}x{s}", "type": "image/png",
+                           "purpose": "any"} for s in (192, 512)]}
+        return web.Response(text=json.dumps(body), content_type="application/manifest+json",
+                            headers={"Cache-Control": "no-cache"})
+
+    async def icon(request: web.Request) -> web.Response:
+        size = int(request.match_info["size"])
+        if size not in (192, 512):
+            raise web.HTTPNotFound()
+        return web.Response(body=icon_png(size, COLOUR), content_type="image/png",
+                            headers={"Cache-Control": "max-age=86400"})
+
+    async def favicon(request: web.Request) -> web.Response:
+        return web.Response(body=icon_png(192, COLOUR), content_type="image/png",
+                            headers={"Cache-Control": "max-age=86400"})
+
+    async def service_worker(request: web.Request) -> web.Response:
+        # At the site root so that its scope can be "/app" (the page itself, not only "/app/...").
+        return web.FileResponse(STATIC / "app" / "app-sw.js",
+                                headers={"Content-Type": "text/javascript", "Cache-Control": "no-cache"})
+
+    async def health(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    @web.middleware
+    async def no_cache_static(request: web.Request, handler):
+        response = await handler(request)
+        if request.path.startswith("/widget/") and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-cache"  # revalidate, so a new widget reaches people
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    app = web.Application(middlewares=[no_cache_static])
+    app.add_routes([
+        web.get("/", index),
+        web.get("/app", app_page),
+        web.get("/app/manifest.webmanifest", manifest),
+        web.get(r"/app/icon-{size:\d+}.png", icon),
+        web.get("/favicon.ico", favicon),
+        web.get("/app-sw.js", service_worker),
+        web.get("/staying-safe", staying_safe),
+        web.get(r"/widget/council/{council:[a-z_-]+}.json", numbers),
+        web.get("/health", health),
+    ])
+    app.router.add_static("/widget/static", STATIC / "widget", follow_symlinks=False)
+    app.router.add_static("/app/static", STATIC / "app", follow_symlinks=False)
+    if GOVUK.is_dir():
+        app.router.add_static("/widget/vendor/govuk", GOVUK, follow_symlinks=False)
+    else:
+        log.warning("govuk-frontend is not installed (run `npm ci`): the Exit this page button won't work")
+    for prefix, subapp in config.extra_subapps.items():
+        app.add_subapp(prefix, subapp)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    config = WebConfig.from_env()
+    if args.port:
+        config.port = args.port
+    # The access log shows method, path and status: no message text ever travels through this server.
+    web.run_app(create_app(config), host=args.host, port=config.port, print=None,
+                access_log_format='%a "%r" %s %b %Tfs')

@@ -1,0 +1,275 @@
+"""The chat widget and the young carers' app in a real browser (headless Chromium), against the
+pages `make run` serves, at desktop (1280x800) and phone (375x667) sizes. Screenshots go to
+build/screenshots/ for a person to look at; the axe-core report goes beside them."""
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from knowledge import paths
+from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS
+
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
+EXIT_URL = "https://www.bbc.co.uk/weather"  # the GOV.UK component's default neutral page
+AXE = paths.ROOT / "node_modules" / "axe-core" / "axe.min.js"
+MASH = "024 7678 8555"  # Coventry's safeguarding hub, as the knowledge base gives it
+WORRIED = "who do I call if I'm worried about a child"
+
+
+def new_page(browser, size: str = "desktop", **options) -> Page:
+    context = browser.new_context(viewport=SIZES[size], is_mobile=size == "phone", has_touch=size == "phone",
+                                  **options)
+    # The neutral page stands in for the real weather site: this machine has no internet.
+    context.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<!DOCTYPE html><title>Weather</title><h1>Weather</h1>"))
+    page = context.new_page()
+    page.dialogs = []  # type: ignore[attr-defined]
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
+    return page
+
+
+def open_chat(page: Page, url: str) -> None:
+    page.goto(url)
+    page.get_by_role("button", name="Open chat").click()
+    expect(page.get_by_role("log")).to_contain_text("If a child is in danger now, call 999")
+
+
+def ask(page: Page, text: str) -> None:
+    before = page.locator(".fh-bot").count()
+    page.get_by_role("textbox", name=re.compile("message", re.I)).fill(text)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".fh-bot")).not_to_have_count(before, timeout=20_000)
+    expect(page.locator(".fh-typing")).to_be_hidden(timeout=20_000)
+
+
+def stored_chat(page: Page) -> str:
+    return page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('familyHelp.'))"
+                         ".map(k => sessionStorage.getItem(k)).join('')")
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_ask_quick_reply_reload_and_clear(stack, browser, size):
+    page = new_page(browser, size)
+    open_chat(page, stack.web_url)
+    log = page.get_by_role("log")
+    expect(log).to_have_attribute("aria-live", "polite")
+    expect(log).to_contain_text("automated assistant")
+
+    ask(page, WORRIED)
+    phone = log.get_by_role("link", name=MASH).first
+    expect(phone).to_have_attribute("href", "tel:" + MASH.replace(" ", ""))
+    if size == "phone":  # the open chat fills a phone's screen
+        box = page.locator(".fh-panel").bounding_box()
+        assert box["width"] >= PHONE["width"] - 1 and box["height"] >= PHONE["height"] - 1
+    page.screenshot(path=str(SCREENSHOTS / f"widget-{size}.png"))
+
+    ask(page, "hello")
+    quick = page.get_by_role("group", name="Suggested replies").last
+    before = log.locator(".fh-bot").count()
+    quick.get_by_role("button", name="How do I complain?").click()
+    expect(log.locator(".fh-me").last).to_have_text(re.compile("How do I complain"))
+    expect(log.locator(".fh-bot")).not_to_have_count(before, timeout=20_000)
+    answer = " ".join(log.locator(".fh-bot").all_inner_texts()[before:])
+    assert "complain" in answer.lower(), answer
+
+    page.reload()
+    expect(page.get_by_role("log")).to_contain_text(WORRIED)  # kept in this tab across the reload
+    expect(page.get_by_role("log").get_by_role("link", name=MASH).first).to_be_visible()
+
+    page.get_by_role("button", name="Clear chat").click()
+    expect(page.get_by_role("log")).not_to_contain_text(WORRIED)
+    assert WORRIED not in stored_chat(page)
+    page.reload()  # the panel stays open, with only the opening line
+    expect(page.get_by_role("log")).to_contain_text("automated assistant")
+    expect(page.get_by_role("log")).not_to_contain_text(WORRIED)
+    page.context.close()
+
+
+def test_what_happens_next_shows_steps(stack, browser):
+    page = new_page(browser)
+    open_chat(page, stack.web_url)
+    ask(page, "what happens next?")
+    page.get_by_role("group", name="Suggested replies").last.get_by_role("button", name="A referral").click()
+    steps = page.locator(".fh-steps li")
+    expect(steps.first).to_be_visible(timeout=20_000)
+    assert steps.count() >= 2
+    expect(page.locator(".fh-step-when").first).to_contain_text("Within")
+    page.screenshot(path=str(SCREENSHOTS / "widget-timeline-desktop.png"))
+    page.context.close()
+
+
+@pytest.mark.parametrize("how", ["button", "shift three times"])
+def test_quick_exit_leaves_no_way_back(stack, browser, how):
+    page = new_page(browser)
+    open_chat(page, stack.web_url)
+    ask(page, WORRIED)
+    if how == "button":
+        page.get_by_role("button", name=re.compile("Exit this page")).click()
+    else:
+        page.get_by_role("textbox", name=re.compile("message", re.I)).focus()
+        for _ in range(3):
+            page.keyboard.press("Shift")
+    page.wait_for_url(EXIT_URL + "**")
+    page.go_back()
+    assert not page.url.startswith(stack.web_url), "Back returned to the chat"
+    page.goto(stack.web_url)  # same tab, same origin: its sessionStorage would still hold the chat
+    assert stored_chat(page) == ""
+    page.get_by_role("button", name="Open chat").click()
+    expect(page.get_by_role("log")).not_to_contain_text(WORRIED)
+    page.context.close()
+
+
+def test_escape_does_not_exit(stack, browser):
+    page = new_page(browser)
+    open_chat(page, stack.web_url)
+    page.keyboard.press("Escape")
+    assert page.url.startswith(stack.web_url)
+    page.context.close()
+
+
+def test_app_on_a_phone_works_and_opens_offline(stack, browser):
+    page = new_page(browser, "phone", service_workers="allow")
+    page.goto(stack.web_url + "/app")
+    expect(page.get_by_role("log")).to_contain_text("If a child is in danger now, call 999")
+    ask(page, WORRIED)
+    expect(page.get_by_role("log").get_by_role("link", name=MASH).first).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Exit this page"))).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "app-phone.png"))
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # the service worker now controls the page and has cached it
+
+    page.context.set_offline(True)
+    page.reload()
+    offline = page.get_by_role("region", name="You are offline")
+    expect(offline).to_be_visible()
+    expect(offline).to_contain_text("needs an internet connection")
+    for number in ("999", "0800 1111", MASH):
+        expect(offline.get_by_role("link", name=number)).to_be_visible()
+    expect(page.locator("#chat")).to_be_hidden()
+    page.screenshot(path=str(SCREENSHOTS / "app-phone-offline.png"))
+    page.context.set_offline(False)
+    page.context.close()
+
+
+def test_message_is_shown_as_text_and_runs_nothing(stack, browser):
+    page = new_page(browser)
+    open_chat(page, stack.web_url)
+    attack = "<img src=x onerror=alert(1)>"
+    ask(page, attack)
+    log = page.get_by_role("log")
+    expect(log.locator(".fh-me").last).to_contain_text(attack)
+    assert log.locator("img").count() == 0
+    page.reload()  # and again when the stored conversation is drawn back
+    expect(page.get_by_role("log").locator(".fh-me").last).to_contain_text(attack)
+    assert page.get_by_role("log").locator("img").count() == 0
+    assert page.dialogs == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def test_keyboard_only(stack, browser):
+    page = new_page(browser)
+    page.goto(stack.web_url)
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.textContent.trim()") == "Open chat":
+            break
+    else:
+        pytest.fail("Tab never reached the Open chat button")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "fh-input"  # focus moves to the message box
+    page.keyboard.type(WORRIED)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("log").get_by_role("link", name=MASH).first).to_be_visible(timeout=20_000)
+    assert page.evaluate("() => document.activeElement.id") == "fh-input"
+    page.keyboard.type("hello")
+    page.keyboard.press("Enter")
+    quick = page.get_by_role("group", name="Suggested replies").last
+    expect(quick).to_be_visible(timeout=20_000)
+    first = quick.get_by_role("button").first
+    title = first.inner_text()
+    first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".fh-me").last).to_have_text(re.compile(re.escape(title)), timeout=20_000)
+    page.keyboard.press("Escape")  # closes the panel and puts focus back on the launcher
+    expect(page.locator(".fh-panel")).to_be_hidden()
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Open chat"
+    page.context.close()
+
+
+def test_cors_allows_the_widget_origin_only(stack):
+    def preflight(origin: str) -> str | None:
+        req = urllib.request.Request(stack.rasa_url + "/webhooks/rest/webhook", method="OPTIONS",
+                                     headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.headers.get("Access-Control-Allow-Origin")
+
+    assert preflight(stack.web_url) == stack.web_url
+    assert preflight("http://elsewhere.example") is None
+
+
+def test_pages_never_carry_the_api_token(stack):
+    for path in ("/", "/app", "/widget/static/family-help.js"):
+        with urllib.request.urlopen(stack.web_url + path, timeout=10) as r:
+            assert "test-token" not in r.read().decode()
+
+
+def test_accessibility_scan(stack, browser):
+    """axe-core (from npm) on every page the widget shows: no serious or critical violations."""
+    page = new_page(browser, bypass_csp=True)  # so axe's script can be injected
+    found = {}
+
+    def scan(name: str) -> None:
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', "
+                               "'wcag22aa', 'best-practice']})")
+        found[name] = [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
+                        "targets": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+    open_chat(page, stack.web_url)
+    ask(page, WORRIED)
+    ask(page, "hello")
+    scan("demo page with the chat open")
+    page.goto(stack.web_url + "/staying-safe")
+    scan("staying safe online")
+    page.goto(stack.web_url + "/app")
+    ask(page, "what happens next?")
+    page.get_by_role("group", name="Suggested replies").last.get_by_role("button", name="A referral").click()
+    expect(page.locator(".fh-steps li").first).to_be_visible(timeout=20_000)
+    scan("app")
+    page.context.close()
+    (SCREENSHOTS / "axe-report.json").write_text(json.dumps(found, indent=2))
+    serious = {name: [v for v in vs if v["impact"] in ("serious", "critical")] for name, vs in found.items()}
+    assert not any(serious.values()), json.dumps(serious, indent=2)
+
+
+def test_server_down_keeps_the_message_and_retries(stack, browser):
+    """Runs last in this file: it stops the Rasa server and starts it again."""
+    page = new_page(browser, "phone")
+    open_chat(page, stack.web_url)
+    stack.stop("rasa")
+    try:
+        box = page.get_by_role("textbox", name=re.compile("message", re.I))
+        box.fill(WORRIED)
+        page.get_by_role("button", name="Send").click()
+        alert = page.get_by_role("alert")
+        expect(alert).to_contain_text("not answering", timeout=20_000)
+        for number in ("999", "0800 1111", MASH):
+            expect(alert.get_by_role("link", name=number)).to_be_visible()
+        expect(box).to_have_value(WORRIED)  # nothing the person typed is lost
+        page.screenshot(path=str(SCREENSHOTS / "widget-phone-server-down.png"))
+    finally:
+        stack.start_rasa()
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("log").get_by_role("link", name=MASH).first).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("textbox", name=re.compile("message", re.I))).to_have_value("")
+    expect(page.get_by_role("alert")).to_be_hidden()
+    page.context.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def screenshots_dir():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
