@@ -9,6 +9,9 @@ STAMP   := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 KB      := build/knowledge.db
 SPACY   := build/spacy_model/.built
 MODEL   := models/family-help.tar.gz
+# Front-end packages (GOV.UK Frontend for the widget, axe-core for its tests), from package-lock.json.
+NODE    := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
+BROWSER := /usr/bin/chromium
 # Only what changes the built knowledge base: a change to queries or wording needs no retraining.
 KNOWLEDGE_FILES := $(shell find knowledge -name '*.yml') knowledge/build.py knowledge/paths.py
 TRAINING_FILES  := config.yml domain.yml $(shell find data -name '*.yml')
@@ -16,10 +19,10 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help run test shell build kb train lint unit validate stories answer-key eval lock clean
+.PHONY: help run test shell build kb train lint unit validate stories answer-key e2e eval lock clean
 
 help:
-	@echo "make run    set up everything, train if needed, serve on localhost:5005 (Ctrl-C stops)"
+	@echo "make run    set up everything, train if needed, serve the chat page on localhost:8080 (Ctrl-C stops)"
 	@echo "make test   every test: lint, pytest, data validation, test stories, answer key"
 	@echo "make shell  chat with the assistant in this terminal"
 
@@ -31,6 +34,14 @@ $(STAMP): requirements.lock
 	$(PY) -m pip install --quiet --upgrade "pip==24.0"
 	$(PY) -m pip install --quiet -r requirements.lock
 	rm -f $(VENV)/.installed-*; touch $@
+
+$(NODE): package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -f node_modules/.installed-*; touch $@
+
+$(BROWSER):
+	bot/install_browser.sh
 
 $(KB): $(STAMP) $(KNOWLEDGE_FILES)
 	$(PY) -m knowledge.build
@@ -49,7 +60,7 @@ $(MODEL): $(SPACY) $(TRAINING_FILES)
 
 train: $(MODEL)
 
-run: $(MODEL)
+run: $(MODEL) $(NODE)
 	bot/run.sh
 
 shell: $(MODEL)
@@ -57,9 +68,9 @@ shell: $(MODEL)
 
 # --- tests ------------------------------------------------------------------
 lint: $(STAMP)
-	$(VENV)/bin/ruff check actions bot knowledge safety tests
+	$(VENV)/bin/ruff check actions bot knowledge safety triage tests
 
-unit: build
+unit: build $(NODE)
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 
 validate: build
@@ -68,13 +79,16 @@ validate: build
 stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out build/results
 
-answer-key: $(MODEL)
+# Everything through the running servers: answer key, safety, and the widget in Chromium.
+e2e: $(MODEL) $(NODE) $(BROWSER)
 	$(PY) -m pytest -q -s tests/e2e
+
+answer-key: e2e
 
 eval: $(MODEL)
 	$(PY) -m pytest -q -s tests/e2e/test_safety_eval.py tests/e2e/test_answer_key.py
 
-test: lint unit validate stories answer-key
+test: lint unit validate stories e2e
 
 lock:
 	@PY310=$$(bot/find_python.sh) && "$$PY310" -m venv build/piptools && build/piptools/bin/pip install -q pip-tools && \

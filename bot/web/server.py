@@ -8,6 +8,8 @@ Configuration (environment):
   FAMILY_HELP_WEB_PORT        port (default 8080)
   FAMILY_HELP_RASA_PUBLIC_URL the Rasa server as the browser reaches it (default http://localhost:5005)
   FAMILY_HELP_EXIT_URL        where "Exit this page" goes (default the GOV.UK component's weather page)
+  FAMILY_HELP_TRIAGE_DB       the Children's Rights Officers' triage database (default build/triage.db)
+  FAMILY_HELP_SECURE_COOKIES  "1" behind HTTPS: the CRO session cookie is then Secure
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import json
 import logging
 import mimetypes
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit
@@ -24,10 +26,12 @@ from urllib.parse import urlsplit
 import jinja2
 from aiohttp import web
 
+from bot.cro import cro_app
 from bot.web.icons import icon_png
 from knowledge import paths
 from knowledge.answers import offline_numbers
 from knowledge.store import KnowledgeBase
+from triage.store import TriageStore
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +51,15 @@ class WebConfig:
     rasa_url: str = "http://localhost:5005"
     exit_url: str = DEFAULT_EXIT_URL
     council: Optional[str] = None  # the demo page's council; None: the knowledge base's default
-    extra_subapps: dict = field(default_factory=dict)
+    triage_db: Optional[str] = None  # None: triage.store's default (env FAMILY_HELP_TRIAGE_DB or build/triage.db)
+    secure_cookies: bool = False
 
     @classmethod
     def from_env(cls) -> WebConfig:
         return cls(port=int(os.environ.get("FAMILY_HELP_WEB_PORT", "8080")),
                    rasa_url=os.environ.get("FAMILY_HELP_RASA_PUBLIC_URL", "http://localhost:5005").rstrip("/"),
-                   exit_url=os.environ.get("FAMILY_HELP_EXIT_URL", DEFAULT_EXIT_URL))
+                   exit_url=os.environ.get("FAMILY_HELP_EXIT_URL", DEFAULT_EXIT_URL),
+                   secure_cookies=os.environ.get("FAMILY_HELP_SECURE_COOKIES") == "1")
 
 
 def _origin(url: str) -> str:
@@ -70,9 +76,11 @@ def security_headers(config: WebConfig) -> dict[str, str]:
             "X-Frame-Options": "DENY"}
 
 
-def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] = None) -> web.Application:
+def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] = None,
+               triage: Optional[TriageStore] = None) -> web.Application:
     config = config or WebConfig.from_env()
     kb = kb or KnowledgeBase.open()
+    triage = triage or TriageStore.open(config.triage_db)
     council = config.council or kb.default_council
     templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                    autoescape=jinja2.select_autoescape(["html"]))
@@ -153,8 +161,8 @@ def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] =
         app.router.add_static("/widget/vendor/govuk", GOVUK, follow_symlinks=False)
     else:
         log.warning("govuk-frontend is not installed (run `npm ci`): the Exit this page button won't work")
-    for prefix, subapp in config.extra_subapps.items():
-        app.add_subapp(prefix, subapp)
+    # The Children's Rights Officers' triage queue: sign-in, CSRF and council checks are its own.
+    app.add_subapp("/cro", cro_app(triage, secure_cookies=config.secure_cookies))
     return app
 
 
