@@ -298,7 +298,13 @@ class ActionSafetyResponse(Action):
             dispatcher.utter_message(response=response, **values)
         # Tells the widget (and the safety evaluation) that this was the safety response.
         dispatcher.utter_message(json_message={"type": "safety_response", "kind": plan})
-        return council_events(tracker, council)
+        # A Children's Rights Officer request in this conversation is now urgent. If the person
+        # was answering "what is it about?", what they said is their answer.
+        events = council_events(tracker, council) + [SlotSet("safety_concern", True)]
+        if (tracker.active_loop or {}).get("name") == "cro_request_form" and \
+                tracker.get_slot("requested_slot") == "cro_about":
+            events.append(SlotSet("cro_about", message_text(tracker)))
+        return events
 
 
 def safety_values(base: KnowledgeBase, council: str) -> Dict[str, str]:

@@ -15,18 +15,16 @@ import sys
 import time
 from pathlib import Path
 
+from triage.settings import whole_number
+
 DEFAULT_DAYS = 30
 
 
 def retention_days() -> int:
-    raw = os.environ.get("FAMILY_HELP_RETENTION_DAYS", str(DEFAULT_DAYS))
     try:
-        days = int(raw)
-    except ValueError:
-        raise SystemExit(f"FAMILY_HELP_RETENTION_DAYS must be a whole number of days, not {raw!r}") from None
-    if days < 1:
-        raise SystemExit("FAMILY_HELP_RETENTION_DAYS must be at least 1")
-    return days
+        return whole_number("FAMILY_HELP_RETENTION_DAYS", DEFAULT_DAYS, "days")
+    except ValueError as problem:
+        raise SystemExit(str(problem)) from None
 
 
 def purge(db_path: Path, days: int, now: float | None = None) -> int:

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import actions
+from actions import actions, cro_request
 from knowledge import paths
 
 ROOT = paths.ROOT
 CONVERSATION = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "human_handoff", "help",
-                "out_of_scope", "inform_council", "define_term", "ask_contact", "next_steps"}
+                "out_of_scope", "inform_council", "define_term", "ask_contact", "next_steps", "request_cro_callback",
+                "stop"}
 
 
 def load_all(folder: str, key: str) -> list[dict]:
@@ -60,8 +61,8 @@ def test_every_topic_area_has_a_test_story():
 
 
 def test_actions_in_domain_are_implemented(domain):
-    implemented = {cls().name() for cls in vars(actions).values()
-                   if isinstance(cls, type) and issubclass(cls, actions.Action) and cls is not actions.Action}
+    implemented = {cls().name() for module in (actions, cro_request) for cls in vars(module).values()
+                   if isinstance(cls, type) and issubclass(cls, actions.Action) and cls.__module__ == module.__name__}
     custom = {a for a in domain["actions"] if not a.startswith("utter_")}
     assert custom == implemented
     assert {a for a in domain["actions"] if a.startswith("utter_")} <= set(domain["responses"])
@@ -73,3 +74,11 @@ def test_no_database_or_model_is_committed():
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     assert not [f for f in tracked if f.endswith((".db", ".tar.gz")) or f.startswith(("build/", "models/"))]
     assert Path(ROOT / ".gitignore").read_text().count("build/") >= 1
+
+
+def test_triage_councils_are_the_knowledge_base_councils(kb):
+    """The CRO queue and the assistant must know the same councils."""
+    from bot.cro import COUNCIL_NAMES
+    from triage.store import COUNCILS
+
+    assert set(COUNCILS) == set(kb.councils) == set(COUNCIL_NAMES)

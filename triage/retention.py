@@ -10,11 +10,11 @@ only, nothing personal.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Optional
 
+from triage.settings import whole_number
 from triage.store import TriageStore
 
 DEFAULT_DAYS = 90
@@ -22,14 +22,7 @@ DEFAULT_DAYS = 90
 
 def retention_days() -> int:
     """FAMILY_HELP_TRIAGE_RETENTION_DAYS (default 90); ValueError when it is not a whole number >= 1."""
-    raw = os.environ.get("FAMILY_HELP_TRIAGE_RETENTION_DAYS", "").strip() or str(DEFAULT_DAYS)
-    try:
-        days = int(raw)
-    except ValueError:
-        raise ValueError(f"FAMILY_HELP_TRIAGE_RETENTION_DAYS must be a whole number of days, not {raw!r}") from None
-    if days < 1:
-        raise ValueError("FAMILY_HELP_TRIAGE_RETENTION_DAYS must be at least 1")
-    return days
+    return whole_number("FAMILY_HELP_TRIAGE_RETENTION_DAYS", DEFAULT_DAYS, "days")
 
 
 def main(argv: Optional[list[str]] = None) -> int:

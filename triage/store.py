@@ -30,6 +30,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from knowledge.paths import ROOT
+from triage.settings import whole_number
 
 COUNCILS = ("coventry", "hampshire", "bolton")
 CATEGORIES = ("complaint", "advocacy", "placement", "contact_with_family", "social_worker", "leaving_care", "safety",
@@ -284,14 +285,7 @@ CSV_HEADER = ("reference", "created", "council", "category", "urgency", "status"
 
 
 def session_minutes_from_env() -> int:
-    raw = os.environ.get("FAMILY_HELP_CRO_SESSION_MINUTES", str(DEFAULT_SESSION_MINUTES))
-    try:
-        minutes = int(raw)
-    except ValueError:
-        raise ValueError(f"FAMILY_HELP_CRO_SESSION_MINUTES must be a whole number of minutes, not {raw!r}") from None
-    if minutes < 1:
-        raise ValueError("FAMILY_HELP_CRO_SESSION_MINUTES must be at least 1")
-    return minutes
+    return whole_number("FAMILY_HELP_CRO_SESSION_MINUTES", DEFAULT_SESSION_MINUTES, "minutes")
 
 
 def default_path() -> Path:

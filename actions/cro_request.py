@@ -1,0 +1,155 @@
+"""A young person asks for a Children's Rights Officer (CRO) to get back to them: the form's
+checks, and storing the request in the triage queue only when they say yes. Thin: the reading of
+answers is in triage.form, the storing in triage.store, the wording in domain.yml."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.actions import council_help, kb
+from actions.context import council_for
+from triage import categories, form
+from triage.store import TriageStore
+
+_STORE: Optional[TriageStore] = None
+
+
+def triage_store() -> TriageStore:
+    """The triage database, opened on first use (path from FAMILY_HELP_TRIAGE_DB)."""
+    global _STORE
+    if _STORE is None:
+        _STORE = TriageStore.open()
+    return _STORE
+
+
+def use_triage_store(store: Optional[TriageStore]) -> None:
+    """For tests: use this store (None: open the configured one again on next use)."""
+    global _STORE
+    _STORE = store
+
+
+def forget_answers() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in form.FORM_SLOTS]
+
+
+def _intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+class ValidateCroRequestForm(FormValidationAction):
+    """Each answer can be skipped; unclear answers are asked again with a hint."""
+
+    def name(self) -> str:
+        return "validate_cro_request_form"
+
+    async def required_slots(self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> List[str]:
+        method = tracker.get_slot("cro_contact_method")
+        return [slot for slot in domain_slots
+                if not (slot == "cro_contact_detail" and not form.needs_detail(method))
+                and not (slot == "cro_contact_when" and not form.needs_time(method))]
+
+    def validate_cro_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> Dict[str, Any]:
+        if form.is_skip(value):
+            return {"cro_name": form.SKIPPED}
+        name = form.name(str(value))
+        if name is None:
+            dispatcher.utter_message(response="utter_cro_name_too_long")
+        return {"cro_name": name}
+
+    def validate_cro_contact_method(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[str, Any]:
+        if form.is_skip(value):
+            return {"cro_contact_method": "not_given"}
+        method = form.contact_method(str(value))
+        if method is None:
+            dispatcher.utter_message(response="utter_cro_method_unclear")
+            return {"cro_contact_method": None}
+        slots: Dict[str, Any] = {"cro_contact_method": method}
+        detail = form.contact_detail_from(str(value)) if form.needs_detail(method) else None
+        if detail:
+            slots["cro_contact_detail"] = detail
+        return slots
+
+    def validate_cro_contact_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[str, Any]:
+        if form.is_skip(value):
+            return {"cro_contact_detail": form.SKIPPED}
+        if not form.looks_like_contact_detail(str(value), tracker.get_slot("cro_contact_method")):
+            dispatcher.utter_message(response="utter_cro_detail_unclear")
+            return {"cro_contact_detail": None}
+        return {"cro_contact_detail": form.clean(value, 200)}
+
+    def validate_cro_contact_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Dict[str, Any]:
+        return {"cro_contact_when": form.SKIPPED if form.is_skip(value) else form.clean(value, 200)}
+
+    def validate_cro_about(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> Dict[str, Any]:
+        return {"cro_about": form.SKIPPED if form.is_skip(value) else form.clean(value)}
+
+    def validate_cro_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Dict[str, Any]:
+        answer = form.consent(_intent(tracker), str(value))
+        if answer is None:
+            dispatcher.utter_message(response="utter_cro_consent_unclear")
+            return {"cro_consent": None}
+        return {"cro_consent": "yes" if answer else "no"}
+
+
+class ActionSubmitCroRequest(Action):
+    """Store the request (only with consent) and say what happens next."""
+
+    def name(self) -> str:
+        return "action_submit_cro_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot("cro_consent") != "yes":
+            dispatcher.utter_message(response="utter_cro_not_passed_on")
+            return forget_answers()
+        base = kb()
+        council = council_for(tracker, base)
+        urgent = bool(tracker.get_slot("safety_concern"))
+        transcript = form.consented_transcript(tracker.events)
+        about = form.clean(tracker.get_slot("cro_about"))
+        said = [t["text"] for t in transcript if t["who"] == "young person"]
+        method = tracker.get_slot("cro_contact_method")
+        method = method if method in ("phone", "email", "carer_or_social_worker", "they_will_ring") else "not_given"
+        name = form.clean(tracker.get_slot("cro_name"), 40)
+        category = "safety" if urgent else categories.propose(([about] if about else []) + said)
+        reference = triage_store().create_request(
+            council=council, category=category, urgent=urgent, contact_method=method,
+            contact_detail=form.clean(tracker.get_slot("cro_contact_detail"), 200),
+            contact_when=form.clean(tracker.get_slot("cro_contact_when"), 200), name=name, own_words=about,
+            transcript=transcript)
+        dispatcher.utter_message(response="utter_cro_request_sent", name_part=f", {name}" if name else "",
+                                 council_name=base.council(council).name, reference=reference)
+        dispatcher.utter_message(response=f"utter_cro_how_{method}")
+        dispatcher.utter_message(response="utter_cro_request_sooner", sooner=sooner(council))
+        dispatcher.utter_message(response="utter_cro_request_computer")
+        return forget_answers()
+
+
+def sooner(council: str) -> str:
+    """'call the Children's Rights Officers on 0800 0272 118' or the council's general contact."""
+    base = kb()
+    cro = base.contact(council, "cro")
+    if cro and cro.council == council and cro.phone:
+        return f"call the Children's Rights Officers on {cro.phone}"
+    return f"contact {council_help(base, council)}"
+
+
+class ActionCancelCroRequest(Action):
+    """'stop' or 'changed my mind' during the questions: forget the answers."""
+
+    def name(self) -> str:
+        return "action_cancel_cro_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_cro_stopped")
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + forget_answers()

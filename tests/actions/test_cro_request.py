@@ -1,0 +1,153 @@
+"""The Children's Rights Officer request: the form's checks, storing only with consent, urgency
+after a safety message, and each council's own numbers in what happens next."""
+from __future__ import annotations
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import cro_request
+from actions.actions import ActionSafetyResponse
+from triage import form
+from triage.store import TriageStore
+
+FORM_EVENTS = [
+    {"event": "user", "text": "i hate my placement"},
+    {"event": "bot", "text": "If you are not happy, you can say so.", "metadata": {}},
+    {"event": "bot", "text": "Would you like that?", "metadata": {"utter_action": "utter_offer_cro"}},
+    {"event": "user", "text": "/affirm"},
+    {"event": "active_loop", "name": "cro_request_form"},
+    {"event": "bot", "text": "What name should the Children's Rights Officer call you?", "metadata": {}},
+    {"event": "user", "text": "Jay"},
+    {"event": "user", "text": "they never let me see my brother"},
+    {"event": "user", "text": "/affirm"},
+]
+
+
+@pytest.fixture
+def triage(tmp_path):
+    store = TriageStore.open(tmp_path / "triage.db")
+    cro_request.use_triage_store(store)
+    yield store
+    cro_request.use_triage_store(None)
+
+
+def tracker(slots: dict, intent: str = "affirm", text: str = "/affirm", events=None, active_loop=None) -> Tracker:
+    latest = {"intent": {"name": intent}, "entities": [], "text": text, "metadata": {}}
+    return Tracker("yp", dict(slots), latest, events if events is not None else FORM_EVENTS, False, None,
+                   active_loop or {}, "action_listen")
+
+
+ANSWERS = {"cro_name": "Jay", "cro_contact_method": "phone", "cro_contact_detail": "07700 900123",
+           "cro_contact_when": "after school", "cro_about": "they never let me see my brother", "cro_consent": "yes"}
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m.get("response") for m in dispatcher.messages]
+
+
+@pytest.mark.parametrize("council, sooner", [("coventry", "0800 0272 118"), ("bolton", "01204 332010"),
+                                             ("hampshire", "hipsprocedures.org.uk")])
+async def test_request_with_consent_is_stored_for_the_council(triage, kb, dispatcher, domain, council, sooner):
+    events = await cro_request.ActionSubmitCroRequest().run(dispatcher, tracker({**ANSWERS, "council": council}),
+                                                            domain)
+    queue = triage.queue(council)
+    assert len(queue) == 1
+    record = queue[0]
+    assert (record.name, record.contact_method, record.contact_detail, record.contact_when) == (
+        "Jay", "phone", "07700 900123", "after school")
+    assert record.own_words == "they never let me see my brother"
+    assert record.category == "contact_with_family" and not record.urgent
+    assert record.transcript[0] == {"who": "young person", "text": "i hate my placement"}
+    sent = next(m for m in dispatcher.messages if m.get("response") == "utter_cro_request_sent")
+    assert sent["reference"] == record.reference and sent["name_part"] == ", Jay"
+    assert "utter_cro_how_phone" in responses(dispatcher) and "utter_cro_request_computer" in responses(dispatcher)
+    assert sooner in next(m for m in dispatcher.messages if m.get("response") == "utter_cro_request_sooner")["sooner"]
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"} == {s: None for s in form.FORM_SLOTS}
+    for other in {"coventry", "bolton", "hampshire"} - {council}:
+        assert triage.queue(other) == []
+
+
+async def test_without_consent_nothing_is_stored(triage, kb, dispatcher, domain):
+    events = await cro_request.ActionSubmitCroRequest().run(dispatcher, tracker({**ANSWERS, "cro_consent": "no"}),
+                                                            domain)
+    assert triage.queue("coventry", include_closed=True) == []
+    assert responses(dispatcher) == ["utter_cro_not_passed_on"]
+    assert all(e["value"] is None for e in events if e["event"] == "slot")
+
+
+async def test_after_a_safety_message_the_request_is_urgent(triage, kb, dispatcher, domain):
+    await cro_request.ActionSubmitCroRequest().run(dispatcher, tracker({**ANSWERS, "safety_concern": True}), domain)
+    record = triage.queue("coventry")[0]
+    assert record.urgent and record.category == "safety"
+
+
+async def test_skipped_answers_are_stored_as_not_given(triage, kb, dispatcher, domain):
+    skipped = {"cro_name": form.SKIPPED, "cro_contact_method": "not_given", "cro_about": form.SKIPPED,
+               "cro_consent": "yes"}
+    await cro_request.ActionSubmitCroRequest().run(dispatcher, tracker(skipped), domain)
+    record = triage.queue("coventry")[0]
+    assert (record.name, record.own_words, record.contact_method) == (None, None, "not_given")
+    assert "utter_cro_how_not_given" in responses(dispatcher)
+    assert next(m for m in dispatcher.messages if m.get("response") == "utter_cro_request_sent")["name_part"] == ""
+
+
+async def test_stop_forgets_the_answers(triage, dispatcher, domain):
+    events = await cro_request.ActionCancelCroRequest().run(dispatcher, tracker(ANSWERS, "stop", "stop"), domain)
+    assert any(e["event"] == "active_loop" and e["name"] is None for e in events)
+    assert all(e["value"] is None for e in events if e["event"] == "slot")
+    assert triage.queue("coventry", include_closed=True) == []
+    assert responses(dispatcher) == ["utter_cro_stopped"]
+
+
+async def test_safety_message_while_answering_what_it_is_about(kb, dispatcher, domain):
+    text = "my carer hits me when i ask to see my brother"
+    t = tracker({"requested_slot": "cro_about"}, "safety_abuse", text, active_loop={"name": "cro_request_form"})
+    events = await ActionSafetyResponse().run(dispatcher, t, domain)
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["safety_concern"] is True and slots["cro_about"] == text
+    assert responses(dispatcher)[0].startswith("utter_safety")  # the safety response comes first
+
+
+async def test_safety_message_outside_the_form_only_marks_the_concern(kb, dispatcher, domain):
+    events = await ActionSafetyResponse().run(dispatcher, tracker({}, "safety_abuse", "he hits me", events=[]),
+                                              domain)
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots.get("safety_concern") is True and "cro_about" not in slots
+
+
+class TestValidation:
+    validator = cro_request.ValidateCroRequestForm()
+
+    def test_name_skipped_or_too_long(self, dispatcher, domain):
+        assert self.validator.validate_cro_name("skip", dispatcher, tracker({}), domain) == {"cro_name": form.SKIPPED}
+        assert self.validator.validate_cro_name("my placement is awful and nobody cares", dispatcher, tracker({}),
+                                                domain) == {"cro_name": None}
+        assert responses(dispatcher) == ["utter_cro_name_too_long"]
+
+    def test_method_with_its_detail(self, dispatcher, domain):
+        slots = self.validator.validate_cro_contact_method("email me at jay@example.org", dispatcher, tracker({}),
+                                                           domain)
+        assert slots == {"cro_contact_method": "email", "cro_contact_detail": "jay@example.org"}
+
+    def test_unclear_method_is_asked_again(self, dispatcher, domain):
+        assert self.validator.validate_cro_contact_method("dunno", dispatcher, tracker({}), domain) == {
+            "cro_contact_method": None}
+        assert responses(dispatcher) == ["utter_cro_method_unclear"]
+
+    @pytest.mark.parametrize("method, asked", [
+        ("phone", ["cro_contact_detail", "cro_contact_when"]), ("email", ["cro_contact_detail", "cro_contact_when"]),
+        ("carer_or_social_worker", ["cro_contact_when"]), ("they_will_ring", []), ("not_given", [])])
+    async def test_only_the_questions_that_apply(self, dispatcher, domain, method, asked):
+        slots = await self.validator.required_slots(list(form.FORM_SLOTS), dispatcher,
+                                                    tracker({"cro_contact_method": method}), domain)
+        assert [s for s in slots if s in ("cro_contact_detail", "cro_contact_when")] == asked
+        assert slots[-1] == "cro_consent"
+
+    def test_consent_must_be_clear(self, dispatcher, domain):
+        assert self.validator.validate_cro_consent("maybe later", dispatcher, tracker({}, "out_of_scope", "maybe"),
+                                                   domain) == {"cro_consent": None}
+        assert self.validator.validate_cro_consent("/deny", dispatcher, tracker({}, "deny", "/deny"), domain) == {
+            "cro_consent": "no"}
+        assert self.validator.validate_cro_consent("yes", dispatcher, tracker({}, "affirm", "yes"), domain) == {
+            "cro_consent": "yes"}

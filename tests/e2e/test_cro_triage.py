@@ -1,0 +1,161 @@
+"""Children's Rights Officer requests end to end: the form through the REST channel into the
+triage database, and in Chromium a young person asking in the widget, then a CRO signing in,
+claiming the request, adding a note and closing it."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ROOT, SCREENSHOTS, say
+from tests.e2e.test_widget import AXE, new_page
+from triage.store import TriageStore
+
+REFERENCE = re.compile(r"\bCRO-[A-Z0-9]{4,}\b")
+PASSWORD = "a long test password 1"
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def triage(stack) -> TriageStore:
+    return TriageStore.open(stack.env["FAMILY_HELP_TRIAGE_DB"])
+
+
+def test_form_with_a_safety_message_in_the_middle_is_urgent(stack):
+    url, who, meta = stack.rasa_url, "e2e-cro-urgent", {"council": "hampshire"}
+    offer = texts(say(url, who, "i'm in care and i hate my placement, nobody listens to me", meta))
+    assert "Children's Rights Officer can get back to you" in offer
+    assert "name" in texts(say(url, who, "/affirm", meta)).lower()
+    assert "contact you" in texts(say(url, who, "Jay", meta))
+    assert "phone number or email" in texts(say(url, who, "phone", meta))
+    assert "safe time" in texts(say(url, who, "07700 900123", meta))
+    assert "own words" in texts(say(url, who, "after school", meta))
+    disclosure = "my foster dad hits me when i ask to see my brother"
+    replies = say(url, who, disclosure, meta)
+    kinds = [r.get("custom", {}).get("type") for r in replies]
+    assert "safety_response" in kinds, replies
+    assert "999" in texts(replies[:2])  # the safety response comes first
+    assert "Can I pass this" in texts(replies[kinds.index("safety_response") + 1:])
+    done = texts(say(url, who, "/affirm", meta))
+    reference = REFERENCE.search(done).group(0)
+    assert "can't see your request" in done
+    record = triage(stack).get("hampshire", reference)
+    assert record is not None and record.urgent and record.category == "safety"
+    assert record.own_words == disclosure and record.name == "Jay" and record.contact_method == "phone"
+    assert triage(stack).get("coventry", reference) is None  # another council never sees it
+
+
+def test_no_consent_keeps_nothing(stack):
+    url, who, meta = stack.rasa_url, "e2e-cro-no", {"council": "bolton"}
+    before = len(triage(stack).queue("bolton", include_closed=True))
+    assert "short questions" in texts(say(url, who, "can a childrens rights officer ring me back", meta))
+    say(url, who, "skip", meta)
+    assert "own words" in texts(say(url, who, "skip", meta))
+    assert "Can I pass this" in texts(say(url, who, "my pathway plan is wrong", meta))
+    assert "not passed anything on" in texts(say(url, who, "/deny", meta))
+    assert len(triage(stack).queue("bolton", include_closed=True)) == before
+
+
+def test_stop_part_way_keeps_nothing(stack):
+    url, who, meta = stack.rasa_url, "e2e-cro-stop", {"council": "bolton"}
+    before = len(triage(stack).queue("bolton", include_closed=True))
+    say(url, who, "can a childrens rights officer ring me back", meta)
+    say(url, who, "Sam", meta)
+    assert "stopped" in texts(say(url, who, "actually i've changed my mind", meta))
+    assert len(triage(stack).queue("bolton", include_closed=True)) == before
+    assert "early help" in texts(say(url, who, "what is early help", meta)).lower()  # and the chat carries on
+
+
+@pytest.fixture(scope="module")
+def cro_account(stack):
+    subprocess.run([sys.executable, "-m", "triage.accounts", "create", "cro.coventry", "--council", "coventry",
+                    "--password-stdin", "--db", stack.env["FAMILY_HELP_TRIAGE_DB"]], cwd=ROOT,
+                   input=PASSWORD + "\n", text=True, check=True, capture_output=True,
+                   env={**stack.env})
+    return "cro.coventry"
+
+
+def test_young_person_asks_in_the_widget_and_a_cro_deals_with_it(stack, browser, cro_account):
+    page = new_page(browser, "phone")
+    page.goto(stack.web_url)
+    page.get_by_role("button", name="Open chat").click()
+    box = page.get_by_role("textbox", name=re.compile("message", re.I))
+    log = page.get_by_role("log")
+
+    def answer(text: str, expect_text: str) -> None:
+        box.fill(text)
+        page.get_by_role("button", name="Send").click()
+        expect(log).to_contain_text(expect_text, timeout=20_000)
+
+    answer("can a children's rights officer get back to me", "What name should")
+    answer("Robin", "How is it safe")
+    page.get_by_role("group", name="Suggested replies").last.get_by_role(
+        "button", name="Through my carer or social worker").click()
+    expect(log).to_contain_text("safe time", timeout=20_000)
+    answer("weekends", "own words")
+    answer("I want to live with my nan and nobody asks me", "Can I pass this")
+    page.get_by_role("group", name="Suggested replies").last.get_by_role("button", name="Yes, pass it on").click()
+    expect(log).to_contain_text("Your reference is", timeout=20_000)
+    reference = REFERENCE.search(log.inner_text()).group(0)
+    page.screenshot(path=str(SCREENSHOTS / "cro-request-phone.png"))
+    page.context.close()
+
+    cro = new_page(browser, "desktop")
+    cro.goto(stack.web_url + "/cro/")
+    cro.get_by_label("Username").fill(cro_account)
+    cro.get_by_label("Password").fill(PASSWORD)
+    cro.get_by_role("button", name="Sign in").click()
+    first_row = cro.get_by_test_id("queue").locator("tbody tr").first
+    expect(first_row).to_contain_text(reference)
+    cro.screenshot(path=str(SCREENSHOTS / "cro-queue-desktop.png"))
+    first_row.get_by_role("link", name=reference).click()
+    expect(cro.get_by_role("heading", level=1)).to_contain_text(reference)
+    expect(cro.locator("main")).to_contain_text("I want to live with my nan")
+    cro.get_by_role("button", name="Claim").click()
+    cro.get_by_label("Add a note").fill("Rang her carer. Visit booked.")
+    cro.get_by_role("button", name="Add note").click()
+    expect(cro.locator("main")).to_contain_text("Rang her carer. Visit booked.")
+    cro.get_by_role("button", name="Close").click()
+    audit = cro.locator("main")
+    expect(audit).to_contain_text(cro_account)
+    cro.screenshot(path=str(SCREENSHOTS / "cro-request-desktop.png"), full_page=True)
+    record = triage(stack).get("coventry", reference)
+    assert record.status == "closed" and record.assigned_to == cro_account
+    actions = [entry.action for entry in triage(stack).audit("coventry", reference)]
+    assert {"created", "assigned", "note", "status"} <= set(actions)
+    cro.goto(stack.web_url + "/cro/")  # closed requests leave the open queue
+    expect(cro.locator("main")).not_to_contain_text(reference)
+    cro.context.close()
+
+
+def test_cro_pages_pass_the_accessibility_scan(stack, browser, cro_account):
+    page = new_page(browser, bypass_csp=True)
+    found = {}
+
+    def scan(name: str) -> None:
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', "
+                               "'wcag22aa', 'best-practice']})")
+        found[name] = [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"])}
+                       for v in result["violations"]]
+
+    page.goto(stack.web_url + "/cro/login")
+    scan("CRO sign in")
+    page.get_by_label("Username").fill(cro_account)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Status").select_option("all")
+    page.get_by_role("button", name="Apply filters").click()
+    scan("CRO queue")
+    page.get_by_test_id("queue").locator("tbody tr").first.get_by_role("link").click()
+    scan("CRO request")
+    page.context.close()
+    (SCREENSHOTS / "axe-report-cro.json").write_text(json.dumps(found, indent=2))
+    serious = {name: [v for v in vs if v["impact"] in ("serious", "critical")] for name, vs in found.items()}
+    assert not any(serious.values()), json.dumps(serious, indent=2)
