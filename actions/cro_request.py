@@ -55,7 +55,7 @@ class ValidateCroRequestForm(FormValidationAction):
 
     def validate_cro_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                           domain: DomainDict) -> Dict[str, Any]:
-        if form.is_skip(value):
+        if form.is_skip(value, _intent(tracker)):
             return {"cro_name": form.SKIPPED}
         name = form.name(str(value))
         if name is None:
@@ -64,7 +64,7 @@ class ValidateCroRequestForm(FormValidationAction):
 
     def validate_cro_contact_method(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[str, Any]:
-        if form.is_skip(value):
+        if form.is_skip(value, _intent(tracker)):
             return {"cro_contact_method": "not_given"}
         method = form.contact_method(str(value))
         if method is None:
@@ -78,7 +78,7 @@ class ValidateCroRequestForm(FormValidationAction):
 
     def validate_cro_contact_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[str, Any]:
-        if form.is_skip(value):
+        if form.is_skip(value, _intent(tracker)):
             return {"cro_contact_detail": form.SKIPPED}
         if not form.looks_like_contact_detail(str(value), tracker.get_slot("cro_contact_method")):
             dispatcher.utter_message(response="utter_cro_detail_unclear")
@@ -87,11 +87,11 @@ class ValidateCroRequestForm(FormValidationAction):
 
     def validate_cro_contact_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Dict[str, Any]:
-        return {"cro_contact_when": form.SKIPPED if form.is_skip(value) else form.clean(value, 200)}
+        return {"cro_contact_when": form.SKIPPED if form.is_skip(value, _intent(tracker)) else form.clean(value, 200)}
 
     def validate_cro_about(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> Dict[str, Any]:
-        return {"cro_about": form.SKIPPED if form.is_skip(value) else form.clean(value)}
+        return {"cro_about": form.SKIPPED if form.is_skip(value, _intent(tracker)) else form.clean(value)}
 
     def validate_cro_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Dict[str, Any]:

@@ -31,8 +31,9 @@ _METHODS = (
 )
 
 
-def is_skip(text: Any) -> bool:
-    return isinstance(text, str) and bool(_SKIP.match(text.strip()))
+def is_skip(text: Any, intent: Optional[str] = None) -> bool:
+    """'skip', 'pass', 'rather not say', or the Skip button (intent skip)."""
+    return intent == "skip" or (isinstance(text, str) and bool(_SKIP.match(text.strip())))
 
 
 def clean(text: Any, limit: int = 2000) -> Optional[str]:
@@ -79,7 +80,7 @@ def consent(intent: Optional[str], text: str) -> Optional[bool]:
     """True for yes, False for no (a skip counts as no), None if unclear."""
     if intent == "affirm" or _YES.match(text or ""):
         return True
-    if intent == "deny" or _NO.match(text or "") or is_skip(text):
+    if intent in ("deny", "skip") or _NO.match(text or "") or is_skip(text):
         return False
     return None
 

@@ -125,6 +125,12 @@ class TestValidation:
                                                 domain) == {"cro_name": None}
         assert responses(dispatcher) == ["utter_cro_name_too_long"]
 
+    def test_skip_button(self, dispatcher, domain):
+        assert self.validator.validate_cro_name("/skip", dispatcher, tracker({}, "skip", "/skip"), domain) == {
+            "cro_name": form.SKIPPED}
+        assert self.validator.validate_cro_consent("/skip", dispatcher, tracker({}, "skip", "/skip"), domain) == {
+            "cro_consent": "no"}
+
     def test_method_with_its_detail(self, dispatcher, domain):
         slots = self.validator.validate_cro_contact_method("email me at jay@example.org", dispatcher, tracker({}),
                                                            domain)

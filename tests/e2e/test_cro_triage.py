@@ -74,8 +74,8 @@ def test_stop_part_way_keeps_nothing(stack):
 
 @pytest.fixture(scope="module")
 def cro_account(stack):
-    subprocess.run([sys.executable, "-m", "triage.accounts", "create", "cro.coventry", "--council", "coventry",
-                    "--password-stdin", "--db", stack.env["FAMILY_HELP_TRIAGE_DB"]], cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "triage.accounts", "--db", stack.env["FAMILY_HELP_TRIAGE_DB"], "create",
+                    "cro.coventry", "--council", "coventry", "--password-stdin"], cwd=ROOT,
                    input=PASSWORD + "\n", text=True, check=True, capture_output=True,
                    env={**stack.env})
     return "cro.coventry"
@@ -93,7 +93,9 @@ def test_young_person_asks_in_the_widget_and_a_cro_deals_with_it(stack, browser,
         page.get_by_role("button", name="Send").click()
         expect(log).to_contain_text(expect_text, timeout=20_000)
 
-    answer("can a children's rights officer get back to me", "What name should")
+    answer("i want to see my nan more and nobody listens to me", "Would you like that?")
+    page.get_by_role("group", name="Suggested replies").last.get_by_role("button", name="Yes, please").click()
+    expect(log).to_contain_text("What name should", timeout=20_000)
     answer("Robin", "How is it safe")
     page.get_by_role("group", name="Suggested replies").last.get_by_role(
         "button", name="Through my carer or social worker").click()
@@ -159,3 +161,12 @@ def test_cro_pages_pass_the_accessibility_scan(stack, browser, cro_account):
     (SCREENSHOTS / "axe-report-cro.json").write_text(json.dumps(found, indent=2))
     serious = {name: [v for v in vs if v["impact"] in ("serious", "critical")] for name, vs in found.items()}
     assert not any(serious.values()), json.dumps(serious, indent=2)
+
+
+def test_nothing_personal_reaches_the_logs(stack):
+    """Runs after the flows above: their names, words and numbers are in no server log."""
+    from tests.e2e.conftest import SERVER_LOG
+
+    log = SERVER_LOG["path"].read_text(errors="replace").lower()
+    for personal in ("my foster dad hits me", "07700 900123", "live with my nan", "rang her carer", "robin"):
+        assert personal not in log, personal
