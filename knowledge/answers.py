@@ -133,15 +133,15 @@ def next_steps_messages(kb: KnowledgeBase, council: str, stage: Stage,
     if when:
         intro = f"You said it was on {timescales.format_date(when)}. " + intro
     msgs: list[Message] = [{"text": intro + ":\n" + "\n".join(lines)}]
+    # The same steps for screens that can draw them: the web widget shows a list of steps in
+    # place of the text version just before it (other channels read the text).
+    msgs.append({"custom": {"type": "timeline", "council": council, "stage": stage.id, "title": intro,
+                           "from": when.isoformat() if when else None, "steps": timeline,
+                           "replaces_previous_text": True}})
     if when:
         msgs.append({"text": GUIDE_NOT_PROMISE})
     else:
         msgs.append({"text": "Tell me the date it happened, and I can work out the dates for you."})
-    # The same steps for screens that can draw them (the web widget shows a list of steps in
-    # place of the text version just before it, which other channels read).
-    msgs.append({"custom": {"type": "timeline", "council": council, "stage": stage.id, "title": intro,
-                           "from": when.isoformat() if when else None, "steps": timeline,
-                           "replaces_previous_text": True}})
     src = source_line(kb, stage.steps[0].council if stage.steps else stage.council,
                       stage.steps[0].seed if stage.steps else "")
     if src:

@@ -25,6 +25,11 @@ STOPWORDS = frozenset(
     tell know want need like mean means meaning much many long soon happen happens happening""".split())
 
 
+# Everyday phrases put into the word the content uses, before a full-text search.
+_PLAIN_PHRASES = [(re.compile(r"\bby (?:him|her|my|your|them|our)sel(?:f|ves)\b"), "alone"),
+                  (re.compile(r"\bon (?:his|her|their|my|your|its) own\b"), "alone")]
+
+
 @dataclass(frozen=True)
 class Contact:
     id: str
@@ -159,7 +164,10 @@ class KnowledgeBase:
         """Full-text search over the council's and national topics.
 
         Returns (topic, number of distinct query words it matched), best first."""
-        words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
+        text = text.lower()
+        for phrase, plain in _PLAIN_PHRASES:
+            text = phrase.sub(plain, text)
+        words = [w for w in _WORD.findall(text) if w not in STOPWORDS and len(w) > 1]
         if not words:
             return []
         query = " OR ".join(f'"{w}"' for w in dict.fromkeys(words))

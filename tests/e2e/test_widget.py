@@ -98,6 +98,10 @@ def test_what_happens_next_shows_steps(stack, browser):
     expect(steps.first).to_be_visible(timeout=20_000)
     assert steps.count() >= 2
     expect(page.locator(".fh-step-when").first).to_contain_text("Within")
+    log = page.get_by_role("log")
+    expect(log).to_contain_text("Tell me the date")  # the message after the steps is kept
+    first_step = steps.first.locator(".fh-step-text").inner_text()
+    assert log.inner_text().count(first_step) == 1  # the list replaced the text version, no repeat
     page.screenshot(path=str(SCREENSHOTS / "widget-timeline-desktop.png"))
     page.context.close()
 

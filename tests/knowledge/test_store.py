@@ -1,6 +1,8 @@
 """Queries over the built knowledge base."""
 from __future__ import annotations
 
+import pytest
+
 
 def test_a_councils_own_item_wins_over_the_national_one(kb):
     both = [t for t in kb.topic_ids()
@@ -31,3 +33,10 @@ def test_full_text_search_ranks_the_matching_topic(kb):
 def test_find_term_and_stage_in_a_sentence(kb):
     assert kb.find_term("coventry", "what does ICPC stand for?").term == "ICPC"
     assert kb.find_stage("coventry", "the initial child protection conference was last week") == "icpc"
+
+
+@pytest.mark.parametrize("text", ["does the social worker have to see my child by himself",
+                                  "will they see my son on his own"])
+def test_search_reads_everyday_phrases_as_the_contents_words(kb, text):
+    """'by himself' and 'on his own' find the answer that says 'alone'."""
+    assert kb.search("coventry", text)[0][0].id == "statutory_visits"

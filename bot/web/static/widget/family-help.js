@@ -362,7 +362,8 @@
       var custom = r.custom;
       if (custom && custom.type === 'timeline' && Array.isArray(custom.steps)) {
         var last = state.messages[state.messages.length - 1];
-        if (custom.replaces_previous_text && last && last.who === 'bot' && !last.timeline && !last.buttons) {
+        if (custom.replaces_previous_text && last && last.who === 'bot' && !last.timeline &&
+            typeof last.text === 'string' && custom.title && last.text.indexOf(String(custom.title)) === 0) {
           state.messages.pop();
           ui.log.removeChild(ui.log.lastChild);
         }
@@ -380,13 +381,13 @@
     ui.error.textContent = '';
     ui.error.appendChild(el('p', { class: 'fh-error-title',
       text: 'Sorry, the chat is not answering right now. Your message has not been sent.' }));
-    ui.error.appendChild(el('p', { text: 'If a child is in danger now, call 999. These numbers work without the chat:' }));
-    ui.error.appendChild(numbersList());
     var retry = el('button', { type: 'button', class: 'fh-retry', text: 'Try again' });
     retry.addEventListener('click', function () {
       if (retryButtonPress) { send(retryButtonPress.shown, retryButtonPress.payload); } else { sendTyped(); }
     });
     ui.error.appendChild(retry);
+    ui.error.appendChild(el('p', { text: 'If a child is in danger now, call 999. These numbers work without the chat:' }));
+    ui.error.appendChild(numbersList());
     ui.error.hidden = false;
     scrollDown();
   }
