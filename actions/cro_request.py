@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.actions import council_help, kb
 from actions.context import council_for
+from bot.retention import retention_days
 from triage import categories, form
 from triage.store import TriageStore
 
@@ -110,7 +111,7 @@ class ActionSubmitCroRequest(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.get_slot("cro_consent") != "yes":
-            dispatcher.utter_message(response="utter_cro_not_passed_on")
+            dispatcher.utter_message(response="utter_cro_not_passed_on", days=retention_days())
             return forget_answers()
         base = kb()
         council = council_for(tracker, base)
@@ -119,12 +120,15 @@ class ActionSubmitCroRequest(Action):
         about = form.clean(tracker.get_slot("cro_about"))
         said = [t["text"] for t in transcript if t["who"] == "young person"]
         method = tracker.get_slot("cro_contact_method")
-        method = method if method in ("phone", "email", "carer_or_social_worker", "they_will_ring") else "not_given"
+        detail = form.clean(tracker.get_slot("cro_contact_detail"), 200)
+        if method not in ("phone", "email", "carer_or_social_worker", "they_will_ring") or (
+                form.needs_detail(method) and not detail):
+            method = "not_given"  # phone or email with no number or address: they will have to ring
         name = form.clean(tracker.get_slot("cro_name"), 40)
         category = "safety" if urgent else categories.propose(([about] if about else []) + said)
         reference = triage_store().create_request(
             council=council, category=category, urgent=urgent, contact_method=method,
-            contact_detail=form.clean(tracker.get_slot("cro_contact_detail"), 200),
+            contact_detail=detail,
             contact_when=form.clean(tracker.get_slot("cro_contact_when"), 200), name=name, own_words=about,
             transcript=transcript)
         dispatcher.utter_message(response="utter_cro_request_sent", name_part=f", {name}" if name else "",
@@ -132,7 +136,8 @@ class ActionSubmitCroRequest(Action):
         dispatcher.utter_message(response=f"utter_cro_how_{method}")
         dispatcher.utter_message(response="utter_cro_request_sooner", sooner=sooner(council))
         dispatcher.utter_message(response="utter_cro_request_computer")
-        return forget_answers()
+        # The concern is on this request; a later request starts normal unless it comes up again.
+        return forget_answers() + [SlotSet("safety_concern", None)]
 
 
 def sooner(council: str) -> str:
@@ -151,5 +156,5 @@ class ActionCancelCroRequest(Action):
         return "action_cancel_cro_request"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(response="utter_cro_stopped")
+        dispatcher.utter_message(response="utter_cro_stopped", days=retention_days())
         return [ActiveLoop(None), SlotSet("requested_slot", None)] + forget_answers()

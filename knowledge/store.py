@@ -167,6 +167,7 @@ class KnowledgeBase:
         text = text.lower()
         for phrase, plain in _PLAIN_PHRASES:
             text = phrase.sub(plain, text)
+        text = " ".join([text, *self._spelled_out(council, text)])
         words = [w for w in _WORD.findall(text) if w not in STOPWORDS and len(w) > 1]
         if not words:
             return []
@@ -186,6 +187,16 @@ class KnowledgeBase:
             results.append((_topic(r), len(stems)))
         results.sort(key=lambda tr: -tr[1])
         return results[:limit]
+
+    def _spelled_out(self, council: str, lowered: str) -> list[str]:
+        """What the glossary terms named in the text stand for ("icpc" -> "initial child protection
+        conference"), so a search finds answers that use the full words."""
+        found = []
+        for r in self._own_first("terms", council):
+            if r["stands_for"] and r["stands_for"].lower() not in lowered and any(
+                    re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", lowered) for name in _term_names(r)):
+                found.append(r["stands_for"].lower())
+        return found
 
     # --- contacts --------------------------------------------------------
     def contact(self, council: str, contact_id: str) -> Optional[Contact]:

@@ -2,6 +2,7 @@
 folder, the real domain, and factories for trackers and dispatchers."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -77,3 +78,21 @@ def texts(dispatcher: CollectingDispatcher) -> str:
         if m.get("custom"):
             parts.append(str(m["custom"]))
     return "\n".join(p for p in parts if p)
+
+
+class Clock:
+    """A clock a test moves by hand (the triage store and CRO sessions take one)."""
+
+    def __init__(self, start: datetime = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()

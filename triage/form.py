@@ -78,10 +78,11 @@ def looks_like_contact_detail(text: str, method: Optional[str]) -> bool:
 
 def consent(intent: Optional[str], text: str) -> Optional[bool]:
     """True for yes, False for no (a skip counts as no), None if unclear."""
-    if intent == "affirm" or _YES.match(text or ""):
-        return True
+    # A "no" in their own words wins over anything else: this answer decides what is stored.
     if intent in ("deny", "skip") or _NO.match(text or "") or is_skip(text):
         return False
+    if intent == "affirm" or _YES.match(text or ""):
+        return True
     return None
 
 

@@ -63,7 +63,8 @@ async def test_request_with_consent_is_stored_for_the_council(triage, kb, dispat
     assert sent["reference"] == record.reference and sent["name_part"] == ", Jay"
     assert "utter_cro_how_phone" in responses(dispatcher) and "utter_cro_request_computer" in responses(dispatcher)
     assert sooner in next(m for m in dispatcher.messages if m.get("response") == "utter_cro_request_sooner")["sooner"]
-    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"} == {s: None for s in form.FORM_SLOTS}
+    assert {e["name"]: e["value"] for e in events if e["event"] == "slot"} == {
+        **{s: None for s in form.FORM_SLOTS}, "safety_concern": None}
     for other in {"coventry", "bolton", "hampshire"} - {council}:
         assert triage.queue(other) == []
 
@@ -73,6 +74,7 @@ async def test_without_consent_nothing_is_stored(triage, kb, dispatcher, domain)
                                                             domain)
     assert triage.queue("coventry", include_closed=True) == []
     assert responses(dispatcher) == ["utter_cro_not_passed_on"]
+    assert dispatcher.messages[0]["days"] == 30  # says honestly how long the chat itself is kept
     assert all(e["value"] is None for e in events if e["event"] == "slot")
 
 
@@ -90,6 +92,14 @@ async def test_skipped_answers_are_stored_as_not_given(triage, kb, dispatcher, d
     assert (record.name, record.own_words, record.contact_method) == (None, None, "not_given")
     assert "utter_cro_how_not_given" in responses(dispatcher)
     assert next(m for m in dispatcher.messages if m.get("response") == "utter_cro_request_sent")["name_part"] == ""
+
+
+@pytest.mark.parametrize("method", ["phone", "email"])
+async def test_phone_or_email_with_no_detail_asks_them_to_ring(triage, kb, dispatcher, domain, method):
+    answers = {**ANSWERS, "cro_contact_method": method, "cro_contact_detail": form.SKIPPED}
+    await cro_request.ActionSubmitCroRequest().run(dispatcher, tracker(answers), domain)
+    assert triage.queue("coventry")[0].contact_method == "not_given"
+    assert "utter_cro_how_not_given" in responses(dispatcher)  # no promise of a call it cannot make
 
 
 async def test_stop_forgets_the_answers(triage, dispatcher, domain):

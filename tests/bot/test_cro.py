@@ -7,7 +7,6 @@ import csv
 import io
 import logging
 import re
-from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import Optional
 
@@ -30,22 +29,6 @@ HOST = {"Host": "localhost"}
 
 YOUNG_PERSON = {"name": "Zebedee Quill", "own_words": "my foster carer <script>alert(1)</script> shouts",
                 "contact_detail": "07700 900987", "contact_when": "after 4pm on weekdays"}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

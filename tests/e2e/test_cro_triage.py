@@ -72,6 +72,13 @@ def test_stop_part_way_keeps_nothing(stack):
     assert "early help" in texts(say(url, who, "what is early help", meta)).lower()  # and the chat carries on
 
 
+def test_a_cro_asking_quick_facts_is_answered_like_anyone(stack):
+    icpc = texts(say(stack.rasa_url, "e2e-cro-facts", "how long has Hampshire got to hold an ICPC?"))
+    assert "15 working days" in icpc and "Hampshire" in icpc
+    plan = texts(say(stack.rasa_url, "e2e-cro-facts-2", "what is a pathway plan?"))
+    assert "leaving care" in plan.lower()
+
+
 @pytest.fixture(scope="module")
 def cro_account(stack):
     subprocess.run([sys.executable, "-m", "triage.accounts", "--db", stack.env["FAMILY_HELP_TRIAGE_DB"], "create",
@@ -164,9 +171,18 @@ def test_cro_pages_pass_the_accessibility_scan(stack, browser, cro_account):
 
 
 def test_nothing_personal_reaches_the_logs(stack):
-    """Runs after the flows above: their names, words and numbers are in no server log."""
+    """A request with its own name, number and words: none of them is in any server log."""
     from tests.e2e.conftest import SERVER_LOG
 
+    url, who, meta = stack.rasa_url, "e2e-cro-logs", {"council": "coventry"}
+    personal = ["Zephyrine", "07700 900777", "the purple curtains in my placement smell"]
+    say(url, who, "can a childrens rights officer ring me back", meta)
+    say(url, who, personal[0], meta)
+    say(url, who, "phone " + personal[1], meta)
+    say(url, who, "after tea", meta)
+    say(url, who, personal[2], meta)
+    reference = REFERENCE.search(texts(say(url, who, "/affirm", meta))).group(0)
+    assert triage(stack).get("coventry", reference).name == personal[0]  # it was really stored
     log = SERVER_LOG["path"].read_text(errors="replace").lower()
-    for personal in ("my foster dad hits me", "07700 900123", "live with my nan", "rang her carer", "robin"):
-        assert personal not in log, personal
+    for text in personal:
+        assert text.lower() not in log, text

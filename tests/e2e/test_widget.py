@@ -127,11 +127,32 @@ def test_quick_exit_leaves_no_way_back(stack, browser, how):
     page.context.close()
 
 
-def test_escape_does_not_exit(stack, browser):
+def test_escape_closes_the_chat_but_does_not_leave(stack, browser):
     page = new_page(browser)
     open_chat(page, stack.web_url)
+    page.get_by_role("textbox", name=re.compile("message", re.I)).focus()
     page.keyboard.press("Escape")
+    expect(page.locator(".fh-panel")).to_be_hidden()
+    page.wait_for_timeout(1000)  # a navigation would have started by now
     assert page.url.startswith(stack.web_url)
+    expect(page.get_by_role("button", name="Open chat")).to_be_focused()
+    page.context.close()
+
+
+def test_quick_exit_from_a_second_page_leaves_nothing_to_go_back_to(stack, browser):
+    """Back after an exit reaches the page before, perhaps from the browser's cache: it must not
+    show the conversation either."""
+    page = new_page(browser)
+    open_chat(page, stack.web_url)
+    ask(page, WORRIED)
+    page.goto(stack.web_url + "/app")  # another page with the chat, in the same tab
+    expect(page.get_by_role("log")).to_contain_text(WORRIED)
+    page.get_by_role("button", name=re.compile("Exit this page")).click()
+    page.wait_for_url(EXIT_URL + "**")
+    page.go_back()
+    if page.url.startswith(stack.web_url):
+        expect(page.locator(".fh-log")).not_to_contain_text(WORRIED)  # open or closed, it is not there
+        assert stored_chat(page) == ""
     page.context.close()
 
 

@@ -40,3 +40,8 @@ def test_find_term_and_stage_in_a_sentence(kb):
 def test_search_reads_everyday_phrases_as_the_contents_words(kb, text):
     """'by himself' and 'on his own' find the answer that says 'alone'."""
     assert kb.search("coventry", text)[0][0].id == "statutory_visits"
+
+
+def test_search_spells_out_acronyms_from_the_glossary(kb):
+    """'ICPC' finds the answer that says 'initial child protection conference'."""
+    assert kb.search("hampshire", "how long has Hampshire got to hold an ICPC?")[0][0].id == "icpc_what"

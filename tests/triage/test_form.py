@@ -55,6 +55,11 @@ def test_consent(intent, text, answer):
     assert form.consent(intent, text) is answer
 
 
+def test_a_typed_no_wins_over_a_yes_reading():
+    assert form.consent("affirm", "no") is False
+    assert form.consent("affirm", "nope") is False
+
+
 def test_names_are_short():
     assert form.name(" Jay ") == "Jay"
     assert form.name("Lil Jay") == "Lil Jay"

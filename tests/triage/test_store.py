@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -21,22 +21,6 @@ from triage.store import CSV_HEADER, MIGRATIONS, SCHEMA_VERSION, TriageStore, cs
 
 REFERENCE = r"^CRO-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}$"
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-
-
-class Clock:
-    def __init__(self, start: datetime = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

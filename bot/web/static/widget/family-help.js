@@ -31,7 +31,7 @@
     fullscreen: data.mode === 'fullscreen',
     mount: data.mount || null,
     safetyPage: safeHttpUrl(data.safetyPage, base) || new URL('../../staying-safe', base).href,
-    timeoutMs: parseInt(data.timeout || '30000', 10)
+    timeoutMs: Math.max(1000, parseInt(data.timeout, 10) || 30000)
   };
   var STORE_PREFIX = 'familyHelp.';
   var STORE_KEY = STORE_PREFIX + 'chat';
@@ -47,6 +47,8 @@
   var state = load();
   var ui = {};
   var busy = false;
+  var exited = false; // after "Exit this page": nothing is drawn or stored again
+  var inFlight = null; // the AbortController of the message being sent
 
   // ---------- storage (sessionStorage only: this tab, gone when it closes) ----------
   function newState() {
@@ -65,6 +67,7 @@
     return newState();
   }
   function save() {
+    if (exited) { return; }
     try { sessionStorage.setItem(STORE_KEY, JSON.stringify(state)); } catch (e) { /* private mode */ }
   }
   function forgetAll() {
@@ -94,14 +97,16 @@
   }
 
   // Phone numbers (UK style, 999, 116 123) and web links become links; everything else is text.
-  var LINKS = /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])|((?<![\w-])(?:0\d{2,4}(?:[ -]?\d{3,4}){1,2}|116 ?\d{3}|999)(?![\w-]))/g;
+  // (No lookbehind: older Safari cannot parse it. The character before a number is matched instead.)
+  var LINKS = /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])|(^|[^\w-])((?:0\d{2,4}(?:[ -]?\d{3,4}){1,2}|116 ?\d{3}|999)(?![\w-]))/g;
   function richText(text) {
     var frag = document.createDocumentFragment();
     var lines = String(text).split('\n');
     lines.forEach(function (line, i) {
       if (i > 0) { frag.appendChild(document.createElement('br')); }
       var last = 0;
-      line.replace(LINKS, function (match, url, phone, offset) {
+      line.replace(LINKS, function (match, url, before, phone, offset) {
+        if (phone) { offset += before.length; }
         if (offset > last) { frag.appendChild(document.createTextNode(line.slice(last, offset))); }
         if (url) {
           var safe = safeHttpUrl(url);
@@ -110,7 +115,7 @@
         } else {
           frag.appendChild(el('a', { href: 'tel:' + phone.replace(/[^\d]/g, ''), class: 'fh-tel', text: phone }));
         }
-        last = offset + match.length;
+        last = offset + (url || phone).length;
         return match;
       });
       if (last < line.length) { frag.appendChild(document.createTextNode(line.slice(last))); }
@@ -187,6 +192,10 @@
       if (event.key === 'Escape' && !opts.fullscreen) { setOpen(false); }
     });
 
+    window.addEventListener('pageshow', redrawFromStorage);
+    if (narrow && narrow.addEventListener) {
+      narrow.addEventListener('change', function () { coverPage(!ui.panel.hidden); });
+    }
     ui.input.value = state.draft || '';
     render();
     if (opts.fullscreen || state.open) { setOpen(true, true); }
@@ -202,8 +211,7 @@
         var Base = mod.ExitThisPage;
         class SafeExit extends Base {
           exitPage() {
-            forgetAll();
-            if (ui.log) { ui.log.textContent = ''; }
+            leave();
             document.body.classList.add('govuk-exit-this-page-hide-content');
             var overlay = el('div', { class: 'govuk-exit-this-page-overlay', role: 'alert', text: 'Loading.' });
             document.body.appendChild(overlay);
@@ -215,9 +223,42 @@
       .catch(function () {
         // The component could not load: the link still leaves, and we still forget the chat.
         ui.exitLink.addEventListener('click', function (event) {
-          event.preventDefault(); forgetAll(); window.location.replace(ui.exitLink.href);
+          event.preventDefault(); leave(); window.location.replace(ui.exitLink.href);
         });
       });
+  }
+
+  // Leaving fast: forget the chat, stop a message in flight, and store nothing more.
+  function leave() {
+    exited = true;
+    if (inFlight) { inFlight.abort(); }
+    forgetAll();
+    state = newState();
+    if (ui.log) { ui.log.textContent = ''; }
+  }
+
+  // A page shown again from the browser's back-forward cache still has its old screen:
+  // draw it again from storage (empty after a quick exit or "Clear chat").
+  function redrawFromStorage(event) {
+    if (!event.persisted || !ui.log) { return; }
+    state = load();
+    hideError();
+    render();
+    setOpen(opts.fullscreen || state.open, true);
+  }
+
+  // On a phone the open chat covers the page: keep keyboard focus out of what it covers.
+  var narrow = window.matchMedia ? window.matchMedia('(max-width: 640px)') : null;
+  var madeInert = [];
+  function coverPage(cover) {
+    madeInert.forEach(function (node) { node.inert = false; node.removeAttribute('aria-hidden'); });
+    madeInert = [];
+    if (!cover || opts.fullscreen || !narrow || !narrow.matches) { return; }
+    Array.prototype.forEach.call(document.body.children, function (node) {
+      if (node !== ui.root && !node.inert && node.tagName !== 'SCRIPT') {
+        node.inert = true; node.setAttribute('aria-hidden', 'true'); madeInert.push(node);
+      }
+    });
   }
 
   function setOpen(open, initial) {
@@ -226,6 +267,7 @@
     ui.launcher.hidden = !!open;
     ui.launcher.setAttribute('aria-expanded', String(!!open));
     if (ui.root) { ui.root.classList.toggle('fh-open', !!open); }
+    coverPage(!!open);
     if (open) {
       if (!state.messages.length) { addMessage({ who: 'bot', text: INTRO, intro: true }); }
       loadNumbers();
@@ -250,15 +292,26 @@
 
   // ---------- messages ----------
   function addMessage(message) {
+    if (exited) { return; }
     state.messages.push(message);
     save();
     ui.log.appendChild(renderMessage(message, state.messages.length - 1));
+    retireOldReplies();
     scrollDown();
   }
 
   function render() {
     ui.log.textContent = '';
     state.messages.forEach(function (m, i) { ui.log.appendChild(renderMessage(m, i)); });
+    retireOldReplies();
+  }
+
+  // Only the newest message's quick replies can be pressed: an old "Yes" must not answer a new question.
+  function retireOldReplies() {
+    var last = ui.log.lastElementChild;
+    Array.prototype.forEach.call(ui.log.querySelectorAll('.fh-quick-reply'), function (button) {
+      button.disabled = !last || !last.contains(button);
+    });
   }
 
   function renderMessage(m, index) {
@@ -313,9 +366,11 @@
   }
 
   function send(shown, payload, typed) {
-    if (busy) { return; }
+    if (busy || exited) { return; }
     busy = true;
+    var focusWasInError = ui.error.contains(document.activeElement);
     hideError();
+    if (focusWasInError) { ui.input.focus(); }
     ui.send.disabled = true;
     var pending = renderMessage({ who: 'me', text: shown }, -1);
     pending.classList.add('fh-pending');
@@ -325,6 +380,7 @@
     scrollDown();
 
     var controller = window.AbortController ? new AbortController() : null;
+    inFlight = controller;
     var timer = controller ? setTimeout(function () { controller.abort(); }, opts.timeoutMs) : null;
     fetch(opts.server + '/webhooks/rest/webhook', {
       method: 'POST',
@@ -336,17 +392,20 @@
       if (!response.ok) { throw new Error('HTTP ' + response.status); }
       return response.json();
     }).then(function (replies) {
+      if (exited) { return; }
       pending.remove();
       state.draft = '';
       addMessage({ who: 'me', text: shown });
       showReplies(Array.isArray(replies) ? replies : []);
     }).catch(function () {
+      if (exited) { return; }
       pending.remove();
       // Never lose what the person typed: it goes back in the box, ready to send again.
       if (typed) { ui.input.value = shown; state.draft = shown; save(); }
       showError(typed ? null : { shown: shown, payload: payload });
     }).then(function () {
       if (timer) { clearTimeout(timer); }
+      inFlight = null;
       busy = false;
       ui.send.disabled = false;
       ui.typing.hidden = true;
