@@ -63,9 +63,9 @@ def not_covered(kb: KnowledgeBase, council: str, what: str) -> list[Message]:
     """The documents for this council don't say: say so, give its general contact, never guess."""
     general = kb.general_contact(council)
     text = (f"Sorry, the {_place(kb, council)} information I have does not cover {what}. "
-            "I don't want to guess. Your social worker can tell you.")
+            "I don't want to guess. The council can tell you.")
     msgs = [{"text": text}]
-    contact = contacts_message([general] if general else [], intro="Or contact:")
+    contact = contacts_message([general] if general else [], intro="Contact:")
     if contact:
         msgs.append(contact)
     return msgs
