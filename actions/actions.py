@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import council_for, entity_values, message_text
+from actions.context import council_for, entity_values, intent_name, message_text
 from knowledge import answers, store, timescales
 from knowledge.store import KnowledgeBase
 
@@ -81,7 +81,7 @@ class ActionAnswerTopic(Action):
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         council = council_for(tracker, base)
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+        intent = intent_name(tracker)
         return council_events(tracker, council) + answer_topic(dispatcher, base, council, intent,
                                                                message_text(tracker))
 
@@ -291,7 +291,7 @@ class ActionSafetyResponse(Action):
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         council = council_for(tracker, base)
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+        intent = intent_name(tracker)
         values = safety_values(base, council)
         plan = intent if intent in SAFETY_PLANS else "safety_abuse"
         for response in SAFETY_PLANS[plan] + ["utter_safety_carry_on"]:

@@ -13,6 +13,11 @@ def entity_values(tracker: Tracker, entity: str) -> list[str]:
             if e.get("entity") == entity and e.get("value")]
 
 
+def intent_name(tracker: Tracker) -> str:
+    """The intent NLU (or the safety layer) gave the latest message, or ""."""
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
 def message_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 

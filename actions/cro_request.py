@@ -11,10 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.actions import council_help, kb
-from actions.context import council_for
+from actions.context import council_for, intent_name
 from bot.retention import retention_days
+from knowledge.store import KnowledgeBase
 from triage import categories, form
-from triage.store import TriageStore
+from triage.store import CONTACT_METHODS, TriageStore
 
 _STORE: Optional[TriageStore] = None
 
@@ -37,8 +38,9 @@ def forget_answers() -> List[EventType]:
     return [SlotSet(slot, None) for slot in form.FORM_SLOTS]
 
 
-def _intent(tracker: Tracker) -> Optional[str]:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+def _skipped(value: Any, tracker: Tracker) -> bool:
+    """'skip' typed, or the Skip button pressed."""
+    return form.is_skip(value, intent_name(tracker))
 
 
 class ValidateCroRequestForm(FormValidationAction):
@@ -56,7 +58,7 @@ class ValidateCroRequestForm(FormValidationAction):
 
     def validate_cro_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                           domain: DomainDict) -> Dict[str, Any]:
-        if form.is_skip(value, _intent(tracker)):
+        if _skipped(value, tracker):
             return {"cro_name": form.SKIPPED}
         name = form.name(str(value))
         if name is None:
@@ -65,7 +67,7 @@ class ValidateCroRequestForm(FormValidationAction):
 
     def validate_cro_contact_method(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[str, Any]:
-        if form.is_skip(value, _intent(tracker)):
+        if _skipped(value, tracker):
             return {"cro_contact_method": "not_given"}
         method = form.contact_method(str(value))
         if method is None:
@@ -79,7 +81,7 @@ class ValidateCroRequestForm(FormValidationAction):
 
     def validate_cro_contact_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[str, Any]:
-        if form.is_skip(value, _intent(tracker)):
+        if _skipped(value, tracker):
             return {"cro_contact_detail": form.SKIPPED}
         if not form.looks_like_contact_detail(str(value), tracker.get_slot("cro_contact_method")):
             dispatcher.utter_message(response="utter_cro_detail_unclear")
@@ -88,15 +90,15 @@ class ValidateCroRequestForm(FormValidationAction):
 
     def validate_cro_contact_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Dict[str, Any]:
-        return {"cro_contact_when": form.SKIPPED if form.is_skip(value, _intent(tracker)) else form.clean(value, 200)}
+        return {"cro_contact_when": form.SKIPPED if _skipped(value, tracker) else form.clean(value, 200)}
 
     def validate_cro_about(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> Dict[str, Any]:
-        return {"cro_about": form.SKIPPED if form.is_skip(value, _intent(tracker)) else form.clean(value)}
+        return {"cro_about": form.SKIPPED if _skipped(value, tracker) else form.clean(value)}
 
     def validate_cro_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Dict[str, Any]:
-        answer = form.consent(_intent(tracker), str(value))
+        answer = form.consent(intent_name(tracker), str(value))
         if answer is None:
             dispatcher.utter_message(response="utter_cro_consent_unclear")
             return {"cro_consent": None}
@@ -121,8 +123,7 @@ class ActionSubmitCroRequest(Action):
         said = [t["text"] for t in transcript if t["who"] == "young person"]
         method = tracker.get_slot("cro_contact_method")
         detail = form.clean(tracker.get_slot("cro_contact_detail"), 200)
-        if method not in ("phone", "email", "carer_or_social_worker", "they_will_ring") or (
-                form.needs_detail(method) and not detail):
+        if method not in CONTACT_METHODS or (form.needs_detail(method) and not detail):
             method = "not_given"  # phone or email with no number or address: they will have to ring
         name = form.clean(tracker.get_slot("cro_name"), 40)
         category = "safety" if urgent else categories.propose(([about] if about else []) + said)
@@ -134,15 +135,14 @@ class ActionSubmitCroRequest(Action):
         dispatcher.utter_message(response="utter_cro_request_sent", name_part=f", {name}" if name else "",
                                  council_name=base.council(council).name, reference=reference)
         dispatcher.utter_message(response=f"utter_cro_how_{method}")
-        dispatcher.utter_message(response="utter_cro_request_sooner", sooner=sooner(council))
+        dispatcher.utter_message(response="utter_cro_request_sooner", sooner=sooner(base, council))
         dispatcher.utter_message(response="utter_cro_request_computer")
         # The concern is on this request; a later request starts normal unless it comes up again.
         return forget_answers() + [SlotSet("safety_concern", None)]
 
 
-def sooner(council: str) -> str:
+def sooner(base: KnowledgeBase, council: str) -> str:
     """'call the Children's Rights Officers on 0800 0272 118' or the council's general contact."""
-    base = kb()
     cro = base.contact(council, "cro")
     if cro and cro.council == council and cro.phone:
         return f"call the Children's Rights Officers on {cro.phone}"

@@ -3,7 +3,6 @@ triage database, and in Chromium a young person asking in the widget, then a CRO
 claiming the request, adding a note and closing it."""
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ROOT, SCREENSHOTS, say
-from tests.e2e.test_widget import AXE, new_page
+from tests.e2e.test_widget import assert_no_serious_violations, axe_violations, new_page
 from triage.store import TriageStore
 
 REFERENCE = re.compile(r"\bCRO-[A-Z0-9]{4,}\b")
@@ -148,11 +147,7 @@ def test_cro_pages_pass_the_accessibility_scan(stack, browser, cro_account):
     found = {}
 
     def scan(name: str) -> None:
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', "
-                               "'wcag22aa', 'best-practice']})")
-        found[name] = [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"])}
-                       for v in result["violations"]]
+        found[name] = axe_violations(page)
 
     page.goto(stack.web_url + "/cro/login")
     scan("CRO sign in")
@@ -165,9 +160,7 @@ def test_cro_pages_pass_the_accessibility_scan(stack, browser, cro_account):
     page.get_by_test_id("queue").locator("tbody tr").first.get_by_role("link").click()
     scan("CRO request")
     page.context.close()
-    (SCREENSHOTS / "axe-report-cro.json").write_text(json.dumps(found, indent=2))
-    serious = {name: [v for v in vs if v["impact"] in ("serious", "critical")] for name, vs in found.items()}
-    assert not any(serious.values()), json.dumps(serious, indent=2)
+    assert_no_serious_violations(found, "axe-report-cro.json")
 
 
 def test_nothing_personal_reaches_the_logs(stack):

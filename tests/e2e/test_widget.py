@@ -242,17 +242,29 @@ def test_pages_never_carry_the_api_token(stack):
             assert "test-token" not in r.read().decode()
 
 
+def axe_violations(page: Page) -> list[dict]:
+    """Run axe-core (from npm) on the page as it is now (the page needs bypass_csp=True)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', "
+                           "'wcag22aa', 'best-practice']})")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
+             "targets": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+def assert_no_serious_violations(found: dict[str, list[dict]], report: str) -> None:
+    """Save the whole axe report beside the screenshots; fail on any serious or critical violation."""
+    (SCREENSHOTS / report).write_text(json.dumps(found, indent=2))
+    serious = {name: [v for v in vs if v["impact"] in ("serious", "critical")] for name, vs in found.items()}
+    assert not any(serious.values()), json.dumps(serious, indent=2)
+
+
 def test_accessibility_scan(stack, browser):
-    """axe-core (from npm) on every page the widget shows: no serious or critical violations."""
+    """axe-core on every page the widget shows: no serious or critical violations."""
     page = new_page(browser, bypass_csp=True)  # so axe's script can be injected
     found = {}
 
     def scan(name: str) -> None:
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', "
-                               "'wcag22aa', 'best-practice']})")
-        found[name] = [{"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": len(v["nodes"]),
-                        "targets": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+        found[name] = axe_violations(page)
 
     open_chat(page, stack.web_url)
     ask(page, WORRIED)
@@ -266,9 +278,7 @@ def test_accessibility_scan(stack, browser):
     expect(page.locator(".fh-steps li").first).to_be_visible(timeout=20_000)
     scan("app")
     page.context.close()
-    (SCREENSHOTS / "axe-report.json").write_text(json.dumps(found, indent=2))
-    serious = {name: [v for v in vs if v["impact"] in ("serious", "critical")] for name, vs in found.items()}
-    assert not any(serious.values()), json.dumps(serious, indent=2)
+    assert_no_serious_violations(found, "axe-report.json")
 
 
 def test_server_down_keeps_the_message_and_retries(stack, browser):
