@@ -252,11 +252,13 @@ def _phone(base: KnowledgeBase, council: str, contact_id: str) -> str:
 
 
 def council_help(base: KnowledgeBase, council: str) -> str:
-    """'the Multi-Agency Safeguarding Hub (MASH) on 024 7678 8555, or 024 7683 2222 out of hours'."""
+    """How to reach the council, with its own verb: 'call Safeguarding hub (MASH) on 024 7678 8555,
+    or 024 7683 2222 out of hours', or 'see <a website> (<address>)' when it has no phone."""
     general = base.general_contact(council)
     if not general:
-        return "your council's children's services"
-    text = f"{general.service} on {general.phone}" if general.phone else f"{general.service} ({general.web})"
+        return "contact your council's children's services"
+    text = (f"call {general.service} on {general.phone}" if general.phone
+            else f"see {general.service} ({general.web})")
     ooh = base.contact(council, "mash_out_of_hours")
     if ooh and ooh.council == council and ooh.phone:
         text += f", or {ooh.phone} out of hours"

@@ -146,7 +146,7 @@ def sooner(base: KnowledgeBase, council: str) -> str:
     cro = base.contact(council, "cro")
     if cro and cro.council == council and cro.phone:
         return f"call the Children's Rights Officers on {cro.phone}"
-    return f"contact {council_help(base, council)}"
+    return council_help(base, council)
 
 
 class ActionCancelCroRequest(Action):
