@@ -1,0 +1,183 @@
+"""Every setting of the service, in one place: its name, default, kind and what it does.
+
+    import settings
+    settings.get("FAMILY_HELP_RETENTION_DAYS")   # -> 30 (an int), read from the environment now
+    python -m settings                           # the table below, as Markdown (the README's table)
+    python -m settings --check                   # validate the current environment; exit 1 on a problem
+
+Values are read when asked for (never at import time), so a test or a launcher can change the
+environment first. A bad value raises ``SettingError`` naming the setting and what it must be.
+Defaults that are paths are absolute, under the project folder. The README's settings table is
+generated from this registry (a test checks that they match).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Mapping, Optional
+
+ROOT = Path(__file__).resolve().parent
+
+
+class SettingError(ValueError):
+    """A setting has a value it cannot have."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: str  # int, port, path, url, text, secret, flag, words
+    default: Optional[str]  # as it would be written in the environment; None: no default
+    doc: str
+    minimum: int = 1
+
+    def parse(self, raw: Optional[str]) -> Any:
+        text = (raw or "").strip() if self.kind != "secret" else (raw or "")
+        if not text:
+            text = self.default if self.default is not None else ""
+        return _PARSERS[self.kind](self, text)
+
+
+def _int(s: Setting, text: str) -> Optional[int]:
+    if text == "":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingError(f"{s.name} must be a whole number, not {text!r}") from None
+    if value < s.minimum:
+        raise SettingError(f"{s.name} must be at least {s.minimum}, not {value}")
+    return value
+
+
+def _port(s: Setting, text: str) -> int:
+    value = _int(s, text)
+    if value is None or not 1 <= value <= 65535:
+        raise SettingError(f"{s.name} must be a port number from 1 to 65535, not {text!r}")
+    return value
+
+
+def _path(s: Setting, text: str) -> Optional[Path]:
+    if text == "":
+        return None
+    path = Path(text.replace("{root}", str(ROOT))).expanduser()
+    return path if path.is_absolute() else (Path.cwd() / path).resolve()
+
+
+def _url(s: Setting, text: str) -> Optional[str]:
+    if text == "":
+        return None
+    if not text.startswith(("http://", "https://")):
+        raise SettingError(f"{s.name} must start with http:// or https://, not {text!r}")
+    return text.rstrip("/")
+
+
+def _flag(s: Setting, text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("", "0", "false", "no", "off"):
+        return False
+    raise SettingError(f"{s.name} must be 1 or 0, not {text!r}")
+
+
+def _words(s: Setting, text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+_PARSERS: Dict[str, Callable[[Setting, str], Any]] = {
+    "int": _int, "port": _port, "path": _path, "url": _url, "flag": _flag, "words": _words,
+    "text": lambda s, t: t or None, "secret": lambda s, t: t or None,
+}
+
+_ALL = (
+    # --- where things are -------------------------------------------------------------------
+    Setting("FAMILY_HELP_CONTENT", "path", "{root}/knowledge", "The knowledge sources (YAML per council)."),
+    Setting("FAMILY_HELP_BUILD", "path", "{root}/build", "Built artefacts: knowledge base, spaCy pipeline, logs."),
+    Setting("FAMILY_HELP_KB", "path", "", "The built knowledge base (default: knowledge.db in FAMILY_HELP_BUILD)."),
+    Setting("FAMILY_HELP_TRACKER_DB", "path", "{root}/build/conversations.db",
+            "Conversations (Rasa's SQL tracker store, SQLite). Created readable by this user only."),
+    Setting("FAMILY_HELP_TRIAGE_DB", "path", "{root}/build/triage.db",
+            "The Children's Rights Officers' triage queue and CRO accounts (SQLite, this user only)."),
+    Setting("FAMILY_HELP_LOG_DIR", "path", "{root}/build/logs",
+            "One log file per server, rotated (never holds message text)."),
+    Setting("FAMILY_HELP_LOG_MAX_BYTES", "int", "5000000", "A log file is rotated at this size; 5 old files are kept."),
+    # --- the servers ------------------------------------------------------------------------
+    Setting("RASA_PORT", "port", "5005", "The Rasa server (REST channel and token-protected HTTP API)."),
+    Setting("ACTION_PORT", "port", "5055", "The action server (localhost only, needs FAMILY_HELP_ACTION_SECRET)."),
+    Setting("WEB_PORT", "port", "8080", "The web server: council page with the widget, /app, /staying-safe, /cro."),
+    Setting("FAMILY_HELP_SERVICES", "words", "actions rasa web",
+            "Which servers `make run` starts and supervises (the tests start some on their own)."),
+    Setting("FAMILY_HELP_ACTION_URL", "url", "",
+            "Where Rasa calls the action server (default http://127.0.0.1:ACTION_PORT/webhook)."),
+    Setting("FAMILY_HELP_RASA_PUBLIC_URL", "url", "",
+            "The Rasa server as a browser reaches it (default http://localhost:RASA_PORT)."),
+    Setting("FAMILY_HELP_WIDGET_ORIGINS", "words", "",
+            "Origins whose pages may call the chat from a browser, space-separated "
+            "(default http://localhost:WEB_PORT)."),
+    Setting("FAMILY_HELP_API_TOKEN", "secret", None,
+            "Token for Rasa's HTTP API; any characters. Default: made once, kept in build/api_token (0600)."),
+    Setting("FAMILY_HELP_ACTION_SECRET", "secret", None,
+            "Shared secret Rasa sends to the action server. Default: made once, kept in build/action_secret (0600)."),
+    Setting("FAMILY_HELP_EXIT_URL", "url", "https://www.bbc.co.uk/weather", "Where \"Exit this page\" goes."),
+    Setting("FAMILY_HELP_SECURE_COOKIES", "flag", "0",
+            "1 behind HTTPS: the CRO session cookie is Secure and HSTS is sent."),
+    # --- limits -----------------------------------------------------------------------------
+    Setting("FAMILY_HELP_MAX_MESSAGE_CHARS", "int", "2000", "Longest chat message accepted (the widget says so)."),
+    Setting("FAMILY_HELP_CHAT_PER_MINUTE", "int", "30",
+            "Chat messages one client may send a minute; over it they get the numbers and a wait message."),
+    Setting("FAMILY_HELP_CRO_REQUESTS_PER_HOUR", "int", "3",
+            "CRO requests one client (and one conversation) may send an hour."),
+    Setting("FAMILY_HELP_ACTION_TIMEOUT_SECONDS", "int", "10",
+            "How long Rasa waits for the action server before answering with the numbers."),
+    # --- keeping data -----------------------------------------------------------------------
+    Setting("FAMILY_HELP_RETENTION_DAYS", "int", "30", "Conversations are deleted this many days after their last message."),
+    Setting("FAMILY_HELP_TRIAGE_RETENTION_DAYS", "int", "90", "Closed CRO requests are deleted this many days after closing."),
+    Setting("FAMILY_HELP_TRIAGE_OPEN_LIMIT_DAYS", "int", "180",
+            "CRO requests never closed are deleted this many days after their last change."),
+    Setting("FAMILY_HELP_RETENTION_EVERY_MINUTES", "int", "60", "How often the deletions above run while the service is up."),
+    Setting("FAMILY_HELP_CRO_SESSION_MINUTES", "int", "30", "A CRO is signed out after this many idle minutes."),
+)
+REGISTRY: Dict[str, Setting] = {s.name: s for s in _ALL}
+
+
+def get(name: str, environ: Optional[Mapping[str, str]] = None) -> Any:
+    """The setting's value from the environment (or ``environ``), parsed and checked."""
+    setting = REGISTRY[name]  # KeyError: not a setting; add it above with its documentation
+    env = os.environ if environ is None else environ
+    return setting.parse(env.get(name))
+
+
+def check(environ: Optional[Mapping[str, str]] = None) -> list[str]:
+    """Every problem with the settings in the environment (empty when all are good)."""
+    problems = []
+    for name in REGISTRY:
+        try:
+            get(name, environ)
+        except SettingError as e:
+            problems.append(str(e))
+    return problems
+
+
+def markdown_table() -> str:
+    rows = ["| Setting | Default | What it does |", "|---|---|---|"]
+    for s in _ALL:
+        default = "" if s.default in (None, "") else f"`{s.default.replace('{root}/', '')}`"
+        rows.append(f"| `{s.name}` | {default} | {s.doc} |")
+    return "\n".join(rows)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--check"]:
+        problems = check()
+        for p in problems:
+            print(p, file=sys.stderr)
+        return 1 if problems else 0
+    print(markdown_table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
