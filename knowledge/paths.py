@@ -20,3 +20,14 @@ def spacy_model_path() -> Path:
 
 def patterns_path() -> Path:
     return BUILD_DIR / "entity_patterns.jsonl"
+
+
+def council_ids(content_dir: Path | None = None) -> tuple[str, ...]:
+    """The councils the knowledge content covers: each folder with a council.yml (national is not
+    a council). The one list of councils; the build and the triage queue both follow it."""
+    folder = Path(content_dir or CONTENT_DIR)
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p.name for p in folder.iterdir()
+                        if p.is_dir() and p.name != "national" and not p.name.startswith(("_", "."))
+                        and (p / "council.yml").is_file()))

@@ -29,10 +29,11 @@ from typing import Any, Callable, Iterator, Optional, TextIO, Union
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from knowledge.paths import ROOT
-from triage.settings import whole_number
+import settings
+from knowledge.paths import council_ids
 
-COUNCILS = ("coventry", "hampshire", "bolton")
+# The councils of the knowledge content (knowledge/<council>/council.yml): one list for the whole service.
+COUNCILS = council_ids()
 CATEGORIES = ("complaint", "advocacy", "placement", "contact_with_family", "social_worker", "leaving_care", "safety",
               "other")
 STATUSES = ("new", "claimed", "contacted", "closed")
@@ -285,11 +286,20 @@ CSV_HEADER = ("reference", "created", "council", "category", "urgency", "status"
 
 
 def session_minutes_from_env() -> int:
-    return whole_number("FAMILY_HELP_CRO_SESSION_MINUTES", DEFAULT_SESSION_MINUTES, "minutes")
+    return settings.get("FAMILY_HELP_CRO_SESSION_MINUTES")
 
 
 def default_path() -> Path:
-    return Path(os.environ.get("FAMILY_HELP_TRIAGE_DB") or ROOT / "build" / "triage.db")
+    return settings.get("FAMILY_HELP_TRIAGE_DB")
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file readable by this user only (0600), or make an existing one so, with
+    its WAL and shared-memory files (SQLite gives those the database file's mode when it makes them)."""
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(file, 0o600)
 
 
 # --- the store ----------------------------------------------------------------------------------
@@ -311,6 +321,7 @@ class TriageStore:
         db = Path(path) if path else default_path()
         db = db.expanduser().absolute()
         db.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(db)
         store = cls(db, clock=clock, session_minutes=session_minutes, password_hasher=password_hasher)
         store._migrate()
         return store
@@ -566,6 +577,18 @@ class TriageStore:
             raise ValueError("days must be a whole number, 0 or more")
         cutoff = _iso((now or self._now()) - timedelta(days=days))
         old = "select id from requests where status = 'closed' and closed_at is not null and closed_at < ?"
+        with self._write() as conn:
+            conn.execute(f"delete from notes where request_id in ({old})", (cutoff,))
+            conn.execute(f"delete from audit where request_id in ({old})", (cutoff,))
+            return conn.execute(f"delete from requests where id in ({old})", (cutoff,)).rowcount
+
+    def delete_open_unchanged_for(self, days: int, now: Optional[datetime] = None) -> int:
+        """Delete requests never closed whose last change (a note, claim, status or category change,
+        or their creation) is more than `days` days ago, with their notes and audit rows."""
+        if not isinstance(days, int) or days < 0:
+            raise ValueError("days must be a whole number, 0 or more")
+        cutoff = _iso((now or self._now()) - timedelta(days=days))
+        old = "select id from requests where status != 'closed' and updated_at < ?"
         with self._write() as conn:
             conn.execute(f"delete from notes where request_id in ({old})", (cutoff,))
             conn.execute(f"delete from audit where request_id in ({old})", (cutoff,))
