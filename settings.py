@@ -132,11 +132,14 @@ _ALL = (
     Setting("FAMILY_HELP_ACTION_TIMEOUT_SECONDS", "int", "10",
             "How long Rasa waits for the action server before answering with the numbers."),
     # --- keeping data -----------------------------------------------------------------------
-    Setting("FAMILY_HELP_RETENTION_DAYS", "int", "30", "Conversations are deleted this many days after their last message."),
-    Setting("FAMILY_HELP_TRIAGE_RETENTION_DAYS", "int", "90", "Closed CRO requests are deleted this many days after closing."),
+    Setting("FAMILY_HELP_RETENTION_DAYS", "int", "30",
+            "Conversations are deleted this many days after their last message."),
+    Setting("FAMILY_HELP_TRIAGE_RETENTION_DAYS", "int", "90",
+            "Closed CRO requests are deleted this many days after closing."),
     Setting("FAMILY_HELP_TRIAGE_OPEN_LIMIT_DAYS", "int", "180",
             "CRO requests never closed are deleted this many days after their last change."),
-    Setting("FAMILY_HELP_RETENTION_EVERY_MINUTES", "int", "60", "How often the deletions above run while the service is up."),
+    Setting("FAMILY_HELP_RETENTION_EVERY_MINUTES", "int", "60",
+            "How often the deletions above run while the service is up."),
     Setting("FAMILY_HELP_CRO_SESSION_MINUTES", "int", "30", "A CRO is signed out after this many idle minutes."),
 )
 REGISTRY: Dict[str, Setting] = {s.name: s for s in _ALL}

@@ -78,7 +78,7 @@ def test_no_database_or_model_is_committed():
 
 def test_triage_councils_are_the_knowledge_base_councils(kb):
     """The CRO queue and the assistant must know the same councils."""
-    from bot.cro import COUNCIL_NAMES
     from triage.store import COUNCILS
+    from web.cro import COUNCIL_NAMES
 
     assert set(COUNCILS) == set(kb.councils) == set(COUNCIL_NAMES)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -49,9 +50,14 @@ _REFERENCE_RE = re.compile(rf"^{REFERENCE_PREFIX}[{REFERENCE_ALPHABET}]{{{REFERE
 MIN_PASSWORD_LENGTH = 12
 MAX_NOTE_LENGTH = 5000
 DEFAULT_SESSION_MINUTES = 30
-LOGIN_MAX_FAILURES = 5
+LOGIN_MAX_FAILURES = 5  # failed sign-ins from one client in LOGIN_WINDOW; then it waits LOGIN_LOCKOUT
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_LOCKOUT = timedelta(minutes=15)
+LOGIN_GLOBAL_MAX_FAILURES = 100  # from all clients in LOGIN_WINDOW: "busy", every sign-in is slowed
+LOGIN_BUSY_MAX_FAILURES = 2  # while busy, a client waits after this many failures
+# Client addresses are stored only as an HMAC with this key, which never leaves memory: the database
+# never holds an address, and rows older than LOGIN_WINDOW are deleted.
+_CLIENT_KEY = secrets.token_bytes(32)
 BUSY_TIMEOUT_MS = 15000
 _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 
@@ -190,7 +196,19 @@ def _m3_indexes(conn: sqlite3.Connection) -> None:
     conn.execute("create index login_failures_user on login_failures(username, at)")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m1_requests, _m2_accounts, _m3_indexes)
+def _m4_login_by_client(conn: sqlite3.Connection) -> None:
+    """Sign-in throttling by client (a keyed hash of its address), never by username: a lock on a
+    username let anyone lock a CRO out. The old rows are short-lived and are dropped."""
+    conn.execute("drop table login_failures")
+    conn.execute("drop table login_lockouts")
+    conn.execute("create table login_failures (client text not null, at text not null)")
+    conn.execute("create table login_lockouts (client text primary key, until text not null)")
+    conn.execute("create index login_failures_client on login_failures(client, at)")
+    conn.execute("create index login_failures_at on login_failures(at)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_m1_requests, _m2_accounts, _m3_indexes,
+                                                                _m4_login_by_client)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -233,7 +251,14 @@ def normalise_username(username: Any) -> str:
 
 
 def _throttle_key(username: Any) -> str:
+    """A typed username as looked up (lower case, at most 100 characters)."""
     return (username.strip().lower() if isinstance(username, str) else "")[:100]
+
+
+def _client_key(client: Any) -> str:
+    """A client address as stored for throttling: a keyed hash, never the address itself."""
+    text = client if isinstance(client, str) else ""
+    return hmac.new(_CLIENT_KEY, text.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
 
 
 def _check(value: Any, allowed: tuple, what: str) -> str:
@@ -730,29 +755,45 @@ class TriageStore:
             conn.execute("delete from login_lockouts where until <= ?", (_iso(now),))
         return n
 
-    # sign-in throttling (by the username typed, whether or not it exists) ---------------------
-    def login_locked(self, username: str) -> bool:
+    # sign-in throttling: by client and across all clients, never by username -----------------
+    # (a lock on a username would let anyone lock a CRO out from everywhere)
+    def login_locked(self, client: str) -> bool:
+        """True while this client (its address) must wait before trying to sign in again."""
         with self._read() as conn:
-            row = conn.execute("select until from login_lockouts where username = ?",
-                               (_throttle_key(username),)).fetchone()
+            row = conn.execute("select until from login_lockouts where client = ?", (_client_key(client),)).fetchone()
         return bool(row) and _dt(row["until"]) > self._now()
 
-    def record_login_failure(self, username: str) -> bool:
-        """Count a failed sign-in; True when this one locks the username for LOGIN_LOCKOUT."""
-        key, now = _throttle_key(username), self._now()
+    def login_busy(self) -> bool:
+        """True while sign-ins are failing from many clients: LOGIN_GLOBAL_MAX_FAILURES or more
+        failures, from anyone, in the last LOGIN_WINDOW."""
+        since = _iso(self._now() - LOGIN_WINDOW)
+        with self._read() as conn:
+            count = conn.execute("select count(*) from (select 1 from login_failures where at >= ? limit ?)",
+                                 (since, LOGIN_GLOBAL_MAX_FAILURES)).fetchone()[0]
+        return count >= LOGIN_GLOBAL_MAX_FAILURES
+
+    def record_login_failure(self, client: str) -> bool:
+        """Count a failed sign-in from this client; True when it now has to wait LOGIN_LOCKOUT
+        (after LOGIN_MAX_FAILURES failures in LOGIN_WINDOW, or LOGIN_BUSY_MAX_FAILURES while busy).
+        Failures stay counted for the whole window, so that they add up across clients."""
+        key, now = _client_key(client), self._now()
+        since = _iso(now - LOGIN_WINDOW)
         with self._write() as conn:
-            conn.execute("delete from login_failures where at < ?", (_iso(now - LOGIN_WINDOW),))
-            conn.execute("insert into login_failures (username, at) values (?, ?)", (key, _iso(now)))
-            count = conn.execute("select count(*) from login_failures where username = ?", (key,)).fetchone()[0]
-            if count < LOGIN_MAX_FAILURES:
+            conn.execute("delete from login_failures where at < ?", (since,))
+            conn.execute("delete from login_lockouts where until <= ?", (_iso(now),))
+            conn.execute("insert into login_failures (client, at) values (?, ?)", (key, _iso(now)))
+            everyone = conn.execute("select count(*) from login_failures").fetchone()[0]
+            mine = conn.execute("select count(*) from login_failures where client = ?", (key,)).fetchone()[0]
+            limit = LOGIN_BUSY_MAX_FAILURES if everyone >= LOGIN_GLOBAL_MAX_FAILURES else LOGIN_MAX_FAILURES
+            if mine < limit:
                 return False
-            conn.execute("insert or replace into login_lockouts (username, until) values (?, ?)",
+            conn.execute("insert or replace into login_lockouts (client, until) values (?, ?)",
                          (key, _iso(now + LOGIN_LOCKOUT)))
-            conn.execute("delete from login_failures where username = ?", (key,))
         return True
 
-    def clear_login_failures(self, username: str) -> None:
-        key = _throttle_key(username)
+    def clear_login_failures(self, client: str) -> None:
+        """A right password: this client's earlier failures no longer count against it."""
+        key = _client_key(client)
         with self._write() as conn:
-            conn.execute("delete from login_failures where username = ?", (key,))
-            conn.execute("delete from login_lockouts where username = ?", (key,))
+            conn.execute("delete from login_failures where client = ?", (key,))
+            conn.execute("delete from login_lockouts where client = ?", (key,))

@@ -525,26 +525,57 @@ def test_disabling_a_user_ends_their_sessions(store, alice):
         store.create_session(alice)
 
 
-# --- sign-in throttling ---------------------------------------------------------------------------
-def test_five_failures_in_fifteen_minutes_lock_for_fifteen_minutes(store, clock):
+# --- sign-in throttling: by client address, and across all clients -------------------------------
+A, B = "203.0.113.7", "198.51.100.20"
+
+
+def test_five_failures_from_one_client_in_fifteen_minutes_make_it_wait_fifteen_minutes(store, clock):
     for _ in range(4):
-        assert store.record_login_failure("Alice") is False
+        assert store.record_login_failure(A) is False
         clock.advance(minutes=2)
-    assert not store.login_locked("alice")
-    assert store.record_login_failure("alice") is True
-    assert store.login_locked("ALICE ") and not store.login_locked("bob")
+    assert not store.login_locked(A)
+    assert store.record_login_failure(A) is True
+    assert store.login_locked(A) and not store.login_locked(B)  # another client is not affected
     clock.advance(minutes=14)
-    assert store.login_locked("alice")
+    assert store.login_locked(A)
     clock.advance(minutes=2)
-    assert not store.login_locked("alice")
+    assert not store.login_locked(A)
 
 
 def test_failures_spread_out_do_not_lock_and_success_clears(store, clock):
     for _ in range(6):
-        store.record_login_failure("alice")
+        store.record_login_failure(A)
         clock.advance(minutes=4)  # never five inside 15 minutes
-    assert not store.login_locked("alice")
+    assert not store.login_locked(A)
     for _ in range(4):
-        store.record_login_failure("alice")
-    store.clear_login_failures("alice")
-    assert store.record_login_failure("alice") is False
+        store.record_login_failure(A)
+    store.clear_login_failures(A)
+    assert store.record_login_failure(A) is False
+
+
+def test_failures_from_many_clients_make_sign_in_busy_and_stricter(store, clock):
+    from triage.store import LOGIN_BUSY_MAX_FAILURES, LOGIN_GLOBAL_MAX_FAILURES
+
+    clients = [f"192.0.2.{n}" for n in range(LOGIN_GLOBAL_MAX_FAILURES)]
+    for client in clients[:-1]:
+        assert store.record_login_failure(client) is False  # one try each: none of them waits
+    assert not store.login_busy()
+    store.record_login_failure(clients[-1])
+    assert store.login_busy()
+    for _ in range(LOGIN_BUSY_MAX_FAILURES - 1):
+        assert store.record_login_failure(B) is False
+    assert store.record_login_failure(B) is True  # while busy, a client waits sooner
+    assert not store.login_locked(A)  # a client with no failures may still try
+    clock.advance(minutes=16)
+    assert not store.login_busy()
+
+
+def test_client_addresses_are_never_stored(store):
+    store.record_login_failure(A)
+    for _ in range(5):
+        store.record_login_failure(B)
+    with sqlite3.connect(store.path) as conn:
+        rows = conn.execute("select * from login_failures").fetchall() + \
+            conn.execute("select * from login_lockouts").fetchall()
+    assert len(rows) == 7
+    assert A not in str(rows) and B not in str(rows) and "203.0.113" not in str(rows)

@@ -1,15 +1,15 @@
 """The web server on :8080 (aiohttp): the demo council page with the chat widget (/), the
 full-screen app for young carers (/app, installable, works offline for the numbers), the
-"Staying safe online" page, the widget's files and the numbers it shows when the chat can't
-be reached. The browser talks to Rasa's public REST channel directly (CORS allows this
-server's origin only); the Rasa API token never reaches this server or the browser.
+"Staying safe online" page, the widget's files, the numbers it shows when the chat can't
+be reached, and the Children's Rights Officers' triage view (/cro). The browser talks to Rasa's
+public REST channel directly (CORS allows this server's origin only); the Rasa API token never
+reaches this server or the browser.
 
-Configuration (environment):
-  FAMILY_HELP_WEB_PORT        port (default 8080)
-  FAMILY_HELP_RASA_PUBLIC_URL the Rasa server as the browser reaches it (default http://localhost:5005)
-  FAMILY_HELP_EXIT_URL        where "Exit this page" goes (default the GOV.UK component's weather page)
-  FAMILY_HELP_TRIAGE_DB       the Children's Rights Officers' triage database (default build/triage.db)
-  FAMILY_HELP_SECURE_COOKIES  "1" behind HTTPS: the CRO session cookie is then Secure
+    python -m web [--port N] [--host 127.0.0.1]
+
+Settings (see settings.py): WEB_PORT, FAMILY_HELP_RASA_PUBLIC_URL, FAMILY_HELP_EXIT_URL,
+FAMILY_HELP_TRIAGE_DB, FAMILY_HELP_SECURE_COOKIES (Secure cookie and HSTS behind HTTPS),
+FAMILY_HELP_MAX_MESSAGE_CHARS (the widget's limit).
 """
 from __future__ import annotations
 
@@ -17,28 +17,27 @@ import argparse
 import json
 import logging
 import mimetypes
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
-from urllib.parse import urlsplit
 
 import jinja2
 from aiohttp import web
 
-from bot.cro import cro_app
-from bot.web.icons import icon_png
+import settings
 from knowledge import paths
 from knowledge.answers import offline_numbers
 from knowledge.store import KnowledgeBase
 from triage.store import TriageStore
+from web.cro import cro_app
+from web.icons import icon_png
+from web.security import security_headers, security_middleware
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 GOVUK = paths.ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
-DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # the GOV.UK component's default
 COLOUR = "#1d70b8"
 
 mimetypes.add_type("text/javascript", ".mjs")
@@ -49,48 +48,36 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 class WebConfig:
     port: int = 8080
     rasa_url: str = "http://localhost:5005"
-    exit_url: str = DEFAULT_EXIT_URL
+    exit_url: str = "https://www.bbc.co.uk/weather"  # the GOV.UK component's default
     council: Optional[str] = None  # the demo page's council; None: the knowledge base's default
-    triage_db: Optional[str] = None  # None: triage.store's default (env FAMILY_HELP_TRIAGE_DB or build/triage.db)
+    triage_db: Optional[Path] = None  # None: the triage store's default
     secure_cookies: bool = False
+    max_message_chars: int = 2000
 
     @classmethod
-    def from_env(cls) -> WebConfig:
-        return cls(port=int(os.environ.get("FAMILY_HELP_WEB_PORT", "8080")),
-                   rasa_url=os.environ.get("FAMILY_HELP_RASA_PUBLIC_URL", "http://localhost:5005").rstrip("/"),
-                   exit_url=os.environ.get("FAMILY_HELP_EXIT_URL", DEFAULT_EXIT_URL),
-                   secure_cookies=os.environ.get("FAMILY_HELP_SECURE_COOKIES") == "1")
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def security_headers(config: WebConfig) -> dict[str, str]:
-    """No inline script or style anywhere; the browser may talk to this server and Rasa only."""
-    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-           f"connect-src 'self' {_origin(config.rasa_url)}; manifest-src 'self'; worker-src 'self'; "
-           "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-    return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-            "X-Frame-Options": "DENY"}
+    def from_settings(cls) -> WebConfig:
+        rasa_url = settings.get("FAMILY_HELP_RASA_PUBLIC_URL") or f"http://localhost:{settings.get('RASA_PORT')}"
+        return cls(port=settings.get("WEB_PORT"), rasa_url=rasa_url, exit_url=settings.get("FAMILY_HELP_EXIT_URL"),
+                   triage_db=settings.get("FAMILY_HELP_TRIAGE_DB"),
+                   secure_cookies=settings.get("FAMILY_HELP_SECURE_COOKIES"),
+                   max_message_chars=settings.get("FAMILY_HELP_MAX_MESSAGE_CHARS"))
 
 
 def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] = None,
                triage: Optional[TriageStore] = None) -> web.Application:
-    config = config or WebConfig.from_env()
+    config = config or WebConfig.from_settings()
     kb = kb or KnowledgeBase.open()
     triage = triage or TriageStore.open(config.triage_db)
     council = config.council or kb.default_council
     templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                    autoescape=jinja2.select_autoescape(["html"]))
-    headers = security_headers(config)
+    headers = security_headers(rasa_url=config.rasa_url, secure=config.secure_cookies)
 
     def page(name: str, **context) -> web.Response:
         html = templates.get_template(name).render(rasa_url=config.rasa_url, exit_url=config.exit_url,
                                                    council=council, council_name=kb.council(council).name,
-                                                   colour=COLOUR, **context)
-        return web.Response(text=html, content_type="text/html", headers={**headers, "Cache-Control": "no-cache"})
+                                                   colour=COLOUR, max_chars=config.max_message_chars, **context)
+        return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-cache"})
 
     async def index(request: web.Request) -> web.Response:
         return page("index.html")
@@ -105,7 +92,9 @@ def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] =
         wanted = kb.resolve_council(request.match_info["council"])
         if not wanted:
             raise web.HTTPNotFound(text="No such council.")
-        return web.json_response(offline_numbers(kb, wanted), headers={"Cache-Control": "no-cache"})
+        # Public numbers, fetched by the widget on any council's page: no cookies, any origin.
+        return web.json_response(offline_numbers(kb, wanted),
+                                 headers={"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"})
 
     async def manifest(request: web.Request) -> web.Response:
         body = {"name": "Family help chat", "short_name": "Family help", "start_url": "/app", "scope": "/app",
@@ -140,10 +129,10 @@ def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] =
         response = await handler(request)
         if request.path.startswith("/widget/") and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-cache"  # revalidate, so a new widget reaches people
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
-    app = web.Application(middlewares=[no_cache_static])
+    # One policy for every response: pages, files, errors and the CRO view below.
+    app = web.Application(middlewares=[security_middleware(headers), no_cache_static])
     app.add_routes([
         web.get("/", index),
         web.get("/app", app_page),
@@ -162,7 +151,7 @@ def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] =
     else:
         log.warning("govuk-frontend is not installed (run `npm ci`): the Exit this page button won't work")
     # The Children's Rights Officers' triage queue: sign-in, CSRF and council checks are its own.
-    app.add_subapp("/cro", cro_app(triage, secure_cookies=config.secure_cookies))
+    app.add_subapp("/cro", cro_app(triage, secure_cookies=config.secure_cookies, headers=headers))
     return app
 
 
@@ -172,7 +161,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    config = WebConfig.from_env()
+    config = WebConfig.from_settings()
     if args.port:
         config.port = args.port
     # The access log shows method, path and status: no message text ever travels through this server.

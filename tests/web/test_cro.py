@@ -1,12 +1,15 @@
-"""The CRO web view (bot/cro.py) through a real HTTP server: access rules, CSRF, sessions,
-sign-in throttling, the queue, a request's details, the full claim -> note -> close flow,
-CSV export, security headers, accessibility basics and logs without personal data."""
+"""The CRO web view (web/cro.py) through a real HTTP server: access rules, CSRF, the Origin check,
+sessions, sign-in throttling by client and across clients, the queue, a request's details, the
+full claim -> note -> close flow, CSV export, security headers, accessibility basics and logs
+without personal data."""
 from __future__ import annotations
 
 import csv
 import io
 import logging
 import re
+import sqlite3
+import time
 from html.parser import HTMLParser
 from typing import Optional
 
@@ -17,15 +20,17 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from argon2 import PasswordHasher
 
-from bot.cro import COOKIE, PUBLIC_ROUTES, cro_app
 from triage.store import TriageStore
+from web.cro import COOKIE, PUBLIC_ROUTES, cro_app
 
 PASSWORD = "correct horse battery"
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 # aiohttp 3.9.5 with yarl >= 1.13 cannot mount a sub-app when the Host header has a port
 # (aio-libs/aiohttp#9435); the clients here send a Host without one. See the canary test at the end.
-HOST = {"Host": "localhost"}
+# Like a browser, they send the page's Origin with every request (the CRO view checks it on POSTs).
+ORIGIN = "http://localhost"
+HOST = {"Host": "localhost", "Origin": ORIGIN}
 
 YOUNG_PERSON = {"name": "Zebedee Quill", "own_words": "my foster carer <script>alert(1)</script> shouts",
                 "contact_detail": "07700 900987", "contact_when": "after 4pm on weekdays"}
@@ -61,10 +66,14 @@ def other_ref(store) -> str:
 async def make_client(store):
     clients: list[TestClient] = []
 
-    async def make(secure_cookies: bool = False) -> TestClient:
+    async def make(secure_cookies: bool = False, address: str = "127.0.0.1", origin: Optional[str] = ORIGIN,
+                   busy_delay: float = 0.0) -> TestClient:
+        """A browser at ``address`` (any 127.x.y.z: the server sees it as the client's address)."""
         app = web.Application()
-        app.add_subapp("/cro", cro_app(store, secure_cookies=secure_cookies))
-        client = TestClient(TestServer(app), headers=HOST)
+        app.add_subapp("/cro", cro_app(store, secure_cookies=secure_cookies, busy_delay=busy_delay))
+        headers = {**HOST, "Origin": origin} if origin else {"Host": HOST["Host"]}
+        client = TestClient(TestServer(app), headers=headers,
+                            connector=aiohttp.TCPConnector(local_addr=(address, 0)))
         await client.start_server()
         clients.append(client)
         return client
@@ -205,19 +214,73 @@ async def test_a_failed_sign_in_says_the_same_whatever_was_wrong(client, caplog)
     assert "mallory" not in caplog.text and "alice" not in caplog.text and "wrong horse" not in caplog.text
 
 
-async def test_sign_in_is_throttled_after_five_failures_for_fifteen_minutes(client, make_client, clock):
+WRONG = {"username": "alice", "password": "wrong horse battery"}
+
+
+async def test_sign_in_is_throttled_by_client_not_by_username(make_client, store, clock):
+    attacker = await make_client(address="127.0.0.2")
     for attempt in range(5):
-        r = await client.post("/cro/login", data={"username": "alice", "password": f"wrong password {attempt}"})
+        r = await attacker.post("/cro/login", data={"username": "alice", "password": f"wrong password {attempt}"})
         assert r.status == (429 if attempt == 4 else 401)
         clock.advance(minutes=2)
-    r = await client.post("/cro/login", data={"username": "Alice", "password": PASSWORD}, allow_redirects=False)
-    assert r.status == 429 and "too many tries" in await r.text() and session_cookie(client) is None
-    await sign_in(await make_client(), "bob")  # another CRO is not affected
+    r = await attacker.post("/cro/login", data={"username": "Alice", "password": PASSWORD}, allow_redirects=False)
+    assert r.status == 429 and "too many tries" in await r.text() and session_cookie(attacker) is None
+    r = await attacker.post("/cro/login", data={"username": "bob", "password": PASSWORD}, allow_redirects=False)
+    assert r.status == 429  # the client waits, whichever username it tries
+    # The real Alice, somewhere else, signs in while the attacker keeps trying: no lock on her name.
+    alice = await make_client(address="127.0.0.3")
+    await sign_in(alice, "alice")
+    for _ in range(20):
+        assert (await attacker.post("/cro/login", data=WRONG)).status == 429
+    await sign_in(await make_client(address="127.0.0.4"), "alice")
     clock.advance(minutes=12)  # 14 minutes after the fifth failure
-    r = await client.post("/cro/login", data={"username": "alice", "password": PASSWORD}, allow_redirects=False)
+    r = await attacker.post("/cro/login", data={"username": "alice", "password": PASSWORD}, allow_redirects=False)
     assert r.status == 429
     clock.advance(minutes=2)
+    await sign_in(attacker, "alice")
+
+
+async def test_a_right_password_clears_the_clients_earlier_failures(make_client):
+    client = await make_client(address="127.0.0.5")
+    for _ in range(4):
+        assert (await client.post("/cro/login", data=WRONG)).status == 401
     await sign_in(client, "alice")
+    for _ in range(4):  # four more wrong ones do not make it wait: the count started again
+        assert (await client.post("/cro/login", data=WRONG)).status == 401
+
+
+async def test_a_spray_from_many_clients_slows_every_sign_in_but_a_right_password_works(make_client, store):
+    from triage.store import LOGIN_BUSY_MAX_FAILURES, LOGIN_GLOBAL_MAX_FAILURES
+
+    delay = 0.5
+    quiet = await make_client(address="127.0.0.6", busy_delay=delay)
+    started = time.monotonic()
+    await sign_in(quiet, "alice")
+    assert time.monotonic() - started < delay  # nothing is slowed while sign-ins are not failing everywhere
+    for n in range(LOGIN_GLOBAL_MAX_FAILURES):  # one wrong password each from many addresses
+        store.record_login_failure(f"192.0.2.{n}")
+    assert not store.login_locked("127.0.0.7")
+    real = await make_client(address="127.0.0.7", busy_delay=delay)
+    started = time.monotonic()
+    await sign_in(real, "alice")  # a right password from a client with no failures still works...
+    assert time.monotonic() - started >= delay  # ...after a short wait
+    sprayer = await make_client(address="127.0.0.8", busy_delay=delay)
+    statuses = [(await sprayer.post("/cro/login", data=WRONG)).status for _ in range(LOGIN_BUSY_MAX_FAILURES + 1)]
+    assert statuses == [401] * (LOGIN_BUSY_MAX_FAILURES - 1) + [429, 429]  # and each client waits sooner
+
+
+async def test_the_throttle_and_the_logs_never_hold_the_clients_address(make_client, store, caplog):
+    caplog.set_level(logging.DEBUG)
+    client = await make_client(address="127.0.0.9")
+    for _ in range(6):
+        await client.post("/cro/login", data=WRONG)
+    with sqlite3.connect(store.path) as conn:
+        stored = str(conn.execute("select * from login_failures").fetchall() +
+                     conn.execute("select * from login_lockouts").fetchall())
+    assert "127.0.0.9" not in stored and "alice" not in stored
+    ours = [r.getMessage() for r in caplog.records if r.name == "web.cro"]
+    assert any("sign-in refused" in m for m in ours)
+    assert not any("127.0.0" in m or "alice" in m for m in ours)
 
 
 async def test_signed_in_the_login_page_goes_to_the_queue(client):
@@ -288,6 +351,73 @@ async def test_a_post_without_the_sessions_csrf_token_is_403(client, make_client
     assert r.status == 403 and "This form has expired" in await r.text()
     assert trail(store, "coventry", ref) == [("assistant", "created", None, "placement, normal")]
     assert store.notes("coventry", ref) == [] and store.session(session_cookie(client)) is not None
+
+
+# --- Origin: every POST, sign-in too, must come from this server's own pages ----------------------
+FOREIGN = ["http://evil.example", "null", "http://localhost.evil.example", "https://localhost:8443", ""]
+
+
+@pytest.mark.parametrize("origin", FOREIGN)
+async def test_a_sign_in_from_another_origin_is_refused(make_client, store, origin):
+    client = await make_client(origin=origin or None)
+    headers = {"Origin": origin} if origin else {}  # "": neither Origin nor Referer
+    r = await client.post("/cro/login", data={"username": "alice", "password": PASSWORD}, headers=headers,
+                          allow_redirects=False)
+    assert r.status == 403 and "This form has expired" in await r.text()
+    assert session_cookie(client) is None
+    assert not store.login_busy() and not store.login_locked("127.0.0.1")  # nothing was even tried
+
+
+@pytest.mark.parametrize("path", POSTS)
+@pytest.mark.parametrize("origin", FOREIGN)
+async def test_a_signed_in_post_from_another_origin_is_refused_even_with_the_token(make_client, store, ref, path,
+                                                                                   origin):
+    client = await make_client()
+    csrf = await sign_in(client)
+    cookie = session_cookie(client)
+    foreign = await make_client(origin=origin or None)  # the same browser, posting from another site
+    foreign.session.cookie_jar.update_cookies({COOKIE: cookie}, yarl.URL(str(foreign.make_url("/cro/"))))
+    data = {"csrf_token": csrf, "note": "sneaky", "category": "other", "status": "closed"}
+    r = await foreign.post(path.format(ref=ref), data=data, allow_redirects=False)
+    assert r.status == 403 and "This form has expired" in await r.text()
+    assert trail(store, "coventry", ref) == [("assistant", "created", None, "placement, normal")]
+    assert store.notes("coventry", ref) == [] and store.session(cookie) is not None
+
+
+async def test_without_an_origin_the_referer_must_be_this_server(make_client, ref, store):
+    client = await make_client(origin=None)
+    own, other = {"Referer": "http://localhost/cro/login"}, {"Referer": "http://evil.example/cro/login"}
+    login = {"username": "alice", "password": PASSWORD}
+    assert (await client.post("/cro/login", data=login, headers=other, allow_redirects=False)).status == 403
+    r = await client.post("/cro/login", data=login, headers=own, allow_redirects=False)
+    assert r.status == 303 and session_cookie(client)
+    csrf = CSRF_RE.search(await (await client.get("/cro/")).text()).group(1)
+    r = await client.post(f"/cro/requests/{ref}/claim", data={"csrf_token": csrf}, headers=other,
+                          allow_redirects=False)
+    assert r.status == 403 and store.get("coventry", ref).assigned_to is None
+    r = await client.post(f"/cro/requests/{ref}/claim", data={"csrf_token": csrf},
+                          headers={"Referer": f"http://localhost/cro/requests/{ref}"}, allow_redirects=False)
+    assert r.status == 303 and store.get("coventry", ref).assigned_to == "alice"
+
+
+async def test_behind_https_the_https_origin_is_this_server(make_client):
+    behind_https = await make_client(secure_cookies=True, origin="https://localhost")
+    r = await behind_https.post("/cro/login", data={"username": "alice", "password": PASSWORD}, allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"] == "/cro/"  # (its cookie is Secure: sent over HTTPS only)
+    refused = await make_client(secure_cookies=False, origin="https://localhost")
+    r = await refused.post("/cro/login", data={"username": "alice", "password": PASSWORD}, allow_redirects=False)
+    assert r.status == 403
+
+
+@pytest.mark.parametrize("secure", [False, True])
+async def test_hsts_only_with_secure_cookies(make_client, secure):
+    client = await make_client(secure_cookies=secure)
+    responses = [await client.get("/cro/login"), await client.get("/cro/static/cro.css"),
+                 await client.get("/cro/", allow_redirects=False), await client.get("/cro/export.csv"),
+                 await client.post("/cro/login", data=WRONG)]
+    for r in responses:
+        assert r.headers.get("Strict-Transport-Security") == (
+            "max-age=31536000; includeSubDomains" if secure else None), r.url
 
 
 # --- one council's records only -------------------------------------------------------------
@@ -459,7 +589,7 @@ async def test_security_headers_on_every_response(client, ref):
         assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
         assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
         assert r.headers["X-Frame-Options"] == "DENY"
-        assert r.headers["Referrer-Policy"] == "no-referrer"
+        assert r.headers["Referrer-Policy"] == "same-origin"
         assert r.headers["Cache-Control"] == "no-store"
         assert r.headers["X-Content-Type-Options"] == "nosniff"
 

@@ -6,8 +6,10 @@ details, claim / note / category / status, and a CSV export.
 Server-rendered HTML (Jinja2, autoescaped), no JavaScript. Every route except the sign-in page
 and the stylesheet needs a live session (pages redirect to sign-in, everything else gets 401),
 a CRO only ever sees their own council's records (another council's or an unknown reference is
-the same 404), and every POST needs the session's CSRF token. Logs never hold names, the young
-person's words, notes or usernames.
+the same 404), every POST needs the session's CSRF token, and every POST (sign-in too) must come
+from this server's own pages (Origin, else Referer). Sign-in is throttled by client address and
+across all clients, never by username: one attacker cannot lock a CRO out. Logs never hold names,
+the young person's words, notes, usernames or addresses.
 """
 from __future__ import annotations
 
@@ -15,11 +17,12 @@ import asyncio
 import functools
 import hmac
 import io
+import ipaddress
 import logging
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Mapping, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
@@ -27,6 +30,7 @@ from aiohttp import web
 
 from triage.retention import retention_days
 from triage.store import CATEGORIES, CONTACT_METHODS, MAX_NOTE_LENGTH, STATUSES, Request, Session, TriageStore
+from web.security import apply, origin_of, security_headers
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +40,9 @@ STYLESHEET = HERE / "static" / "cro" / "cro.css"
 COOKIE = "cro_session"
 CSRF_FIELD = "csrf_token"
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
-                                "object-src 'none'"),
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-}
+# While sign-ins fail from many clients at once (LOGIN_GLOBAL_MAX_FAILURES in the store's window),
+# every sign-in is answered only after this pause: a spray is slowed, a real CRO waits a moment.
+LOGIN_BUSY_DELAY_SECONDS = 2.0
 
 COUNCIL_NAMES = {"coventry": "Coventry", "hampshire": "Hampshire", "bolton": "Bolton"}
 CATEGORY_LABELS = {"complaint": "Complaint", "advocacy": "Advocacy", "placement": "Placement",
@@ -96,11 +95,48 @@ async def _run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
 
 
+def client_address(request: web.Request) -> str:
+    """Who is signing in, for throttling: the peer's address; for IPv6 its /64 network (one home or
+    one server usually holds a whole /64). The store keeps it only as a keyed hash."""
+    remote = request.remote or ""
+    try:
+        address = ipaddress.ip_address(remote.split("%")[0])
+    except ValueError:
+        return remote[:100] or "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def own_origins(request: web.Request, secure: bool) -> set[str]:
+    """This server's origin as the browser sees it (its Host header); behind HTTPS (secure) the
+    https origin too, as a proxy in front may speak plain HTTP to this server."""
+    host = (request.host or "").lower()
+    origins = {f"{request.scheme}://{host}"}
+    if secure:
+        origins.add(f"https://{host}")
+    return origins
+
+
+def from_own_page(request: web.Request, secure: bool) -> bool:
+    """A POST came from this server's own pages: its Origin header is ours, or, when a browser sent
+    none, its Referer's origin is. Neither: refused (a real browser sends one of them)."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        origin = origin_of(request.headers.get("Referer"))
+    return origin is not None and origin.strip().lower() in own_origins(request, secure)
+
+
 class _CroView:
-    def __init__(self, app: web.Application, store: TriageStore, secure_cookies: bool) -> None:
+    def __init__(self, app: web.Application, store: TriageStore, secure_cookies: bool,
+                 headers: Mapping[str, str], busy_delay: float) -> None:
         self.app = app
         self.store = store
         self.secure_cookies = secure_cookies
+        self.headers = {**headers, "Cache-Control": "no-store"}
+        self.busy_delay = busy_delay
         self.env = _environment()
         self.retention_days = retention_days()
         self.stylesheet = STYLESHEET.read_bytes()
@@ -131,10 +167,8 @@ class _CroView:
         title, message = titles.get(status, ("Sorry, there is a problem", "Try again later."))
         return self.render(request, "error.html", status=status, title=title, message=message)
 
-    @staticmethod
-    def _secure(response: web.StreamResponse) -> None:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers[name] = value
+    def _secure(self, response: web.StreamResponse) -> None:
+        apply(response, self.headers)
 
     def _redirect(self, location: str) -> web.HTTPSeeOther:
         response = web.HTTPSeeOther(location)
@@ -147,6 +181,9 @@ class _CroView:
                     ) -> web.StreamResponse:
         route = request.match_info.route.name
         try:
+            if request.method == "POST" and not from_own_page(request, self.secure_cookies):
+                log.warning("cro: POST refused: not from this server's pages (route %s)", route)
+                raise web.HTTPForbidden()
             if request.match_info.http_exception is None and route not in PUBLIC_ROUTES:
                 session = await _run(self.store.session, request.cookies.get(COOKIE))
                 if session is None:
@@ -202,19 +239,24 @@ class _CroView:
         if not username or not password:
             return self.render(request, "login.html", status=400, notice=None, username=username,
                                error="Enter your username and password.")
-        locked = await _run(self.store.login_locked, username)
+        client = client_address(request)
+        if await _run(self.store.login_busy):  # failures from many clients: slow every sign-in down
+            log.info("cro: many failed sign-ins everywhere: sign-in slowed")
+            await asyncio.sleep(self.busy_delay)
+        locked = await _run(self.store.login_locked, client)
         user = None if locked else await _run(self.store.verify_user, username, password)
         if user is None and not locked:
-            locked = await _run(self.store.record_login_failure, username)
-            log.info("cro: sign-in failed%s", " (now throttled)" if locked else "")
+            locked = await _run(self.store.record_login_failure, client)
+            log.info("cro: sign-in failed%s", " (this client now waits)" if locked else "")
         if locked:
-            log.info("cro: sign-in refused: too many failed tries")
+            log.info("cro: sign-in refused: too many failed tries from this client")
             return self.render(request, "login.html", status=429, notice=None, username=username,
-                               error="There have been too many tries to sign in. Wait 15 minutes, then try again.")
+                               error="There have been too many tries to sign in from here. "
+                                     "Wait 15 minutes, then try again.")
         if user is None:
             return self.render(request, "login.html", status=401, notice=None, username=username,
                                error="The username or password is not right.")
-        await _run(self.store.clear_login_failures, username)
+        await _run(self.store.clear_login_failures, client)
         if request.cookies.get(COOKIE):  # never reuse a session id from before sign-in
             await _run(self.store.end_session, request.cookies[COOKIE])
         try:
@@ -327,12 +369,15 @@ class _CroView:
         raise self._back(record, done)
 
 
-def cro_app(store: TriageStore, *, secure_cookies: bool = False) -> web.Application:
+def cro_app(store: TriageStore, *, secure_cookies: bool = False, headers: Optional[Mapping[str, str]] = None,
+            busy_delay: float = LOGIN_BUSY_DELAY_SECONDS) -> web.Application:
     """The CRO view as an aiohttp sub-application, to mount with app.add_subapp("/cro", ...).
 
-    secure_cookies=True marks the session cookie Secure (use it whenever served over HTTPS)."""
+    secure_cookies=True marks the session cookie Secure and sends HSTS (use it whenever served
+    over HTTPS); headers: the web server's security policy (web.security), which every response
+    carries, with Cache-Control: no-store; busy_delay: the pause while sign-ins fail everywhere."""
     app = web.Application()
-    view = _CroView(app, store, secure_cookies)
+    view = _CroView(app, store, secure_cookies, headers or security_headers(secure=secure_cookies), busy_delay)
     app.middlewares.append(view.guard)
     r = app.router
     r.add_get("", view.home, name="home")

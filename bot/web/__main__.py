@@ -1,3 +1,0 @@
-from bot.web.server import main
-
-main()
