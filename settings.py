@@ -103,6 +103,8 @@ _ALL = (
     Setting("FAMILY_HELP_LOG_DIR", "path", "{root}/build/logs",
             "One log file per server, rotated (never holds message text)."),
     Setting("FAMILY_HELP_LOG_MAX_BYTES", "int", "5000000", "A log file is rotated at this size; 5 old files are kept."),
+    Setting("FAMILY_HELP_SECRETS_DIR", "path", "",
+            "Where the made api_token and action_secret files are kept, 0600 (default: FAMILY_HELP_BUILD)."),
     # --- the servers ------------------------------------------------------------------------
     Setting("RASA_PORT", "port", "5005", "The Rasa server (REST channel and token-protected HTTP API)."),
     Setting("ACTION_PORT", "port", "5055", "The action server (localhost only, needs FAMILY_HELP_ACTION_SECRET)."),
