@@ -12,6 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import council_for, entity_values, intent_name, message_text
 from knowledge import answers, store, timescales
 from knowledge.store import KnowledgeBase
+from safety.replies import SAFETY_PLANS, council_help, safety_values  # noqa: F401 - council_help: cro_request
+from safety.replies import phone as _phone
 
 # Topics about making a referral: the reply also says the assistant cannot make one.
 REFERRAL_TOPICS = {"mash_contact", "how_to_refer", "marf_what"}
@@ -246,44 +248,6 @@ class ActionHumanHandoff(Action):
         return council_events(tracker, council)
 
 
-def _phone(base: KnowledgeBase, council: str, contact_id: str) -> str:
-    contact = base.contact(council, contact_id)
-    return (contact.phone or contact.web or "") if contact else ""
-
-
-def council_help(base: KnowledgeBase, council: str) -> str:
-    """How to reach the council, with its own verb: 'call Safeguarding hub (MASH) on 024 7678 8555,
-    or 024 7683 2222 out of hours', or 'see <a website> (<address>)' when it has no phone."""
-    general = base.general_contact(council)
-    if not general:
-        return "contact your council's children's services"
-    text = (f"call {general.service} on {general.phone}" if general.phone
-            else f"see {general.service} ({general.web})")
-    ooh = base.contact(council, "mash_out_of_hours")
-    if ooh and ooh.council == council and ooh.phone:
-        text += f", or {ooh.phone} out of hours"
-    return text
-
-
-# What the safety response says for each kind of crisis, in order. Wording is in domain.yml.
-SAFETY_PLANS: Dict[str, List[str]] = {
-    "safety_danger_now": ["utter_safety_danger_now", "utter_safety_computer", "utter_safety_childline",
-                          "utter_safety_trusted_adult"],
-    "safety_abuse": ["utter_safety_thanks", "utter_safety_danger_line", "utter_safety_computer",
-                     "utter_safety_childline", "utter_safety_trusted_adult"],
-    "safety_self_harm": ["utter_safety_self_harm", "utter_safety_samaritans", "utter_safety_childline",
-                         "utter_safety_computer"],
-    "safety_online": ["utter_safety_online", "utter_safety_report_remove", "utter_safety_danger_line",
-                      "utter_safety_childline", "utter_safety_computer"],
-    "safety_exploitation": ["utter_safety_thanks", "utter_safety_danger_line", "utter_safety_computer",
-                            "utter_safety_childline", "utter_safety_trusted_adult"],
-    "safety_homeless": ["utter_safety_homeless", "utter_safety_danger_line", "utter_safety_childline",
-                        "utter_safety_computer"],
-    "safety_professional": ["utter_safety_professional", "utter_safety_professional_dont",
-                            "utter_safety_computer"],
-}
-
-
 class ActionSafetyResponse(Action):
     """A calm safety response for a crisis or disclosure: what to do now and who can help."""
 
@@ -309,15 +273,3 @@ class ActionSafetyResponse(Action):
         return events
 
 
-def safety_values(base: KnowledgeBase, council: str) -> Dict[str, str]:
-    """The numbers the safety responses need, from the knowledge base."""
-    childline = base.contact(council, "childline")
-    return {
-        "emergency_phone": _phone(base, council, "emergency") or "999",
-        "childline_phone": childline.phone if childline else "",
-        "childline_web": childline.web if childline else "",
-        "samaritans_phone": _phone(base, council, "samaritans"),
-        "ceop_web": _phone(base, council, "ceop"),
-        "report_remove_web": _phone(base, council, "report_remove"),
-        "council_help": council_help(base, council),
-    }

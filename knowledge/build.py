@@ -343,8 +343,9 @@ def entity_patterns(content: Content) -> list[dict]:
     return [{"label": label, "pattern": phrase, "id": ent_id} for (label, phrase), ent_id in sorted(pats.items())]
 
 
-def build(content_dir: Path = paths.CONTENT_DIR, out: Path | None = None,
+def build(content_dir: Path | None = None, out: Path | None = None,
           seeds_dir: Path | None = None, check_only: bool = False) -> Content:
+    content_dir = content_dir or paths.content_dir()
     seeds_dir = seeds_dir or paths.ROOT.parent / "shared" / "seeds"
     content = load_content(content_dir, seeds_dir)
     if not check_only:
@@ -357,7 +358,7 @@ def build(content_dir: Path = paths.CONTENT_DIR, out: Path | None = None,
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--content", type=Path, default=paths.CONTENT_DIR)
+    ap.add_argument("--content", type=Path, default=None, help="default: FAMILY_HELP_CONTENT")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--check", action="store_true", help="check the content only, write nothing")
     args = ap.parse_args(argv)

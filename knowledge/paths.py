@@ -1,31 +1,39 @@
-"""Where the knowledge sources and built artefacts live (absolute paths, overridable)."""
+"""Where the knowledge sources and built artefacts live: absolute paths, from the settings
+registry (FAMILY_HELP_CONTENT, FAMILY_HELP_BUILD, FAMILY_HELP_KB), read when asked for."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CONTENT_DIR = Path(os.environ.get("FAMILY_HELP_CONTENT", ROOT / "knowledge"))
-BUILD_DIR = Path(os.environ.get("FAMILY_HELP_BUILD", ROOT / "build"))
+import settings
+
+ROOT = settings.ROOT
+
+
+def content_dir() -> Path:
+    return settings.get("FAMILY_HELP_CONTENT")
+
+
+def build_dir() -> Path:
+    return settings.get("FAMILY_HELP_BUILD")
 
 
 def kb_path() -> Path:
-    """The SQLite knowledge base the actions read (env FAMILY_HELP_KB overrides)."""
-    return Path(os.environ.get("FAMILY_HELP_KB", BUILD_DIR / "knowledge.db")).resolve()
+    """The SQLite knowledge base the actions read (FAMILY_HELP_KB, default knowledge.db in the build folder)."""
+    return (settings.get("FAMILY_HELP_KB") or build_dir() / "knowledge.db").resolve()
 
 
 def spacy_model_path() -> Path:
-    return BUILD_DIR / "spacy_model"
+    return build_dir() / "spacy_model"
 
 
 def patterns_path() -> Path:
-    return BUILD_DIR / "entity_patterns.jsonl"
+    return build_dir() / "entity_patterns.jsonl"
 
 
-def council_ids(content_dir: Path | None = None) -> tuple[str, ...]:
+def council_ids(folder: Path | None = None) -> tuple[str, ...]:
     """The councils the knowledge content covers: each folder with a council.yml (national is not
     a council). The one list of councils; the build and the triage queue both follow it."""
-    folder = Path(content_dir or CONTENT_DIR)
+    folder = Path(folder) if folder else content_dir()
     if not folder.is_dir():
         return ()
     return tuple(sorted(p.name for p in folder.iterdir()

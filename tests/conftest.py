@@ -21,7 +21,7 @@ ROOT = paths.ROOT
 def kb_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real knowledge content built into a fresh database (never the one in build/)."""
     out = tmp_path_factory.mktemp("kb") / "knowledge.db"
-    build.build(paths.CONTENT_DIR, out)
+    build.build(paths.content_dir(), out)
     return out
 
 

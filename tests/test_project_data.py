@@ -11,7 +11,7 @@ from actions import actions, cro_request
 from knowledge import paths
 
 ROOT = paths.ROOT
-CONVERSATION = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "human_handoff", "help",
+CONVERSATION = {"greet", "delete_conversation", "goodbye", "thank", "affirm", "deny", "bot_challenge", "human_handoff", "help",
                 "out_of_scope", "inform_council", "define_term", "ask_contact", "next_steps", "request_cro_callback",
                 "stop", "skip"}
 
@@ -25,7 +25,7 @@ def load_all(folder: str, key: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def topic_ids() -> set[str]:
-    return {t["id"] for t in yaml.safe_load((paths.CONTENT_DIR / "topics.yml").read_text())["topics"]}
+    return {t["id"] for t in yaml.safe_load((paths.content_dir() / "topics.yml").read_text())["topics"]}
 
 
 def test_domain_intents_are_topics_conversation_and_safety(domain, topic_ids):
@@ -54,7 +54,7 @@ def test_every_topic_intent_has_a_rule(topic_ids):
 def test_every_topic_area_has_a_test_story():
     stories = yaml.safe_load((ROOT / "tests" / "test_stories.yml").read_text())["stories"]
     used = {step["intent"] for s in stories for step in s["steps"] if "intent" in step}
-    index = yaml.safe_load((paths.CONTENT_DIR / "topics.yml").read_text())["topics"]
+    index = yaml.safe_load((paths.content_dir() / "topics.yml").read_text())["topics"]
     missing = {t["area"] for t in index} - {t["area"] for t in index if t["id"] in used}
     assert not missing, f"topic areas with no test story: {missing}"
     assert set(actions.SAFETY_PLANS) <= used

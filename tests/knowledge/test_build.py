@@ -39,7 +39,7 @@ def make_content(tmp_path: Path, **files: str) -> Path:
     root = tmp_path / "knowledge"
     (root / "national").mkdir(parents=True)
     (root / "testshire").mkdir()
-    shutil.copy(paths.CONTENT_DIR / "topics.yml", root / "topics.yml")
+    shutil.copy(paths.content_dir() / "topics.yml", root / "topics.yml")
     defaults = {"council.yml": GOOD_COUNCIL, "contacts.yml": GOOD_CONTACTS, "topics.yml": GOOD_TOPICS}
     defaults.update(files)
     for name, text in defaults.items():

@@ -1,0 +1,79 @@
+"""Rasa's SQL tracker store, made safe to run in public (``type: bot.tracker_store.SafeSQLTrackerStore``
+in bot/endpoints.yml).
+
+- A failure while reading or writing raises an error for that request. Rasa's own store treats any
+  ValueError (for example a sender id with a lone surrogate) as "PostgreSQL schema not found" and
+  ends the whole process.
+- SQLite files are created readable by this user only (0600), and every connection turns on
+  ``secure_delete``, so deleted conversations are overwritten, not left in free pages.
+- ``delete(sender_id)`` erases one conversation (Delete this chat).
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from pathlib import Path
+from typing import Any, Generator, Optional
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
+
+log = logging.getLogger(__name__)
+
+
+class TrackerStoreError(RuntimeError):
+    """The conversation store could not be used for this request."""
+
+
+def private_file(path: Path) -> None:
+    """Create `path` (and its folder) if missing, and make it readable by this user only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete = ON")
+    cursor.close()
+
+
+class SafeSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, domain: Any = None, dialect: str = "sqlite", db: str = "rasa.db", **kwargs: Any) -> None:
+        sqlite = dialect == "sqlite"
+        if sqlite and db and db != ":memory:":
+            private_file(Path(db))
+        super().__init__(domain=domain, dialect=dialect, db=db, **kwargs)
+        if sqlite:
+            sa.event.listen(self.engine, "connect", _secure_delete)
+            self.engine.dispose()  # connections made before the listener are not reused
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Generator[Any, None, None]:
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as e:
+                raise TrackerStoreError(f"PostgreSQL schema {e} not found") from None
+            yield session
+        finally:
+            session.close()
+
+    def delete(self, sender_id: str) -> int:
+        """Erase every event of one conversation. Returns how many events were deleted."""
+        with self.session_scope() as session:
+            deleted = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete(
+                synchronize_session=False)
+            session.commit()
+        return int(deleted or 0)
+
+    def count(self, sender_id: Optional[str] = None) -> int:
+        """Events stored (for one conversation, or all): for checks and tests."""
+        with self.session_scope() as session:
+            query = session.query(self.SQLEvent)
+            if sender_id is not None:
+                query = query.filter(self.SQLEvent.sender_id == sender_id)
+            return int(query.count())
