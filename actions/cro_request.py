@@ -1,6 +1,7 @@
 """A young person asks for a Children's Rights Officer (CRO) to get back to them: the form's
-checks, and storing the request in the triage queue only when they say yes. Thin: the reading of
-answers is in triage.form, the storing in triage.store, the wording in domain.yml."""
+checks, and storing the request in the triage queue only when they say yes (and they have not
+sent too many this hour). Thin: the reading of answers is in triage.form, the limit in
+triage.limits, the storing in triage.store, the wording in domain.yml."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -10,14 +11,16 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+import settings
 from actions.actions import council_help, kb
 from actions.context import council_for, intent_name
-from bot.retention import retention_days
 from knowledge.store import KnowledgeBase
 from triage import categories, form
+from triage.limits import RequestLimiter
 from triage.store import CONTACT_METHODS, TriageStore
 
 _STORE: Optional[TriageStore] = None
+_LIMITER = RequestLimiter()  # in this action server's memory only
 
 
 def triage_store() -> TriageStore:
@@ -32,6 +35,23 @@ def use_triage_store(store: Optional[TriageStore]) -> None:
     """For tests: use this store (None: open the configured one again on next use)."""
     global _STORE
     _STORE = store
+
+
+def use_limiter(limiter: RequestLimiter) -> None:
+    """For tests: count requests with this limiter."""
+    global _LIMITER
+    _LIMITER = limiter
+
+
+def retention_days() -> int:
+    """How long the chat itself is kept (FAMILY_HELP_RETENTION_DAYS), as the replies say."""
+    return settings.get("FAMILY_HELP_RETENTION_DAYS")
+
+
+def client_key(tracker: Tracker) -> Optional[str]:
+    """The opaque per-client key the chat channel puts in every message's metadata, if any."""
+    value = ((tracker.latest_message or {}).get("metadata") or {}).get("client")
+    return value if isinstance(value, str) and value else None
 
 
 def forget_answers() -> List[EventType]:
@@ -83,18 +103,27 @@ class ValidateCroRequestForm(FormValidationAction):
                                     domain: DomainDict) -> Dict[str, Any]:
         if _skipped(value, tracker):
             return {"cro_contact_detail": form.SKIPPED}
-        if not form.looks_like_contact_detail(str(value), tracker.get_slot("cro_contact_method")):
+        method = tracker.get_slot("cro_contact_method")
+        kind = form.contact_kind(value)
+        if kind and form.needs_detail(method) and kind != method:
+            # an email address where a phone number was asked for, or the other way round
+            return {"cro_contact_detail": form.clean(value, 200), "cro_contact_method": kind}
+        if form.is_payload(value) or not form.looks_like_contact_detail(str(value), method):
             dispatcher.utter_message(response="utter_cro_detail_unclear")
             return {"cro_contact_detail": None}
         return {"cro_contact_detail": form.clean(value, 200)}
 
     def validate_cro_contact_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Dict[str, Any]:
-        return {"cro_contact_when": form.SKIPPED if _skipped(value, tracker) else form.clean(value, 200)}
+        if _skipped(value, tracker):
+            return {"cro_contact_when": form.SKIPPED}
+        return {"cro_contact_when": None if form.is_payload(value) else form.clean(value, 200)}
 
     def validate_cro_about(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> Dict[str, Any]:
-        return {"cro_about": form.SKIPPED if _skipped(value, tracker) else form.clean(value)}
+        if _skipped(value, tracker):
+            return {"cro_about": form.SKIPPED}
+        return {"cro_about": None if form.is_payload(value) else form.clean(value)}
 
     def validate_cro_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Dict[str, Any]:
@@ -117,6 +146,10 @@ class ActionSubmitCroRequest(Action):
             return forget_answers()
         base = kb()
         council = council_for(tracker, base)
+        if not _LIMITER.allow(client_key(tracker), tracker.sender_id):
+            # Too many requests from this client or conversation this hour: nothing is stored.
+            dispatcher.utter_message(response="utter_cro_too_many_requests", sooner=sooner(base, council))
+            return forget_answers()
         urgent = bool(tracker.get_slot("safety_concern"))
         transcript = form.consented_transcript(tracker.events)
         about = form.clean(tracker.get_slot("cro_about"))

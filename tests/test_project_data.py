@@ -13,7 +13,7 @@ from knowledge import paths
 ROOT = paths.ROOT
 CONVERSATION = {"greet", "delete_conversation", "goodbye", "thank", "affirm", "deny", "bot_challenge", "human_handoff", "help",
                 "out_of_scope", "inform_council", "define_term", "ask_contact", "next_steps", "request_cro_callback",
-                "stop", "skip"}
+                "stop", "skip", "cro_answer"}
 
 
 def load_all(folder: str, key: str) -> list[dict]:

@@ -3,11 +3,20 @@ out the part of the conversation they agreed to pass on. Plain functions: the Ra
 actions/cro_request.py only call these and the triage store."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Iterable, Optional
 
 SKIPPED = "skipped"  # a slot value meaning "asked, and the person chose not to say"
 FORM = "cro_request_form"
+# The intent of an answer to the form that must never be read as anything else: the form's own
+# buttons (payload /cro_answer{"cro_contact_method": "..."}) and a message that is only a phone
+# number or an email address (given this intent by triage.nlu.FormAnswers).
+ANSWER_INTENT = "cro_answer"
+METHOD_ENTITY = "cro_contact_method"
+# How it is safe to be contacted, with the words on the form's buttons.
+METHOD_TITLES = {"phone": "Phone", "email": "Email", "carer_or_social_worker": "Through my carer or social worker",
+                 "they_will_ring": "I will ring them myself"}
 FORM_SLOTS = ("cro_name", "cro_contact_method", "cro_contact_detail", "cro_contact_when", "cro_about",
               "cro_consent")
 
@@ -19,6 +28,9 @@ _NO = re.compile(r"^\W*(n|no+|nah+|nope|no thanks|no thank you|don'?t|do not|don
                  r"no,? don'?t pass it on|rather not)\W*$", re.I)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"^\+?[\d\s()-]{7,20}$")
+_ONLY_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[a-z]{2,}$", re.I)
+_ONLY_PHONE = re.compile(r"^\+?[\d\s().-]+$")
+_PAYLOAD = re.compile(r"^/\w+(\{.*\})?$", re.S)
 
 # Words that say how it is safe to be contacted, checked in this order.
 _METHODS = (
@@ -44,15 +56,17 @@ def clean(text: Any, limit: int = 2000) -> Optional[str]:
 
 
 def name(text: str) -> Optional[str]:
-    """A first name or nickname: short. None when it looks like something else (a sentence)."""
+    """A first name or nickname: short. None when it looks like something else (a sentence, a button)."""
     value = text.strip().strip(".!")
-    if not value or len(value) > 40 or len(value.split()) > 3:
+    if not value or len(value) > 40 or len(value.split()) > 3 or is_payload(value):
         return None
     return value
 
 
 def contact_method(text: str) -> Optional[str]:
     """'phone', 'email', 'carer_or_social_worker', 'they_will_ring', or None if unclear."""
+    if (text or "").strip() in METHOD_TITLES:  # from a button (the cro_contact_method entity)
+        return text.strip()
     for method, pattern in _METHODS:
         if pattern.search(text or ""):
             return method
@@ -66,6 +80,38 @@ def contact_detail_from(text: str) -> Optional[str]:
         return found.group(0).strip(".,;")
     digits = re.search(r"\+?\d[\d\s()-]{6,18}\d", text or "")
     return digits.group(0) if digits else None
+
+
+def contact_kind(text: Any) -> Optional[str]:
+    """'email' or 'phone' when the whole message is one email address or one phone number
+    (9 to 15 digits, with spaces, brackets, dots or dashes and an optional leading +), else None."""
+    if not isinstance(text, str) or len(text) > 120:
+        return None
+    value = text.strip().rstrip(".")
+    if _ONLY_EMAIL.match(value):
+        return "email"
+    if _ONLY_PHONE.match(value) and 9 <= sum(c.isdigit() for c in value) <= 15:
+        return "phone"
+    return None
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z]+", text.lower().replace("\u2019", "'").replace("'", "")))
+
+
+_TYPED_TITLES = {_words(title): method for method, title in METHOD_TITLES.items() if " " in title}
+
+
+def typed_method(text: Any) -> Optional[str]:
+    """The method when someone types the words of one of the form's longer buttons ('I will ring them
+    myself', 'through my carer or social worker'), else None. 'Phone' and 'Email' alone are left to
+    the classifier: they can be questions too."""
+    return _TYPED_TITLES.get(_words(text)) if isinstance(text, str) and len(text) < 80 else None
+
+
+def is_payload(text: Any) -> bool:
+    """A button's payload ('/skip', '/cro_answer{...}') rather than words someone typed."""
+    return isinstance(text, str) and bool(_PAYLOAD.match(text.strip()))
 
 
 def looks_like_contact_detail(text: str, method: Optional[str]) -> bool:
@@ -123,6 +169,13 @@ def _is_offer(event: dict) -> bool:
 
 def _shown(text: str) -> str:
     """What a button press said, not its payload ('/affirm' was 'Yes')."""
-    if text.startswith("/"):
-        return {"/affirm": "Yes", "/deny": "No"}.get(text.split("{")[0], text)
-    return text
+    if not text.startswith("/"):
+        return text
+    intent, _, entities = text.partition("{")
+    if intent == "/" + ANSWER_INTENT:
+        try:
+            method = json.loads("{" + entities).get(METHOD_ENTITY)
+        except (ValueError, AttributeError):
+            method = None
+        return METHOD_TITLES.get(method, text)
+    return {"/affirm": "Yes", "/deny": "No", "/skip": "Skip"}.get(intent, text)

@@ -8,7 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import cro_request
 from actions.actions import ActionSafetyResponse
+from tests.conftest import texts
 from triage import form
+from triage.limits import RequestLimiter
 from triage.store import TriageStore
 
 FORM_EVENTS = [
@@ -28,8 +30,10 @@ FORM_EVENTS = [
 def triage(tmp_path):
     store = TriageStore.open(tmp_path / "triage.db")
     cro_request.use_triage_store(store)
+    cro_request.use_limiter(RequestLimiter())  # each test starts with no requests counted
     yield store
     cro_request.use_triage_store(None)
+    cro_request.use_limiter(RequestLimiter())
 
 
 def tracker(slots: dict, intent: str = "affirm", text: str = "/affirm", events=None, active_loop=None) -> Tracker:
@@ -167,3 +171,85 @@ class TestValidation:
             "cro_consent": "no"}
         assert self.validator.validate_cro_consent("yes", dispatcher, tracker({}, "affirm", "yes"), domain) == {
             "cro_consent": "yes"}
+
+
+# --- at most FAMILY_HELP_CRO_REQUESTS_PER_HOUR requests per client and per conversation ---------
+class Ticks:
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def submitted(sender: str, client=None, slots=None) -> Tracker:
+    latest = {"intent": {"name": "affirm"}, "entities": [], "text": "/affirm",
+              "metadata": {"client": client} if client is not None else {}}
+    return Tracker(sender, {**ANSWERS, **(slots or {})}, latest, FORM_EVENTS, False, None, {}, "action_listen")
+
+
+async def submit(domain, sender: str, client=None, slots=None) -> tuple[CollectingDispatcher, list]:
+    dispatcher = CollectingDispatcher()
+    events = await cro_request.ActionSubmitCroRequest().run(dispatcher, submitted(sender, client, slots), domain)
+    return dispatcher, events
+
+
+async def test_three_requests_an_hour_from_one_conversation_then_a_kind_refusal(triage, kb, domain, monkeypatch):
+    monkeypatch.delenv("FAMILY_HELP_CRO_REQUESTS_PER_HOUR", raising=False)
+    ticks = Ticks()
+    cro_request.use_limiter(RequestLimiter(clock=ticks))
+    for _ in range(3):
+        dispatcher, _ = await submit(domain, "conv-1")
+        assert "utter_cro_request_sent" in responses(dispatcher)
+    dispatcher, events = await submit(domain, "conv-1", slots={"cro_about": "words not to keep", "council": "bolton"})
+    assert len(triage.queue("coventry")) == 3 and triage.queue("bolton") == []  # the fourth is not stored
+    assert responses(dispatcher) == ["utter_cro_too_many_requests"]
+    assert "01204 332010" in dispatcher.messages[0]["sooner"]  # who to call instead: their council's CROs
+    assert all(e["value"] is None for e in events if e["event"] == "slot")  # their answers are forgotten
+    assert "safety_concern" not in {e["name"] for e in events}
+
+    text = domain["responses"]["utter_cro_too_many_requests"][0]["text"]
+    assert "Childline" in text and "0800 1111" in text and "999" in text and "{sooner}" in text
+
+    ticks.now += 3600
+    dispatcher, _ = await submit(domain, "conv-1")
+    assert "utter_cro_request_sent" in responses(dispatcher)
+
+
+async def test_one_client_is_limited_across_conversations_and_the_setting_is_used(triage, kb, domain, monkeypatch):
+    monkeypatch.setenv("FAMILY_HELP_CRO_REQUESTS_PER_HOUR", "2")
+    for sender in ("a", "b"):
+        await submit(domain, sender, client="client-1")
+    dispatcher, _ = await submit(domain, "c", client="client-1")  # a new conversation, the same client
+    assert responses(dispatcher) == ["utter_cro_too_many_requests"]
+    dispatcher, _ = await submit(domain, "c", client="client-2")
+    assert "utter_cro_request_sent" in responses(dispatcher)
+    assert len(triage.queue("coventry")) == 3
+
+
+async def test_without_a_client_key_the_conversation_is_still_limited(triage, kb, domain, monkeypatch):
+    monkeypatch.setenv("FAMILY_HELP_CRO_REQUESTS_PER_HOUR", "1")
+    await submit(domain, "conv", client="")
+    dispatcher, _ = await submit(domain, "conv")
+    assert responses(dispatcher) == ["utter_cro_too_many_requests"] and len(triage.queue("coventry")) == 1
+
+
+async def test_a_refused_request_after_a_safety_message_keeps_the_concern_and_safety_is_never_blocked(
+        triage, kb, domain, monkeypatch):
+    monkeypatch.setenv("FAMILY_HELP_CRO_REQUESTS_PER_HOUR", "1")
+    await submit(domain, "conv")
+    dispatcher, events = await submit(domain, "conv", slots={"safety_concern": True})
+    assert responses(dispatcher) == ["utter_cro_too_many_requests"]
+    assert "safety_concern" not in {e["name"] for e in events}  # a later request is still urgent
+    safety = CollectingDispatcher()
+    t = Tracker("conv", {}, {"intent": {"name": "safety_abuse"}, "entities": [], "text": "he hits me",
+                             "metadata": {}}, [], False, None, {}, "action_listen")
+    await ActionSafetyResponse().run(safety, t, domain)
+    assert "0800 1111" in texts(safety) or "utter_safety_childline" in responses(safety)
+
+
+async def test_no_consent_is_not_counted(triage, kb, domain, monkeypatch):
+    monkeypatch.setenv("FAMILY_HELP_CRO_REQUESTS_PER_HOUR", "1")
+    for _ in range(3):
+        await submit(domain, "conv", slots={"cro_consent": "no"})
+    dispatcher, _ = await submit(domain, "conv")
+    assert "utter_cro_request_sent" in responses(dispatcher)
