@@ -229,12 +229,18 @@ class Output:
 class _OutputHandler(logging.Handler):
     """The supervisor's own messages, through Output like a server's."""
 
-    def __init__(self, output: Output):
+    def __init__(self, output: Output, name: str = "supervisor"):
         super().__init__()
-        self.output = output
+        self.output, self.name = output, name
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.output.line("supervisor", f"{time.strftime('%Y-%m-%d %H:%M:%S')} {record.getMessage()}")
+        self.output.line(self.name, f"{time.strftime('%Y-%m-%d %H:%M:%S')} {record.getMessage()}")
+
+
+def own_log_name(names: Sequence[str]) -> str:
+    """`supervisor` for all the servers; `supervisor-actions-web` when a test starts some of them
+    (two supervisors never share a rotated file)."""
+    return "supervisor" if set(names) == set(KNOWN) else "-".join(["supervisor", *names])
 
 
 # --- the loop --------------------------------------------------------------------------------
@@ -326,7 +332,7 @@ class Supervisor:
             s.check = None
             if ok:
                 if not s.answered:
-                    log.info("%s is answering (%s)", s.name, s.health[0])
+                    log.info("%s is answering", s.name)
                 s.answered, s.misses = True, 0
             elif s.answered:
                 s.misses += 1
@@ -407,7 +413,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     names = settings.get("FAMILY_HELP_SERVICES")
     output = Output(settings.get("FAMILY_HELP_LOG_DIR"), settings.get("FAMILY_HELP_LOG_MAX_BYTES"))
-    handler = _OutputHandler(output)
+    handler = _OutputHandler(output, own_log_name(names))
     for name in ("supervisor", "bot.retention"):
         logging.getLogger(name).addHandler(handler)
         logging.getLogger(name).setLevel(logging.INFO)

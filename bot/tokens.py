@@ -49,7 +49,7 @@ def _problem(path: Path) -> tuple[Optional[str], Optional[str]]:
     if not value:
         return None, "empty"
     if value.startswith("-"):
-        return None, 'starts with "-" (read as an option on a command line)'
+        return None, 'starting with "-" (a command line reads it as an option)'
     return value, None
 
 
@@ -81,7 +81,7 @@ def read_or_make(path: Path, say: Callable[[str], None] = print) -> str:
         if problem == "missing":
             say(f"made a new secret in {path} (readable by this user only)")
         else:
-            say(f"{path} was {problem}: replaced it with a new secret")
+            say(f"replaced the secret in {path} with a new one: the old one was {problem}")
         return value
 
 

@@ -322,3 +322,9 @@ def test_tighten_makes_existing_databases_private(tmp_path: Path):
     supervisor._tighten([db, None, tmp_path / "missing.db"])
     assert db.stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "conversations.db-wal").stat().st_mode & 0o777 == 0o600
+
+
+def test_two_supervisors_never_share_their_own_log_file():
+    assert supervisor.own_log_name(["actions", "rasa", "web"]) == "supervisor"
+    assert supervisor.own_log_name(["actions", "web"]) == "supervisor-actions-web"
+    assert supervisor.own_log_name(["rasa"]) == "supervisor-rasa"

@@ -35,7 +35,7 @@ def test_made_once_kept_private_and_reused(secrets_dir):
     assert len(said) == 1
 
 
-@pytest.mark.parametrize("content, why", [("-Xbad-token\n", 'starts with "-"'), ("", "empty"), ("\n  \n", "empty"),
+@pytest.mark.parametrize("content, why", [("-Xbad-token\n", 'starting with "-"'), ("", "empty"), ("\n  \n", "empty"),
                                           (b"\xff\xfe", "unreadable")])
 def test_a_bad_file_is_replaced_with_a_one_line_message(secrets_dir, content, why):
     path = secrets_dir / "api_token"

@@ -54,7 +54,7 @@ class Stack:
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_PORT": str(self.rasa_port),
                     "ACTION_PORT": str(self.action_port), "WEB_PORT": str(self.web_port),
                     "FAMILY_HELP_TRACKER_DB": str(tmp / "conversations.db"), "FAMILY_HELP_API_TOKEN": "test-token",
-                    "FAMILY_HELP_TRIAGE_DB": str(tmp / "triage.db"),
+                    "FAMILY_HELP_TRIAGE_DB": str(tmp / "triage.db"), "FAMILY_HELP_LOG_DIR": str(tmp / "logs"),
                     "FAMILY_HELP_ACTION_URL": f"http://localhost:{self.action_port}/webhook"}
         SERVER_LOG["path"] = tmp / "server.log"
         self.log = open(SERVER_LOG["path"], "a")
