@@ -1,10 +1,15 @@
 """The chat widget and the young carers' app in a real browser (headless Chromium), against the
 pages `make run` serves, at desktop (1280x800) and phone (375x667) sizes. Screenshots go to
-build/screenshots/ for a person to look at; the axe-core report goes beside them."""
+build/screenshots/ for a person to look at; the axe-core report goes beside them.
+
+The chat server's contract (400 with a reason, 429 with the numbers, an empty answer, Delete this
+chat, the exit beacon) is also tested with the chat server's answers set by the test
+(Playwright's page.route), so that each case happens exactly as written."""
 from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 
 import pytest
@@ -51,8 +56,12 @@ def stored_chat(page: Page) -> str:
                          ".map(k => sessionStorage.getItem(k)).join('')")
 
 
+def sender_id(page: Page) -> str:
+    return page.evaluate("() => JSON.parse(sessionStorage.getItem('familyHelp.chat')).sender")
+
+
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_ask_quick_reply_reload_and_clear(stack, browser, size):
+def test_ask_quick_reply_reload_and_delete(stack, browser, size):
     page = new_page(browser, size)
     open_chat(page, stack.web_url)
     log = page.get_by_role("log")
@@ -80,9 +89,12 @@ def test_ask_quick_reply_reload_and_clear(stack, browser, size):
     expect(page.get_by_role("log")).to_contain_text(WORRIED)  # kept in this tab across the reload
     expect(page.get_by_role("log").get_by_role("link", name=MASH).first).to_be_visible()
 
-    page.get_by_role("button", name="Clear chat").click()
+    old_id = sender_id(page)
+    page.get_by_role("button", name="Delete this chat").click()  # on the real service
+    expect(page.locator(".fh-notice")).to_contain_text("deleted from the service and from this browser",
+                                                       timeout=20_000)
     expect(page.get_by_role("log")).not_to_contain_text(WORRIED)
-    assert WORRIED not in stored_chat(page)
+    assert WORRIED not in stored_chat(page) and sender_id(page) != old_id  # a new conversation
     page.reload()  # the panel stays open, with only the opening line
     expect(page.get_by_role("log")).to_contain_text("automated assistant")
     expect(page.get_by_role("log")).not_to_contain_text(WORRIED)
@@ -302,6 +314,212 @@ def test_server_down_keeps_the_message_and_retries(stack, browser):
     expect(page.get_by_role("log").get_by_role("link", name=MASH).first).to_be_visible(timeout=20_000)
     expect(page.get_by_role("textbox", name=re.compile("message", re.I))).to_have_value("")
     expect(page.get_by_role("alert")).to_be_hidden()
+    page.context.close()
+
+
+# --- the chat server's contract, with its answers set by the test ------------------------------
+NOTICE = ".fh-notice"
+
+
+class FakeChat:
+    """Answers the widget's requests to the chat server (Rasa) as the test says, and records them.
+    ``replies``: what POST /webhooks/rest/webhook answers, as (status, body) in turn, the last one
+    repeated; ``deletes``: the same for POST /webhooks/rest/delete (None: never answer)."""
+
+    def __init__(self, page: Page, rasa_url: str, web_url: str, replies: list, deletes: list | None = None):
+        self.replies, self.deletes = list(replies), list(deletes or [(200, {"deleted": True})])
+        self.sent: list[dict] = []
+        self.delete_requests: list[dict] = []
+        self.cors = {"Access-Control-Allow-Origin": web_url, "Access-Control-Allow-Headers": "Content-Type",
+                     "Access-Control-Allow-Methods": "POST, OPTIONS"}
+        page.route(rasa_url + "/webhooks/rest/webhook", self.webhook)
+        page.route(rasa_url + "/webhooks/rest/delete", self.delete)
+
+    def _answer(self, route, answers: list) -> None:
+        status, body = answers.pop(0) if len(answers) > 1 else answers[0]
+        route.fulfill(status=status, headers=self.cors, content_type="application/json", body=json.dumps(body))
+
+    def webhook(self, route, request) -> None:
+        if request.method == "OPTIONS":
+            return route.fulfill(status=204, headers=self.cors)
+        self.sent.append(json.loads(request.post_data))
+        self._answer(route, self.replies)
+
+    def delete(self, route, request) -> None:
+        self.delete_requests.append({"method": request.method, "type": request.headers.get("content-type", ""),
+                                     "body": request.post_data})
+        if self.deletes[0] is None:
+            return  # never answered (the exit must not wait for it)
+        self._answer(route, self.deletes)
+
+
+ANSWER = [{"text": "You can call the council on 024 7678 8555."}]
+TOO_FAST = [{"text": "You are sending messages very fast. Please wait a minute, then try again."},
+            {"text": "If a child is in danger now, call 999. Childline: 0800 1111."}]
+
+
+def box(page: Page):
+    return page.get_by_role("textbox", name=re.compile("message", re.I))
+
+
+def send(page: Page, text: str) -> None:
+    box(page).fill(text)
+    page.get_by_role("button", name="Send").click()
+
+
+def test_the_message_limit_is_enforced_and_said_before_it_is_reached(stack, browser):
+    page = new_page(browser, "phone")
+    open_chat(page, stack.web_url)
+    expect(box(page)).to_have_attribute("maxlength", "2000")
+    count = page.locator(".fh-count")
+    box(page).fill("a" * 1500)
+    expect(count).to_be_hidden()
+    box(page).fill("a" * 1700)
+    expect(count).to_be_visible()
+    expect(count).to_have_text("You have 300 characters left.")
+    box(page).press("End")
+    page.keyboard.type("b" * 400)  # typing stops at the limit, and the box says so
+    assert len(box(page).input_value()) == 2000
+    expect(count).to_contain_text("You have used all 2,000 characters")
+    page.screenshot(path=str(SCREENSHOTS / "widget-phone-limit.png"))
+    box(page).fill("short")
+    expect(count).to_be_hidden()
+    page.context.close()
+
+
+def test_a_refused_message_shows_the_reason_and_keeps_what_was_typed(stack, browser):
+    page = new_page(browser)
+    reason = "Your message is too long. Please send it in shorter parts."
+    FakeChat(page, stack.rasa_url, stack.web_url, [(400, {"error": reason})])
+    open_chat(page, stack.web_url)
+    send(page, WORRIED)
+    expect(page.locator(NOTICE)).to_have_text(reason)
+    expect(box(page)).to_have_value(WORRIED)
+    expect(page.locator(".fh-error")).to_be_hidden()  # not the failure box
+    expect(page.locator(".fh-me")).to_have_count(0)
+    page.context.close()
+
+
+def test_an_empty_reply_is_a_failure_with_the_numbers_and_try_again(stack, browser):
+    page = new_page(browser)
+    fake = FakeChat(page, stack.rasa_url, stack.web_url, [(200, []), (200, ANSWER)])
+    open_chat(page, stack.web_url)
+    send(page, WORRIED)
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("did not answer", timeout=10_000)
+    for number in ("999", "0800 1111", MASH):
+        expect(alert.get_by_role("link", name=number)).to_be_visible()
+    expect(box(page)).to_have_value(WORRIED)
+    assert "no answer for that" not in page.get_by_role("log").inner_text()
+    alert.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("log")).to_contain_text("You can call the council")
+    expect(page.locator(".fh-me")).to_have_text([re.compile(re.escape(WORRIED))])
+    expect(box(page)).to_have_value("")
+    expect(page.get_by_role("alert")).to_be_hidden()
+    assert [m["message"] for m in fake.sent] == [WORRIED, WORRIED]
+    page.context.close()
+
+
+def test_rate_limited_shows_the_services_reply_and_the_numbers(stack, browser):
+    page = new_page(browser, "phone")
+    FakeChat(page, stack.rasa_url, stack.web_url, [(429, TOO_FAST)])
+    open_chat(page, stack.web_url)
+    send(page, WORRIED)
+    log = page.get_by_role("log")
+    expect(log.locator(".fh-bot").last).to_contain_text("Childline")
+    expect(log).to_contain_text("wait a minute")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Wait a minute")
+    for number in ("999", "0800 1111", MASH):
+        expect(alert.get_by_role("link", name=number)).to_be_visible()
+    expect(box(page)).to_have_value(WORRIED)
+    page.screenshot(path=str(SCREENSHOTS / "widget-phone-rate-limited.png"))
+    page.context.close()
+
+
+def test_delete_this_chat_asks_the_service_then_clears_the_browser(stack, browser):
+    page = new_page(browser)
+    fake = FakeChat(page, stack.rasa_url, stack.web_url, [(200, ANSWER)],
+                    deletes=[(500, {"error": "no"}), (503, {}), (200, {"deleted": True})])
+    open_chat(page, stack.web_url)
+    ask(page, WORRIED)
+    old_id = sender_id(page)
+    page.get_by_role("button", name="Delete this chat").click()
+    notice = page.locator(NOTICE)
+    expect(notice).to_contain_text("could not delete this chat from the service")
+    expect(page.get_by_role("log")).to_contain_text(WORRIED)  # kept here until the service has deleted it
+    assert WORRIED in stored_chat(page)
+    notice.get_by_role("button", name="Try again").click()
+    expect(notice).to_contain_text("could not delete")
+    expect(notice.get_by_role("button", name="Try again")).to_be_visible()
+    notice.get_by_role("button", name="Try again").click()
+    expect(notice).to_have_text("This chat has been deleted from the service and from this browser.")
+    expect(page.get_by_role("log")).not_to_contain_text(WORRIED)
+    assert WORRIED not in stored_chat(page) and sender_id(page) != old_id
+    assert len(fake.delete_requests) == 3
+    for request in fake.delete_requests:  # text/plain: a "simple" request, no CORS preflight
+        assert request["method"] == "POST" and request["type"].startswith("text/plain")
+        assert json.loads(request["body"]) == {"sender": old_id}
+    page.screenshot(path=str(SCREENSHOTS / "widget-deleted-desktop.png"))
+    page.context.close()
+
+
+def test_when_the_service_cannot_delete_the_person_may_clear_this_browser_only(stack, browser):
+    page = new_page(browser)
+    FakeChat(page, stack.rasa_url, stack.web_url, [(200, ANSWER)], deletes=[(200, {"deleted": False})])
+    open_chat(page, stack.web_url)
+    ask(page, WORRIED)
+    page.get_by_role("button", name="Delete this chat").click()
+    notice = page.locator(NOTICE)
+    expect(notice).to_contain_text("could not delete")
+    assert WORRIED in stored_chat(page)
+    notice.get_by_role("button", name="Clear it from this browser only").click()
+    expect(notice).to_contain_text("cleared from this browser only")
+    expect(page.get_by_role("log")).not_to_contain_text(WORRIED)
+    assert WORRIED not in stored_chat(page)
+    page.context.close()
+
+
+def test_delete_my_chat_in_the_conversation_clears_the_browser_after_the_reply(stack, browser):
+    page = new_page(browser)
+    done = [{"text": "I have deleted this chat. Nothing you said here is kept."},
+            {"custom": {"type": "conversation_deleted"}}]
+    FakeChat(page, stack.rasa_url, stack.web_url, [(200, ANSWER), (200, done)])
+    open_chat(page, stack.web_url)
+    ask(page, WORRIED)
+    old_id = sender_id(page)
+    send(page, "delete my chat")
+    log = page.get_by_role("log")
+    expect(log).to_contain_text("I have deleted this chat")  # the reply is shown...
+    expect(log.locator(".fh-bot")).to_have_count(2)  # the opening line and that reply
+    expect(log).not_to_contain_text(WORRIED)  # ...and the chat before it is gone
+    expect(log).not_to_contain_text("delete my chat")
+    stored = stored_chat(page)
+    assert WORRIED not in stored and "delete my chat" not in stored and sender_id(page) != old_id
+    page.reload()
+    expect(page.get_by_role("log")).not_to_contain_text(WORRIED)
+    page.context.close()
+
+
+def test_exit_asks_the_service_to_delete_without_waiting(stack, browser):
+    page = new_page(browser)
+    fake = FakeChat(page, stack.rasa_url, stack.web_url, [(200, ANSWER)], deletes=[None])  # never answers
+    beacons = []
+    page.context.on("request", lambda r: beacons.append(r) if r.url.endswith("/webhooks/rest/delete") else None)
+    open_chat(page, stack.web_url)
+    ask(page, WORRIED)
+    sender = sender_id(page)
+    started = time.monotonic()
+    page.get_by_role("button", name=re.compile("Exit this page")).click()
+    page.wait_for_url(EXIT_URL + "**")
+    assert time.monotonic() - started < 5  # the exit did not wait for the service
+    deadline = time.monotonic() + 5
+    while not beacons and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert beacons, "no delete request was sent on exit"
+    assert beacons[0].method == "POST" and json.loads(beacons[0].post_data) == {"sender": sender}
+    assert beacons[0].headers.get("content-type", "").startswith("text/plain")
+    assert fake.sent  # (the chat itself went through the fake)
     page.context.close()
 
 

@@ -95,7 +95,17 @@ async def test_widget_files_and_staying_safe_page(client):
     js = await (await client.get("/widget/static/family-help.js")).text()
     assert "innerHTML" not in js and "sessionStorage" in js and "localStorage" not in js
     safe = await (await client.get("/staying-safe")).text()
-    assert "does not clear your browser history" in safe
+    assert "does not clear your browser history" in safe and "asks the chat service to delete it" in safe
+
+
+async def test_the_widget_deletes_on_the_service_and_never_only_clears(client):
+    """The behaviour is tested in Chromium (tests/e2e/test_widget.py); this guards the contract's
+    shape: the delete address, a text/plain body (no preflight) and the exit beacon."""
+    js = await (await client.get("/widget/static/family-help.js")).text()
+    assert "'/webhooks/rest/delete'" in js and "'Content-Type': 'text/plain'" in js
+    assert "navigator.sendBeacon(deleteUrl(), JSON.stringify({ sender: sender }))" in js
+    assert "Delete this chat" in js and "Clear chat" not in js
+    assert "conversation_deleted" in js and "maxLength" in js
 
 
 async def test_triage_view_is_mounted_and_needs_sign_in(client):

@@ -7,13 +7,18 @@
  *           data-exit-url="https://www.bbc.co.uk/weather"></script>
  *
  * Optional: data-mode="fullscreen" with data-mount="#selector" (the /app page),
- * data-safety-page (the "Staying safe online" page).
+ * data-safety-page (the "Staying safe online" page), data-max-length (longest message, 2000).
  *
  * Rules this file keeps:
  * - every piece of text from the person or the assistant goes in with textContent, never as HTML;
- * - only the public REST channel is used (no API token);
- * - the conversation lives in sessionStorage (this tab only) and "Clear chat" or "Exit this page"
- *   forget it; what the person typed is never lost when the server does not answer.
+ * - only the public REST channel is used (no API token): POST /webhooks/rest/webhook for messages,
+ *   POST /webhooks/rest/delete {"sender": id} (text/plain, so no CORS preflight) to delete a chat;
+ * - the conversation lives in sessionStorage (this tab only). "Delete this chat" deletes it on the
+ *   service and then here; "Exit this page" asks the service to delete it (a beacon: the exit never
+ *   waits) and forgets it here;
+ * - what the person typed is never lost when the server does not answer, answers nothing, is
+ *   busy (429) or refuses the message (400); each of those shows the numbers that work without the
+ *   chat, except a refused message, which shows the server's reason.
  */
 (function () {
   'use strict';
@@ -31,8 +36,11 @@
     fullscreen: data.mode === 'fullscreen',
     mount: data.mount || null,
     safetyPage: safeHttpUrl(data.safetyPage, base) || new URL('../../staying-safe', base).href,
-    timeoutMs: Math.max(1000, parseInt(data.timeout, 10) || 30000)
+    timeoutMs: Math.max(1000, parseInt(data.timeout, 10) || 30000),
+    maxLength: Math.max(1, parseInt(data.maxLength, 10) || 2000)
   };
+  var DELETE_PATH = '/webhooks/rest/delete';
+  var NEAR_LIMIT = Math.floor(opts.maxLength * 0.8); // from here on the box says how many characters are left
   var STORE_PREFIX = 'familyHelp.';
   var STORE_KEY = STORE_PREFIX + 'chat';
   var INTRO = 'I am an automated assistant, not a person. I can explain children\'s services ' +
@@ -47,8 +55,10 @@
   var state = load();
   var ui = {};
   var busy = false;
+  var deleting = false;
   var exited = false; // after "Exit this page": nothing is drawn or stored again
   var inFlight = null; // the AbortController of the message being sent
+  var nearLimit = false;
 
   // ---------- storage (sessionStorage only: this tab, gone when it closes) ----------
   function newState() {
@@ -142,7 +152,7 @@
       el('span', { text: 'Open chat' })]);
 
     ui.title = el('h2', { id: 'fh-title', class: 'fh-title', text: opts.title });
-    ui.clear = el('button', { type: 'button', class: 'fh-clear', text: 'Clear chat' });
+    ui.del = el('button', { type: 'button', class: 'fh-delete', text: 'Delete this chat' });
     ui.close = el('button', { type: 'button', class: 'fh-close', 'aria-label': 'Close chat' },
       [el('span', { 'aria-hidden': 'true', text: '\u00d7' })]);
 
@@ -163,19 +173,22 @@
       el('span', { class: 'fh-dots', 'aria-hidden': 'true' }, [el('span'), el('span'), el('span')]),
       el('span', { text: 'The assistant is typing\u2026' })]);
     ui.error = el('div', { class: 'fh-error', role: 'alert', hidden: true });
+    // What the service said about the last message or the last "Delete this chat": visible text.
+    ui.notice = el('div', { id: 'fh-notice', class: 'fh-notice', role: 'status', hidden: true });
 
     ui.input = el('input', { id: 'fh-input', class: 'fh-input', type: 'text', autocomplete: 'off',
-      maxlength: '1000', enterkeyhint: 'send' });
+      maxlength: String(opts.maxLength), enterkeyhint: 'send', 'aria-describedby': 'fh-count fh-notice' });
+    ui.count = el('p', { id: 'fh-count', class: 'fh-count', hidden: true });
     ui.send = el('button', { type: 'submit', class: 'fh-send', text: 'Send' });
     ui.form = el('form', { class: 'fh-form', novalidate: 'novalidate' }, [
       el('label', { for: 'fh-input', class: 'fh-label', text: 'Your message' }),
-      el('div', { class: 'fh-row' }, [ui.input, ui.send])]);
+      el('div', { class: 'fh-row' }, [ui.input, ui.send]), ui.count]);
 
     ui.panel = el('section', { id: 'fh-panel', class: 'fh-panel', 'aria-labelledby': 'fh-title',
       hidden: !opts.fullscreen }, [
       el('div', { class: 'fh-header' }, [ui.title, el('div', { class: 'fh-actions' },
-        opts.fullscreen ? [ui.clear] : [ui.clear, ui.close])]),
-      ui.exit, hint, ui.log, ui.typing, ui.error, ui.status, ui.form]);
+        opts.fullscreen ? [ui.del] : [ui.del, ui.close])]),
+      ui.exit, hint, ui.log, ui.typing, ui.error, ui.notice, ui.status, ui.form]);
 
     if (!opts.fullscreen) { root.appendChild(ui.launcher); }
     root.appendChild(ui.panel);
@@ -185,9 +198,9 @@
 
     ui.launcher.addEventListener('click', function () { setOpen(true); });
     ui.close.addEventListener('click', function () { setOpen(false); });
-    ui.clear.addEventListener('click', clearChat);
+    ui.del.addEventListener('click', deleteChat);
     ui.form.addEventListener('submit', function (event) { event.preventDefault(); sendTyped(); });
-    ui.input.addEventListener('input', function () { state.draft = ui.input.value; save(); });
+    ui.input.addEventListener('input', function () { state.draft = ui.input.value; save(); updateCount(); });
     ui.panel.addEventListener('keydown', function (event) {
       if (event.key === 'Escape' && !opts.fullscreen) { setOpen(false); }
     });
@@ -197,6 +210,7 @@
       narrow.addEventListener('change', function () { coverPage(!ui.panel.hidden); });
     }
     ui.input.value = state.draft || '';
+    updateCount();
     render();
     if (opts.fullscreen || state.open) { setOpen(true, true); }
     startExitThisPage();
@@ -228,8 +242,10 @@
       });
   }
 
-  // Leaving fast: forget the chat, stop a message in flight, and store nothing more.
+  // Leaving fast: ask the service to delete the chat (a beacon: sent even as the page goes, never
+  // waited for), forget the chat here, stop a message in flight, and store nothing more.
   function leave() {
+    if (!exited) { beaconDelete(state.sender); }
     exited = true;
     if (inFlight) { inFlight.abort(); }
     forgetAll();
@@ -238,11 +254,14 @@
   }
 
   // A page shown again from the browser's back-forward cache still has its old screen:
-  // draw it again from storage (empty after a quick exit or "Clear chat").
+  // draw it again from storage (empty after a quick exit or "Delete this chat").
   function redrawFromStorage(event) {
     if (!event.persisted || !ui.log) { return; }
     state = load();
     hideError();
+    hideNotice();
+    ui.input.value = state.draft || '';
+    updateCount();
     render();
     setOpen(opts.fullscreen || state.open, true);
   }
@@ -278,16 +297,99 @@
     }
   }
 
-  function clearChat() {
+  // ---------- deleting the chat: on the service first, then in this browser ----------
+  function deleteUrl() { return opts.server + DELETE_PATH; }
+
+  function beaconDelete(sender) {
+    try {
+      if (opts.server && navigator.sendBeacon) {
+        // A string body is sent as text/plain: a "simple" request, no CORS preflight.
+        navigator.sendBeacon(deleteUrl(), JSON.stringify({ sender: sender }));
+      }
+    } catch (e) { /* leaving matters more */ }
+  }
+
+  function deleteChat() {
+    if (deleting || exited) { return; }
+    deleting = true;
+    ui.del.disabled = true;
+    var sender = state.sender;
+    showNotice('Deleting this chat\u2026');
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, opts.timeoutMs) : null;
+    fetch(deleteUrl(), {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ sender: sender }),
+      signal: controller ? controller.signal : undefined,
+      credentials: 'omit'
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (body) {
+      if (!body || body.deleted !== true) { throw new Error('not deleted'); }
+      if (exited) { return; }
+      clearLocal();
+      showNotice('This chat has been deleted from the service and from this browser.');
+    }).catch(function () {
+      if (exited) { return; }
+      showDeleteFailed();
+    }).then(function () {
+      if (timer) { clearTimeout(timer); }
+      deleting = false;
+      ui.del.disabled = false;
+    });
+  }
+
+  function showDeleteFailed() {
+    showNotice('Sorry, we could not delete this chat from the service. It is still in this browser too.');
+    var again = el('button', { type: 'button', class: 'fh-notice-button', text: 'Try again' });
+    again.addEventListener('click', deleteChat);
+    var here = el('button', { type: 'button', class: 'fh-notice-button', text: 'Clear it from this browser only' });
+    here.addEventListener('click', function () {
+      clearLocal();
+      showNotice('The chat has been cleared from this browser only. The service keeps it until it is ' +
+        'deleted by itself.');
+    });
+    ui.notice.appendChild(el('div', { class: 'fh-notice-actions' }, [again, here]));
+    again.focus();
+  }
+
+  // Forget the chat in this browser and start a new one (with a new id).
+  function clearLocal() {
+    if (inFlight) { inFlight.cancelled = true; inFlight.abort(); }
     forgetAll();
     state = newState();
     state.open = true;
     ui.input.value = '';
     ui.log.textContent = '';
     hideError();
+    updateCount();
     addMessage({ who: 'bot', text: INTRO, intro: true });
-    ui.status.textContent = 'The chat has been cleared.';
     ui.input.focus();
+  }
+
+  function showNotice(text) {
+    ui.notice.textContent = '';
+    ui.notice.appendChild(el('p', { text: text }));
+    ui.notice.hidden = false;
+  }
+
+  function hideNotice() { ui.notice.hidden = true; ui.notice.textContent = ''; }
+
+  // Near the limit the box says how many characters are left; at the limit, what to do.
+  function updateCount() {
+    var length = ui.input.value.length;
+    var near = length >= NEAR_LIMIT;
+    var left = Math.max(0, opts.maxLength - length);
+    ui.count.hidden = !near;
+    ui.count.classList.toggle('fh-count-full', left === 0);
+    if (near) {
+      ui.count.textContent = left > 0 ? 'You have ' + left.toLocaleString('en-GB') + ' characters left.'
+        : 'You have used all ' + opts.maxLength.toLocaleString('en-GB') + ' characters. Send this, then ' +
+          'write the rest in a new message.';
+    }
+    if (near && !nearLimit) { ui.status.textContent = 'A message can be up to ' + opts.maxLength.toLocaleString('en-GB') + ' characters.'; }
+    nearLimit = near;
   }
 
   // ---------- messages ----------
@@ -362,22 +464,49 @@
       ui.input.focus();
       return;
     }
+    if (text.length > opts.maxLength) { // a draft kept from before can be longer than the box allows
+      showNotice('Your message is too long. A message can be up to ' + opts.maxLength.toLocaleString('en-GB') +
+        ' characters. Send it in parts.');
+      ui.input.focus();
+      return;
+    }
     send(text, text, true);
   }
 
+  function parseJson(text) {
+    try { return JSON.parse(text); } catch (e) { return undefined; }
+  }
+
+  // Something the person can see: text, buttons or a list of steps (not only a hidden marker).
+  function visible(replies) {
+    return Array.isArray(replies) && replies.some(function (r) {
+      var c = r && r.custom;
+      return r && ((typeof r.text === 'string' && r.text.trim()) || (r.buttons && r.buttons.length) ||
+        (c && c.type === 'timeline' && Array.isArray(c.steps)));
+    });
+  }
+
   function send(shown, payload, typed) {
-    if (busy || exited) { return; }
+    if (busy || exited || deleting) { return; }
     busy = true;
     var focusWasInError = ui.error.contains(document.activeElement);
     hideError();
+    hideNotice();
     if (focusWasInError) { ui.input.focus(); }
     ui.send.disabled = true;
     var pending = renderMessage({ who: 'me', text: shown }, -1);
     pending.classList.add('fh-pending');
     ui.log.appendChild(pending);
-    if (typed) { ui.input.value = ''; }
+    if (typed) { ui.input.value = ''; updateCount(); }
     ui.typing.hidden = false;
     scrollDown();
+
+    // Never lose what the person typed: it goes back in the box, ready to send again.
+    function giveBack() {
+      pending.remove();
+      if (typed) { ui.input.value = shown; state.draft = shown; save(); updateCount(); }
+    }
+    var retry = typed ? null : { shown: shown, payload: payload };
 
     var controller = window.AbortController ? new AbortController() : null;
     inFlight = controller;
@@ -389,35 +518,70 @@
       signal: controller ? controller.signal : undefined,
       credentials: 'omit'
     }).then(function (response) {
-      if (!response.ok) { throw new Error('HTTP ' + response.status); }
-      return response.json();
-    }).then(function (replies) {
-      if (exited) { return; }
+      return response.text().then(function (text) { return { status: response.status, body: parseJson(text) }; });
+    }).then(function (answer) {
+      if (exited || (controller && controller.cancelled)) { return; }
+      var body = answer.body;
+      if (answer.status === 400 && body && typeof body.error === 'string' && body.error.trim()) {
+        // The service refused the message and says why (too long, for example): show its words.
+        giveBack();
+        showNotice(body.error);
+        ui.input.focus();
+        return;
+      }
+      if (answer.status === 429) {
+        // Too many messages: the service still answers with the numbers and a "wait a minute" line.
+        giveBack();
+        if (visible(body)) { showReplies(body); }
+        showError('busy', retry);
+        return;
+      }
+      if (answer.status < 200 || answer.status > 299) { throw new Error('HTTP ' + answer.status); }
+      var deleted = Array.isArray(body) && body.some(function (r) {
+        return r && r.custom && r.custom.type === 'conversation_deleted';
+      });
+      if (!visible(body) && !deleted) {
+        giveBack(); // an empty answer is a failure: the numbers, the message kept, Try again
+        showError('empty', retry);
+        return;
+      }
       pending.remove();
       state.draft = '';
       addMessage({ who: 'me', text: shown });
-      showReplies(Array.isArray(replies) ? replies : []);
+      var first = state.messages.length;
+      showReplies(body);
+      if (deleted) { forgetAfterDeleted(state.messages.slice(first)); }
     }).catch(function () {
-      if (exited) { return; }
-      pending.remove();
-      // Never lose what the person typed: it goes back in the box, ready to send again.
-      if (typed) { ui.input.value = shown; state.draft = shown; save(); }
-      showError(typed ? null : { shown: shown, payload: payload });
+      if (exited || (controller && controller.cancelled)) { return; }
+      giveBack();
+      showError('down', retry);
     }).then(function () {
       if (timer) { clearTimeout(timer); }
-      inFlight = null;
+      if (inFlight === controller) { inFlight = null; }
       busy = false;
       ui.send.disabled = false;
       ui.typing.hidden = true;
     });
   }
 
+  // "Delete my chat" in the conversation: the service has deleted it; after showing its reply,
+  // forget the chat here too and start a new one that holds only that reply.
+  function forgetAfterDeleted(replies) {
+    forgetAll();
+    state = newState();
+    state.open = true;
+    state.messages = [{ who: 'bot', text: INTRO, intro: true }].concat(replies.filter(function (m) {
+      return m.who === 'bot';
+    }));
+    save();
+    render();
+    scrollDown();
+    ui.status.textContent = 'The chat has been deleted from this browser too.';
+  }
+
   function showReplies(replies) {
-    if (!replies.length) {
-      addMessage({ who: 'bot', text: 'Sorry, I have no answer for that. Could you ask it another way?' });
-      return;
-    }
     replies.forEach(function (r) {
+      if (!r) { return; }
       var custom = r.custom;
       if (custom && custom.type === 'timeline' && Array.isArray(custom.steps)) {
         var last = state.messages[state.messages.length - 1];
@@ -436,10 +600,15 @@
     });
   }
 
-  function showError(retryButtonPress) {
+  var ERROR_TITLES = {
+    down: 'Sorry, the chat is not answering right now. Your message has not been sent.',
+    empty: 'Sorry, the chat did not answer. Your message is still in the box, so you can send it again.',
+    busy: 'Your message has not been sent yet. Wait a minute, then try again.'
+  };
+
+  function showError(kind, retryButtonPress) {
     ui.error.textContent = '';
-    ui.error.appendChild(el('p', { class: 'fh-error-title',
-      text: 'Sorry, the chat is not answering right now. Your message has not been sent.' }));
+    ui.error.appendChild(el('p', { class: 'fh-error-title', text: ERROR_TITLES[kind] || ERROR_TITLES.down }));
     var retry = el('button', { type: 'button', class: 'fh-retry', text: 'Try again' });
     retry.addEventListener('click', function () {
       if (retryButtonPress) { send(retryButtonPress.shown, retryButtonPress.payload); } else { sendTyped(); }
@@ -472,7 +641,7 @@
       .catch(function () { /* the national numbers are the fallback */ });
   }
 
-  window.FamilyHelpChat = { open: function () { setOpen(true); }, clear: clearChat };
+  window.FamilyHelpChat = { open: function () { setOpen(true); }, deleteChat: deleteChat };
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', build);
   } else {
