@@ -204,6 +204,7 @@ class FamilyHelpInput(RestInput):
     async def _erase(self, request: Request, sender: str) -> int:
         agent = request.app.ctx.agent
         store = agent.tracker_store
+        store = getattr(store, "_tracker_store", store)  # Rasa wraps it in an AwaitableTrackerStore
         if not hasattr(store, "delete"):
             raise RuntimeError("this tracker store cannot delete conversations")
         async with agent.lock_store.lock(sender):
