@@ -420,6 +420,22 @@ async def test_hsts_only_with_secure_cookies(make_client, secure):
             "max-age=31536000; includeSubDomains" if secure else None), r.url
 
 
+@pytest.mark.parametrize("remote, expected", [
+    ("203.0.113.7", "203.0.113.7"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),  # IPv4 over IPv6 is the same client
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),  # one home or server holds a whole /64
+    ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+    ("", "unknown"),  # not over TCP (a Unix socket)
+])
+def test_the_client_address_used_for_throttling(remote, expected):
+    from aiohttp.test_utils import make_mocked_request
+
+    from web.cro import client_address
+
+    request = make_mocked_request("POST", "/cro/login").clone(remote=remote)
+    assert client_address(request) == expected
+
+
 # --- one council's records only -------------------------------------------------------------
 async def test_a_cro_sees_only_their_own_councils_queue(client, make_client, ref, other_ref):
     await sign_in(client, "alice")
