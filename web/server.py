@@ -164,6 +164,7 @@ def main() -> None:
     config = WebConfig.from_settings()
     if args.port:
         config.port = args.port
-    # The access log shows method, path and status: no message text ever travels through this server.
+    # The access log shows method, path and status: no message text ever travels through this server,
+    # and no client address is written (sign-in throttling keeps only a keyed hash, for 15 minutes).
     web.run_app(create_app(config), host=args.host, port=config.port, print=None,
-                access_log_format='%a "%r" %s %b %Tfs')
+                access_log_format='"%r" %s %b %Tfs')
