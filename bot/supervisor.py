@@ -10,7 +10,7 @@
   for a minute), without touching the others.
 - Asks each one over HTTP whether it is answering (actions and web: GET /health; Rasa:
   GET /webhooks/rest/ready, or /webhooks/rest/ before that route exists) and restarts one that
-  stops answering (3 checks in a row) or never starts answering (5 minutes).
+  stops answering (3 checks in a row) or never starts answering (10 minutes).
 - Runs the retention purges (bot/retention.py) at start and every
   FAMILY_HELP_RETENTION_EVERY_MINUTES, logging counts only.
 - Sets umask 077: every file the servers create (databases, logs, secrets) is readable by this
@@ -72,7 +72,7 @@ class HealthPolicy:
     every: float = 5.0  # seconds between checks
     timeout: float = 3.0  # one check's time limit
     failures: int = 3  # checks in a row without an answer before a restart
-    startup: float = 300.0  # how long a (re)started server has to answer its first check
+    startup: float = 600.0  # how long a (re)started server has to answer its first check
     stop_grace: float = 10.0  # SIGTERM, then SIGKILL after this long
 
 
