@@ -11,9 +11,9 @@ from actions import actions, cro_request
 from knowledge import paths
 
 ROOT = paths.ROOT
-CONVERSATION = {"greet", "delete_conversation", "goodbye", "thank", "affirm", "deny", "bot_challenge", "human_handoff", "help",
+CONVERSATION = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "human_handoff", "help",
                 "out_of_scope", "inform_council", "define_term", "ask_contact", "next_steps", "request_cro_callback",
-                "stop", "skip", "cro_answer"}
+                "stop", "skip", "cro_answer", "delete_conversation"}
 
 
 def load_all(folder: str, key: str) -> list[dict]:

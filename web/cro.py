@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 from aiohttp import web
 
+from bot.intake import client_address as client_address_behind_proxy
 from triage.retention import retention_days
 from triage.store import CATEGORIES, CONTACT_METHODS, MAX_NOTE_LENGTH, STATUSES, Request, Session, TriageStore
 from web.security import apply, origin_of, security_headers
@@ -97,8 +98,11 @@ async def _run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def client_address(request: web.Request) -> str:
     """Who is signing in, for throttling: the peer's address; for IPv6 its /64 network (one home or
-    one server usually holds a whole /64). The store keeps it only as a keyed hash."""
-    remote = request.remote or ""
+    one server usually holds a whole /64). Through a local proxy (nginx on this machine), the address
+    the proxy added to X-Forwarded-For (bot.intake.client_address). The store keeps it only as a
+    keyed hash."""
+    remote = client_address_behind_proxy(request.remote, request.headers.get("X-Forwarded-For")) \
+        or request.remote or ""
     try:
         address = ipaddress.ip_address(remote.split("%")[0])
     except ValueError:

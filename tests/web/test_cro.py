@@ -696,3 +696,16 @@ async def test_mounted_under_cro_with_a_port_in_the_host(store):
     async with TestClient(TestServer(_mounted(store))) as client:  # Host: 127.0.0.1:<port>, as browsers send
         r = await client.get("/cro/login")
         assert r.status == 200
+
+
+def test_behind_a_local_proxy_the_forwarded_client_is_throttled_not_the_proxy():
+    from aiohttp.test_utils import make_mocked_request
+
+    from web.cro import client_address
+
+    via_proxy = make_mocked_request("POST", "/cro/login", headers={"X-Forwarded-For": "198.51.100.7"})
+    via_proxy._transport_peername = ("127.0.0.1", 5000)
+    assert client_address(via_proxy) == "198.51.100.7"
+    direct = make_mocked_request("POST", "/cro/login", headers={"X-Forwarded-For": "198.51.100.7"})
+    direct._transport_peername = ("203.0.113.5", 5000)
+    assert client_address(direct) == "203.0.113.5"  # a header from elsewhere is not believed
