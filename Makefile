@@ -64,7 +64,7 @@ run: $(MODEL) $(NODE)
 	bot/run.sh
 
 shell: $(MODEL)
-	FAMILY_HELP_SHELL=1 bot/shell.sh
+	bot/shell.sh
 
 # --- tests ------------------------------------------------------------------
 lint: $(STAMP)

@@ -20,6 +20,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 import settings
+from bot import logs
 from knowledge import store
 
 HOST = "127.0.0.1"
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--port", type=int, default=None, help="default: ACTION_PORT (5055)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.install()  # no message text in any record, tracebacks without values
     secret = settings.get("FAMILY_HELP_ACTION_SECRET")
     if not secret:
         sys.exit("FAMILY_HELP_ACTION_SECRET is not set: start the servers with bot/run.sh (make run), "

@@ -24,6 +24,8 @@ from typing import Any, Dict, Iterator, Optional, Set
 
 MAX_CHARS = 400
 REDACTED = "[…]"
+# Quoted snake_case names (action_answer_topic, utter_greet, nlu_fallback) say what ran, not what was said.
+_IDENTIFIER = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
 _QUOTED = re.compile(r"'[^'\n]{1,}'|\"[^\"\n]{1,}\"|“[^”\n]{1,}”")
 # structlog keys whose values say what happened, never what was said.
 SAFE_KEYS = frozenset({"event", "event_key", "log_level", "level", "timestamp", "action_name", "action",
@@ -59,7 +61,7 @@ def redact(message: str) -> str:
     for text in texts:
         if text in message:
             message = message.replace(text, REDACTED)
-    message = _QUOTED.sub(REDACTED, message)
+    message = _QUOTED.sub(lambda m: m.group(0) if _IDENTIFIER.match(m.group(0)[1:-1]) else REDACTED, message)
     if len(message) > MAX_CHARS:
         message = message[:MAX_CHARS] + f" … ({len(message) - MAX_CHARS} more characters dropped)"
     return message

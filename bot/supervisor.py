@@ -115,20 +115,6 @@ def _python() -> str:
     return sys.executable
 
 
-def web_module(root: Path = ROOT) -> str:
-    """The web server moved from bot/web to web/: use whichever this checkout has."""
-    return "web" if (root / "web" / "__main__.py").exists() else "bot.web"
-
-
-def rasa_reads_token_from_env(root: Path = ROOT) -> bool:
-    """Whether bot/rasa_server.py passes FAMILY_HELP_API_TOKEN to Rasa itself.
-
-    Transitional: until it does, Rasa is started without its HTTP API rather than with an open API
-    or with the token on its command line."""
-    try:
-        return "FAMILY_HELP_API_TOKEN" in (root / "bot" / "rasa_server.py").read_text(encoding="utf-8")
-    except OSError:
-        return False
 
 
 def build_services(names: Sequence[str], environ: Mapping[str, str], api_token: str, action_secret: str,
@@ -149,7 +135,6 @@ def build_services(names: Sequence[str], environ: Mapping[str, str], api_token: 
         or f"http://127.0.0.1:{action_port}/webhook",
         "FAMILY_HELP_RASA_PUBLIC_URL": settings.get("FAMILY_HELP_RASA_PUBLIC_URL", environ)
         or f"http://localhost:{rasa_port}",
-        "FAMILY_HELP_WEB_PORT": str(web_port),  # read by the old bot/web only
     })
     py = _python()
     services = []
@@ -162,15 +147,15 @@ def build_services(names: Sequence[str], environ: Mapping[str, str], api_token: 
             env = {**base, "FAMILY_HELP_ACTION_SECRET": action_secret, "FAMILY_HELP_API_TOKEN": api_token}
             env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
             env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-            api = ["--enable-api"] if rasa_reads_token_from_env(root) else []
+            # --enable-api: bot/rasa_server.py adds the token from FAMILY_HELP_API_TOKEN inside Rasa
             argv = [py, "-m", "bot.rasa_server", "run", "--model", "models", "--port", str(rasa_port),
-                    "--interface", "127.0.0.1", *api, "--cors", *origins,
+                    "--interface", "127.0.0.1", "--enable-api", "--cors", *origins,
                     "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml"]
             health = (f"http://127.0.0.1:{rasa_port}/webhooks/rest/ready",
                       f"http://127.0.0.1:{rasa_port}/webhooks/rest/")
         else:
             env = base
-            argv = [py, "-m", web_module(root), "--port", str(web_port)]
+            argv = [py, "-m", "web", "--port", str(web_port)]
             health = (f"http://127.0.0.1:{web_port}/health",)
         services.append(Service(name, argv, env, health))
     return services
@@ -427,8 +412,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     _tighten([settings.get("FAMILY_HELP_TRACKER_DB"), settings.get("FAMILY_HELP_TRIAGE_DB")])
     services = build_services(names, os.environ, api_token, action_secret)
-    if "rasa" in names and not rasa_reads_token_from_env():
-        log.warning("bot/rasa_server.py does not read FAMILY_HELP_API_TOKEN yet: Rasa's HTTP API is off")
     sup = Supervisor(services, output, schedule=retention.Schedule.from_settings())
     signal.signal(signal.SIGINT, sup.request_stop)
     signal.signal(signal.SIGTERM, sup.request_stop)

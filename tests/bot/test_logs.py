@@ -46,6 +46,12 @@ def test_quoted_values_and_long_messages_are_cut(captured):
     assert max(len(line) for line in out.splitlines()) < logs.MAX_CHARS + 120
 
 
+def test_quoted_action_names_are_kept(captured):
+    logging.getLogger("rasa_sdk").info("Received request to run 'action_answer_topic' for 'I am scared'")
+    out = captured.getvalue()
+    assert "'action_answer_topic'" in out and "scared" not in out
+
+
 def test_tracebacks_keep_the_place_not_the_message_or_locals(captured):
     def fails(secret_local):
         raise ValueError(f"bad value {secret_local}")

@@ -227,30 +227,14 @@ def test_build_services_secrets_only_in_the_environment_of_who_needs_them(tmp_pa
     assert rasa[rasa.index("--cors") + 1] == "http://localhost:6080"
     assert services["rasa"].health[0].endswith(":6005/webhooks/rest/ready")
     assert services["rasa"].health[1].endswith(":6005/webhooks/rest/")
-    assert services["web"].argv[1:] == ["-m", supervisor.web_module(), "--port", "6080"]
+    assert services["web"].argv[1:] == ["-m", "web", "--port", "6080"]
+    assert "--enable-api" in rasa  # its token comes from the environment, inside bot/rasa_server.py
     assert services["actions"].health == ("http://127.0.0.1:6055/health",)
 
 
 def test_unknown_service_is_refused():
     with pytest.raises(SystemExit, match="unknown server"):
         supervisor.build_services(["actions", "webb"], {}, API_TOKEN, ACTION_SECRET)
-
-
-def test_rasa_api_is_off_until_the_launcher_reads_the_token_from_the_environment(tmp_path):
-    (tmp_path / "bot").mkdir()
-    (tmp_path / "bot" / "rasa_server.py").write_text("print('no token handling')\n")
-    rasa = supervisor.build_services(["rasa"], {}, API_TOKEN, ACTION_SECRET, root=tmp_path)[0]
-    assert "--enable-api" not in rasa.argv
-    (tmp_path / "bot" / "rasa_server.py").write_text("os.environ['FAMILY_HELP_API_TOKEN']\n")
-    rasa = supervisor.build_services(["rasa"], {}, API_TOKEN, ACTION_SECRET, root=tmp_path)[0]
-    assert "--enable-api" in rasa.argv
-
-
-def test_web_module_follows_the_move(tmp_path):
-    assert supervisor.web_module(tmp_path) == "bot.web"
-    (tmp_path / "web").mkdir()
-    (tmp_path / "web" / "__main__.py").write_text("")
-    assert supervisor.web_module(tmp_path) == "web"
 
 
 def test_output_goes_to_stdout_and_a_private_rotated_file(tmp_path):
