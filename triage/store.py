@@ -49,7 +49,6 @@ _REFERENCE_RE = re.compile(rf"^{REFERENCE_PREFIX}[{REFERENCE_ALPHABET}]{{{REFERE
 
 MIN_PASSWORD_LENGTH = 12
 MAX_NOTE_LENGTH = 5000
-DEFAULT_SESSION_MINUTES = 30
 LOGIN_MAX_FAILURES = 5  # failed sign-ins from one client in LOGIN_WINDOW; then it waits LOGIN_LOCKOUT
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_LOCKOUT = timedelta(minutes=15)
