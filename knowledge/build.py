@@ -162,6 +162,7 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
                     "id": council, "name": name,
                     "aliases": [a.lower() for a in check.words(where, info, "aliases")],
                     "general_contact": check.text(where, info, "general_contact"),
+                    "is_default": int(info.get("default") is True),
                 }
             for j, src in enumerate(data.get("sources") or []):
                 swhere = f"{where}: source #{j + 1}"
@@ -285,6 +286,8 @@ def _cross_check(content: Content, check: _Checker) -> None:
                           f"{seed} but {r['council']}/council.yml lists no source for it")
     if not content.councils:
         check.add("knowledge/", "no council folders")
+    elif sum(c["is_default"] for c in content.councils.values()) != 1:
+        check.add("knowledge/", "exactly one council.yml must say `default: true` (used when none is named)")
 
 
 def write_database(content: Content, out: Path) -> None:
@@ -293,10 +296,8 @@ def write_database(content: Content, out: Path) -> None:
     if tmp.exists():
         tmp.unlink()
     db = sqlite_utils.Database(tmp)
-    default = "coventry" if "coventry" in content.councils else sorted(content.councils)[0]
     db["councils"].insert_all(
-        [{**{k: v for k, v in c.items() if k != "aliases"}, "is_default": int(c["id"] == default)}
-         for c in content.councils.values()], pk="id")
+        [{k: v for k, v in c.items() if k != "aliases"} for c in content.councils.values()], pk="id")
     db["council_aliases"].insert_all(
         [{"alias": a, "council": c["id"]} for c in content.councils.values() for a in {c["id"], *c["aliases"]}],
         pk=("alias", "council"))

@@ -111,7 +111,8 @@ class KnowledgeBase:
         self._lock = threading.Lock()
         self.councils = {r["id"]: Council(r["id"], r["name"], r["general_contact"], bool(r["is_default"]))
                          for r in self._rows("select * from councils")}
-        self.default_council = next((c.id for c in self.councils.values() if c.is_default), "coventry")
+        self.default_council = next((c.id for c in self.councils.values() if c.is_default),
+                                    min(self.councils, default=""))
         self._aliases = {r["alias"]: r["council"] for r in self._rows("select * from council_aliases")}
 
     @classmethod
@@ -131,7 +132,7 @@ class KnowledgeBase:
 
     # --- councils -------------------------------------------------------
     def resolve_council(self, value: Optional[str]) -> Optional[str]:
-        """A council id from an id, a name or an alias ('Hants' -> 'hampshire'); None if unknown."""
+        """A council id from an id, a name or an alias (an alias such as 'Hants'); None if unknown."""
         if not value:
             return None
         key = " ".join(str(value).lower().split())

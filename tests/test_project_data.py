@@ -2,6 +2,7 @@
 a rule that answers it and a test story; every action the data uses exists."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -76,9 +77,21 @@ def test_no_database_or_model_is_committed():
     assert Path(ROOT / ".gitignore").read_text().count("build/") >= 1
 
 
+def test_councils_are_written_out_nowhere_but_the_content(kb):
+    """The list of councils lives in knowledge/ (a folder each); no code spells it out."""
+    names = "|".join(sorted(kb.councils))
+    spelled = []
+    for folder in ("actions", "bot", "knowledge", "safety", "triage", "web"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text()
+            if len(set(re.findall(rf"[\"']({names})[\"']", text))) >= 2:
+                spelled.append(str(path.relative_to(ROOT)))
+    assert spelled == []
+
+
 def test_triage_councils_are_the_knowledge_base_councils(kb):
     """The CRO queue and the assistant must know the same councils."""
+    from knowledge.paths import council_ids
     from triage.store import COUNCILS
-    from web.cro import COUNCIL_NAMES
 
-    assert set(COUNCILS) == set(kb.councils) == set(COUNCIL_NAMES)
+    assert set(COUNCILS) == set(kb.councils) == set(council_ids())

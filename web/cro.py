@@ -29,6 +29,7 @@ import jinja2
 from aiohttp import web
 
 from bot.intake import client_address as client_address_behind_proxy
+from knowledge.paths import council_ids
 from triage.retention import retention_days
 from triage.store import CATEGORIES, CONTACT_METHODS, MAX_NOTE_LENGTH, STATUSES, Request, Session, TriageStore
 from web.security import apply, origin_of, security_headers
@@ -45,7 +46,6 @@ CSRF_FIELD = "csrf_token"
 # every sign-in is answered only after this pause: a spray is slowed, a real CRO waits a moment.
 LOGIN_BUSY_DELAY_SECONDS = 2.0
 
-COUNCIL_NAMES = {"coventry": "Coventry", "hampshire": "Hampshire", "bolton": "Bolton"}
 CATEGORY_LABELS = {"complaint": "Complaint", "advocacy": "Advocacy", "placement": "Placement",
                    "contact_with_family": "Contact with family", "social_worker": "Social worker",
                    "leaving_care": "Leaving care", "safety": "Safety", "other": "Other"}
@@ -85,7 +85,7 @@ def _environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["time"] = format_time
     env.filters["iso"] = lambda dt: dt.isoformat() if dt else ""
-    env.globals.update(COUNCIL_NAMES=COUNCIL_NAMES, CATEGORY_LABELS=CATEGORY_LABELS, STATUS_LABELS=STATUS_LABELS,
+    env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, STATUS_LABELS=STATUS_LABELS,
                        CONTACT_LABELS=CONTACT_LABELS, AUDIT_LABELS=AUDIT_LABELS, CATEGORIES=CATEGORIES,
                        STATUSES=STATUSES, CONTACT_METHODS=CONTACT_METHODS, MAX_NOTE_LENGTH=MAX_NOTE_LENGTH)
     return env
@@ -135,8 +135,9 @@ def from_own_page(request: web.Request, secure: bool) -> bool:
 
 class _CroView:
     def __init__(self, app: web.Application, store: TriageStore, secure_cookies: bool,
-                 headers: Mapping[str, str], busy_delay: float) -> None:
+                 headers: Mapping[str, str], busy_delay: float, council_names: Mapping[str, str]) -> None:
         self.app = app
+        self.council_names = dict(council_names)
         self.store = store
         self.secure_cookies = secure_cookies
         self.headers = {**headers, "Cache-Control": "no-store"}
@@ -158,7 +159,7 @@ class _CroView:
     def render(self, request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
         session: Optional[Session] = request.get(_SESSION_KEY)
         html = self.env.get_template(f"cro/{template}").render(
-            url=self.url, session=session, council_name=COUNCIL_NAMES.get(session.council, "") if session else "",
+            url=self.url, session=session, council_name=self.council_names.get(session.council, "") if session else "",
             csrf_token=session.csrf_token if session else "", **context)
         return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
@@ -374,14 +375,19 @@ class _CroView:
 
 
 def cro_app(store: TriageStore, *, secure_cookies: bool = False, headers: Optional[Mapping[str, str]] = None,
-            busy_delay: float = LOGIN_BUSY_DELAY_SECONDS) -> web.Application:
+            busy_delay: float = LOGIN_BUSY_DELAY_SECONDS,
+            council_names: Optional[Mapping[str, str]] = None) -> web.Application:
     """The CRO view as an aiohttp sub-application, to mount with app.add_subapp("/cro", ...).
 
     secure_cookies=True marks the session cookie Secure and sends HSTS (use it whenever served
     over HTTPS); headers: the web server's security policy (web.security), which every response
-    carries, with Cache-Control: no-store; busy_delay: the pause while sign-ins fail everywhere."""
+    carries, with Cache-Control: no-store; busy_delay: the pause while sign-ins fail everywhere;
+    council_names: id -> name, from the knowledge base (default: the content folders' ids)."""
+    if council_names is None:
+        council_names = {cid: cid.replace("_", " ").title() for cid in council_ids()}
     app = web.Application()
-    view = _CroView(app, store, secure_cookies, headers or security_headers(secure=secure_cookies), busy_delay)
+    view = _CroView(app, store, secure_cookies, headers or security_headers(secure=secure_cookies), busy_delay,
+                    council_names)
     app.middlewares.append(view.guard)
     r = app.router
     r.add_get("", view.home, name="home")

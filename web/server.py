@@ -89,7 +89,8 @@ def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] =
         return page("staying_safe.html")
 
     async def numbers(request: web.Request) -> web.Response:
-        wanted = kb.resolve_council(request.match_info["council"])
+        asked = request.match_info["council"]
+        wanted = kb.default_council if asked == "default" else kb.resolve_council(asked)
         if not wanted:
             raise web.HTTPNotFound(text="No such council.")
         # Public numbers, fetched by the widget on any council's page: no cookies, any origin.
@@ -151,7 +152,8 @@ def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] =
     else:
         log.warning("govuk-frontend is not installed (run `npm ci`): the Exit this page button won't work")
     # The Children's Rights Officers' triage queue: sign-in, CSRF and council checks are its own.
-    app.add_subapp("/cro", cro_app(triage, secure_cookies=config.secure_cookies, headers=headers))
+    app.add_subapp("/cro", cro_app(triage, secure_cookies=config.secure_cookies, headers=headers,
+                                    council_names={c.id: c.name for c in kb.councils.values()}))
     return app
 
 

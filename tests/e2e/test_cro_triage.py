@@ -179,3 +179,39 @@ def test_nothing_personal_reaches_the_logs(stack):
     log = SERVER_LOG["path"].read_text(errors="replace").lower()
     for text in personal:
         assert text.lower() not in log, text
+
+
+def button_payload(replies: list[dict], title_part: str) -> str:
+    for reply in replies:
+        for button in reply.get("buttons") or []:
+            if title_part.lower() in button["title"].lower():
+                return button["payload"]
+    raise AssertionError(f"no button with {title_part!r} in {replies}")
+
+
+def test_the_forms_own_buttons_and_an_email_are_answers_not_other_intents(stack):
+    """'I will ring them myself' was read as self-harm (crisis reply, urgent request); an email
+    address such as jo@example.org was read as 'stop' and ended the form."""
+    url, meta = stack.rasa_url, {"council": "coventry"}
+    who = "e2e-cro-button"
+    say(url, who, "can a childrens rights officer ring me back", meta)
+    asked = say(url, who, "Robin", meta)
+    replies = say(url, who, button_payload(asked, "ring them myself"), meta)
+    assert not any(r.get("custom", {}).get("type") == "safety_response" for r in replies), replies
+    assert "own words" in texts(replies)
+    say(url, who, "I want more time with my brother", meta)
+    reference = REFERENCE.search(texts(say(url, who, "/affirm", meta))).group(0)
+    record = triage(stack).get("coventry", reference)
+    assert record.contact_method == "they_will_ring" and not record.urgent
+
+    who = "e2e-cro-email"
+    say(url, who, "can a childrens rights officer ring me back", meta)
+    asked = say(url, who, "Jo", meta)
+    assert "phone number or email" in texts(say(url, who, button_payload(asked, "email"), meta))
+    replies = say(url, who, "jo@example.org", meta)
+    assert "stopped" not in texts(replies) and "safe time" in texts(replies)
+    say(url, who, "after school", meta)
+    say(url, who, "my placement is too far from school", meta)
+    reference = REFERENCE.search(texts(say(url, who, "/affirm", meta))).group(0)
+    record = triage(stack).get("coventry", reference)
+    assert record.contact_method == "email" and record.contact_detail == "jo@example.org"

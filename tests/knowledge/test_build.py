@@ -11,7 +11,7 @@ import sqlite_utils
 from knowledge import build, paths
 
 GOOD_COUNCIL = """
-council: {id: testshire, name: Testshire Council, aliases: [tests], general_contact: front_door}
+council: {id: testshire, name: Testshire Council, aliases: [tests], general_contact: front_door, default: true}
 sources:
   - {seed: "001", title: "A guide"}
 """
@@ -126,3 +126,8 @@ def test_cli_reports_problems_and_exits_nonzero(tmp_path, capsys):
     root = make_content(tmp_path, **{"topics.yml": GOOD_TOPICS.replace("answer: The front", "answer:\n    # none")})
     assert build.main(["--content", str(root), "--check"]) == 1
     assert "missing 'answer'" in capsys.readouterr().err
+
+
+def test_exactly_one_council_is_the_default(tmp_path):
+    problems = problems_for(tmp_path, **{"council.yml": GOOD_COUNCIL.replace(", default: true", "")})
+    assert any("default: true" in p for p in problems)

@@ -64,6 +64,11 @@ async def test_numbers_without_the_chat_are_each_councils_own(client, council, o
     assert own in body and other not in body
 
 
+async def test_a_page_that_names_no_council_gets_the_default_councils_numbers(client, kb):
+    r = await client.get("/widget/council/default.json")
+    assert r.status == 200 and (await r.json())["council"] == kb.default_council
+
+
 async def test_unknown_council_numbers_are_not_found(client):
     assert (await client.get("/widget/council/atlantis.json")).status == 404
 

@@ -29,7 +29,7 @@
   var base = new URL('.', script.src);
   var opts = {
     server: (data.server || '').replace(/\/+$/, ''),
-    council: data.council || 'coventry',
+    council: data.council || 'default',  // 'default': the service's default council (knowledge/)
     title: data.title || 'Family help chat',
     colour: /^#[0-9a-fA-F]{6}$/.test(data.colour || '') ? data.colour : '#1d70b8',
     exitUrl: safeHttpUrl(data.exitUrl) || 'https://www.bbc.co.uk/weather',
@@ -514,7 +514,7 @@
     fetch(opts.server + '/webhooks/rest/webhook', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ sender: state.sender, message: payload, metadata: { council: opts.council } }),
+      body: JSON.stringify({ sender: state.sender, message: payload, metadata: opts.council === 'default' ? {} : { council: opts.council } }),
       signal: controller ? controller.signal : undefined,
       credentials: 'omit'
     }).then(function (response) {
