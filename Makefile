@@ -19,7 +19,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help run test shell build kb train lint unit validate stories answer-key e2e eval lock clean
+.PHONY: help run test shell build kb train lint unit validate stories answer-key e2e eval soak lock clean
 
 help:
 	@echo "make run    set up everything, train if needed, serve the chat page on localhost:8080 (Ctrl-C stops)"
@@ -84,6 +84,10 @@ e2e: $(MODEL) $(NODE) $(BROWSER)
 	$(PY) -m pytest -q -s tests/e2e
 
 answer-key: e2e
+
+# Not in `make test` (10 minutes): 50 conversations at once; errors, empty replies, memory over time.
+soak: $(MODEL) $(NODE)
+	$(PY) -m tests.e2e.soak --concurrency 50 --seconds 600
 
 eval: $(MODEL)
 	$(PY) -m pytest -q -s tests/e2e/test_safety_eval.py tests/e2e/test_answer_key.py
