@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 import traceback
 from contextlib import contextmanager
@@ -26,7 +27,8 @@ MAX_CHARS = 400
 REDACTED = "[…]"
 # Quoted snake_case names (action_answer_topic, utter_greet, nlu_fallback) say what ran, not what was said.
 _IDENTIFIER = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
-_QUOTED = re.compile(r"'[^'\n]{1,}'|\"[^\"\n]{1,}\"|“[^”\n]{1,}”")
+# A quote opens after a non-word character and closes before one (so "couldn't" is not a quote).
+_QUOTED = re.compile(r"(?<!\w)'[^'\n]+'(?!\w)|(?<!\w)\"[^\"\n]+\"(?!\w)|“[^”\n]+”")
 # structlog keys whose values say what happened, never what was said.
 SAFE_KEYS = frozenset({"event", "event_key", "log_level", "level", "timestamp", "action_name", "action",
                        "intent", "intent_name", "confidence", "policy", "policy_name", "prediction",
@@ -116,8 +118,6 @@ def _allow_listed(_logger: Any, _name: str, event_dict: Dict[str, Any]) -> Dict[
     if dropped:
         kept["withheld_fields"] = dropped
     if exc:
-        import sys
-
         info = sys.exc_info() if exc is True else (type(exc), exc, exc.__traceback__) \
             if isinstance(exc, BaseException) else exc
         if info and info[0]:
@@ -143,6 +143,7 @@ def configure_structlog(log_level: Optional[int] = None) -> None:
         log_level = logging.getLevelName(os.environ.get("LOG_LEVEL", "INFO"))
         if not isinstance(log_level, int):
             log_level = logging.INFO
+    logging.basicConfig(format="%(message)s", stream=sys.stdout, level=log_level)  # as Rasa's own does
     structlog.configure(
         processors=[structlog.processors.add_log_level, _allow_listed, _render],
         context_class=dict,

@@ -90,3 +90,10 @@ def test_structlog_keeps_only_allow_listed_fields(capsys, captured):
     out = captured.getvalue() + capsys.readouterr().out
     assert "Zebra-Marker" not in out
     assert "rest.message.received.failure" in out and "action_answer_topic" in out and "RuntimeError" in out
+
+
+def test_an_apostrophe_does_not_hide_the_action_name(captured):
+    logging.getLogger("rasa").error("Failed to run custom action 'action_session_start'. Couldn't connect to "
+                                    "'http://127.0.0.1:5055/webhook'. Is the server running?")
+    out = captured.getvalue()
+    assert "'action_session_start'" in out and "Couldn't connect" in out
