@@ -68,7 +68,7 @@ shell: $(MODEL)
 
 # --- tests ------------------------------------------------------------------
 lint: $(STAMP)
-	$(VENV)/bin/ruff check actions bot knowledge safety triage web settings.py tests
+	$(VENV)/bin/ruff check actions bot knowledge safety triage understanding web settings.py tests
 
 unit: build $(NODE)
 	$(PY) -m pytest -q tests --ignore=tests/e2e

@@ -22,6 +22,8 @@ REFERRAL_TOPICS = {"mash_contact", "how_to_refer", "marf_what"}
 SEARCH_MIN_WORDS = 2
 NLU_AGREES = 0.15
 NLU_ALONE = 0.3
+# The second opinion (understanding.topic_model) on its own, over about a hundred intents.
+SECOND_ALONE = 0.5
 
 
 def kb() -> KnowledgeBase:
@@ -184,9 +186,11 @@ class ActionSetCouncil(Action):
 class ActionSearchKnowledge(Action):
     """NLU was unsure: look for the answer in the knowledge base before giving up.
 
-    In order: a glossary term the message asks about; the classifier's best topic when the
-    full-text search agrees with it; the best full-text match; the classifier's best topic
-    if it is reasonably sure; otherwise an honest "not sure"."""
+    In order: a glossary term the message asks about; the second opinion's best topic
+    (understanding.topic_model) when it is among the classifier's three best; the classifier's best
+    topic when the full-text search agrees with it; the second opinion's best topic when it is
+    fairly sure; the best full-text match; the classifier's best topic if it is reasonably sure;
+    otherwise an honest "not sure"."""
 
     def name(self) -> str:
         return "action_search_knowledge"
@@ -203,10 +207,16 @@ class ActionSearchKnowledge(Action):
         ranked = [r for r in (tracker.latest_message or {}).get("intent_ranking") or []
                   if r.get("name") in topic_ids]
         nlu_best = ranked[0] if ranked else None
+        second = [r for r in (tracker.latest_message or {}).get("topic_model") or [] if r.get("name") in topic_ids]
+        second_best = second[0] if second else None
         hits = base.search(council, text, limit=5)
         choice = None
-        if nlu_best and nlu_best["confidence"] >= NLU_AGREES and nlu_best["name"] in {t.id for t, _ in hits}:
+        if second_best and second_best["name"] in {r["name"] for r in ranked[:3]}:
+            choice = second_best["name"]
+        elif nlu_best and nlu_best["confidence"] >= NLU_AGREES and nlu_best["name"] in {t.id for t, _ in hits}:
             choice = nlu_best["name"]
+        elif second_best and second_best["confidence"] >= SECOND_ALONE:
+            choice = second_best["name"]
         elif hits and hits[0][1] >= SEARCH_MIN_WORDS:
             choice = hits[0][0].id
         elif nlu_best and nlu_best["confidence"] >= NLU_ALONE:

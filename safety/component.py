@@ -1,4 +1,5 @@
-"""Rasa NLU component: the second safety signal, combined with the NLU safety intents.
+"""Rasa NLU component: the safety signals combined (crisis patterns, the safety model of
+safety.classifier, and the NLU safety intents); any of them can raise a concern.
 
 Runs last in the NLU pipeline. When the crisis patterns (``safety.signals``) match, the
 message's intent becomes the matching safety intent, whatever the classifier said, so the
@@ -19,16 +20,23 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from safety.classifier import OUTPUT_KEY as LEARNED_KEY
 from safety.signals import Signal, SignalDetector, is_question
 
 SAFETY_PREFIX = "safety_"
 FALLBACK = "nlu_fallback"
 DANGER_NOW = "safety_danger_now"
+# A question ("what happens after a section 47?") raises a concern from the safety model only when
+# the model is fairly sure; a statement always does.
+LEARNED_QUESTION_CONFIDENCE = 0.6
+FORM_ANSWER = "cro_answer"
 
 
 def combine(intent: Optional[Dict[str, Any]], ranking: List[Dict[str, Any]],
-            signal: Optional[Signal], question: bool = False) -> Optional[Dict[str, Any]]:
-    """The intent the message should have, or None to leave it as it is."""
+            signal: Optional[Signal], question: bool = False,
+            learned: Optional[Dict[str, Any]] = None) -> Optional[Dict[str, Any]]:
+    """The intent the message should have, or None to leave it as it is. `learned` is the safety
+    model's judgement (safety.classifier): {"kind": a safety intent or None, "confidence": p}."""
     name = (intent or {}).get(INTENT_NAME_KEY) or ""
     if signal is not None:
         if name.startswith(SAFETY_PREFIX) and signal.intent != DANGER_NOW:
@@ -36,6 +44,13 @@ def combine(intent: Optional[Dict[str, Any]], ranking: List[Dict[str, Any]],
         if name == signal.intent:
             return None
         return {INTENT_NAME_KEY: signal.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+    kind = (learned or {}).get("kind")
+    # FORM_ANSWER: an email, a phone number or a form button's own words (triage.nlu), read by
+    # exact rules; only a crisis pattern overrides that ("I will ring them myself" is not self-harm).
+    if kind and not name.startswith(SAFETY_PREFIX) and name != FORM_ANSWER:
+        confidence = float((learned or {}).get("confidence") or 0.0)
+        if not question or confidence >= LEARNED_QUESTION_CONFIDENCE:
+            return {INTENT_NAME_KEY: kind, PREDICTED_CONFIDENCE_KEY: confidence}
     if name == FALLBACK and not question:
         best = next((r for r in ranking if r.get(INTENT_NAME_KEY) != FALLBACK), None)
         if best and str(best.get(INTENT_NAME_KEY, "")).startswith(SAFETY_PREFIX):
@@ -61,7 +76,7 @@ class SafetySignals(GraphComponent):
             if not text or text.startswith("/"):
                 continue  # buttons send intents directly
             new = combine(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [], self._detector.detect(text),
-                          is_question(text))
+                          is_question(text), message.get(LEARNED_KEY))
             if new:
                 ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
                            if r.get(INTENT_NAME_KEY) != new[INTENT_NAME_KEY]]

@@ -157,6 +157,28 @@ async def test_search_knowledge_uses_the_classifiers_guess_when_search_agrees(ma
     assert "alone" in texts(dispatcher)
 
 
+async def test_search_knowledge_takes_the_second_opinion_when_it_is_among_the_classifiers_best(
+        make_tracker, dispatcher, domain):
+    """DIET torn between two neighbouring topics: the linear model's pick among them wins."""
+    tracker = make_tracker("nlu_fallback", text="how long have they got to hold the conference")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.45}, {"name": "icpc_outcomes", "confidence": 0.28},
+        {"name": "icpc_what", "confidence": 0.28}]
+    tracker.latest_message["topic_model"] = [{"name": "icpc_what", "confidence": 0.13},
+                                             {"name": "mash_decision_time", "confidence": 0.1}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "15 working days" in texts(dispatcher)
+
+
+async def test_search_knowledge_takes_a_sure_second_opinion_on_its_own(make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="a friend is looking after my son for a couple of months")
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "mash_decision_time", "confidence": 0.24}]
+    tracker.latest_message["topic_model"] = [{"name": "private_fostering", "confidence": 0.72}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "28 days" in texts(dispatcher)
+
+
 async def test_search_knowledge_defines_a_term_named_in_a_short_question(make_tracker, dispatcher, domain):
     await actions.ActionSearchKnowledge().run(dispatcher, make_tracker("nlu_fallback", text="CIN meaning"), domain)
     assert "child in need" in texts(dispatcher).lower()

@@ -55,5 +55,5 @@ def test_message_text_never_reaches_the_logs(server):
     say(server, "e2e-privacy", secret)
     say(server, "e2e-privacy", "how long does the assessment take")
     log = SERVER_LOG["path"].read_text(errors="replace").lower()
-    assert "sanic.access" in log  # the log is being written (Python logging flushes every record)
+    assert "rasa server is up and running" in log  # the Rasa server's log is being written
     assert "zorblax" not in log and "assessment take" not in log

@@ -1,0 +1,1 @@
+"""Understanding what a message is about, beside Rasa's own classifier."""
