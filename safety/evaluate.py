@@ -23,6 +23,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 CRISIS = ROOT / "tests" / "safety" / "crisis.yml"
 ORDINARY = ROOT / "tests" / "safety" / "ordinary.yml"
+# A fresh held-out pair written from the seed documents only (2026-12-03), never tuned on: it
+# measures what the two sets above no longer can (they were used to write patterns). Not gated yet.
+HELDOUT_CRISIS = ROOT / "tests" / "safety" / "heldout_crisis_2026_12.yml"
+HELDOUT_ORDINARY = ROOT / "tests" / "safety" / "heldout_ordinary_2026_12.yml"
 
 
 def load_cases(path: Path) -> list[dict]:
