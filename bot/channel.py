@@ -32,7 +32,8 @@ from sanic.response import HTTPResponse
 import settings
 from bot import intake, logs, turns
 from knowledge.store import KnowledgeBase
-from safety.fallback import fallback_messages
+from safety.fallback import fallback_messages, response_text
+from triage.limits import SlidingWindow
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class FamilyHelpInput(RestInput):
 
     def __init__(self) -> None:
         self.max_chars = settings.get("FAMILY_HELP_MAX_MESSAGE_CHARS")
-        self.limiter = intake.RateLimiter(settings.get("FAMILY_HELP_CHAT_PER_MINUTE"), 60.0)
+        self.limiter = SlidingWindow(settings.get("FAMILY_HELP_CHAT_PER_MINUTE"), 60.0)
         self.turn_timeout = settings.get("FAMILY_HELP_ACTION_TIMEOUT_SECONDS") * 2 + TURN_TIMEOUT_MARGIN
         self._secret = os.urandom(16)
         self._kb: Optional[KnowledgeBase] = None
@@ -117,11 +118,11 @@ class FamilyHelpInput(RestInput):
         except intake.BadRequest as problem:
             log.info("chat: request refused (%s)", type(problem).__name__)
             return response.json({"error": str(problem)}, status=400)
-        if client and not self.limiter.allow(client):
+        if client and not self.limiter.allow(("client", client)):
             log.info("chat: client over the rate limit")
-            council = chat.metadata.get("council") if isinstance(chat.metadata.get("council"), str) else None
-            slow = [{"text": t["text"]} for t in self._too_fast(request)]
-            return response.json(self._addressed(chat.sender, slow + self._numbers(request, council, None)),
+            slow = response_text(self._responses(request), "utter_too_fast", {})
+            wait = [{"text": slow}] if slow else []
+            return response.json(self._addressed(chat.sender, wait + self._numbers(request, chat.council, None)),
                                  status=429)
         agent = request.app.ctx.agent
         text = intake.as_intent_or_text(chat.text, getattr(agent.domain, "intents", ()) if agent else ())
@@ -157,49 +158,45 @@ class FamilyHelpInput(RestInput):
                          "Please try again in a few minutes."}]
         return messages
 
-    def _too_fast(self, request: Request) -> List[Dict[str, Any]]:
-        variants = self._responses(request).get("utter_too_fast") or []
-        text = variants[0].get("text") if variants else None
-        return [{"text": text or "You are sending messages very fast. Please wait a minute, then try again."}]
-
     async def _rescue(self, request: Request, chat: intake.ChatRequest, text: str,
                       messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         """Add the numbers (the safety response if it was a safety message) and unstick the
         conversation so that the next message is answered normally."""
         agent = request.app.ctx.agent
-        intent, council = None, chat.metadata.get("council") if isinstance(chat.metadata.get("council"), str) else None
+        council = chat.council
+        try:
+            council = council or await self._unstick(agent, chat.sender)
+        except Exception as exc:  # noqa: BLE001
+            log.error("chat: could not repair the conversation (%s)", type(exc).__name__)
+        if any((m.get("custom") or {}).get("type") == "safety_response" for m in messages):
+            return messages  # the safety response got through: it already has the numbers
+        intent = None
         try:
             parsed = await agent.parse_message(text)
             intent = (parsed.get("intent") or {}).get("name")
         except Exception as exc:  # noqa: BLE001
             log.error("chat: could not read the failed message's intent (%s)", type(exc).__name__)
-        already_safe = any((m.get("custom") or {}).get("type") == "safety_response" for m in messages)
-        try:
-            tracker = await agent.tracker_store.retrieve(chat.sender)
-            council = council or (tracker.get_slot("council") if tracker else None)
-            await self._unstick(agent, chat.sender)
-        except Exception as exc:  # noqa: BLE001
-            log.error("chat: could not repair the conversation (%s)", type(exc).__name__)
-        if already_safe:
-            return messages
         return messages + self._addressed(chat.sender, self._numbers(request, council, intent))
 
     @staticmethod
-    async def _unstick(agent: Any, sender: str) -> None:
+    async def _unstick(agent: Any, sender: str) -> Optional[str]:
         """After a failed turn the conversation may have no session start (it failed) or no
-        'listen' at its end; either leaves every later turn unanswered. Add what is missing."""
+        'listen' at its end; either leaves every later turn unanswered. Add what is missing.
+        Returns the conversation's council slot as it was (a new session start clears slots)."""
         async with agent.lock_store.lock(sender):
             tracker = await agent.tracker_store.retrieve(sender)
             if tracker is None:
-                return
+                return None
+            council = tracker.get_slot("council")
             started = any(isinstance(e, SessionStarted) for e in tracker.events)
             last = next((e for e in reversed(tracker.events) if isinstance(e, ActionExecuted)), None)
             if started and last is not None and last.action_name == "action_listen":
-                return
+                return council
             if not started:
                 tracker.update(SessionStarted())
             tracker.update(ActionExecuted("action_listen"))
             await agent.tracker_store.save(tracker)
+            return council
 
     async def _erase(self, request: Request, sender: str) -> int:
         agent = request.app.ctx.agent
@@ -214,7 +211,7 @@ class FamilyHelpInput(RestInput):
 
     async def delete(self, request: Request) -> HTTPResponse:
         client = self.client(request)
-        if client and not self.limiter.allow(client):
+        if client and not self.limiter.allow(("client", client)):
             return response.json({"error": "Too many requests. Please wait a minute, then try again."}, status=429)
         try:
             sender = intake.parse_delete(request.body)

@@ -12,10 +12,8 @@ import hashlib
 import hmac
 import json
 import re
-import time
-from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Deque, Dict, Optional
+from typing import Any, Dict, Optional
 
 MAX_BODY_BYTES = 64 * 1024  # far above 2,000 characters of any script, far below anything costly
 MAX_METADATA_BYTES = 1024
@@ -36,6 +34,12 @@ class ChatRequest:
     sender: str
     text: str
     metadata: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def council(self) -> Optional[str]:
+        """The council the page named (metadata "council"), if it named one as text."""
+        council = self.metadata.get("council")
+        return council if isinstance(council, str) else None
 
 
 def _json_object(body: bytes) -> Dict[str, Any]:
@@ -117,36 +121,6 @@ def as_intent_or_text(text: str, intents: Any) -> str:
         return text
     words = text.lstrip("/ ").strip()
     return words or "?"
-
-
-class RateLimiter:
-    """At most `limit` events per key in any `window` seconds, kept in memory only."""
-
-    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 100_000) -> None:
-        self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
-        self._seen: Dict[str, Deque[float]] = {}
-
-    def allow(self, key: str) -> bool:
-        """Count one event for `key`; False when that would be over the limit (not counted then)."""
-        now = self.clock()
-        times = self._seen.get(key)
-        if times is None:
-            if len(self._seen) >= self.max_keys:
-                self._forget_old(now)
-            times = self._seen[key] = deque()
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if len(times) >= self.limit:
-            return False
-        times.append(now)
-        return True
-
-    def _forget_old(self, now: float) -> None:
-        for key in [k for k, t in self._seen.items() if not t or t[-1] <= now - self.window]:
-            del self._seen[key]
-        if len(self._seen) >= self.max_keys:  # still full: start again rather than grow
-            self._seen.clear()
 
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})

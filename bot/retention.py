@@ -8,14 +8,13 @@ SQL tracker store (SQLite by default, FAMILY_HELP_TRACKER_DB), with SQLite's sec
 that deleted rows are overwritten, not just unlinked. Logs counts, never text.
 
 While the service runs, the supervisor (bot/supervisor.py) runs `purge_all` at start and every
-FAMILY_HELP_RETENTION_EVERY_MINUTES (default 60): this purge and, when it exists,
-`triage.retention.purge` (closed and abandoned CRO requests). `Schedule` decides when; it takes
+FAMILY_HELP_RETENTION_EVERY_MINUTES (default 60): this purge and `triage.retention.purge`
+(closed and abandoned CRO requests). `Schedule` decides when; it takes
 the time as an argument so that tests can use a fake clock.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sqlite3
 import sys
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Callable, Dict, Optional
 
 import settings
+from triage import retention as triage_retention
+from triage.store import private_database
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ def purge(db_path: Path, days: int, now: float | None = None) -> int:
     if not Path(db_path).exists():
         return 0
     cutoff = (time.time() if now is None else now) - days * 86400
+    private_database(Path(db_path))  # a file made before umask 077 becomes this user's only
     conn = sqlite3.connect(db_path, timeout=10)
     try:
         conn.execute("PRAGMA secure_delete = ON")
@@ -61,17 +63,9 @@ def purge_conversations() -> Dict[str, int]:
 
 
 def purge_triage() -> Dict[str, int]:
-    """`triage.retention.purge()` when that module has it (counts by kind), else nothing."""
-    try:
-        module = importlib.import_module("triage.retention")
-    except ImportError:
-        return {}
-    run = getattr(module, "purge", None)
-    if run is None:
-        return {}
-    result = run()
+    """`triage.retention.purge()`: closed and abandoned CRO requests, expired sessions (counts)."""
     # Counts only: whatever else it returns never reaches a log.
-    return {f"triage_{k}": v for k, v in (result or {}).items()
+    return {f"triage_{k}": v for k, v in triage_retention.purge().items()
             if isinstance(v, int) and not isinstance(v, bool)}
 
 

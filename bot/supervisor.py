@@ -9,7 +9,7 @@
 - Restarts one that exits, after 1, 2, 4, 8, 16, then 30 seconds (back to 1 s once it has been up
   for a minute), without touching the others.
 - Asks each one over HTTP whether it is answering (actions and web: GET /health; Rasa:
-  GET /webhooks/rest/ready, or /webhooks/rest/ before that route exists) and restarts one that
+  GET /webhooks/rest/ready) and restarts one that
   stops answering (3 checks in a row) or never starts answering (10 minutes).
 - Runs the retention purges (bot/retention.py) at start and every
   FAMILY_HELP_RETENTION_EVERY_MINUTES, logging counts only.
@@ -76,20 +76,14 @@ class HealthPolicy:
     stop_grace: float = 10.0  # SIGTERM, then SIGKILL after this long
 
 
-def probe(urls: Sequence[str], timeout: float) -> bool:
-    """True when the first URL that exists (not 404) answers 200."""
+def probe(url: str, timeout: float) -> bool:
+    """True when `url` answers 200."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-    for url in urls:
-        try:
-            with opener.open(url, timeout=timeout) as r:
-                return r.status == 200
-        except urllib.error.HTTPError as e:
-            if e.code == 404:
-                continue
-            return False
-        except (OSError, ValueError):
-            return False
-    return False
+    try:
+        with opener.open(url, timeout=timeout) as r:
+            return r.status == 200
+    except (OSError, ValueError):  # HTTPError (any other status) is an OSError
+        return False
 
 
 # --- the servers ------------------------------------------------------------------------------
@@ -98,7 +92,7 @@ class Service:
     name: str
     argv: List[str]
     env: Dict[str, str]
-    health: tuple[str, ...]
+    health: str  # the URL that must answer 200
     backoff: Backoff = field(default_factory=Backoff)
     proc: Optional[subprocess.Popen] = None
     started: float = 0.0
@@ -142,7 +136,7 @@ def build_services(names: Sequence[str], environ: Mapping[str, str], api_token: 
         if name == "actions":
             env = {**base, "FAMILY_HELP_ACTION_SECRET": action_secret}
             argv = [py, "-m", "bot.actions_server", "--port", str(action_port)]
-            health = (f"http://127.0.0.1:{action_port}/health",)
+            health = f"http://127.0.0.1:{action_port}/health"
         elif name == "rasa":
             env = {**base, "FAMILY_HELP_ACTION_SECRET": action_secret, "FAMILY_HELP_API_TOKEN": api_token}
             env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -151,12 +145,11 @@ def build_services(names: Sequence[str], environ: Mapping[str, str], api_token: 
             argv = [py, "-m", "bot.rasa_server", "run", "--model", "models", "--port", str(rasa_port),
                     "--interface", "127.0.0.1", "--enable-api", "--cors", *origins,
                     "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml"]
-            health = (f"http://127.0.0.1:{rasa_port}/webhooks/rest/ready",
-                      f"http://127.0.0.1:{rasa_port}/webhooks/rest/")
+            health = f"http://127.0.0.1:{rasa_port}/webhooks/rest/ready"  # 200 once the model is loaded
         else:
             env = base
             argv = [py, "-m", "web", "--port", str(web_port)]
-            health = (f"http://127.0.0.1:{web_port}/health",)
+            health = f"http://127.0.0.1:{web_port}/health"
         services.append(Service(name, argv, env, health))
     return services
 
@@ -374,20 +367,6 @@ class Supervisor:
         return 0
 
 
-def _tighten(paths: Sequence[Optional[Path]]) -> None:
-    """Files made before umask 077 (databases, secrets) become readable by this user only."""
-    for path in paths:
-        if path is None:
-            continue
-        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-journal"),
-                  path.with_name(path.name + "-shm")):
-            try:
-                if p.is_file() and p.stat().st_mode & 0o077 and p.stat().st_uid == os.getuid():
-                    p.chmod(0o600)
-            except OSError:
-                pass
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     os.umask(0o077)
     os.chdir(ROOT)
@@ -410,7 +389,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (tokens.SecretError, settings.SettingError, OSError) as problem:
         print(problem, file=sys.stderr)
         return 2
-    _tighten([settings.get("FAMILY_HELP_TRACKER_DB"), settings.get("FAMILY_HELP_TRIAGE_DB")])
     services = build_services(names, os.environ, api_token, action_secret)
     sup = Supervisor(services, output, schedule=retention.Schedule.from_settings())
     signal.signal(signal.SIGINT, sup.request_stop)

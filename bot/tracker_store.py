@@ -12,26 +12,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from pathlib import Path
 from typing import Any, Generator, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 
+from triage.store import private_database
+
 log = logging.getLogger(__name__)
 
 
 class TrackerStoreError(RuntimeError):
     """The conversation store could not be used for this request."""
-
-
-def private_file(path: Path) -> None:
-    """Create `path` (and its folder) if missing, and make it readable by this user only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
 
 
 def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
@@ -44,7 +37,7 @@ class SafeSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Any = None, dialect: str = "sqlite", db: str = "rasa.db", **kwargs: Any) -> None:
         sqlite = dialect == "sqlite"
         if sqlite and db and db != ":memory:":
-            private_file(Path(db))
+            private_database(Path(db))
         super().__init__(domain=domain, dialect=dialect, db=db, **kwargs)
         if sqlite:
             sa.event.listen(self.engine, "connect", _secure_delete)

@@ -22,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from safety.classifier import OUTPUT_KEY as LEARNED_KEY
 from safety.signals import Signal, SignalDetector, is_question
+from triage.form import ANSWER_INTENT as FORM_ANSWER
 
 SAFETY_PREFIX = "safety_"
 FALLBACK = "nlu_fallback"
@@ -29,7 +30,6 @@ DANGER_NOW = "safety_danger_now"
 # A question ("what happens after a section 47?") raises a concern from the safety model only when
 # the model is fairly sure; a statement always does.
 LEARNED_QUESTION_CONFIDENCE = 0.6
-FORM_ANSWER = "cro_answer"
 
 
 def combine(intent: Optional[Dict[str, Any]], ranking: List[Dict[str, Any]],

@@ -26,7 +26,8 @@ LAST_RESORT = ("Sorry, I can't answer right now. If anyone is in danger now, cal
 Message = Dict[str, Any]
 
 
-def _text(responses: Mapping[str, Any], name: str, values: Mapping[str, str]) -> Optional[str]:
+def response_text(responses: Mapping[str, Any], name: str, values: Mapping[str, str]) -> Optional[str]:
+    """A domain response's first text, filled with `values` (a missing value is left empty)."""
     variants = responses.get(name) or []
     template = variants[0].get("text") if variants and isinstance(variants[0], dict) else None
     if not template:
@@ -51,7 +52,7 @@ def fallback_messages(responses: Mapping[str, Any], kb_factory: Callable[[], Kno
     else:
         names = list(GENERAL)
         custom = {"type": "service_trouble"}
-    texts = [t for t in (_text(responses, n, values) for n in names) if t]
+    texts = [t for t in (response_text(responses, n, values) for n in names) if t]
     if not any(values["emergency_phone"] in t for t in texts):
         texts.insert(0, LAST_RESORT)
     return [{"text": t} for t in texts] + [{"custom": custom}]

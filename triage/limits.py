@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict, deque
-from typing import Callable, Optional
+from typing import Callable, Optional, Tuple, Union
 
 import settings
 
@@ -25,12 +25,15 @@ WINDOW_SECONDS = 3600.0
 MAX_KEYS = 50_000  # about 10 MB at most; the oldest keys are forgotten first
 
 
-class RequestLimiter:
-    """A sliding one-hour window of request times per client and per conversation."""
+class SlidingWindow:
+    """At most `limit` events per key in any `window` seconds, kept in memory only: a key is held
+    as a keyed hash, only while it has an event in the window, and at most `max_keys` of them (the
+    least recently used are forgotten first). Thread-safe. Used for CRO requests here and for chat
+    messages (bot/channel.py)."""
 
-    def __init__(self, per_hour: Optional[int] = None, *, clock: Callable[[], float] = time.monotonic,
-                 window_seconds: float = WINDOW_SECONDS, max_keys: int = MAX_KEYS) -> None:
-        self._per_hour = per_hour  # None: FAMILY_HELP_CRO_REQUESTS_PER_HOUR, read at each check
+    def __init__(self, limit: Union[int, Callable[[], int]], window_seconds: float, *,
+                 clock: Callable[[], float] = time.monotonic, max_keys: int = MAX_KEYS) -> None:
+        self._limit = limit  # a number, or a function read at each check (a setting)
         self._clock = clock
         self._window = window_seconds
         self._max_keys = max_keys
@@ -38,19 +41,11 @@ class RequestLimiter:
         self._lock = threading.Lock()
         self._salt = secrets.token_bytes(16)
 
-    def per_hour(self) -> int:
-        return self._per_hour if self._per_hour is not None else settings.get("FAMILY_HELP_CRO_REQUESTS_PER_HOUR")
+    def limit(self) -> int:
+        return self._limit() if callable(self._limit) else self._limit
 
     def _key(self, kind: str, value: str) -> str:
         return kind + ":" + hmac.new(self._salt, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
-
-    def _keys(self, client: Optional[str], conversation: Optional[str]) -> list[str]:
-        keys = []
-        if isinstance(client, str) and client:
-            keys.append(self._key("client", client))
-        if isinstance(conversation, str) and conversation:
-            keys.append(self._key("conversation", conversation))
-        return keys
 
     def _recent(self, key: str, now: float) -> deque:
         times = self._times.get(key)
@@ -62,21 +57,20 @@ class RequestLimiter:
             del self._times[key]
         return times
 
-    def allow(self, client: Optional[str], conversation: Optional[str]) -> bool:
-        """True, and the request is counted, when neither the client nor the conversation has had
-        `per_hour` requests in the last hour; False (nothing counted) otherwise. With no client
-        (an unknown channel) only the conversation is limited."""
-        limit = self.per_hour()
+    def allow(self, *keys: Tuple[str, Optional[str]]) -> bool:
+        """Count one event for every (kind, value) key whose value is given, and say True; or, when
+        any of them already has `limit` events in the window, count nothing and say False."""
+        limit = self.limit()
         now = self._clock()
         with self._lock:
-            keys = self._keys(client, conversation)
-            if any(len(self._recent(key, now)) >= limit for key in keys):
+            hashed = [self._key(kind, value) for kind, value in keys if isinstance(value, str) and value]
+            if any(len(self._recent(key, now)) >= limit for key in hashed):
                 return False
-            for key in keys:
+            for key in hashed:
                 times = self._times.setdefault(key, deque())
                 times.append(now)
                 self._times.move_to_end(key)
-            # Least recently used first: forget keys with nothing in the last hour, and the oldest
+            # Least recently used first: forget keys with nothing in the window, and the oldest
             # beyond the cap.
             while self._times:
                 oldest_key, oldest = next(iter(self._times.items()))
@@ -90,6 +84,31 @@ class RequestLimiter:
             self._times.clear()
 
     def __len__(self) -> int:
-        """How many clients and conversations are being counted (for tests and health checks)."""
+        """How many keys are being counted (for tests and health checks)."""
         with self._lock:
             return len(self._times)
+
+
+class RequestLimiter:
+    """A sliding one-hour window of request times per client and per conversation."""
+
+    def __init__(self, per_hour: Optional[int] = None, *, clock: Callable[[], float] = time.monotonic,
+                 window_seconds: float = WINDOW_SECONDS, max_keys: int = MAX_KEYS) -> None:
+        self._per_hour = per_hour  # None: FAMILY_HELP_CRO_REQUESTS_PER_HOUR, read at each check
+        self.window = SlidingWindow(self.per_hour, window_seconds, clock=clock, max_keys=max_keys)
+
+    def per_hour(self) -> int:
+        return self._per_hour if self._per_hour is not None else settings.get("FAMILY_HELP_CRO_REQUESTS_PER_HOUR")
+
+    def allow(self, client: Optional[str], conversation: Optional[str]) -> bool:
+        """True, and the request is counted, when neither the client nor the conversation has had
+        `per_hour` requests in the last hour; False (nothing counted) otherwise. With no client
+        (an unknown channel) only the conversation is limited."""
+        return self.window.allow(("client", client), ("conversation", conversation))
+
+    def forget_all(self) -> None:
+        self.window.forget_all()
+
+    def __len__(self) -> int:
+        """How many clients and conversations are being counted (for tests and health checks)."""
+        return len(self.window)

@@ -317,11 +317,13 @@ def default_path() -> Path:
     return settings.get("FAMILY_HELP_TRIAGE_DB")
 
 
-def _private_file(path: Path) -> None:
-    """Create the database file readable by this user only (0600), or make an existing one so, with
-    its WAL and shared-memory files (SQLite gives those the database file's mode when it makes them)."""
+def private_database(path: Path) -> None:
+    """Create an SQLite database file readable by this user only (0600), or make an existing one so,
+    with its journal, WAL and shared-memory files (SQLite gives those the database file's mode when
+    it makes them). Used by both stores: triage here, conversations in bot/tracker_store.py."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in ("-journal", "-wal", "-shm"))):
         with contextlib.suppress(FileNotFoundError):
             os.chmod(file, 0o600)
 
@@ -344,8 +346,7 @@ class TriageStore:
         """Open (creating and upgrading as needed) the triage database."""
         db = Path(path) if path else default_path()
         db = db.expanduser().absolute()
-        db.parent.mkdir(parents=True, exist_ok=True)
-        _private_file(db)
+        private_database(db)
         store = cls(db, clock=clock, session_minutes=session_minutes, password_hasher=password_hasher)
         store._migrate()
         return store
@@ -597,22 +598,21 @@ class TriageStore:
 
     def delete_closed_older_than(self, days: int, now: Optional[datetime] = None) -> int:
         """Delete requests closed more than `days` days ago, with their notes and audit rows."""
-        if not isinstance(days, int) or days < 0:
-            raise ValueError("days must be a whole number, 0 or more")
-        cutoff = _iso((now or self._now()) - timedelta(days=days))
-        old = "select id from requests where status = 'closed' and closed_at is not null and closed_at < ?"
-        with self._write() as conn:
-            conn.execute(f"delete from notes where request_id in ({old})", (cutoff,))
-            conn.execute(f"delete from audit where request_id in ({old})", (cutoff,))
-            return conn.execute(f"delete from requests where id in ({old})", (cutoff,)).rowcount
+        return self._delete_requests_before(
+            "select id from requests where status = 'closed' and closed_at is not null and closed_at < ?", days, now)
 
     def delete_open_unchanged_for(self, days: int, now: Optional[datetime] = None) -> int:
         """Delete requests never closed whose last change (a note, claim, status or category change,
         or their creation) is more than `days` days ago, with their notes and audit rows."""
+        return self._delete_requests_before("select id from requests where status != 'closed' and updated_at < ?",
+                                            days, now)
+
+    def _delete_requests_before(self, old: str, days: int, now: Optional[datetime]) -> int:
+        """Delete the requests `old` selects (one `?`: the cutoff, `days` days before now), with their
+        notes and audit rows. Returns how many requests."""
         if not isinstance(days, int) or days < 0:
             raise ValueError("days must be a whole number, 0 or more")
         cutoff = _iso((now or self._now()) - timedelta(days=days))
-        old = "select id from requests where status != 'closed' and updated_at < ?"
         with self._write() as conn:
             conn.execute(f"delete from notes where request_id in ({old})", (cutoff,))
             conn.execute(f"delete from audit where request_id in ({old})", (cutoff,))

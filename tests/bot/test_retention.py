@@ -116,3 +116,16 @@ def test_schedule_fake_clock():
 def test_schedule_from_settings(monkeypatch):
     monkeypatch.setenv("FAMILY_HELP_RETENTION_EVERY_MINUTES", "15")
     assert retention.Schedule.from_settings().every == 900
+
+
+def test_a_database_made_before_umask_077_is_made_private_by_the_purge(tmp_path):
+    """The supervisor runs this purge first, before any server opens the store."""
+    db = tmp_path / "conversations.db"
+    make_store(db, [("old", 40, "x")])
+    for p in (db, tmp_path / "conversations.db-journal", tmp_path / "conversations.db-wal"):
+        p.touch()
+        p.chmod(0o644)
+    retention.purge(db, 30)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+    assert modes["conversations.db"] == modes["conversations.db-wal"] == 0o600
+    assert set(modes.values()) == {0o600}

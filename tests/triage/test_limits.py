@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from triage.limits import RequestLimiter
+from triage.limits import RequestLimiter, SlidingWindow
 
 
 class Ticks:
@@ -74,7 +74,7 @@ def test_memory_is_bounded_and_keys_are_not_kept_in_plain(ticks):
     for i in range(100):
         limiter.allow(f"client-{i}", None)
     assert len(limiter) == 10
-    assert not any("client-" in key for key in limiter._times)
+    assert not any("client-" in key for key in limiter.window._times)
     ticks.now += 3600
     limiter.allow("late", None)
     assert len(limiter) == 1  # keys with nothing in the last hour are forgotten
@@ -89,3 +89,22 @@ def test_threads_cannot_get_past_the_limit(ticks):
     for t in threads:
         t.join()
     assert results.count(True) == 3
+
+
+def test_the_window_counts_per_key_and_forgets_after_it(ticks):
+    """The same window limits chat messages per client (bot/channel.py): a minute here."""
+    window = SlidingWindow(3, 60.0, clock=ticks)
+    assert [window.allow(("client", "a")) for _ in range(4)] == [True, True, True, False]
+    assert window.allow(("client", "b"))  # another client is not affected
+    ticks.now += 59.0
+    assert not window.allow(("client", "a"))
+    ticks.now += 1.5
+    assert window.allow(("client", "a"))
+
+
+def test_the_windows_memory_is_bounded(ticks):
+    window = SlidingWindow(1, 1.0, clock=ticks, max_keys=10)
+    for i in range(100):
+        ticks.now += 2.0
+        assert window.allow(("client", f"k{i}"))
+    assert len(window) <= 10
