@@ -9,6 +9,8 @@ STAMP   := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 KB      := build/knowledge.db
 SPACY   := build/spacy_model/.built
 MODEL   := models/family-help.tar.gz
+# The safety layer's own model, from its own labelled data (never the NLU data): safety/model.py.
+SAFETY  := build/safety_model.pkl
 # Front-end packages (GOV.UK Frontend for the widget, axe-core for its tests), from package-lock.json.
 NODE    := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
 BROWSER := /usr/bin/chromium
@@ -49,7 +51,10 @@ $(KB): $(STAMP) $(KNOWLEDGE_FILES)
 $(SPACY): $(KB) knowledge/nlp.py
 	$(PY) -m knowledge.nlp && touch $@
 
-build: $(SPACY)
+$(SAFETY): $(STAMP) $(wildcard safety/data/*.yml) safety/model.py safety/kinds.py understanding/linear.py
+	$(PY) -m safety.model
+
+build: $(SPACY) $(SAFETY)
 kb: $(KB)
 
 # Trains only when its inputs changed (make compares file times; rasa also skips an unchanged model).
@@ -60,10 +65,10 @@ $(MODEL): $(SPACY) $(TRAINING_FILES)
 
 train: $(MODEL)
 
-run: $(MODEL) $(NODE)
+run: $(MODEL) $(SAFETY) $(NODE)
 	bot/run.sh
 
-shell: $(MODEL)
+shell: $(MODEL) $(SAFETY)
 	bot/shell.sh
 
 # --- tests ------------------------------------------------------------------
@@ -76,21 +81,24 @@ unit: build $(NODE)
 validate: build
 	$(RASA) data validate --fail-on-warnings --max-history 4
 
-stories: $(MODEL)
+stories: $(MODEL) $(SAFETY)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out build/results
 
 # Everything through the running servers: answer key, safety, and the widget in Chromium.
-e2e: $(MODEL) $(NODE) $(BROWSER)
+e2e: $(MODEL) $(SAFETY) $(NODE) $(BROWSER)
 	$(PY) -m pytest -q -s tests/e2e
 
 answer-key: e2e
 
 # Not in `make test` (10 minutes): 50 conversations at once; errors, empty replies, memory over time.
-soak: $(MODEL) $(NODE)
+soak: $(MODEL) $(SAFETY) $(NODE)
 	$(PY) -m tests.e2e.soak --concurrency 50 --seconds 600
 
-eval: $(MODEL)
+# Safety on every labelled set (with confusion tables) and the answer key; then a second topic
+# model (another seed, 90% of the NLU data) must leave every safety decision unchanged.
+eval: $(MODEL) $(SAFETY) $(NODE)
 	$(PY) -m pytest -q -s tests/e2e/test_safety_eval.py tests/e2e/test_answer_key.py
+	$(PY) -m safety.independence
 
 test: lint unit validate stories e2e
 

@@ -13,6 +13,7 @@ generated from this registry (a test checks that they match).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,8 +87,15 @@ def _words(s: Setting, text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
+def _hours(s: Setting, text: str) -> str:
+    if not re.fullmatch(r"\s*(mon|tue|wed|thu|fri|sat|sun)\w*\s*-\s*(mon|tue|wed|thu|fri|sat|sun)\w*\s+"
+                        r"\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*", text, re.I):
+        raise SettingError(f"{s.name} must look like 'Mon-Fri 09:00-17:00', not {text!r}")
+    return text
+
+
 _PARSERS: Dict[str, Callable[[Setting, str], Any]] = {
-    "int": _int, "port": _port, "path": _path, "url": _url, "flag": _flag, "words": _words,
+    "hours": _hours, "int": _int, "port": _port, "path": _path, "url": _url, "flag": _flag, "words": _words,
     "text": lambda s, t: t or None, "secret": lambda s, t: t or None,
 }
 
@@ -133,6 +141,10 @@ _ALL = (
             "CRO requests one client (and one conversation) may send an hour."),
     Setting("FAMILY_HELP_ACTION_TIMEOUT_SECONDS", "int", "10",
             "How long Rasa waits for the action server before answering with the numbers."),
+    Setting("FAMILY_HELP_OFFICE_HOURS", "hours", "Mon-Fri 09:00-17:00",
+            "Which of a council's two numbers a safety reply gives first: the office number in these hours "
+            "(UK time), the out-of-hours one outside them. Both are always given; the seed documents print "
+            "no office hours, so this only orders them."),
     # --- keeping data -----------------------------------------------------------------------
     Setting("FAMILY_HELP_RETENTION_DAYS", "int", "30",
             "Conversations are deleted this many days after their last message."),

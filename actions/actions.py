@@ -9,10 +9,19 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import council_for, entity_values, intent_name, message_text
+from actions.context import (
+    audience,
+    council_for,
+    earlier_speakers,
+    entity_values,
+    intent_name,
+    message_text,
+    safety_judgement,
+)
 from knowledge import answers, store, timescales
 from knowledge.store import KnowledgeBase
-from safety.replies import SAFETY_PLANS, council_help, safety_values  # noqa: F401 - council_help: cro_request
+from safety import kinds
+from safety.replies import council_help, safety_values  # noqa: F401 - council_help: cro_request
 from safety.replies import phone as _phone
 
 # Topics about making a referral: the reply also says the assistant cannot make one.
@@ -28,6 +37,13 @@ SECOND_ALONE = 0.5
 
 def kb() -> KnowledgeBase:
     return store.shared()
+
+
+def warm_line(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """A person upset about the process ("I can't stop crying", "this is a nightmare") gets a warm
+    line before the answer to their question (the safety layer notices it: safety.judge)."""
+    if safety_judgement(tracker).get("distress"):
+        dispatcher.utter_message(response="utter_distress")
 
 
 def send(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> None:
@@ -86,6 +102,7 @@ class ActionAnswerTopic(Action):
         base = kb()
         council = council_for(tracker, base)
         intent = intent_name(tracker)
+        warm_line(dispatcher, tracker)
         return council_events(tracker, council) + answer_topic(dispatcher, base, council, intent,
                                                                message_text(tracker))
 
@@ -199,6 +216,7 @@ class ActionSearchKnowledge(Action):
         base = kb()
         council = council_for(tracker, base)
         text = message_text(tracker)
+        warm_line(dispatcher, tracker)
         term = base.term(council, text) or (base.find_term(council, text) if _asks_meaning(text) else None)
         if term:
             send(dispatcher, answers.term_messages(base, council, term))
@@ -259,7 +277,8 @@ class ActionHumanHandoff(Action):
 
 
 class ActionSafetyResponse(Action):
-    """A calm safety response for a crisis or disclosure: what to do now and who can help."""
+    """A calm safety response for a crisis or disclosure: what to do now and who can help, for
+    this kind of harm and for who is speaking (safety.kinds.plan)."""
 
     def name(self) -> str:
         return "action_safety_response"
@@ -267,13 +286,14 @@ class ActionSafetyResponse(Action):
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         council = council_for(tracker, base)
-        intent = intent_name(tracker)
+        judgement = safety_judgement(tracker)
+        kind = judgement.get("kind") or kinds.ABUSE_DEFAULT
+        speaker = kinds.speaker_for(judgement.get("speaker"), earlier_speakers(tracker), audience(tracker))
         values = safety_values(base, council)
-        plan = intent if intent in SAFETY_PLANS else "safety_abuse"
-        for response in SAFETY_PLANS[plan] + ["utter_safety_carry_on"]:
+        for response in kinds.plan(kind, speaker, bool(judgement.get("secret"))):
             dispatcher.utter_message(response=response, **values)
         # Tells the widget (and the safety evaluation) that this was the safety response.
-        dispatcher.utter_message(json_message={"type": "safety_response", "kind": plan})
+        dispatcher.utter_message(json_message={"type": "safety_response", "kind": kind, "speaker": speaker})
         # A Children's Rights Officer request in this conversation is now urgent. If the person
         # was answering "what is it about?", what they said is their answer.
         events = council_events(tracker, council) + [SlotSet("safety_concern", True)]

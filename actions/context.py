@@ -42,3 +42,30 @@ def council_for(tracker: Tracker, kb: KnowledgeBase) -> str:
         if council:
             return council
     return kb.default_council
+
+
+def safety_judgement(tracker: Tracker) -> dict[str, Any]:
+    """The safety layer's judgement of the latest message (safety.judge.Judgement as a dict), or {}."""
+    value = (tracker.latest_message or {}).get("safety")
+    return value if isinstance(value, dict) else {}
+
+
+def earlier_speakers(tracker: Tracker) -> list[Optional[str]]:
+    """Who the safety layer heard speaking in each earlier message of this session, oldest first."""
+    speakers: list[Optional[str]] = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            speakers = []
+        elif event.get("event") == "user":
+            speakers.append(((event.get("parse_data") or {}).get("safety") or {}).get("speaker"))
+    return speakers[:-1]  # the last one is the latest message itself
+
+
+def audience(tracker: Tracker) -> Optional[str]:
+    """Who the web page is for, if it says (the /app: 'young_person')."""
+    meta: dict[str, Any] = (tracker.latest_message or {}).get("metadata") or {}
+    session_meta = tracker.get_slot("session_started_metadata") or {}
+    for source in (meta, session_meta if isinstance(session_meta, dict) else {}):
+        if source.get("audience"):
+            return str(source["audience"])
+    return None

@@ -72,8 +72,9 @@ class FamilyHelpInput(RestInput):
         domain = getattr(agent, "domain", None)
         return dict(getattr(domain, "responses", None) or {})
 
-    def _numbers(self, request: Request, council: Optional[str], intent: Optional[str]) -> List[Dict[str, Any]]:
-        return fallback_messages(self._responses(request), self.knowledge, council, intent)
+    def _numbers(self, request: Request, council: Optional[str], intent: Optional[str],
+                 judgement: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        return fallback_messages(self._responses(request), self.knowledge, council, intent, judgement)
 
     @staticmethod
     def _addressed(sender: str, messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -170,13 +171,13 @@ class FamilyHelpInput(RestInput):
             log.error("chat: could not repair the conversation (%s)", type(exc).__name__)
         if any((m.get("custom") or {}).get("type") == "safety_response" for m in messages):
             return messages  # the safety response got through: it already has the numbers
-        intent = None
+        intent, judgement = None, None
         try:
             parsed = await agent.parse_message(text)
-            intent = (parsed.get("intent") or {}).get("name")
+            intent, judgement = (parsed.get("intent") or {}).get("name"), parsed.get("safety")
         except Exception as exc:  # noqa: BLE001
             log.error("chat: could not read the failed message's intent (%s)", type(exc).__name__)
-        return messages + self._addressed(chat.sender, self._numbers(request, council, intent))
+        return messages + self._addressed(chat.sender, self._numbers(request, council, intent, judgement))
 
     @staticmethod
     async def _unstick(agent: Any, sender: str) -> Optional[str]:

@@ -1,16 +1,16 @@
-"""Rasa NLU component: the safety signals combined (crisis patterns, the safety model of
-safety.classifier, and the NLU safety intents); any of them can raise a concern.
+"""Rasa NLU component: the safety layer's decision, which wins over the topic classifier.
 
-Runs last in the NLU pipeline. When the crisis patterns (``safety.signals``) match, the
-message's intent becomes the matching safety intent, whatever the classifier said, so the
-safety rules answer it first. When the classifier's best guess was a safety intent but it
-was unsure (the fallback classifier turned it into ``nlu_fallback``), the safety intent is
-kept for a statement ("i keep planning how id do it"): an unsure crisis is still a crisis.
-For a question ("is there suicide prevention training?") an unsure guess is not enough: a
-question needs the classifier to be sure, or a crisis pattern. A danger-now signal always wins.
+Runs last in the NLU pipeline. It judges every typed message with safety.judge (crisis patterns
+and the safety layer's own model; neither reads the topic classifier) and adds the judgement to
+the message as `safety` ({"kind", "speaker", "secret", "distress", ...}). When there is a concern,
+the message's intent becomes `safety`, so the safety rule answers it first, whatever else is going
+on. When there is none, a `safety` guess by the topic classifier is taken away (its next guess, or
+nlu_fallback), so retraining the topic classifier can never change a safety decision.
 """
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -20,69 +20,85 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from safety.classifier import OUTPUT_KEY as LEARNED_KEY
-from safety.signals import Signal, SignalDetector, is_question
+from safety.judge import Judge, Judgement
+from safety.kinds import INTENT as SAFETY
+from safety.kinds import MESSAGE_KEY, SECRET
 from triage.form import ANSWER_INTENT as FORM_ANSWER
 
-SAFETY_PREFIX = "safety_"
+log = logging.getLogger(__name__)
 FALLBACK = "nlu_fallback"
-DANGER_NOW = "safety_danger_now"
-# A question ("what happens after a section 47?") raises a concern from the safety model only when
-# the model is fairly sure; a statement always does.
-LEARNED_QUESTION_CONFIDENCE = 0.6
+DEFAULT_FALLBACK_THRESHOLD = 0.45  # the FallbackClassifier's threshold in config.yml
 
 
-def combine(intent: Optional[Dict[str, Any]], ranking: List[Dict[str, Any]],
-            signal: Optional[Signal], question: bool = False,
-            learned: Optional[Dict[str, Any]] = None) -> Optional[Dict[str, Any]]:
-    """The intent the message should have, or None to leave it as it is. `learned` is the safety
-    model's judgement (safety.classifier): {"kind": a safety intent or None, "confidence": p}."""
+def decide(intent: Optional[Dict[str, Any]], ranking: List[Dict[str, Any]], judgement: Judgement,
+           fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD) -> Optional[Dict[str, Any]]:
+    """The intent the message should have, or None to leave it as it is."""
     name = (intent or {}).get(INTENT_NAME_KEY) or ""
-    if signal is not None:
-        if name.startswith(SAFETY_PREFIX) and signal.intent != DANGER_NOW:
+    if judgement.concern:
+        # A form's answer (an email, a phone number, a button's words: triage.nlu) is read by exact
+        # rules; only a crisis pattern overrides it ("I will ring them myself" is not self-harm).
+        if name == FORM_ANSWER and "patterns" not in judgement.source:
             return None
-        if name == signal.intent:
-            return None
-        return {INTENT_NAME_KEY: signal.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-    kind = (learned or {}).get("kind")
-    # FORM_ANSWER: an email, a phone number or a form button's own words (triage.nlu), read by
-    # exact rules; only a crisis pattern overrides that ("I will ring them myself" is not self-harm).
-    if kind and not name.startswith(SAFETY_PREFIX) and name != FORM_ANSWER:
-        confidence = float((learned or {}).get("confidence") or 0.0)
-        if not question or confidence >= LEARNED_QUESTION_CONFIDENCE:
-            return {INTENT_NAME_KEY: kind, PREDICTED_CONFIDENCE_KEY: confidence}
-    if name == FALLBACK and not question:
-        best = next((r for r in ranking if r.get(INTENT_NAME_KEY) != FALLBACK), None)
-        if best and str(best.get(INTENT_NAME_KEY, "")).startswith(SAFETY_PREFIX):
-            return {INTENT_NAME_KEY: best[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: best[PREDICTED_CONFIDENCE_KEY]}
-    return None
+        return {INTENT_NAME_KEY: SAFETY, PREDICTED_CONFIDENCE_KEY: judgement.confidence}
+    if name != SAFETY:
+        return None
+    nxt = next((r for r in ranking if r.get(INTENT_NAME_KEY) not in (SAFETY, FALLBACK)), None)
+    if nxt and float(nxt.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= fallback_threshold:
+        return {INTENT_NAME_KEY: nxt[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: nxt[PREDICTED_CONFIDENCE_KEY]}
+    return {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: fallback_threshold}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class SafetySignals(GraphComponent):
-    """Overrides the intent with a safety intent when a crisis signal is found."""
+class SafetyLayer(GraphComponent):
+    """Sets `safety` on every message and decides whether its intent is the safety intent."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"fallback_threshold": DEFAULT_FALLBACK_THRESHOLD, "model": None}
 
     @classmethod
     def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> SafetySignals:
-        return cls(SignalDetector())
+               execution_context: ExecutionContext) -> SafetyLayer:
+        return cls(config)
 
-    def __init__(self, detector: SignalDetector) -> None:
-        self._detector = detector
+    def __init__(self, config: Dict[str, Any], judge: Optional[Judge] = None) -> None:
+        self._threshold = float(config.get("fallback_threshold", DEFAULT_FALLBACK_THRESHOLD))
+        self._judge = judge or self._load(config.get("model"))
+
+    @staticmethod
+    def _load(path: Optional[str]) -> Judge:
+        from safety.model import DataError, SafetyModel, default_path
+        from safety.signals import SignalDetector
+
+        file = Path(path) if path else default_path()
+        try:
+            model: Optional[SafetyModel] = SafetyModel.load(file)
+        except (OSError, DataError) as exc:
+            # The patterns still work; make builds the model (`make build`).
+            log.error("safety model not loaded (%s): crisis patterns only until it is built", type(exc).__name__)
+            model = None
+        return Judge(SignalDetector(), model)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             if not text or text.startswith("/"):
                 continue  # buttons send intents directly
-            new = combine(message.get(INTENT), message.get(INTENT_RANKING_KEY) or [], self._detector.detect(text),
-                          is_question(text), message.get(LEARNED_KEY))
+            judgement = self._judge.judge(text)
+            message.set(MESSAGE_KEY, judgement.as_dict(), add_to_output=True)
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            new = decide(message.get(INTENT), ranking, judgement, self._threshold)
             if new:
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                           if r.get(INTENT_NAME_KEY) != new[INTENT_NAME_KEY]]
+                rest = [r for r in ranking if r.get(INTENT_NAME_KEY) not in (new[INTENT_NAME_KEY], SAFETY)]
                 message.set(INTENT, new, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [new] + ranking, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [new] + rest, add_to_output=True)
+            elif not judgement.concern:
+                message.set(INTENT_RANKING_KEY, [r for r in ranking if r.get(INTENT_NAME_KEY) != SAFETY],
+                            add_to_output=True)
         return messages
 
     def process_training_data(self, training_data):  # noqa: ANN001 - nothing to learn
         return training_data
+
+
+__all__ = ["SafetyLayer", "decide", "SECRET"]

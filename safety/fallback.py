@@ -13,13 +13,13 @@ from collections import defaultdict
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from knowledge.store import KnowledgeBase
-from safety.replies import SAFETY_PLANS, safety_values
+from safety import kinds
+from safety.replies import safety_values
 
 log = logging.getLogger(__name__)
 
 GENERAL = ("utter_service_trouble", "utter_safety_danger_line", "utter_safety_childline",
            "utter_service_trouble_council")
-SAFETY_END = ("utter_safety_carry_on",)
 LAST_RESORT = ("Sorry, I can't answer right now. If anyone is in danger now, call 999. "
                "Children and young people can call Childline free on 0800 1111, any time.")
 
@@ -36,19 +36,23 @@ def response_text(responses: Mapping[str, Any], name: str, values: Mapping[str, 
 
 
 def fallback_messages(responses: Mapping[str, Any], kb_factory: Callable[[], KnowledgeBase],
-                      council: Optional[str], intent: Optional[str]) -> List[Message]:
+                      council: Optional[str], intent: Optional[str],
+                      judgement: Optional[Mapping[str, Any]] = None) -> List[Message]:
     """The messages to send instead of a failed turn (REST channel format, without recipient_id).
-    `responses` are the domain's responses; `intent` the message's intent if known."""
+    `responses` are the domain's responses; `intent` the message's intent and `judgement` the safety
+    layer's (safety.judge), if known."""
     try:
         kb = kb_factory()
         council = kb.resolve_council(council) or kb.default_council
-        values = {**safety_values(kb, council), "council_name": kb.council(council).name}
+        values = safety_values(kb, council)
     except Exception as exc:  # noqa: BLE001 - the numbers must still go out
         log.error("fallback: knowledge base unavailable (%s)", type(exc).__name__)
         return [{"text": LAST_RESORT}, {"custom": {"type": "service_trouble"}}]
-    if intent in SAFETY_PLANS:
-        names = list(SAFETY_PLANS[intent]) + list(SAFETY_END)
-        custom = {"type": "safety_response", "kind": intent, "fallback": True}
+    if intent == kinds.INTENT:
+        kind = (judgement or {}).get("kind") or kinds.ABUSE_DEFAULT
+        speaker = kinds.speaker_for((judgement or {}).get("speaker"), [])
+        names = kinds.plan(kind, speaker, bool((judgement or {}).get("secret")))
+        custom = {"type": "safety_response", "kind": kind, "speaker": speaker, "fallback": True}
     else:
         names = list(GENERAL)
         custom = {"type": "service_trouble"}

@@ -1,12 +1,20 @@
-"""What a safety response says, as plain data: which domain responses, in which order, for each
-kind of crisis, and the numbers they are filled with (from the knowledge base). Used by the
-safety action and by the Rasa server's own fallback when the action server cannot answer.
-No Rasa imports: the wording itself is in domain.yml."""
+"""What a safety response is filled with: the numbers, from the knowledge base, and the council's
+number for the time of day. Used by the safety action and by the Rasa server's own fallback when
+the action server cannot answer. Which responses make a reply is in safety.kinds; their wording
+is in domain.yml. No Rasa imports."""
 from __future__ import annotations
 
-from typing import Dict, List
+import re
+from datetime import datetime, time
+from typing import Dict, Optional, Tuple
+from zoneinfo import ZoneInfo
 
 from knowledge.store import KnowledgeBase
+
+UK = ZoneInfo("Europe/London")
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"^\s*(mon|tue|wed|thu|fri|sat|sun)\w*\s*-\s*(mon|tue|wed|thu|fri|sat|sun)\w*\s+"
+                    r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$", re.I)
 
 
 def phone(base: KnowledgeBase, council: str, contact_id: str) -> str:
@@ -14,42 +22,47 @@ def phone(base: KnowledgeBase, council: str, contact_id: str) -> str:
     return (contact.phone or contact.web or "") if contact else ""
 
 
-def council_help(base: KnowledgeBase, council: str) -> str:
-    """How to reach the council, with its own verb: 'call Safeguarding hub (MASH) on 024 7678 8555,
-    or 024 7683 2222 out of hours', or 'see <a website> (<address>)' when it has no phone."""
+def parse_office_hours(text: str) -> Tuple[int, int, time, time]:
+    """'Mon-Fri 09:00-17:00' as (first day, last day, opens, closes); days 0 = Monday."""
+    m = _HOURS.match(text or "")
+    if not m:
+        raise ValueError(f"office hours must look like 'Mon-Fri 09:00-17:00', not {text!r}")
+    first, last = _DAYS.index(m.group(1).lower()[:3]), _DAYS.index(m.group(2).lower()[:3])
+    return first, last, time(int(m.group(3)), int(m.group(4))), time(int(m.group(5)), int(m.group(6)))
+
+
+def office_open(now: Optional[datetime] = None, hours: Optional[str] = None) -> bool:
+    if hours is None:
+        import settings
+
+        hours = settings.get("FAMILY_HELP_OFFICE_HOURS")
+    first, last, opens, closes = parse_office_hours(hours)
+    local = (now or datetime.now(UK)).astimezone(UK)
+    return first <= local.weekday() <= last and opens <= local.time() < closes
+
+
+def council_help(base: KnowledgeBase, council: str, now: Optional[datetime] = None,
+                 hours: Optional[str] = None) -> str:
+    """How to reach the council, with its own verb. With an out-of-hours number, the one for now
+    comes first: 'call Safeguarding hub (MASH) on 024 7678 8555, or 024 7683 2222 out of hours'
+    in office hours; 'the office is closed now, so call Out of office hours on 024 7683 2222
+    (Safeguarding hub (MASH) 024 7678 8555 in office hours)' outside them. 'see <website>' when the
+    council has no phone."""
     general = base.general_contact(council)
     if not general:
         return "contact your council's children's services"
-    text = (f"call {general.service} on {general.phone}" if general.phone
-            else f"see {general.service} ({general.web})")
     ooh = base.contact(council, "mash_out_of_hours")
-    if ooh and ooh.council == council and ooh.phone:
-        text += f", or {ooh.phone} out of hours"
-    return text
+    if not general.phone:
+        return f"see {general.service} ({general.web})"
+    if not (ooh and ooh.council == council and ooh.phone):
+        return f"call {general.service} on {general.phone}"
+    if office_open(now, hours):
+        return f"call {general.service} on {general.phone}, or {ooh.phone} out of hours"
+    return (f"call {ooh.phone} now, as it is out of office hours ({general.service}: {general.phone} "
+            "in office hours)")
 
 
-# What the safety response says for each kind of crisis, in order. Wording is in domain.yml.
-SAFETY_PLANS: Dict[str, List[str]] = {
-    "safety_danger_now": ["utter_safety_danger_now", "utter_safety_computer", "utter_safety_childline",
-                          "utter_safety_trusted_adult"],
-    "safety_abuse": ["utter_safety_thanks", "utter_safety_danger_line", "utter_safety_computer",
-                     "utter_safety_childline", "utter_safety_trusted_adult"],
-    "safety_self_harm": ["utter_safety_self_harm", "utter_safety_samaritans", "utter_safety_childline",
-                         "utter_safety_computer"],
-    "safety_online": ["utter_safety_online", "utter_safety_report_remove", "utter_safety_danger_line",
-                      "utter_safety_childline", "utter_safety_computer"],
-    "safety_exploitation": ["utter_safety_thanks", "utter_safety_danger_line", "utter_safety_computer",
-                            "utter_safety_childline", "utter_safety_trusted_adult"],
-    "safety_homeless": ["utter_safety_homeless", "utter_safety_danger_line", "utter_safety_childline",
-                        "utter_safety_computer"],
-    "safety_professional": ["utter_safety_professional", "utter_safety_professional_dont",
-                            "utter_safety_computer"],
-}
-
-
-
-
-def safety_values(base: KnowledgeBase, council: str) -> Dict[str, str]:
+def safety_values(base: KnowledgeBase, council: str, now: Optional[datetime] = None) -> Dict[str, str]:
     """The numbers the safety responses need, from the knowledge base."""
     childline = base.contact(council, "childline")
     return {
@@ -57,7 +70,9 @@ def safety_values(base: KnowledgeBase, council: str) -> Dict[str, str]:
         "childline_phone": childline.phone if childline else "",
         "childline_web": childline.web if childline else "",
         "samaritans_phone": phone(base, council, "samaritans"),
+        "nspcc_phone": phone(base, council, "nspcc"),
         "ceop_web": phone(base, council, "ceop"),
         "report_remove_web": phone(base, council, "report_remove"),
-        "council_help": council_help(base, council),
+        "council_help": council_help(base, council, now),
+        "council_name": base.council(council).name,
     }

@@ -60,11 +60,16 @@ def make_tracker(kb: KnowledgeBase) -> TrackerFactory:
     """Build a Tracker for one user message: intent, entities, text, slots, metadata."""
 
     def factory(intent: str, text: str = "", entities: Optional[list[dict]] = None,
-                slots: Optional[dict] = None, metadata: Optional[dict] = None) -> Tracker:
+                slots: Optional[dict] = None, metadata: Optional[dict] = None,
+                safety: Optional[dict] = None, earlier: Optional[list[dict]] = None) -> Tracker:
+        """`safety`: the safety layer's judgement of this message; `earlier`: the parse data of
+        earlier messages in the conversation, oldest first."""
         latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": entities or [],
-                  "text": text, "metadata": metadata or {}}
+                  "text": text, "metadata": metadata or {}, **({"safety": safety} if safety else {})}
+        events = [{"event": "user", "text": p.get("text", ""), "parse_data": p} for p in earlier or []]
         return Tracker("test-user", dict(slots or {}), latest,
-                       [{"event": "user", "text": text, "parse_data": latest}], False, None, {}, "action_listen")
+                       events + [{"event": "user", "text": text, "parse_data": latest}], False, None, {},
+                       "action_listen")
 
     return factory
 
@@ -96,3 +101,13 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture(scope="session")
+def safety_judge():
+    """The safety layer's judge with its model trained here, from the layer's own data (safety/data)."""
+    from safety.judge import Judge
+    from safety.model import SafetyModel, load_examples
+    from safety.signals import SignalDetector
+
+    return Judge(SignalDetector(), SafetyModel().fit(load_examples()))

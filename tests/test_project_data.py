@@ -10,6 +10,7 @@ import yaml
 
 from actions import actions, cro_request
 from knowledge import paths
+from safety import kinds
 
 ROOT = paths.ROOT
 CONVERSATION = {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "human_handoff", "help",
@@ -33,8 +34,8 @@ def test_domain_intents_are_topics_conversation_and_safety(domain, topic_ids):
     intents = set(domain["intents"])
     assert topic_ids <= intents
     assert CONVERSATION <= intents
-    assert set(actions.SAFETY_PLANS) <= intents
-    assert intents == topic_ids | CONVERSATION | set(actions.SAFETY_PLANS)
+    assert kinds.INTENT in intents
+    assert intents == topic_ids | CONVERSATION | {kinds.INTENT}
 
 
 def test_every_intent_has_training_examples(domain):
@@ -58,7 +59,7 @@ def test_every_topic_area_has_a_test_story():
     index = yaml.safe_load((paths.content_dir() / "topics.yml").read_text())["topics"]
     missing = {t["area"] for t in index} - {t["area"] for t in index if t["id"] in used}
     assert not missing, f"topic areas with no test story: {missing}"
-    assert set(actions.SAFETY_PLANS) <= used
+    assert kinds.INTENT in used
 
 
 def test_actions_in_domain_are_implemented(domain):

@@ -69,3 +69,10 @@ def test_values_are_parsed_and_read_when_asked(tmp_path):
     assert settings.get("FAMILY_HELP_TRACKER_DB", {}) == ROOT / "build" / "conversations.db"
     assert settings.get("FAMILY_HELP_API_TOKEN", {"FAMILY_HELP_API_TOKEN": " -x y"}) == " -x y"  # any characters
     assert settings.check(env) == []
+
+
+def test_office_hours_are_checked():
+    assert settings.get("FAMILY_HELP_OFFICE_HOURS", {}) == "Mon-Fri 09:00-17:00"
+    assert settings.get("FAMILY_HELP_OFFICE_HOURS", {"FAMILY_HELP_OFFICE_HOURS": "Mon-Sat 08:30-18:00"})
+    with pytest.raises(settings.SettingError, match="Mon-Fri 09:00-17:00"):
+        settings.get("FAMILY_HELP_OFFICE_HOURS", {"FAMILY_HELP_OFFICE_HOURS": "9 to 5"})

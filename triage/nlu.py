@@ -2,7 +2,7 @@
 
 An email address such as ``jo@example.org`` was classified as "stop" (and ended the form), and
 the words of a button such as "I will ring them myself" as self-harm. This component runs after
-the classifier and before ``safety.component.SafetySignals``, and gives a message that is only
+the classifier and before ``safety.component.SafetyLayer``, and gives a message that is only
 - an email address or a phone number, or
 - the words of one of the form's longer buttons ("I will ring them myself")
 the intent ``cro_answer`` with confidence 1 (a button's words also carry the

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
+from safety import kinds
 from tests.conftest import texts
 
 
@@ -195,20 +196,71 @@ async def test_human_handoff_gives_numbers(make_tracker, dispatcher, domain):
     assert "024 7678 8555" in said and "can't pass you to a person" in said
 
 
-@pytest.mark.parametrize("intent", sorted(actions.SAFETY_PLANS))
+@pytest.mark.parametrize("kind", kinds.KINDS)
 @pytest.mark.parametrize("council", ["coventry", "hampshire", "bolton"])
-async def test_safety_response_has_numbers_and_never_claims_action(make_tracker, dispatcher, domain, intent, council):
-    await actions.ActionSafetyResponse().run(dispatcher, make_tracker(intent, slots={"council": council}), domain)
+async def test_safety_response_has_numbers_and_never_claims_action(make_tracker, dispatcher, domain, kind, council):
+    judgement = {"kind": kind, "speaker": "unknown", "secret": False}
+    await actions.ActionSafetyResponse().run(
+        dispatcher, make_tracker("safety", slots={"council": council}, safety=judgement), domain)
     responses = [m["response"] for m in dispatcher.messages if m.get("response")]
-    assert responses == actions.SAFETY_PLANS[intent] + ["utter_safety_carry_on"]
-    assert dispatcher.messages[-1]["custom"] == {"type": "safety_response", "kind": intent}
+    assert responses == kinds.plan(kind, "unknown")
+    assert dispatcher.messages[-1]["custom"] == {"type": "safety_response", "kind": kind, "speaker": "unknown"}
     first = dispatcher.messages[0]
     assert first["emergency_phone"] == "999"
     assert first["childline_phone"] == "0800 1111"
     assert first["samaritans_phone"] == "116 123"
     assert first["council_help"] and "None" not in first["council_help"]
-    known = set(domain["responses"])
-    assert set(responses) <= known
+    assert set(responses) <= set(domain["responses"])
+    assert "utter_safety_computer" in responses  # says plainly that it is a computer
+
+
+@pytest.mark.parametrize("speaker, says, never", [
+    # a teenager about a friend: Childline and a trusted adult, not the professional's steps
+    ("friend", "utter_safety_friend", "utter_safety_professional"),
+    ("professional", "utter_safety_professional", "utter_safety_childline"),
+    ("parent", "utter_safety_adult_council", "utter_safety_childline"),
+    ("young_person", "utter_safety_childline", "utter_safety_professional"),
+])
+async def test_the_reply_is_for_who_is_speaking(make_tracker, dispatcher, domain, speaker, says, never):
+    judgement = {"kind": "physical_abuse", "speaker": speaker, "secret": False}
+    await actions.ActionSafetyResponse().run(dispatcher, make_tracker("safety", safety=judgement), domain)
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert says in responses and never not in responses
+    assert dispatcher.messages[-1]["custom"]["speaker"] == speaker
+
+
+async def test_who_is_speaking_is_remembered_from_earlier_in_the_conversation(make_tracker, dispatcher, domain):
+    earlier = [{"text": "I'm a teacher", "safety": {"kind": None, "speaker": "professional"}}]
+    judgement = {"kind": "sexual_abuse", "speaker": "unknown", "secret": False}
+    await actions.ActionSafetyResponse().run(
+        dispatcher, make_tracker("safety", safety=judgement, earlier=earlier), domain)
+    assert dispatcher.messages[-1]["custom"] == {"type": "safety_response", "kind": "sexual_abuse",
+                                                 "speaker": "professional"}
+
+
+async def test_the_young_peoples_app_gets_childline_first(make_tracker, dispatcher, domain):
+    judgement = {"kind": "neglect", "speaker": "unknown", "secret": False}
+    await actions.ActionSafetyResponse().run(
+        dispatcher, make_tracker("safety", safety=judgement, metadata={"audience": "young_person"}), domain)
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert "utter_safety_childline" in responses and "utter_safety_adult_council" not in responses
+
+
+async def test_asked_to_keep_a_secret_it_never_promises(make_tracker, dispatcher, domain):
+    judgement = {"kind": "secret", "speaker": "unknown", "secret": True}
+    await actions.ActionSafetyResponse().run(dispatcher, make_tracker("safety", safety=judgement), domain)
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert responses[0] == "utter_safety_secret" and "utter_safety_childline" in responses
+    wording = domain["responses"]["utter_safety_secret"][0]["text"]
+    assert "can't promise to keep a secret" in wording and "computer" in wording
+
+
+async def test_a_warm_line_before_the_answer_when_someone_is_upset(make_tracker, dispatcher, domain):
+    tracker = make_tracker("icpc_what", text="I can't stop crying, what happens at the conference?",
+                           safety={"kind": None, "distress": True})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert responses[0] == "utter_distress" and len(dispatcher.messages) > 1
 
 
 async def test_session_start_takes_council_from_metadata(make_tracker, dispatcher, domain):

@@ -120,7 +120,7 @@ async def test_a_phone_number_at_the_method_question_gives_method_and_number(ras
 
 async def test_a_crisis_message_is_never_taken_as_an_answer(rasa_domain):
     for requested in ("cro_contact_method", "cro_contact_detail", "cro_about"):
-        data = parse(rasa_domain, "he hits me", intent="safety_abuse")
+        data = parse(rasa_domain, "he hits me", intent="safety")
         assert await extracted(rasa_domain, requested, data, {"cro_contact_method": "email"}) == {}
 
 

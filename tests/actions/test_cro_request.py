@@ -116,7 +116,7 @@ async def test_stop_forgets_the_answers(triage, dispatcher, domain):
 
 async def test_safety_message_while_answering_what_it_is_about(kb, dispatcher, domain):
     text = "my carer hits me when i ask to see my brother"
-    t = tracker({"requested_slot": "cro_about"}, "safety_abuse", text, active_loop={"name": "cro_request_form"})
+    t = tracker({"requested_slot": "cro_about"}, "safety", text, active_loop={"name": "cro_request_form"})
     events = await ActionSafetyResponse().run(dispatcher, t, domain)
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["safety_concern"] is True and slots["cro_about"] == text
@@ -124,7 +124,7 @@ async def test_safety_message_while_answering_what_it_is_about(kb, dispatcher, d
 
 
 async def test_safety_message_outside_the_form_only_marks_the_concern(kb, dispatcher, domain):
-    events = await ActionSafetyResponse().run(dispatcher, tracker({}, "safety_abuse", "he hits me", events=[]),
+    events = await ActionSafetyResponse().run(dispatcher, tracker({}, "safety", "he hits me", events=[]),
                                               domain)
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots.get("safety_concern") is True and "cro_about" not in slots
@@ -241,7 +241,7 @@ async def test_a_refused_request_after_a_safety_message_keeps_the_concern_and_sa
     assert responses(dispatcher) == ["utter_cro_too_many_requests"]
     assert "safety_concern" not in {e["name"] for e in events}  # a later request is still urgent
     safety = CollectingDispatcher()
-    t = Tracker("conv", {}, {"intent": {"name": "safety_abuse"}, "entities": [], "text": "he hits me",
+    t = Tracker("conv", {}, {"intent": {"name": "safety"}, "entities": [], "text": "he hits me",
                              "metadata": {}}, [], False, None, {}, "action_listen")
     await ActionSafetyResponse().run(safety, t, domain)
     assert "0800 1111" in texts(safety) or "utter_safety_childline" in responses(safety)

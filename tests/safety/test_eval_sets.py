@@ -1,18 +1,26 @@
-"""The held-out safety sets are big enough, varied, and not copies of training data."""
+"""The safety evaluation sets are big enough, varied, and kept apart from everything the assistant
+learns from: the NLU data, the safety layer's own data (safety/data) and the crisis patterns."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
-from safety import evaluate
+from safety import evaluate, kinds
+from safety.model import load_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _norm(s: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", s.lower())
+
+
 def training_examples() -> set[str]:
-    training = set()
+    """Every NLU example and every example of the safety layer's own data, normalised."""
+    training = {_norm(e.text) for e in load_examples()}
     for path in (ROOT / "data" / "nlu").glob("*.yml"):
         for block in yaml.safe_load(path.read_text())["nlu"]:
             training |= {_norm(line.strip()[2:]) for line in block.get("examples", "").splitlines()
@@ -20,36 +28,39 @@ def training_examples() -> set[str]:
     return training
 
 
-def turns(cases: list[dict]) -> list[str]:
-    return [t for c in cases for t in (c["say"] if isinstance(c["say"], list) else [c["say"]])]
+def judged(cases: list[dict]) -> list[str]:
+    """The turn each case is judged on (a conversation's last). Its openers ("hi", "what is a child in
+    need plan") are everyday questions that training data is meant to hold."""
+    return [evaluate.turns_of(c)[-1] for c in cases]
 
 
-def test_sets_are_large_varied_and_not_training_data():
+@pytest.fixture(scope="module")
+def training() -> set[str]:
+    return training_examples()
+
+
+@pytest.mark.parametrize("name", sorted(evaluate.SETS))
+def test_no_evaluation_message_is_training_data_or_a_pattern(name, training):
+    crisis_file, ordinary_file = evaluate.SETS[name]
+    cases = evaluate.load_cases(crisis_file) + evaluate.load_cases(ordinary_file)
+    leaked = [t for t in judged(cases) if _norm(t) in training]
+    assert not leaked, f"{name}: evaluation messages copied into training data: {leaked}"
+    patterns = (ROOT / "safety" / "patterns.yml").read_text().lower() + (ROOT / "safety" / "speakers.yml").read_text()
+    said = [t for c in cases for t in evaluate.turns_of(c)]
+    copied = [t for t in said if len(t) > 25 and t.lower() in patterns]
+    assert not copied, f"{name}: evaluation messages copied into the patterns: {copied}"
+
+
+def test_the_current_pair_is_large_and_varied():
     crisis, ordinary = evaluate.load_cases(evaluate.CRISIS), evaluate.load_cases(evaluate.ORDINARY)
     assert len(crisis) >= 150 and len(ordinary) >= 150
-    assert len({c["kind"] for c in crisis}) == 7
     assert sum(isinstance(c["say"], list) for c in crisis) >= 20
-    training = training_examples()
-    leaked = [t for t in turns(crisis + ordinary) if _norm(t) in training]
-    assert not leaked, f"evaluation messages copied from NLU training data: {leaked}"
 
 
-def test_the_fresh_heldout_pair_stays_out_of_training_and_patterns():
-    crisis = evaluate.load_cases(evaluate.HELDOUT_CRISIS)
-    ordinary = evaluate.load_cases(evaluate.HELDOUT_ORDINARY)
-    assert len(crisis) >= 150 and len(ordinary) >= 150
-    assert len({c["kind"] for c in crisis}) == 12 and len({c["voice"] for c in crisis}) == 7
-    training = training_examples()
-    said = turns(crisis + ordinary)
-    # The turn each case is judged on (a conversation's last); its openers ("hi", "what is a child in
-    # need plan") are everyday questions that training data is meant to hold.
-    judged = [c["say"][-1] if isinstance(c["say"], list) else c["say"] for c in crisis + ordinary]
-    leaked = [t for t in judged if _norm(t) in training]
-    assert not leaked, f"held-out messages copied into NLU training data: {leaked}"
-    patterns = (ROOT / "safety" / "patterns.yml").read_text().lower()
-    copied = [t for t in said if len(t) > 25 and t.lower() in patterns]
-    assert not copied, f"held-out messages copied into the crisis patterns: {copied}"
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", s.lower())
+@pytest.mark.parametrize("name, size", [("heldout-2026-12", 150), ("fresh-2026-12b", 250)])
+def test_the_held_out_sets_cover_every_kind_and_speaker(name, size):
+    crisis_file, ordinary_file = evaluate.SETS[name]
+    crisis, ordinary = evaluate.load_cases(crisis_file), evaluate.load_cases(ordinary_file)
+    assert len(crisis) >= size and len(ordinary) >= size
+    assert {c["kind"] for c in crisis} == set(kinds.KINDS)
+    assert {c["speaker"] for c in crisis} == set(kinds.SPEAKERS)

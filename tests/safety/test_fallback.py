@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from safety import kinds
 from safety.fallback import LAST_RESORT, fallback_messages
-from safety.replies import SAFETY_PLANS
 
 
 @pytest.fixture
@@ -27,14 +27,16 @@ def test_any_failure_gets_999_childline_and_the_councils_numbers(responses, kb, 
     assert messages[-1] == {"custom": {"type": "service_trouble"}}
 
 
-@pytest.mark.parametrize("intent", sorted(SAFETY_PLANS))
-def test_a_safety_message_gets_its_safety_response(responses, kb, intent):
-    messages = fallback_messages(responses, lambda: kb, "coventry", intent)
-    assert messages[-1]["custom"] == {"type": "safety_response", "kind": intent, "fallback": True}
+@pytest.mark.parametrize("kind", kinds.KINDS)
+@pytest.mark.parametrize("speaker", ["young_person", "parent", "professional"])
+def test_a_safety_message_gets_its_safety_response(responses, kb, kind, speaker):
+    judgement = {"kind": kind, "speaker": speaker, "secret": False}
+    messages = fallback_messages(responses, lambda: kb, "coventry", kinds.INTENT, judgement)
+    assert messages[-1]["custom"] == {"type": "safety_response", "kind": kind, "speaker": speaker, "fallback": True}
     said = texts(messages)
-    first = responses[SAFETY_PLANS[intent][0]][0]["text"].split("{")[0]
+    first = responses[kinds.plan(kind, speaker)[0]][0]["text"].split("{")[0]
     assert said.startswith(first)
-    assert "999" in said
+    assert "999" in said and "{" not in said
 
 
 def test_unknown_council_gets_the_default_councils_numbers(responses, kb):
@@ -46,7 +48,7 @@ def test_without_the_knowledge_base_the_national_numbers_still_go_out(responses)
     def broken():
         raise OSError("no knowledge base")
 
-    messages = fallback_messages(responses, broken, "bolton", "safety_danger_now")
+    messages = fallback_messages(responses, broken, "bolton", kinds.INTENT, {"kind": "danger_now"})
     assert messages[0]["text"] == LAST_RESORT and "999" in LAST_RESORT and "0800 1111" in LAST_RESORT
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from safety import component
 from safety.signals import PATTERNS_FILE, PatternError, SignalDetector
 
 
@@ -61,33 +60,6 @@ def test_bad_pattern_file_is_refused(tmp_path):
         SignalDetector(bad)
 
 
-RANKING = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "safety_abuse", "confidence": 0.3},
-           {"name": "cro", "confidence": 0.25}]
-
-
-def test_combine_signal_overrides_a_topic_intent(detector):
-    signal = detector.detect("my mum hits me")
-    new = component.combine({"name": "cro", "confidence": 0.9}, [], signal)
-    assert new == {"name": "safety_abuse", "confidence": 1.0}
-
-
-def test_combine_keeps_the_classifiers_safety_intent_unless_danger_now(detector):
-    assert component.combine({"name": "safety_self_harm", "confidence": 0.8}, [],
-                             detector.detect("my mum hits me")) is None
-    assert component.combine({"name": "safety_abuse", "confidence": 0.8}, [],
-                             detector.detect("he is hitting her right now"))["name"] == "safety_danger_now"
-
-
-def test_combine_rescues_an_unsure_safety_intent_from_fallback():
-    assert component.combine({"name": "nlu_fallback", "confidence": 0.45}, RANKING, None)["name"] == "safety_abuse"
-    topic_first = [RANKING[0], RANKING[2], RANKING[1]]
-    assert component.combine({"name": "nlu_fallback", "confidence": 0.45}, topic_first, None) is None
-
-
-def test_combine_does_not_rescue_an_unsure_guess_for_a_question():
-    assert component.combine({"name": "nlu_fallback", "confidence": 0.45}, RANKING, None, question=True) is None
-
-
 @pytest.mark.parametrize("text, question", [
     ("is there suicide prevention training for staff", True), ("what counts as neglect?", True),
     ("wot is a cp plan", True), ("i keep planning how to do it", False), ("my dad hits me", False),
@@ -97,33 +69,3 @@ def test_is_question(text, question):
     from safety.signals import is_question
 
     assert is_question(text) is question
-
-
-def test_component_sets_the_intent_on_the_message(detector):
-    from rasa.shared.nlu.training_data.message import Message
-
-    msg = Message(data={"text": "sum1 keeps touching me", "intent": {"name": "greet", "confidence": 0.7},
-                        "intent_ranking": [{"name": "greet", "confidence": 0.7}]})
-    comp = component.SafetySignals(detector)
-    comp.process([msg])
-    assert msg.get("intent")["name"] == "safety_abuse"
-    assert msg.get("intent_ranking")[0]["name"] == "safety_abuse"
-    button = Message(data={"text": "/cin_what", "intent": {"name": "cin_what", "confidence": 1.0}})
-    comp.process([button])
-    assert button.get("intent")["name"] == "cin_what"
-
-
-def test_patterns_never_fire_on_ordinary_training_questions(detector):
-    """Precision guard: no non-safety NLU example may look like a crisis to the patterns."""
-    from pathlib import Path
-
-    fired = []
-    for path in sorted((Path(__file__).resolve().parents[2] / "data" / "nlu").glob("*.yml")):
-        for block in yaml.safe_load(path.read_text())["nlu"]:
-            if block["intent"].startswith("safety_"):
-                continue
-            for line in block["examples"].splitlines():
-                text = line.strip()[2:]
-                if text and detector.detect(text):
-                    fired.append(f"{block['intent']}: {text}")
-    assert not fired, "\n".join(fired)

@@ -7,15 +7,14 @@ import pytest
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from safety.component import SafetySignals
-from safety.signals import SignalDetector
+from safety.component import SafetyLayer
 from triage import form
 from triage.nlu import FormAnswers
 
 
 @pytest.fixture(scope="module")
-def pipeline():
-    answers, safety = FormAnswers(0.45), SafetySignals(SignalDetector())
+def pipeline(safety_judge):
+    answers, safety = FormAnswers(0.45), SafetyLayer({}, judge=safety_judge)
 
     def run(text: str, guess: str, confidence: float = 0.9, second: str = "out_of_scope") -> Message:
         ranking = [{"name": guess, "confidence": confidence}, {"name": second, "confidence": 1 - confidence}]
@@ -44,19 +43,20 @@ def test_an_email_or_phone_number_alone_is_an_answer_whatever_the_classifier_sai
                                           ("i will ring them myself!", "they_will_ring"),
                                           ("Through my carer or social worker", "carer_or_social_worker")])
 def test_the_words_of_a_button_typed_are_an_answer_not_a_crisis(pipeline, text, method):
-    message = pipeline(text, "nlu_fallback", second="safety_self_harm")  # unsure, best guess self-harm
+    message = pipeline(text, "nlu_fallback", second="safety")  # unsure, best guess a crisis
     assert intent(message) == "cro_answer"
     assert [(e["entity"], e["value"]) for e in message.get(ENTITIES)] == [("cro_contact_method", method)]
 
 
-@pytest.mark.parametrize("text, guess, safety", [
-    ("he hits me", "out_of_scope", "safety_abuse"),
-    ("I want to kill myself", "cro_answer", "safety_self_harm"),  # even if the classifier guessed an answer
-    ("i.want.to.die@example.org", "cro_answer", "safety_self_harm"),  # a crisis pattern wins over an answer
-    ("07700 900123 he hits me", "cro_answer", "safety_abuse"),
+@pytest.mark.parametrize("text, guess, kind", [
+    ("he hits me", "out_of_scope", "physical_abuse"),
+    ("I want to kill myself", "cro_answer", "self_harm"),  # even if the classifier guessed an answer
+    ("i.want.to.die@example.org", "cro_answer", "self_harm"),  # a crisis pattern wins over an answer
+    ("07700 900123 he hits me", "cro_answer", "physical_abuse"),
 ])
-def test_a_crisis_message_during_the_form_still_gets_the_safety_intent(pipeline, text, guess, safety):
-    assert intent(pipeline(text, guess)) == safety
+def test_a_crisis_message_during_the_form_still_gets_the_safety_intent(pipeline, text, guess, kind):
+    message = pipeline(text, guess)
+    assert intent(message) == "safety" and message.get("safety")["kind"] == kind
 
 
 @pytest.mark.parametrize("text, guess, confidence, second, expected", [

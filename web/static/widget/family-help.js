@@ -37,9 +37,17 @@
     mount: data.mount || null,
     safetyPage: safeHttpUrl(data.safetyPage, base) || new URL('../../staying-safe', base).href,
     timeoutMs: Math.max(1000, parseInt(data.timeout, 10) || 30000),
-    maxLength: Math.max(1, parseInt(data.maxLength, 10) || 2000)
+    maxLength: Math.max(1, parseInt(data.maxLength, 10) || 2000),
+    // Who the page is for: the /app says 'young_person', so a safety reply leads with Childline.
+    audience: /^[a-z_]{1,30}$/.test(data.audience || '') ? data.audience : null
   };
   var DELETE_PATH = '/webhooks/rest/delete';
+  function pageMetadata() {
+    var meta = {};
+    if (opts.council !== 'default') { meta.council = opts.council; }
+    if (opts.audience) { meta.audience = opts.audience; }
+    return meta;
+  }
   var NEAR_LIMIT = Math.floor(opts.maxLength * 0.8); // from here on the box says how many characters are left
   var STORE_PREFIX = 'familyHelp.';
   var STORE_KEY = STORE_PREFIX + 'chat';
@@ -514,7 +522,7 @@
     fetch(opts.server + '/webhooks/rest/webhook', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ sender: state.sender, message: payload, metadata: opts.council === 'default' ? {} : { council: opts.council } }),
+      body: JSON.stringify({ sender: state.sender, message: payload, metadata: pageMetadata() }),
       signal: controller ? controller.signal : undefined,
       credentials: 'omit'
     }).then(function (response) {

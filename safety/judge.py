@@ -1,0 +1,134 @@
+"""The safety layer's judgement of one message: is there a concern, of what kind, who is speaking,
+is the person asking for a secret to be kept, and are they upset about the process.
+
+Two detectors, either of which can raise a concern: the crisis patterns (safety.signals, words a
+person in crisis uses) and the safety model (safety.model, trained on the layer's own labelled data).
+Neither reads the topic classifier, so retraining it cannot change a safety decision. Who is
+speaking comes from cues in the person's words (safety/speakers.yml), else the model when sure.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import yaml
+
+from safety.kinds import ABUSE_DEFAULT, DANGER_NOW, KINDS, NONE, PATTERN_KINDS, PATTERN_SPEAKERS, SECRET, UNKNOWN
+from safety.model import SafetyModel
+from safety.signals import SignalDetector, is_question
+
+CUES_FILE = Path(__file__).with_name("speakers.yml")
+# How sure the model must be to raise a concern on its own: a statement ("he does stuff to me")
+# needs less than a question ("what happens if abuse is found?"), which is nearly always a topic.
+STATEMENT_CONFIDENCE = 0.7
+QUESTION_CONFIDENCE = 0.85
+# ...and to say who is speaking when the words hold no cue.
+SPEAKER_CONFIDENCE = 0.8
+# A concern raised by the patterns takes the model's kind when the model agrees there is harm.
+HARM_KINDS = tuple(k for k in KINDS if k != DANGER_NOW)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    kind: Optional[str]  # a harm kind (safety.kinds.KINDS), SECRET, or None: no concern
+    speaker: str  # safety.kinds.SPEAKERS or UNKNOWN, from this message alone
+    secret: bool
+    distress: bool
+    confidence: float
+    source: str  # "patterns", "model", "patterns+model", "secret" or ""
+
+    @property
+    def concern(self) -> bool:
+        return self.kind is not None
+
+    def as_dict(self) -> Dict[str, object]:
+        return asdict(self)
+
+
+class Cues:
+    """Speaker, secret and distress cues (safety/speakers.yml)."""
+
+    def __init__(self, path: Path = CUES_FILE) -> None:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+        def compiled(section: Dict[str, List[str]]) -> List[Tuple[str, re.Pattern]]:
+            return [(speaker, re.compile(p.replace("{role}", f"({spec['roles']})")))
+                    for speaker, patterns in section.items() for p in patterns]
+
+        self.strong = compiled(spec["strong"])
+        self.speakers = compiled(spec["speakers"])
+        self.secret = [re.compile(p) for p in spec["secret"]]
+        self.distress = [re.compile(p) for p in spec["distress"]]
+
+    @staticmethod
+    def _clean(text: str) -> str:
+        return " ".join(text.lower().replace("\u2019", "'").replace("\u2018", "'").split())
+
+    def speaker(self, text: str) -> Optional[str]:
+        """What the person says they are (a strong cue), else the speaker whose cue comes first in
+        the text (at the same place: the longer cue, then the one listed first)."""
+        text = self._clean(text)
+        for cues in (self.strong, self.speakers):
+            best: Optional[Tuple[int, int, int, str]] = None
+            for order, (speaker, pattern) in enumerate(cues):
+                m = pattern.search(text)
+                if m and (best is None or (m.start(), -len(m.group(0)), order) < best[:3]):
+                    best = (m.start(), -len(m.group(0)), order, speaker)
+            if best:
+                return best[3]
+        return None
+
+    def is_secret(self, text: str) -> bool:
+        text = self._clean(text)
+        return any(p.search(text) for p in self.secret)
+
+    def is_distress(self, text: str) -> bool:
+        text = self._clean(text)
+        return any(p.search(text) for p in self.distress)
+
+
+class Judge:
+    def __init__(self, detector: SignalDetector, model: Optional[SafetyModel], cues: Optional[Cues] = None) -> None:
+        self.detector, self.model, self.cues = detector, model, cues or Cues()
+
+    def judge(self, text: str) -> Judgement:
+        signals = self.detector.detect_all(text)
+        question = is_question(text)
+        ranking = self.model.rank_kinds(text, top=len(KINDS) + 1) if self.model else []
+        # The model's concern is its probability of any kind of harm (1 - P(none)); its kind, the
+        # likeliest kind of harm.
+        harm_p = 1.0 - dict(ranking).get(NONE, 1.0) if ranking else 0.0
+        model_kind = next((k for k, _ in ranking if k != NONE), NONE)
+        model_p = dict(ranking).get(model_kind, 0.0)
+        best_harm = next(((k, p) for k, p in ranking if k in HARM_KINDS), (None, 0.0))
+
+        kind: Optional[str] = None
+        source = ""
+        if signals:
+            top = min(signals, key=lambda s: self.detector.priority.index(s.category))
+            kind = PATTERN_KINDS.get(top.category)
+            if kind is None:  # "abuse" or "professional": which kind, the model says
+                kind = best_harm[0] if best_harm[0] and best_harm[1] >= 0.15 else ABUSE_DEFAULT
+            elif kind != DANGER_NOW and model_kind == DANGER_NOW and model_p >= STATEMENT_CONFIDENCE:
+                kind = DANGER_NOW
+            source = "patterns"
+        needed = QUESTION_CONFIDENCE if question else STATEMENT_CONFIDENCE
+        if model_kind != NONE and harm_p >= needed:
+            source = "patterns+model" if source else "model"
+            kind = kind or model_kind
+        secret = self.cues.is_secret(text)
+        if kind is None and secret:
+            kind, source = SECRET, "secret"
+
+        speaker = self.cues.speaker(text)
+        if speaker is None:
+            speaker = next((PATTERN_SPEAKERS[s.category] for s in signals if s.category in PATTERN_SPEAKERS), None)
+        if speaker is None and self.model and kind is not None:
+            guess, p = self.model.speaker(text)
+            speaker = guess if p >= SPEAKER_CONFIDENCE else None
+        confidence = 1.0 if "patterns" in source else harm_p if kind else 1.0 - harm_p
+        return Judgement(kind=kind, speaker=speaker or UNKNOWN, secret=secret,
+                         distress=kind is None and self.cues.is_distress(text),
+                         confidence=round(float(confidence), 3), source=source)

@@ -1,0 +1,102 @@
+"""The safety layer's two judgements, as words: what kind of harm a message tells of, and who is
+speaking; and which of the domain's safety responses a reply is made of for each pair.
+
+Plain data, no Rasa imports. The wording of each response is in domain.yml; the numbers come from
+the knowledge base (safety.replies).
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+# --- what kind of harm --------------------------------------------------------------------------
+DANGER_NOW = "danger_now"
+KINDS = (DANGER_NOW, "physical_abuse", "sexual_abuse", "emotional_abuse", "neglect", "online_sexual_harm",
+         "domestic_abuse", "self_harm", "carer_breaking_point", "exploitation", "forced_marriage_fgm", "homeless")
+NONE = "none"
+# Asked to keep a secret, with nothing told yet: still a safety reply (honest: it is a computer).
+SECRET = "secret"
+
+# --- who is speaking ----------------------------------------------------------------------------
+YOUNG = ("child", "young_person")
+ADULTS = ("parent", "foster_or_kinship_carer", "neighbour_or_relative")
+SPEAKERS = YOUNG + ("friend",) + ADULTS + ("professional",)
+UNKNOWN = "unknown"
+
+# The Rasa intent every safety reply is routed by (data/rules/safety.yml); kind and speaker travel
+# with the message under MESSAGE_KEY.
+INTENT = "safety"
+MESSAGE_KEY = "safety"
+
+# The crisis patterns' categories (safety/patterns.yml) as a kind. "abuse" and "professional" do
+# not say which kind: the safety model's best harm kind is used, else ABUSE_DEFAULT.
+PATTERN_KINDS = {
+    "danger_now": DANGER_NOW, "self_harm": "self_harm", "online": "online_sexual_harm",
+    "exploitation": "exploitation", "homeless": "homeless", "breaking_point": "carer_breaking_point",
+    "domestic_abuse": "domestic_abuse", "forced_marriage_fgm": "forced_marriage_fgm", "neglect": "neglect",
+    "sexual_abuse": "sexual_abuse",
+}
+ABUSE_DEFAULT = "physical_abuse"
+# Speaker cues the crisis patterns carry ("a pupil told me..." is a professional's disclosure).
+PATTERN_SPEAKERS = {"professional": "professional"}
+
+
+def speaker_group(speaker: Optional[str]) -> str:
+    """'young' (a child or young person, or unknown: they get Childline first), 'friend', 'adult'
+    or 'professional'."""
+    if speaker == "friend":
+        return "friend"
+    if speaker == "professional":
+        return "professional"
+    if speaker in ADULTS:
+        return "adult"
+    return "young"
+
+
+def plan(kind: str, speaker: Optional[str], secret: bool = False) -> List[str]:
+    """The domain responses a safety reply is made of, in order: what this kind of harm needs
+    first, then what this speaker needs, then honesty about being a computer (or about secrets)."""
+    group = speaker_group(speaker)
+    if speaker in (None, UNKNOWN) and kind == "carer_breaking_point":
+        group = "adult"  # only a parent or carer says this of themselves
+    young = group in ("young", "friend")
+    lines: List[str] = []
+    if kind == DANGER_NOW:
+        lines += ["utter_safety_danger_now"]
+    elif kind == "self_harm":
+        lines += ["utter_safety_self_harm", "utter_safety_samaritans"]
+    elif kind == "online_sexual_harm":
+        lines += (["utter_safety_online", "utter_safety_report_remove"] if young
+                  else ["utter_safety_online_adult"])
+        lines += ["utter_safety_danger_line"]
+    elif kind == "carer_breaking_point":
+        lines += ["utter_safety_breaking_point", "utter_safety_breaking_point_help", "utter_safety_danger_line"]
+    elif kind == "homeless":
+        lines += ["utter_safety_homeless", "utter_safety_danger_line"]
+    elif kind == SECRET:
+        lines += ["utter_safety_secret"]
+    else:  # abuse of any kind, neglect, domestic abuse, exploitation, forced marriage or FGM
+        lines += ["utter_safety_thanks" if young else "utter_safety_thanks_adult", "utter_safety_danger_line"]
+
+    if group == "young":
+        lines += ["utter_safety_childline", "utter_safety_trusted_adult"]
+    elif group == "friend":
+        lines += ["utter_safety_friend"]
+    elif group == "professional":
+        lines += ["utter_safety_professional", "utter_safety_professional_dont"]
+    else:
+        lines += ["utter_safety_adult_council", "utter_safety_nspcc"]
+
+    if kind != SECRET:
+        lines += ["utter_safety_secret" if secret else "utter_safety_computer"]
+    lines += ["utter_safety_carry_on"]
+    seen: set = set()
+    return [line for line in lines if not (line in seen or seen.add(line))]
+
+
+def speaker_for(this_message: Optional[str], earlier: List[Optional[str]], audience: Optional[str] = None) -> str:
+    """Who is speaking: a cue in this message, else the latest cue earlier in the conversation,
+    else the page's audience (the /app says 'young_person'), else UNKNOWN."""
+    for speaker in [this_message] + list(reversed(earlier)) + [audience]:
+        if speaker in SPEAKERS:
+            return speaker
+    return UNKNOWN

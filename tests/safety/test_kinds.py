@@ -1,0 +1,68 @@
+"""Which responses a safety reply is made of, for each kind of harm and each speaker (safety.kinds)."""
+from __future__ import annotations
+
+import pytest
+
+from safety import kinds
+
+
+@pytest.mark.parametrize("kind", kinds.KINDS + (kinds.SECRET,))
+@pytest.mark.parametrize("speaker", kinds.SPEAKERS + (kinds.UNKNOWN,))
+def test_every_reply_is_honest_about_being_a_computer_and_lets_the_person_carry_on(domain, kind, speaker):
+    plan = kinds.plan(kind, speaker)
+    assert set(plan) <= set(domain["responses"])
+    assert len(plan) == len(set(plan))
+    assert {"utter_safety_computer", "utter_safety_secret"} & set(plan)
+    assert plan[-1] == "utter_safety_carry_on"
+    assert len(plan) <= 7
+
+
+@pytest.mark.parametrize("kind, first", [
+    ("danger_now", "utter_safety_danger_now"), ("self_harm", "utter_safety_self_harm"),
+    ("online_sexual_harm", "utter_safety_online"), ("carer_breaking_point", "utter_safety_breaking_point"),
+    ("homeless", "utter_safety_homeless"), ("sexual_abuse", "utter_safety_thanks"),
+])
+def test_the_reply_leads_with_what_the_kind_of_harm_needs(kind, first):
+    assert kinds.plan(kind, "young_person")[0] == first
+
+
+def test_a_parent_whose_child_is_at_risk_online_gets_ceop_not_the_young_persons_lines():
+    plan = kinds.plan("online_sexual_harm", "parent")
+    assert "utter_safety_online_adult" in plan and "utter_safety_online" not in plan
+    assert "utter_safety_report_remove" not in plan and "utter_safety_adult_council" in plan
+
+
+def test_a_carer_at_breaking_point_gets_a_helpline_then_the_council():
+    for speaker in ("parent", "foster_or_kinship_carer", kinds.UNKNOWN):
+        plan = kinds.plan("carer_breaking_point", speaker)
+        assert plan.index("utter_safety_breaking_point_help") < plan.index("utter_safety_adult_council")
+        assert "utter_safety_childline" not in plan
+
+
+def test_a_friend_gets_childline_and_a_trusted_adult_not_the_professionals_steps():
+    plan = kinds.plan("physical_abuse", "friend")
+    assert "utter_safety_friend" in plan
+    assert not {"utter_safety_professional", "utter_safety_adult_council"} & set(plan)
+
+
+def test_a_professional_gets_their_procedure():
+    plan = kinds.plan("neglect", "professional")
+    assert plan[:2] == ["utter_safety_thanks_adult", "utter_safety_danger_line"]
+    assert "utter_safety_professional" in plan and "utter_safety_childline" not in plan
+
+
+def test_asked_for_a_secret_the_reply_says_it_cannot_keep_one_instead_of_the_computer_line():
+    plan = kinds.plan("sexual_abuse", "young_person", secret=True)
+    assert "utter_safety_secret" in plan and "utter_safety_computer" not in plan
+
+
+@pytest.mark.parametrize("this, earlier, audience, expected", [
+    ("parent", ["professional"], "young_person", "parent"),
+    ("unknown", ["professional", "unknown"], None, "professional"),
+    ("unknown", ["friend", "parent", None], None, "parent"),
+    ("unknown", [], "young_person", "young_person"),
+    (None, [], None, "unknown"),
+    ("unknown", [], "nonsense", "unknown"),
+])
+def test_who_is_speaking_this_message_then_earlier_then_the_page(this, earlier, audience, expected):
+    assert kinds.speaker_for(this, earlier, audience) == expected
