@@ -290,7 +290,7 @@ class ActionSafetyResponse(Action):
         kind = judgement.get("kind") or kinds.ABUSE_DEFAULT
         speaker = kinds.speaker_for(judgement.get("speaker"), earlier_speakers(tracker), audience(tracker))
         values = safety_values(base, council)
-        for response in kinds.plan(kind, speaker, bool(judgement.get("secret"))):
+        for response in kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also")):
             dispatcher.utter_message(response=response, **values)
         # Tells the widget (and the safety evaluation) that this was the safety response.
         dispatcher.utter_message(json_message={"type": "safety_response", "kind": kind, "speaker": speaker})

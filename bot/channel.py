@@ -20,6 +20,8 @@ import asyncio
 import inspect
 import logging
 import os
+import time
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -33,12 +35,36 @@ import settings
 from bot import intake, logs, turns
 from knowledge.store import KnowledgeBase
 from safety.fallback import fallback_messages, response_text
+from safety.kinds import CONTEXT_KEY
 from triage.limits import SlidingWindow
 
 log = logging.getLogger(__name__)
 
 DELETED = "conversation_deleted"  # custom payload of the "delete my chat" reply
 TURN_TIMEOUT_MARGIN = 15.0  # a whole turn may take this much longer than one action call
+
+
+class RecentConcerns:
+    """Which conversations had a safety reply in the last `seconds` (at most `size` of them, in this
+    process): their next message is judged knowing it ("can you keep a secret?" then a hint).
+    Only the conversation's id and a time are kept."""
+
+    def __init__(self, seconds: float = 1800.0, size: int = 10000) -> None:
+        self.seconds, self.size = seconds, size
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def note(self, sender: str) -> None:
+        self._seen[sender] = time.monotonic()
+        self._seen.move_to_end(sender)
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+
+    def recent(self, sender: str) -> bool:
+        at = self._seen.get(sender)
+        return at is not None and time.monotonic() - at < self.seconds
+
+    def forget(self, sender: str) -> None:
+        self._seen.pop(sender, None)
 
 
 class FamilyHelpInput(RestInput):
@@ -54,6 +80,7 @@ class FamilyHelpInput(RestInput):
         self.turn_timeout = settings.get("FAMILY_HELP_ACTION_TIMEOUT_SECONDS") * 2 + TURN_TIMEOUT_MARGIN
         self._secret = os.urandom(16)
         self._kb: Optional[KnowledgeBase] = None
+        self.concerns = RecentConcerns()
         turns.install(settings.get("FAMILY_HELP_ACTION_TIMEOUT_SECONDS"))
 
     @classmethod
@@ -130,6 +157,9 @@ class FamilyHelpInput(RestInput):
         metadata = {k: v for k, v in chat.metadata.items() if k != "client"}
         if client:
             metadata["client"] = client  # for the CRO request limit; never the address itself
+        metadata.pop(CONTEXT_KEY, None)
+        if self.concerns.recent(chat.sender):
+            metadata[CONTEXT_KEY] = {"after_concern": True}  # read by the safety layer (safety.component)
         with logs.hiding(chat.text), logs.hiding(text):
             return response.json(await self._turn(request, on_new_message, chat, text, metadata))
 
@@ -146,6 +176,8 @@ class FamilyHelpInput(RestInput):
         except Exception as exc:  # noqa: BLE001 - the person must still get the numbers
             problem = type(exc).__name__
         messages = list(collector.messages)
+        if any((m.get("custom") or {}).get("type") == "safety_response" for m in messages):
+            self.concerns.note(chat.sender)
         if problem or turn.failed or not messages:
             log.warning("chat: turn failed (%s); sent the numbers",
                         problem or ("action " + ",".join(turn.failed_actions) if turn.failed else "no reply"))
@@ -200,6 +232,7 @@ class FamilyHelpInput(RestInput):
             return council
 
     async def _erase(self, request: Request, sender: str) -> int:
+        self.concerns.forget(sender)
         agent = request.app.ctx.agent
         store = agent.tracker_store
         store = getattr(store, "_tracker_store", store)  # Rasa wraps it in an AwaitableTrackerStore

@@ -21,8 +21,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from safety.judge import Judge, Judgement
+from safety.kinds import CONTEXT_KEY, MESSAGE_KEY, SECRET
 from safety.kinds import INTENT as SAFETY
-from safety.kinds import MESSAGE_KEY, SECRET
 from triage.form import ANSWER_INTENT as FORM_ANSWER
 
 log = logging.getLogger(__name__)
@@ -67,13 +67,13 @@ class SafetyLayer(GraphComponent):
 
     @staticmethod
     def _load(path: Optional[str]) -> Judge:
-        from safety.model import DataError, SafetyModel, default_path
+        from safety.model import SafetyModel, default_path
         from safety.signals import SignalDetector
 
         file = Path(path) if path else default_path()
         try:
             model: Optional[SafetyModel] = SafetyModel.load(file)
-        except (OSError, DataError) as exc:
+        except Exception as exc:  # noqa: BLE001 - missing, stale or unreadable: never stop the server
             # The patterns still work; make builds the model (`make build`).
             log.error("safety model not loaded (%s): crisis patterns only until it is built", type(exc).__name__)
             model = None
@@ -84,7 +84,8 @@ class SafetyLayer(GraphComponent):
             text = message.get(TEXT) or ""
             if not text or text.startswith("/"):
                 continue  # buttons send intents directly
-            judgement = self._judge.judge(text)
+            context = (message.get("metadata") or {}).get(CONTEXT_KEY) or {}
+            judgement = self._judge.judge(text, after_concern=bool(context.get("after_concern")))
             message.set(MESSAGE_KEY, judgement.as_dict(), add_to_output=True)
             ranking = message.get(INTENT_RANKING_KEY) or []
             new = decide(message.get(INTENT), ranking, judgement, self._threshold)

@@ -51,7 +51,7 @@ def fallback_messages(responses: Mapping[str, Any], kb_factory: Callable[[], Kno
     if intent == kinds.INTENT:
         kind = (judgement or {}).get("kind") or kinds.ABUSE_DEFAULT
         speaker = kinds.speaker_for((judgement or {}).get("speaker"), [])
-        names = kinds.plan(kind, speaker, bool((judgement or {}).get("secret")))
+        names = kinds.plan(kind, speaker, bool((judgement or {}).get("secret")), (judgement or {}).get("also"))
         custom = {"type": "safety_response", "kind": kind, "speaker": speaker, "fallback": True}
     else:
         names = list(GENERAL)

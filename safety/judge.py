@@ -15,7 +15,17 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from safety.kinds import ABUSE_DEFAULT, DANGER_NOW, KINDS, NONE, PATTERN_KINDS, PATTERN_SPEAKERS, SECRET, UNKNOWN
+from safety.kinds import (
+    ABUSE_DEFAULT,
+    ALSO_KINDS,
+    DANGER_NOW,
+    KINDS,
+    NONE,
+    PATTERN_KINDS,
+    PATTERN_SPEAKERS,
+    SECRET,
+    UNKNOWN,
+)
 from safety.model import SafetyModel
 from safety.signals import SignalDetector, is_question
 
@@ -24,15 +34,23 @@ CUES_FILE = Path(__file__).with_name("speakers.yml")
 # needs less than a question ("what happens if abuse is found?"), which is nearly always a topic.
 STATEMENT_CONFIDENCE = 0.7
 QUESTION_CONFIDENCE = 0.85
+# Right after a safety reply ("can you keep a secret?", then a hint of what a relative does), less
+# is needed: the conversation is already about a concern.
+AFTER_CONCERN_STATEMENT = 0.45
+AFTER_CONCERN_QUESTION = 0.7
 # ...and to say who is speaking when the words hold no cue.
 SPEAKER_CONFIDENCE = 0.8
 # A concern raised by the patterns takes the model's kind when the model agrees there is harm.
 HARM_KINDS = tuple(k for k in KINDS if k != DANGER_NOW)
+# A second kind of harm in the same message ("he's threatening to share my pics and I want to end
+# it") adds its own help: from any crisis pattern, or the model when it gives it at least this.
+ALSO_CONFIDENCE = 0.2
 
 
 @dataclass(frozen=True)
 class Judgement:
     kind: Optional[str]  # a harm kind (safety.kinds.KINDS), SECRET, or None: no concern
+    also: Optional[str]  # a second kind of harm whose help the reply adds (safety.kinds.ALSO_LINES), or None
     speaker: str  # safety.kinds.SPEAKERS or UNKNOWN, from this message alone
     secret: bool
     distress: bool
@@ -93,7 +111,8 @@ class Judge:
     def __init__(self, detector: SignalDetector, model: Optional[SafetyModel], cues: Optional[Cues] = None) -> None:
         self.detector, self.model, self.cues = detector, model, cues or Cues()
 
-    def judge(self, text: str) -> Judgement:
+    def judge(self, text: str, after_concern: bool = False) -> Judgement:
+        """`after_concern`: the conversation had a safety reply just before this message."""
         signals = self.detector.detect_all(text)
         question = is_question(text)
         ranking = self.model.rank_kinds(text, top=len(KINDS) + 1) if self.model else []
@@ -114,13 +133,22 @@ class Judge:
             elif kind != DANGER_NOW and model_kind == DANGER_NOW and model_p >= STATEMENT_CONFIDENCE:
                 kind = DANGER_NOW
             source = "patterns"
-        needed = QUESTION_CONFIDENCE if question else STATEMENT_CONFIDENCE
+        if after_concern:
+            needed = AFTER_CONCERN_QUESTION if question else AFTER_CONCERN_STATEMENT
+        else:
+            needed = QUESTION_CONFIDENCE if question else STATEMENT_CONFIDENCE
         if model_kind != NONE and harm_p >= needed:
             source = "patterns+model" if source else "model"
             kind = kind or model_kind
         secret = self.cues.is_secret(text)
         if kind is None and secret:
             kind, source = SECRET, "secret"
+
+        also = None
+        if kind is not None:
+            found = [PATTERN_KINDS.get(s.category) for s in signals] + [
+                k for k, p in ranking if k in HARM_KINDS and p >= ALSO_CONFIDENCE]
+            also = next((k for k in ALSO_KINDS if k in found and k != kind), None)
 
         speaker = self.cues.speaker(text)
         if speaker is None:
@@ -129,6 +157,6 @@ class Judge:
             guess, p = self.model.speaker(text)
             speaker = guess if p >= SPEAKER_CONFIDENCE else None
         confidence = 1.0 if "patterns" in source else harm_p if kind else 1.0 - harm_p
-        return Judgement(kind=kind, speaker=speaker or UNKNOWN, secret=secret,
+        return Judgement(kind=kind, also=also, speaker=speaker or UNKNOWN, secret=secret,
                          distress=kind is None and self.cues.is_distress(text),
                          confidence=round(float(confidence), 3), source=source)

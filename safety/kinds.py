@@ -26,6 +26,9 @@ UNKNOWN = "unknown"
 # with the message under MESSAGE_KEY.
 INTENT = "safety"
 MESSAGE_KEY = "safety"
+# Set by the chat channel in a message's metadata when the conversation had a safety reply in the
+# last half hour: {"after_concern": true}. The next message is then judged knowing it.
+CONTEXT_KEY = "safety_context"
 
 # The crisis patterns' categories (safety/patterns.yml) as a kind. "abuse" and "professional" do
 # not say which kind: the safety model's best harm kind is used, else ABUSE_DEFAULT.
@@ -52,9 +55,22 @@ def speaker_group(speaker: Optional[str]) -> str:
     return "young"
 
 
-def plan(kind: str, speaker: Optional[str], secret: bool = False) -> List[str]:
+# A second kind of harm found in the same message adds the one line its help needs (after the
+# first kind's lines), in this order of preference.
+ALSO_KINDS = ("self_harm", "online_sexual_harm", "carer_breaking_point", "homeless")
+
+
+def _also_line(also: str, young: bool) -> str:
+    return {"self_harm": "utter_safety_samaritans",
+            "online_sexual_harm": "utter_safety_online" if young else "utter_safety_online_adult",
+            "carer_breaking_point": "utter_safety_breaking_point_help",
+            "homeless": "utter_safety_homeless"}[also]
+
+
+def plan(kind: str, speaker: Optional[str], secret: bool = False, also: Optional[str] = None) -> List[str]:
     """The domain responses a safety reply is made of, in order: what this kind of harm needs
-    first, then what this speaker needs, then honesty about being a computer (or about secrets)."""
+    first (and a second kind, `also`), then what this speaker needs, then honesty about being a
+    computer (or about secrets)."""
     group = speaker_group(speaker)
     if speaker in (None, UNKNOWN) and kind == "carer_breaking_point":
         group = "adult"  # only a parent or carer says this of themselves
@@ -76,6 +92,8 @@ def plan(kind: str, speaker: Optional[str], secret: bool = False) -> List[str]:
         lines += ["utter_safety_secret"]
     else:  # abuse of any kind, neglect, domestic abuse, exploitation, forced marriage or FGM
         lines += ["utter_safety_thanks" if young else "utter_safety_thanks_adult", "utter_safety_danger_line"]
+    if also in ALSO_KINDS and also != kind:
+        lines += [_also_line(also, young)]
 
     if group == "young":
         lines += ["utter_safety_childline", "utter_safety_trusted_adult"]

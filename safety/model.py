@@ -115,9 +115,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description="Train the safety layer's own model from safety/data.")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
+    # Run as `python -m safety.model`, this module is __main__: build with the importable one, so the
+    # pickle names safety.model.SafetyModel (a __main__ class cannot be loaded by the Rasa server).
+    from safety import model as importable
+
     try:
-        examples = load_examples()
-        out = build(args.out)
+        examples = importable.load_examples()
+        out = importable.build(args.out)
     except DataError as exc:
         print(f"safety model: {exc}", file=sys.stderr)
         return 1

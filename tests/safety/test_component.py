@@ -7,11 +7,11 @@ from rasa.shared.nlu.training_data.message import Message
 from safety.component import SafetyLayer, decide
 from safety.judge import Judgement
 
-CONCERN = Judgement(kind="physical_abuse", speaker="young_person", secret=False, distress=False,
+CONCERN = Judgement(kind="physical_abuse", also=None, speaker="young_person", secret=False, distress=False,
                     confidence=1.0, source="patterns")
-MODEL_CONCERN = Judgement(kind="neglect", speaker="unknown", secret=False, distress=False,
+MODEL_CONCERN = Judgement(kind="neglect", also=None, speaker="unknown", secret=False, distress=False,
                           confidence=0.8, source="model")
-NO_CONCERN = Judgement(kind=None, speaker="unknown", secret=False, distress=False, confidence=0.9, source="")
+NO_CONCERN = Judgement(kind=None, also=None, speaker="unknown", secret=False, distress=False, confidence=0.9, source="")
 
 
 @pytest.mark.parametrize("intent", ["cin_what", "nlu_fallback", "safety", "greet", "stop"])
@@ -39,7 +39,8 @@ class FixedJudge:
     def __init__(self, judgement: Judgement) -> None:
         self.judgement = judgement
 
-    def judge(self, text: str) -> Judgement:
+    def judge(self, text: str, after_concern: bool = False) -> Judgement:
+        self.after_concern = after_concern
         return self.judgement
 
 
@@ -72,3 +73,26 @@ def test_a_missing_model_leaves_the_patterns_working(tmp_path, caplog):
     layer.process([msg])
     assert msg.get("intent")["name"] == "safety" and msg.get("safety")["kind"] == "danger_now"
     assert "safety model not loaded" in caplog.text
+
+
+def test_the_channels_context_reaches_the_judge():
+    judge = FixedJudge(NO_CONCERN)
+    layer = SafetyLayer({}, judge=judge)
+    msg = Message(data={"text": "its my uncle", "metadata": {"safety_context": {"after_concern": True}}})
+    layer.process([msg])
+    assert judge.after_concern is True
+    layer.process([Message(data={"text": "its my uncle", "metadata": {}})])
+    assert judge.after_concern is False
+
+
+def test_the_built_model_file_loads_in_another_process(tmp_path):
+    """`python -m safety.model` once pickled the class as __main__.SafetyModel, which the Rasa server
+    could not load: build it as make does, then load it elsewhere."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "model.pkl"
+    subprocess.run([sys.executable, "-m", "safety.model", "--out", str(out)], check=True, capture_output=True)
+    from safety.model import SafetyModel
+
+    assert SafetyModel.load(out).rank_kinds("my dad hits me", 1)[0][0] == "physical_abuse"

@@ -66,3 +66,11 @@ def test_asked_for_a_secret_the_reply_says_it_cannot_keep_one_instead_of_the_com
 ])
 def test_who_is_speaking_this_message_then_earlier_then_the_page(this, earlier, audience, expected):
     assert kinds.speaker_for(this, earlier, audience) == expected
+
+
+def test_a_second_kind_of_harm_adds_its_own_help():
+    plan = kinds.plan("danger_now", "young_person", also="online_sexual_harm")
+    assert plan[:2] == ["utter_safety_danger_now", "utter_safety_online"]
+    assert "utter_safety_online_adult" in kinds.plan("physical_abuse", "parent", also="online_sexual_harm")
+    assert "utter_safety_samaritans" in kinds.plan("online_sexual_harm", "friend", also="self_harm")
+    assert kinds.plan("self_harm", "friend", also="self_harm") == kinds.plan("self_harm", "friend")
