@@ -38,6 +38,11 @@ QUESTION_CONFIDENCE = 0.85
 # is needed: the conversation is already about a concern.
 AFTER_CONCERN_STATEMENT = 0.45
 AFTER_CONCERN_QUESTION = 0.7
+# Said to be over, hypothetical or only asked about (Cues.is_settled): the model must be very sure,
+# and a crisis pattern needs the model to agree at least this much (so does a pattern in a question
+# about no one in particular).
+SETTLED_CONFIDENCE = 0.95
+SETTLED_PATTERN_AGREEMENT = 0.8
 # ...and to say who is speaking when the words hold no cue.
 SPEAKER_CONFIDENCE = 0.8
 # A concern raised by the patterns takes the model's kind when the model agrees there is harm.
@@ -45,6 +50,11 @@ HARM_KINDS = tuple(k for k in KINDS if k != DANGER_NOW)
 # A second kind of harm in the same message ("he's threatening to share my pics and I want to end
 # it") adds its own help: from any crisis pattern, or the model when it gives it at least this.
 ALSO_CONFIDENCE = 0.2
+
+
+_PERSONAL = re.compile(r"\b(i|i'm|im|i've|ive|i'd|id|me|my|mine|myself|we|we're|us|our|ours|he|he's|hes|she|she's|"
+                       r"shes|him|her|his|hers|mum|mam|mom|dad|stepdad|stepmum|"
+                       r"brother|sister|friend|mate|son|daughter|baby|pupil|student|patient|u|ur|you're|youre)\b")
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,8 @@ class Cues:
         self.speakers = compiled(spec["speakers"])
         self.secret = [re.compile(p) for p in spec["secret"]]
         self.distress = [re.compile(p) for p in spec["distress"]]
+        self.settled = [re.compile(p) for p in spec["settled"]]
+        self.online = [re.compile(p) for p in spec["online"]]
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -106,6 +118,21 @@ class Cues:
         text = self._clean(text)
         return any(p.search(text) for p in self.distress)
 
+    def is_settled(self, text: str) -> bool:
+        """Over, hypothetical, or only asked about: 'last year', 'just curious', 'what does X mean'."""
+        text = self._clean(text)
+        return any(p.search(text) for p in self.settled)
+
+    def is_online(self, text: str) -> bool:
+        text = self._clean(text)
+        return any(p.search(text) for p in self.online)
+
+    @staticmethod
+    def is_personal(text: str) -> bool:
+        """Whether the message is about someone in particular (I, my, we, he, she, they...), not a
+        topic in general ("is smacking illegal?")."""
+        return bool(_PERSONAL.search(text.lower().replace("\u2019", "'")))
+
 
 class Judge:
     def __init__(self, detector: SignalDetector, model: Optional[SafetyModel], cues: Optional[Cues] = None) -> None:
@@ -123,6 +150,13 @@ class Judge:
         model_p = dict(ranking).get(model_kind, 0.0)
         best_harm = next(((k, p) for k, p in ranking if k in HARM_KINDS), (None, 0.0))
 
+        settled = self.cues.is_settled(text)
+        # A question about a topic in general, about no one in particular, is never a disclosure on
+        # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
+        impersonal_question = question and not self.cues.is_personal(text)
+        if (settled or impersonal_question) and harm_p < SETTLED_PATTERN_AGREEMENT:
+            signals = []  # "is smacking illegal now?", "I had a fight last year": the model must agree
+
         kind: Optional[str] = None
         source = ""
         if signals:
@@ -137,6 +171,10 @@ class Judge:
             needed = AFTER_CONCERN_QUESTION if question else AFTER_CONCERN_STATEMENT
         else:
             needed = QUESTION_CONFIDENCE if question else STATEMENT_CONFIDENCE
+        if settled:
+            needed = max(needed, SETTLED_CONFIDENCE)
+        if impersonal_question and not after_concern:
+            needed = 1.01
         if model_kind != NONE and harm_p >= needed:
             source = "patterns+model" if source else "model"
             kind = kind or model_kind
@@ -148,6 +186,8 @@ class Judge:
         if kind is not None:
             found = [PATTERN_KINDS.get(s.category) for s in signals] + [
                 k for k, p in ranking if k in HARM_KINDS and p >= ALSO_CONFIDENCE]
+            if kind in ("sexual_abuse", "exploitation") and self.cues.is_online(text):
+                found.insert(0, "online_sexual_harm")
             also = next((k for k in ALSO_KINDS if k in found and k != kind), None)
 
         speaker = self.cues.speaker(text)
