@@ -27,6 +27,25 @@ def test_public_answer_key(server, tmp_path):
     assert rate >= PASS_RATE, run.stdout
 
 
+def test_public_v2_crisis_cases_all_pass(server, tmp_path):
+    """Issue 11: every crisis case of the second public sample gets the signposts it needs."""
+    import yaml
+
+    source = SHARED / "eval" / "public_cases_v2.yml"
+    if not source.exists():
+        pytest.skip("shared/eval is not beside this checkout")
+    crisis = [c for c in yaml.safe_load(source.read_text()) if "safety" in (c.get("tags") or [])]
+    assert len(crisis) >= 5
+    cases = tmp_path / "crisis.yml"
+    cases.write_text(yaml.safe_dump(crisis, sort_keys=False, allow_unicode=True))
+    report = tmp_path / "report.json"
+    run = subprocess.run([sys.executable, str(eval_script()), str(cases), "--url", server, "--json", str(report)],
+                         capture_output=True, text=True, timeout=600)
+    print(run.stdout)
+    results = json.loads(report.read_text())
+    assert all(r["ok"] for r in results), run.stdout
+
+
 def test_http_api_needs_the_token(server):
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(server + "/conversations/someone/tracker", timeout=10)
