@@ -91,6 +91,7 @@ class Cues:
         self.distress = [re.compile(p) for p in spec["distress"]]
         self.settled = [re.compile(p) for p in spec["settled"]]
         self.online = [re.compile(p) for p in spec["online"]]
+        self.process = [re.compile(p) for p in spec["process"]]
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -123,6 +124,10 @@ class Cues:
         text = self._clean(text)
         return any(p.search(text) for p in self.settled)
 
+    def is_about_process(self, text: str) -> bool:
+        text = self._clean(text)
+        return any(p.search(text) for p in self.process)
+
     def is_online(self, text: str) -> bool:
         text = self._clean(text)
         return any(p.search(text) for p in self.online)
@@ -150,7 +155,7 @@ class Judge:
         model_p = dict(ranking).get(model_kind, 0.0)
         best_harm = next(((k, p) for k, p in ranking if k in HARM_KINDS), (None, 0.0))
 
-        settled = self.cues.is_settled(text)
+        settled = self.cues.is_settled(text) or (question and self.cues.is_about_process(text))
         # A question about a topic in general, about no one in particular, is never a disclosure on
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
         impersonal_question = question and not self.cues.is_personal(text)
