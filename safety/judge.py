@@ -49,7 +49,7 @@ SPEAKER_CONFIDENCE = 0.8
 HARM_KINDS = tuple(k for k in KINDS if k != DANGER_NOW)
 # A second kind of harm in the same message ("he's threatening to share my pics and I want to end
 # it") adds its own help: from any crisis pattern, or the model when it gives it at least this.
-ALSO_CONFIDENCE = 0.2
+ALSO_CONFIDENCE = 0.12
 
 
 _PERSONAL = re.compile(r"\b(i|i'm|im|i've|ive|i'd|id|me|my|mine|myself|we|we're|us|our|ours|he|he's|hes|she|she's|"
@@ -60,7 +60,7 @@ _PERSONAL = re.compile(r"\b(i|i'm|im|i've|ive|i'd|id|me|my|mine|myself|we|we're|
 @dataclass(frozen=True)
 class Judgement:
     kind: Optional[str]  # a harm kind (safety.kinds.KINDS), SECRET, or None: no concern
-    also: Optional[str]  # a second kind of harm whose help the reply adds (safety.kinds.ALSO_LINES), or None
+    also: List[str]  # up to two more kinds of harm whose help the reply adds (safety.kinds.ALSO_KINDS)
     speaker: str  # safety.kinds.SPEAKERS or UNKNOWN, from this message alone
     secret: bool
     distress: bool
@@ -155,7 +155,8 @@ class Judge:
         model_p = dict(ranking).get(model_kind, 0.0)
         best_harm = next(((k, p) for k, p in ranking if k in HARM_KINDS), (None, 0.0))
 
-        settled = self.cues.is_settled(text) or (question and self.cues.is_about_process(text))
+        settled = self.cues.is_settled(text) or (
+            (question or self.cues.is_distress(text)) and self.cues.is_about_process(text))
         # A question about a topic in general, about no one in particular, is never a disclosure on
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
         impersonal_question = question and not self.cues.is_personal(text)
@@ -187,13 +188,13 @@ class Judge:
         if kind is None and secret:
             kind, source = SECRET, "secret"
 
-        also = None
+        also: List[str] = []
         if kind is not None:
             found = [PATTERN_KINDS.get(s.category) for s in signals] + [
                 k for k, p in ranking if k in HARM_KINDS and p >= ALSO_CONFIDENCE]
             if kind in ("sexual_abuse", "exploitation") and self.cues.is_online(text):
                 found.insert(0, "online_sexual_harm")
-            also = next((k for k in ALSO_KINDS if k in found and k != kind), None)
+            also = [k for k in ALSO_KINDS if k in found and k != kind][:2]
 
         speaker = self.cues.speaker(text)
         if speaker is None:

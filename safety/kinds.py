@@ -6,7 +6,7 @@ the knowledge base (safety.replies).
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 # --- what kind of harm --------------------------------------------------------------------------
 DANGER_NOW = "danger_now"
@@ -67,13 +67,12 @@ def _also_line(also: str, young: bool) -> str:
             "homeless": "utter_safety_homeless"}[also]
 
 
-def plan(kind: str, speaker: Optional[str], secret: bool = False, also: Optional[str] = None) -> List[str]:
+def plan(kind: str, speaker: Optional[str], secret: bool = False, also: Sequence[str] | str | None = None
+         ) -> List[str]:
     """The domain responses a safety reply is made of, in order: what this kind of harm needs
     first (and a second kind, `also`), then what this speaker needs, then honesty about being a
     computer (or about secrets)."""
     group = speaker_group(speaker)
-    if speaker in (None, UNKNOWN) and kind == "carer_breaking_point":
-        group = "adult"  # only a parent or carer says this of themselves
     young = group in ("young", "friend")
     lines: List[str] = []
     if kind == DANGER_NOW:
@@ -92,8 +91,9 @@ def plan(kind: str, speaker: Optional[str], secret: bool = False, also: Optional
         lines += ["utter_safety_secret"]
     else:  # abuse of any kind, neglect, domestic abuse, exploitation, forced marriage or FGM
         lines += ["utter_safety_thanks" if young else "utter_safety_thanks_adult", "utter_safety_danger_line"]
-    if also in ALSO_KINDS and also != kind:
-        lines += [_also_line(also, young)]
+    for other in ([also] if isinstance(also, str) else list(also or []))[:2]:
+        if other in ALSO_KINDS and other != kind:
+            lines += [_also_line(other, young)]
 
     if group == "young":
         lines += ["utter_safety_childline", "utter_safety_trusted_adult"]

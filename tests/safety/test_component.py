@@ -7,11 +7,11 @@ from rasa.shared.nlu.training_data.message import Message
 from safety.component import SafetyLayer, decide
 from safety.judge import Judgement
 
-CONCERN = Judgement(kind="physical_abuse", also=None, speaker="young_person", secret=False, distress=False,
+CONCERN = Judgement(kind="physical_abuse", also=[], speaker="young_person", secret=False, distress=False,
                     confidence=1.0, source="patterns")
-MODEL_CONCERN = Judgement(kind="neglect", also=None, speaker="unknown", secret=False, distress=False,
+MODEL_CONCERN = Judgement(kind="neglect", also=[], speaker="unknown", secret=False, distress=False,
                           confidence=0.8, source="model")
-NO_CONCERN = Judgement(kind=None, also=None, speaker="unknown", secret=False, distress=False, confidence=0.9, source="")
+NO_CONCERN = Judgement(kind=None, also=[], speaker="unknown", secret=False, distress=False, confidence=0.9, source="")
 
 
 @pytest.mark.parametrize("intent", ["cin_what", "nlu_fallback", "safety", "greet", "stop"])

@@ -72,4 +72,4 @@ def test_secret_cues(cues: Cues, text):
 
 def test_a_second_kind_of_harm_is_kept(safety_judge: Judge):
     j = safety_judge.judge("hes threatening to send my nudes to everyone and i want to kill myself")
-    assert {j.kind, j.also} == {"self_harm", "online_sexual_harm"}
+    assert {j.kind, *j.also} >= {"self_harm", "online_sexual_harm"}

@@ -33,10 +33,13 @@ def test_a_parent_whose_child_is_at_risk_online_gets_ceop_not_the_young_persons_
 
 
 def test_a_carer_at_breaking_point_gets_a_helpline_then_the_council():
-    for speaker in ("parent", "foster_or_kinship_carer", kinds.UNKNOWN):
+    for speaker in ("parent", "foster_or_kinship_carer"):
         plan = kinds.plan("carer_breaking_point", speaker)
         assert plan.index("utter_safety_breaking_point_help") < plan.index("utter_safety_adult_council")
         assert "utter_safety_childline" not in plan
+    # not knowing who: a child may be telling it of their parent, so Childline and the council both
+    plan = kinds.plan("carer_breaking_point", kinds.UNKNOWN)
+    assert "utter_safety_childline" in plan and "utter_safety_trusted_adult" in plan
 
 
 def test_a_friend_gets_childline_and_a_trusted_adult_not_the_professionals_steps():
@@ -73,4 +76,6 @@ def test_a_second_kind_of_harm_adds_its_own_help():
     assert plan[:2] == ["utter_safety_danger_now", "utter_safety_online"]
     assert "utter_safety_online_adult" in kinds.plan("physical_abuse", "parent", also="online_sexual_harm")
     assert "utter_safety_samaritans" in kinds.plan("online_sexual_harm", "friend", also="self_harm")
-    assert kinds.plan("self_harm", "friend", also="self_harm") == kinds.plan("self_harm", "friend")
+    assert kinds.plan("self_harm", "friend", also=["self_harm"]) == kinds.plan("self_harm", "friend")
+    both = kinds.plan("danger_now", "parent", also=["self_harm", "online_sexual_harm"])
+    assert "utter_safety_samaritans" in both and "utter_safety_online_adult" in both
