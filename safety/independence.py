@@ -74,7 +74,13 @@ Decision = Tuple[bool, Optional[str], Optional[str], bool]
 
 
 def decisions(model: Path, texts: List[str]) -> Tuple[Dict[str, Decision], Dict[str, str]]:
+    import logging
+
     from rasa.core.agent import Agent
+
+    from bot import logs
+
+    logs.configure_structlog(logging.WARNING)  # the messages themselves are never printed
 
     agent = Agent.load(str(model))
 
