@@ -14,8 +14,8 @@ so no longer a fair measure), `heldout-2026-12` (written from the seed documents
 building the safety layer of issue 11, so no longer fair either), `fresh-2026-12b` (written from the
 seed documents only by someone who never saw the assistant's data; measured once untuned, then its
 misses were read once), `fresh-2026-12c` (the same way; measured once untuned, then its misses read
-once) and `fresh-2026-12d` (the same way; nobody has looked at its misses). None of them is training
-data (a test checks it).
+once), `fresh-2026-12d` and `fresh-2026-12e` (the same way; measured once, nobody has looked at their
+misses). None of them is training data (a test checks it).
 """
 from __future__ import annotations
 
@@ -46,12 +46,15 @@ THIRD_CRISIS = SETS_DIR / "fresh_crisis_2026_12c.yml"
 THIRD_ORDINARY = SETS_DIR / "fresh_ordinary_2026_12c.yml"
 FOURTH_CRISIS = SETS_DIR / "fresh_crisis_2026_12d.yml"
 FOURTH_ORDINARY = SETS_DIR / "fresh_ordinary_2026_12d.yml"
+FIFTH_CRISIS = SETS_DIR / "fresh_crisis_2026_12e.yml"
+FIFTH_ORDINARY = SETS_DIR / "fresh_ordinary_2026_12e.yml"
 SETS: Dict[str, Tuple[Path, Path]] = {
     "current": (CRISIS, ORDINARY),
     "heldout-2026-12": (HELDOUT_CRISIS, HELDOUT_ORDINARY),
     "fresh-2026-12b": (FRESH_CRISIS, FRESH_ORDINARY),
     "fresh-2026-12c": (THIRD_CRISIS, THIRD_ORDINARY),
     "fresh-2026-12d": (FOURTH_CRISIS, FOURTH_ORDINARY),
+    "fresh-2026-12e": (FIFTH_CRISIS, FIFTH_ORDINARY),
 }
 # The oldest set's labels, in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse"}
