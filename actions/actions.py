@@ -269,8 +269,14 @@ class ActionHumanHandoff(Action):
             c for c in base.contacts(council, self.HANDOFF_CONTACTS) if c.council == council]
         dispatcher.utter_message(text="I am a computer, so I can't pass you to a person. "
                                       "But you can talk to someone at these numbers.")
-        send(dispatcher, [answers.contacts_message(people + base.contacts(council, ("nspcc",)),
-                                                   intro=f"For {base.council(council).name}:")])
+        speaker = kinds.speaker_for(safety_judgement(tracker).get("speaker"), earlier_speakers(tracker),
+                                    audience(tracker))
+        if kinds.speaker_group(speaker) in ("young", "friend") and speaker != kinds.UNKNOWN:
+            # a child or young person: Childline first, free and open any time
+            people = base.contacts(council, ("childline",)) + people
+        else:
+            people = people + base.contacts(council, ("nspcc", "childline"))
+        send(dispatcher, [answers.contacts_message(people, intro=f"For {base.council(council).name}:")])
         dispatcher.utter_message(response="utter_safety_danger_line",
                                  emergency_phone=_phone(base, council, "emergency"))
         return council_events(tracker, council)

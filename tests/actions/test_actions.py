@@ -196,6 +196,13 @@ async def test_human_handoff_gives_numbers(make_tracker, dispatcher, domain):
     assert "024 7678 8555" in said and "can't pass you to a person" in said
 
 
+async def test_a_young_person_asking_to_talk_to_someone_gets_childline_first(make_tracker, dispatcher, domain):
+    tracker = make_tracker("human_handoff", text="can i talk to someone", metadata={"audience": "young_person"})
+    await actions.ActionHumanHandoff().run(dispatcher, tracker, domain)
+    numbers = next(m["text"] for m in dispatcher.messages if "For Coventry" in (m.get("text") or ""))
+    assert numbers.index("Childline") < numbers.index("024 7678 8555")
+
+
 @pytest.mark.parametrize("kind", kinds.KINDS)
 @pytest.mark.parametrize("council", ["coventry", "hampshire", "bolton"])
 async def test_safety_response_has_numbers_and_never_claims_action(make_tracker, dispatcher, domain, kind, council):
