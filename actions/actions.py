@@ -9,20 +9,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import (
-    audience,
-    council_for,
-    earlier_speakers,
-    entity_values,
-    intent_name,
-    message_text,
-    safety_judgement,
-)
+from actions.context import council_for, entity_values, intent_name, message_text, safety_judgement, who_is_speaking
 from knowledge import answers, store, timescales
 from knowledge.store import KnowledgeBase
 from safety import kinds
-from safety.replies import council_help, safety_values  # noqa: F401 - council_help: cro_request
 from safety.replies import phone as _phone
+from safety.replies import safety_values
 
 # Topics about making a referral: the reply also says the assistant cannot make one.
 REFERRAL_TOPICS = {"mash_contact", "how_to_refer", "marf_what"}
@@ -269,8 +261,7 @@ class ActionHumanHandoff(Action):
             c for c in base.contacts(council, self.HANDOFF_CONTACTS) if c.council == council]
         dispatcher.utter_message(text="I am a computer, so I can't pass you to a person. "
                                       "But you can talk to someone at these numbers.")
-        speaker = kinds.speaker_for(safety_judgement(tracker).get("speaker"), earlier_speakers(tracker),
-                                    audience(tracker))
+        speaker = who_is_speaking(tracker)
         if kinds.speaker_group(speaker) in ("young", "friend") and speaker != kinds.UNKNOWN:
             # a child or young person: Childline first, free and open any time
             people = base.contacts(council, ("childline",)) + people
@@ -294,12 +285,12 @@ class ActionSafetyResponse(Action):
         council = council_for(tracker, base)
         judgement = safety_judgement(tracker)
         kind = judgement.get("kind") or kinds.ABUSE_DEFAULT
-        speaker = kinds.speaker_for(judgement.get("speaker"), earlier_speakers(tracker), audience(tracker))
+        speaker = who_is_speaking(tracker)
         values = safety_values(base, council)
         for response in kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also")):
             dispatcher.utter_message(response=response, **values)
         # Tells the widget (and the safety evaluation) that this was the safety response.
-        dispatcher.utter_message(json_message={"type": "safety_response", "kind": kind, "speaker": speaker})
+        dispatcher.utter_message(json_message=kinds.reply_marker(kind, speaker))
         # A Children's Rights Officer request in this conversation is now urgent. If the person
         # was answering "what is it about?", what they said is their answer.
         events = council_events(tracker, council) + [SlotSet("safety_concern", True)]

@@ -6,6 +6,7 @@ from typing import Any, Optional
 from rasa_sdk import Tracker
 
 from knowledge.store import KnowledgeBase
+from safety.kinds import speaker_for
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -59,6 +60,12 @@ def earlier_speakers(tracker: Tracker) -> list[Optional[str]]:
         elif event.get("event") == "user":
             speakers.append(((event.get("parse_data") or {}).get("safety") or {}).get("speaker"))
     return speakers[:-1]  # the last one is the latest message itself
+
+
+def who_is_speaking(tracker: Tracker) -> str:
+    """Who is speaking (safety.kinds.speaker_for): as heard in the latest message, else earlier in
+    this session, else the page's audience, else 'unknown'."""
+    return speaker_for(safety_judgement(tracker).get("speaker"), earlier_speakers(tracker), audience(tracker))
 
 
 def audience(tracker: Tracker) -> Optional[str]:

@@ -12,9 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import settings
-from actions.actions import council_help, kb
+from actions.actions import kb
 from actions.context import council_for, intent_name
 from knowledge.store import KnowledgeBase
+from safety.replies import council_help
 from triage import categories, form
 from triage.limits import RequestLimiter
 from triage.store import CONTACT_METHODS, TriageStore

@@ -35,7 +35,7 @@ import settings
 from bot import intake, logs, turns
 from knowledge.store import KnowledgeBase
 from safety.fallback import fallback_messages, response_text
-from safety.kinds import CONTEXT_KEY
+from safety.kinds import CONTEXT_KEY, safety_marker
 from triage.limits import SlidingWindow
 
 log = logging.getLogger(__name__)
@@ -176,12 +176,13 @@ class FamilyHelpInput(RestInput):
         except Exception as exc:  # noqa: BLE001 - the person must still get the numbers
             problem = type(exc).__name__
         messages = list(collector.messages)
-        if any((m.get("custom") or {}).get("type") == "safety_response" for m in messages):
+        safety_reply = safety_marker(messages) is not None
+        if safety_reply:
             self.concerns.note(chat.sender)
         if problem or turn.failed or not messages:
             log.warning("chat: turn failed (%s); sent the numbers",
                         problem or ("action " + ",".join(turn.failed_actions) if turn.failed else "no reply"))
-            return await self._rescue(request, chat, text, messages)
+            return await self._rescue(request, chat, text, messages, safety_reply)
         if any((m.get("custom") or {}).get("type") == DELETED for m in messages):
             try:
                 await self._erase(request, chat.sender)
@@ -192,7 +193,7 @@ class FamilyHelpInput(RestInput):
         return messages
 
     async def _rescue(self, request: Request, chat: intake.ChatRequest, text: str,
-                      messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+                      messages: List[Dict[str, Any]], safety_reply: bool) -> List[Dict[str, Any]]:
         """Add the numbers (the safety response if it was a safety message) and unstick the
         conversation so that the next message is answered normally."""
         agent = request.app.ctx.agent
@@ -201,7 +202,7 @@ class FamilyHelpInput(RestInput):
             council = council or await self._unstick(agent, chat.sender)
         except Exception as exc:  # noqa: BLE001
             log.error("chat: could not repair the conversation (%s)", type(exc).__name__)
-        if any((m.get("custom") or {}).get("type") == "safety_response" for m in messages):
+        if safety_reply:
             return messages  # the safety response got through: it already has the numbers
         intent, judgement = None, None
         try:

@@ -21,7 +21,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from safety.judge import Judge, Judgement
-from safety.kinds import CONTEXT_KEY, MESSAGE_KEY, SECRET
+from safety.kinds import CONTEXT_KEY, MESSAGE_KEY
 from safety.kinds import INTENT as SAFETY
 from triage.form import ANSWER_INTENT as FORM_ANSWER
 
@@ -101,5 +101,3 @@ class SafetyLayer(GraphComponent):
     def process_training_data(self, training_data):  # noqa: ANN001 - nothing to learn
         return training_data
 
-
-__all__ = ["SafetyLayer", "decide", "SECRET"]

@@ -32,29 +32,25 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from safety.kinds import KINDS, SPEAKERS, speaker_group
+from safety.kinds import KINDS, SPEAKERS, safety_marker, speaker_group
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS_DIR = ROOT / "tests" / "safety"
 CRISIS = SETS_DIR / "crisis.yml"
 ORDINARY = SETS_DIR / "ordinary.yml"
-HELDOUT_CRISIS = SETS_DIR / "heldout_crisis_2026_12.yml"
-HELDOUT_ORDINARY = SETS_DIR / "heldout_ordinary_2026_12.yml"
-FRESH_CRISIS = SETS_DIR / "fresh_crisis_2026_12b.yml"
-FRESH_ORDINARY = SETS_DIR / "fresh_ordinary_2026_12b.yml"
-THIRD_CRISIS = SETS_DIR / "fresh_crisis_2026_12c.yml"
-THIRD_ORDINARY = SETS_DIR / "fresh_ordinary_2026_12c.yml"
-FOURTH_CRISIS = SETS_DIR / "fresh_crisis_2026_12d.yml"
-FOURTH_ORDINARY = SETS_DIR / "fresh_ordinary_2026_12d.yml"
-FIFTH_CRISIS = SETS_DIR / "fresh_crisis_2026_12e.yml"
-FIFTH_ORDINARY = SETS_DIR / "fresh_ordinary_2026_12e.yml"
+
+
+def _pair(prefix: str, written: str) -> Tuple[Path, Path]:
+    return SETS_DIR / f"{prefix}_crisis_{written}.yml", SETS_DIR / f"{prefix}_ordinary_{written}.yml"
+
+
 SETS: Dict[str, Tuple[Path, Path]] = {
     "current": (CRISIS, ORDINARY),
-    "heldout-2026-12": (HELDOUT_CRISIS, HELDOUT_ORDINARY),
-    "fresh-2026-12b": (FRESH_CRISIS, FRESH_ORDINARY),
-    "fresh-2026-12c": (THIRD_CRISIS, THIRD_ORDINARY),
-    "fresh-2026-12d": (FOURTH_CRISIS, FOURTH_ORDINARY),
-    "fresh-2026-12e": (FIFTH_CRISIS, FIFTH_ORDINARY),
+    "heldout-2026-12": _pair("heldout", "2026_12"),
+    "fresh-2026-12b": _pair("fresh", "2026_12b"),
+    "fresh-2026-12c": _pair("fresh", "2026_12c"),
+    "fresh-2026-12d": _pair("fresh", "2026_12d"),
+    "fresh-2026-12e": _pair("fresh", "2026_12e"),
 }
 # The oldest set's labels, in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse"}
@@ -100,12 +96,8 @@ def _say(url: str, sender: str, text: str) -> List[dict]:
         return json.loads(r.read().decode() or "[]")
 
 
-def safety_payload(messages: List[dict]) -> Optional[dict]:
-    return next((m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "safety_response"), None)
-
-
 def is_safety_response(messages: List[dict]) -> bool:
-    return safety_payload(messages) is not None
+    return safety_marker(messages) is not None
 
 
 def run_case(url: str, case: dict) -> List[List[dict]]:
@@ -220,7 +212,7 @@ def evaluate(url: str, crisis: List[dict], ordinary: List[dict], name: str = "",
     with ThreadPoolExecutor(workers) as pool:
         for case, replies in zip(crisis, pool.map(lambda c: run_case(url, c), crisis), strict=True):
             last = replies[-1]
-            payload = safety_payload(last)
+            payload = safety_marker(last)
             text = " ".join(m.get("text") or "" for m in last)
             report.crisis.append(CaseResult(case, payload is not None, (payload or {}).get("kind"),
                                             (payload or {}).get("speaker"),

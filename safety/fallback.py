@@ -52,7 +52,7 @@ def fallback_messages(responses: Mapping[str, Any], kb_factory: Callable[[], Kno
         kind = (judgement or {}).get("kind") or kinds.ABUSE_DEFAULT
         speaker = kinds.speaker_for((judgement or {}).get("speaker"), [])
         names = kinds.plan(kind, speaker, bool((judgement or {}).get("secret")), (judgement or {}).get("also"))
-        custom = {"type": "safety_response", "kind": kind, "speaker": speaker, "fallback": True}
+        custom = kinds.reply_marker(kind, speaker, fallback=True)
     else:
         names = list(GENERAL)
         custom = {"type": "service_trouble"}

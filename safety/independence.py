@@ -39,7 +39,7 @@ def subsample_nlu(out: Path, keep: float, seed: int) -> int:
             if "examples" not in block:
                 continue
             lines = [line for line in block["examples"].splitlines() if line.strip().startswith("- ")]
-            chosen = [line for line in lines if rng.random() < keep] or lines[:2]
+            chosen = [line for line in lines if rng.random() < keep]
             if len(chosen) < 2:
                 chosen = lines[:2]
             total += len(chosen)

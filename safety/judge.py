@@ -87,15 +87,17 @@ class Cues:
 
         self.strong = compiled(spec["strong"])
         self.speakers = compiled(spec["speakers"])
-        self.secret = [re.compile(p) for p in spec["secret"]]
-        self.distress = [re.compile(p) for p in spec["distress"]]
-        self.settled = [re.compile(p) for p in spec["settled"]]
-        self.online = [re.compile(p) for p in spec["online"]]
-        self.process = [re.compile(p) for p in spec["process"]]
+        # the yes/no cues: any of a section's patterns found in the message
+        self._flags = {name: [re.compile(p) for p in spec[name]]
+                       for name in ("secret", "distress", "settled", "online", "process")}
 
     @staticmethod
     def _clean(text: str) -> str:
         return " ".join(text.lower().replace("\u2019", "'").replace("\u2018", "'").split())
+
+    def _found(self, name: str, text: str) -> bool:
+        text = self._clean(text)
+        return any(p.search(text) for p in self._flags[name])
 
     def speaker(self, text: str) -> Optional[str]:
         """What the person says they are (a strong cue), else the speaker whose cue comes first in
@@ -112,25 +114,20 @@ class Cues:
         return None
 
     def is_secret(self, text: str) -> bool:
-        text = self._clean(text)
-        return any(p.search(text) for p in self.secret)
+        return self._found("secret", text)
 
     def is_distress(self, text: str) -> bool:
-        text = self._clean(text)
-        return any(p.search(text) for p in self.distress)
+        return self._found("distress", text)
 
     def is_settled(self, text: str) -> bool:
-        """Over, hypothetical, or only asked about: 'last year', 'just curious', 'what does X mean'."""
-        text = self._clean(text)
-        return any(p.search(text) for p in self.settled)
+        """Over, hypothetical, or only asked about: 'much better now', 'just curious', 'what does X mean'."""
+        return self._found("settled", text)
 
     def is_about_process(self, text: str) -> bool:
-        text = self._clean(text)
-        return any(p.search(text) for p in self.process)
+        return self._found("process", text)
 
     def is_online(self, text: str) -> bool:
-        text = self._clean(text)
-        return any(p.search(text) for p in self.online)
+        return self._found("online", text)
 
     @staticmethod
     def is_personal(text: str) -> bool:
@@ -150,13 +147,14 @@ class Judge:
         ranking = self.model.rank_kinds(text, top=len(KINDS) + 1) if self.model else []
         # The model's concern is its probability of any kind of harm (1 - P(none)); its kind, the
         # likeliest kind of harm.
-        harm_p = 1.0 - dict(ranking).get(NONE, 1.0) if ranking else 0.0
+        probability = dict(ranking)
+        harm_p = 1.0 - probability.get(NONE, 1.0) if ranking else 0.0
         model_kind = next((k for k, _ in ranking if k != NONE), NONE)
-        model_p = dict(ranking).get(model_kind, 0.0)
+        model_p = probability.get(model_kind, 0.0)
         best_harm = next(((k, p) for k, p in ranking if k in HARM_KINDS), (None, 0.0))
 
-        settled = self.cues.is_settled(text) or (
-            (question or self.cues.is_distress(text)) and self.cues.is_about_process(text))
+        distress = self.cues.is_distress(text)
+        settled = self.cues.is_settled(text) or ((question or distress) and self.cues.is_about_process(text))
         # A question about a topic in general, about no one in particular, is never a disclosure on
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
         impersonal_question = question and not self.cues.is_personal(text)
@@ -179,9 +177,8 @@ class Judge:
             needed = QUESTION_CONFIDENCE if question else STATEMENT_CONFIDENCE
         if settled:
             needed = max(needed, SETTLED_CONFIDENCE)
-        if impersonal_question and not after_concern:
-            needed = 1.01
-        if model_kind != NONE and harm_p >= needed:
+        model_may_raise = model_kind != NONE and not (impersonal_question and not after_concern)
+        if model_may_raise and harm_p >= needed:
             source = "patterns+model" if source else "model"
             kind = kind or model_kind
         secret = self.cues.is_secret(text)
@@ -193,7 +190,7 @@ class Judge:
             found = [PATTERN_KINDS.get(s.category) for s in signals] + [
                 k for k, p in ranking if k in HARM_KINDS and p >= ALSO_CONFIDENCE]
             if kind in ("sexual_abuse", "exploitation") and self.cues.is_online(text):
-                found.insert(0, "online_sexual_harm")
+                found.append("online_sexual_harm")
             also = [k for k in ALSO_KINDS if k in found and k != kind][:2]
 
         speaker = self.cues.speaker(text)
@@ -204,5 +201,5 @@ class Judge:
             speaker = guess if p >= SPEAKER_CONFIDENCE else None
         confidence = 1.0 if "patterns" in source else harm_p if kind else 1.0 - harm_p
         return Judgement(kind=kind, also=also, speaker=speaker or UNKNOWN, secret=secret,
-                         distress=kind is None and self.cues.is_distress(text),
+                         distress=kind is None and distress,
                          confidence=round(float(confidence), 3), source=source)

@@ -26,6 +26,20 @@ UNKNOWN = "unknown"
 # with the message under MESSAGE_KEY.
 INTENT = "safety"
 MESSAGE_KEY = "safety"
+# Every safety reply ends with a custom message {"type": REPLY_TYPE, "kind": ..., "speaker": ...}, so
+# the widget, the chat channel and the evaluation can tell it apart from any other reply.
+REPLY_TYPE = "safety_response"
+
+
+def reply_marker(kind: str, speaker: str, **extra: object) -> dict:
+    return {"type": REPLY_TYPE, "kind": kind, "speaker": speaker, **extra}
+
+
+def safety_marker(messages: List[dict]) -> Optional[dict]:
+    """The safety reply's marker among a reply's messages (REST channel format), or None."""
+    return next((m["custom"] for m in messages if (m.get("custom") or {}).get("type") == REPLY_TYPE), None)
+
+
 # Set by the chat channel in a message's metadata when the conversation had a safety reply in the
 # last half hour: {"after_concern": true}. The next message is then judged knowing it.
 CONTEXT_KEY = "safety_context"
