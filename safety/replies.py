@@ -45,8 +45,8 @@ def council_help(base: KnowledgeBase, council: str, now: Optional[datetime] = No
                  hours: Optional[str] = None) -> str:
     """How to reach the council, with its own verb. With an out-of-hours number, the one for now
     comes first: 'call Safeguarding hub (MASH) on 024 7678 8555, or 024 7683 2222 out of hours'
-    in office hours; 'the office is closed now, so call Out of office hours on 024 7683 2222
-    (Safeguarding hub (MASH) 024 7678 8555 in office hours)' outside them. 'see <website>' when the
+    in office hours; 'call 024 7683 2222 now, the out of office hours number (024 7678 8555 in office
+    hours)' outside them. 'see <website>' when the
     council has no phone."""
     general = base.general_contact(council)
     if not general:
@@ -58,8 +58,7 @@ def council_help(base: KnowledgeBase, council: str, now: Optional[datetime] = No
         return f"call {general.service} on {general.phone}"
     if office_open(now, hours):
         return f"call {general.service} on {general.phone}, or {ooh.phone} out of hours"
-    return (f"call {ooh.phone} now, as it is out of office hours ({general.service}: {general.phone} "
-            "in office hours)")
+    return f"call {ooh.phone} now, the out of office hours number ({general.phone} in office hours)"
 
 
 def safety_values(base: KnowledgeBase, council: str, now: Optional[datetime] = None) -> Dict[str, str]:
