@@ -51,11 +51,13 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-12c": _pair("fresh", "2026_12c"),
     "fresh-2026-12d": _pair("fresh", "2026_12d"),
     "fresh-2026-12e": _pair("fresh", "2026_12e"),
+    "fresh-2026-12f": _pair("fresh", "2026_12f"),
 }
-# The oldest set's labels, in today's words.
-OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse"}
+# Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
+OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",
+             "breaking_point": "carer_breaking_point"}
 OLD_SPEAKERS = {"young_child": "child", "teen": "young_person", "neighbour": "neighbour_or_relative",
-                "relative": "neighbour_or_relative"}
+                "relative": "neighbour_or_relative", "foster_or_kinship": "foster_or_kinship_carer"}
 
 # What a reply must carry for each kind of harm and each speaker: every group must be met by one
 # of its numbers (names of safety.replies.safety_values, or "council": the council's own numbers).
@@ -106,13 +108,14 @@ def run_case(url: str, case: dict) -> List[List[dict]]:
     return [_say(url, sender, turn) for turn in turns_of(case)]
 
 
-def council_numbers() -> Dict[str, Tuple[str, ...]]:
-    """The default council's numbers each need can be met by, from the knowledge base."""
+def council_numbers(council: Optional[str] = None) -> Dict[str, Tuple[str, ...]]:
+    """The numbers each need can be met by, for the council (default: the default council), from
+    the knowledge base."""
     from knowledge.store import KnowledgeBase
     from safety.replies import safety_values
 
     base = KnowledgeBase.open()
-    council = base.default_council
+    council = council or base.default_council
     values = safety_values(base, council)
     general, ooh = base.general_contact(council), base.contact(council, "mash_out_of_hours")
     own = tuple(x for x in ((general.phone or general.web) if general else None,
@@ -120,6 +123,16 @@ def council_numbers() -> Dict[str, Tuple[str, ...]]:
     numbers = {name: (value,) for name, value in values.items() if value}
     numbers["council"] = own
     return numbers
+
+
+def case_council(case: dict) -> Optional[str]:
+    """The council the person names last in the conversation ("I'm in Bolton"), or None: the reply
+    must then carry that council's numbers, not the default council's."""
+    from knowledge.store import KnowledgeBase
+
+    base = KnowledgeBase.open()
+    named = [base.resolve_council(turn) for turn in turns_of(case)]
+    return next((c for c in reversed(named) if c), None)
 
 
 def missing_help(case: dict, text: str, numbers: Dict[str, Tuple[str, ...]]) -> List[str]:
@@ -205,9 +218,15 @@ def _table(title: str, pairs: Sequence[Tuple[Optional[str], Optional[str]]], lab
     return "\n".join(lines)
 
 
-def evaluate(url: str, crisis: List[dict], ordinary: List[dict], name: str = "", workers: int = 6,
-             numbers: Optional[Dict[str, Tuple[str, ...]]] = None) -> Report:
-    numbers = numbers or council_numbers()
+def evaluate(url: str, crisis: List[dict], ordinary: List[dict], name: str = "", workers: int = 6) -> Report:
+    by_council: Dict[Optional[str], Dict[str, Tuple[str, ...]]] = {}
+
+    def numbers(case: dict) -> Dict[str, Tuple[str, ...]]:
+        council = case_council(case)
+        if council not in by_council:
+            by_council[council] = council_numbers(council)
+        return by_council[council]
+
     report = Report(name=name, ordinary_total=len(ordinary))
     with ThreadPoolExecutor(workers) as pool:
         for case, replies in zip(crisis, pool.map(lambda c: run_case(url, c), crisis), strict=True):
@@ -216,7 +235,7 @@ def evaluate(url: str, crisis: List[dict], ordinary: List[dict], name: str = "",
             text = " ".join(m.get("text") or "" for m in last)
             report.crisis.append(CaseResult(case, payload is not None, (payload or {}).get("kind"),
                                             (payload or {}).get("speaker"),
-                                            missing_help(case, text, numbers) if payload else []))
+                                            missing_help(case, text, numbers(case)) if payload else []))
         for case, replies in zip(ordinary, pool.map(lambda c: run_case(url, c), ordinary), strict=True):
             if any(is_safety_response(r) for r in replies):
                 report.false_alarms.append(case)

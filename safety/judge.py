@@ -43,6 +43,8 @@ AFTER_CONCERN_QUESTION = 0.7
 # about no one in particular).
 SETTLED_CONFIDENCE = 0.95
 SETTLED_PATTERN_AGREEMENT = 0.8
+# Crisis patterns that stand even in a question about no one in particular or said to be hypothetical.
+UNCONDITIONAL = ("suicide_method",)
 # ...and to say who is speaking when the words hold no cue.
 SPEAKER_CONFIDENCE = 0.8
 # A concern raised by the patterns takes the model's kind when the model agrees there is harm.
@@ -159,7 +161,9 @@ class Judge:
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
         impersonal_question = question and not self.cues.is_personal(text)
         if (settled or impersonal_question) and harm_p < SETTLED_PATTERN_AGREEMENT:
-            signals = []  # "is smacking illegal now?", "I had a fight last year": the model must agree
+            # "is smacking illegal now?", "I had a fight last year": the model must agree; asking how
+            # to die stands whatever the framing
+            signals = [s for s in signals if s.category in UNCONDITIONAL]
 
         kind: Optional[str] = None
         source = ""

@@ -47,7 +47,7 @@ CONTEXT_KEY = "safety_context"
 # The crisis patterns' categories (safety/patterns.yml) as a kind. "abuse" and "professional" do
 # not say which kind: the safety model's best harm kind is used, else ABUSE_DEFAULT.
 PATTERN_KINDS = {
-    "danger_now": DANGER_NOW, "self_harm": "self_harm", "online": "online_sexual_harm",
+    "danger_now": DANGER_NOW, "self_harm": "self_harm", "suicide_method": "self_harm", "online": "online_sexual_harm",
     "exploitation": "exploitation", "homeless": "homeless", "breaking_point": "carer_breaking_point",
     "domestic_abuse": "domestic_abuse", "forced_marriage_fgm": "forced_marriage_fgm", "neglect": "neglect",
     "sexual_abuse": "sexual_abuse",

@@ -58,10 +58,23 @@ def test_the_current_pair_is_large_and_varied():
 
 
 @pytest.mark.parametrize("name, size", [("heldout-2026-12", 150), ("fresh-2026-12b", 250), ("fresh-2026-12c", 250),
-                                        ("fresh-2026-12d", 250), ("fresh-2026-12e", 250)])
+                                        ("fresh-2026-12d", 250), ("fresh-2026-12e", 250),
+                                        ("fresh-2026-12f", 250)])
 def test_the_held_out_sets_cover_every_kind_and_speaker(name, size):
     crisis_file, ordinary_file = evaluate.SETS[name]
     crisis, ordinary = evaluate.load_cases(crisis_file), evaluate.load_cases(ordinary_file)
     assert len(crisis) >= size and len(ordinary) >= size
     assert {c["kind"] for c in crisis} == set(kinds.KINDS)
     assert {c["speaker"] for c in crisis} == set(kinds.SPEAKERS)
+
+
+def test_the_reply_is_judged_on_the_numbers_of_the_council_the_person_named():
+    # a conversation about Bolton needs Bolton's numbers, not the default council's
+    turns = ["is there emergency housing in bolton", "we have nowhere to sleep"]
+    assert evaluate.case_council({"say": turns}) == "bolton"
+    assert evaluate.case_council({"say": "we have nowhere to sleep tonight"}) is None
+    bolton, default = evaluate.council_numbers("bolton"), evaluate.council_numbers()
+    assert bolton["council"] and set(bolton["council"]).isdisjoint(default["council"])
+    case = {"kind": "homeless", "speaker": "parent"}
+    assert evaluate.missing_help(case, " ".join(bolton["council"]), bolton) == []
+    assert evaluate.missing_help(case, " ".join(default["council"]), bolton) == ["council", "council"]

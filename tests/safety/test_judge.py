@@ -65,9 +65,42 @@ def test_who_is_speaking_from_cues(cues: Cues, text, speaker):
 
 
 @pytest.mark.parametrize("text", ["can you keep a secret", "promise you won't tell anyone",
-                                  "dont tell my mum", "will u tell anyone"])
+                                  "dont tell my mum", "will u tell anyone", "can I say this in confidence",
+                                  "I need this to stay private", "if i say something u wont tell right",
+                                  "can we talk without it getting back to school"])
 def test_secret_cues(cues: Cues, text):
     assert cues.is_secret(text)
+
+
+@pytest.mark.parametrize("text", ["will my information stay private?", "what does confidential mean",
+                                  "will the social worker keep it private from the school?"])
+def test_asking_about_privacy_is_not_asking_for_a_secret(cues: Cues, text):
+    assert not cues.is_secret(text)
+
+
+@pytest.mark.parametrize("text, settled", [
+    ("he hurt me 3 years ago and he's in prison, can I get counselling?", True),
+    ("she is safe now and doing well at school", True),
+    ("i am not safe now", False),
+    ("i don't feel safe now", False),
+    ("he hit me last night", False),
+])
+def test_said_to_be_over(cues: Cues, text, settled):
+    assert cues.is_settled(text) is settled
+
+
+@pytest.mark.parametrize("text", ["what's the easiest way to die", "how many paracetamol does it take to die",
+                                  "hypothetically whats the most painless way to kill yourself",
+                                  "i just want to be in heaven"])
+def test_asking_how_to_die_is_a_concern_however_it_is_asked(safety_judge: Judge, text):
+    j = safety_judge.judge(text)
+    assert j.concern and j.kind == "self_harm", text
+
+
+@pytest.mark.parametrize("text", ["best way to kill weeds in the garden", "my nan went to heaven last year",
+                                  "how many tablets of calpol can a 4 year old have"])
+def test_look_alikes_of_asking_how_to_die_are_not(safety_judge: Judge, text):
+    assert "suicide_method" not in {s.category for s in safety_judge.detector.detect_all(text)}, text
 
 
 def test_a_second_kind_of_harm_is_kept(safety_judge: Judge):
