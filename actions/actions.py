@@ -10,11 +10,12 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import council_for, entity_values, intent_name, message_text, safety_judgement, who_is_speaking
-from knowledge import answers, store, timescales
+from knowledge import answers, followup, store, timescales
 from knowledge.store import KnowledgeBase
 from safety import kinds
 from safety.replies import phone as _phone
 from safety.replies import safety_values
+from understanding.requests import cannot_do
 
 # Topics about making a referral: the reply also says the assistant cannot make one.
 REFERRAL_TOPICS = {"mash_contact", "how_to_refer", "marf_what"}
@@ -59,12 +60,105 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
     send(dispatcher, answers.topic_messages(base, council, topic_id))
     if topic_id in REFERRAL_TOPICS:
         dispatcher.utter_message(response="utter_cannot_refer")
+    events: List[EventType] = [SlotSet("topic", topic_id)]
     when = timescales.parse_date(text, ActionNextSteps.today())
     stage_id = base.find_stage(council, text) if when else None
     if not stage_id:
-        return []
+        return events
     send(dispatcher, answers.next_steps_messages(base, council, base.stage(council, stage_id), when))
-    return [SlotSet("stage", stage_id)]
+    return events + [SlotSet("stage", stage_id)]
+
+
+# A second question in the same message is answered about its own topic when the second opinion
+# (understanding.topic_model) gives it at least this.
+PART_TOPIC = 0.35
+
+
+def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
+                       main_topic: str) -> None:
+    """Two questions in one message ("who leads the core group, and what is it for?"): after the
+    first answer, each other question (understanding.clauses) gets the fact that answers it, about
+    the first answer's topic when it names none of its own."""
+    parts = (tracker.latest_message or {}).get("topic_parts") or []
+    vocab, names = followup.vocabulary(base), base.council_names()
+    topic_ids, answered = set(base.topic_ids()), {main_topic}
+    for part in parts[1:]:
+        text = part.get("text") or ""
+        best = next((r for r in part.get("ranking") or [] if r.get("name") in topic_ids), None)
+        topic_id = main_topic
+        if followup.names_a_topic(text, vocab, ignore=names) and best and best["confidence"] >= PART_TOPIC:
+            topic_id = best["name"]
+        fact = followup.best_fact(base, council, topic_id, text)
+        if fact and fact.topic.id == main_topic and topic_id == main_topic and \
+                fact.sentence in answers.topic_text(base, council, main_topic):
+            continue  # the first answer already says it
+        if fact:
+            send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
+            answered.add(fact.topic.id)
+        elif topic_id not in answered:
+            send(dispatcher, answers.topic_messages(base, council, topic_id))
+            answered.add(topic_id)
+
+
+def council_before(tracker: Tracker, base: KnowledgeBase) -> str:
+    """The council the conversation was about before the latest message (its slot as set before
+    that message, else the page's, else the default)."""
+    events = list(tracker.events or [])
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    council = None
+    for event in events[:last_user]:
+        if event.get("event") == "slot" and event.get("name") == "council":
+            council = event.get("value")
+    meta = tracker.get_slot("session_started_metadata") or {}
+    return base.resolve_council(council) or base.resolve_council(
+        meta.get("council") if isinstance(meta, dict) else None) or base.default_council
+
+
+def cannot_do_that(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase) -> bool:
+    """Asked to act for the person or about their own case (understanding.requests): say honestly
+    that a computer can't, and who can. True when that was the answer."""
+    if not cannot_do(message_text(tracker)):
+        return False
+    council = council_for(tracker, base)
+    dispatcher.utter_message(response="utter_cannot_do")
+    general = base.general_contact(council)
+    message = answers.contacts_message([general] if general else [],
+                                       intro=f"Your social worker, or {base.council(council).name}, can:")
+    if message:
+        send(dispatcher, [message])
+    return True
+
+
+def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase) -> Optional[List[EventType]]:
+    """A message about the conversation's current topic (the `topic` slot) that names no topic of
+    its own: a change of council ("and in Bolton?") answers the topic again for the new council; a
+    question about one aspect ("how long does that take?") gets the fact that answers it. None when
+    the message is not one of these (the caller answers it as usual)."""
+    topic_id = tracker.get_slot("topic")
+    text = message_text(tracker)
+    if not topic_id or not text or text.startswith("/"):
+        return None
+    vocab, names = followup.vocabulary(base), base.council_names()
+    if followup.names_a_topic(text, vocab, ignore=names):
+        return None
+    named = next((c for c in (base.resolve_council(v) for v in entity_values(tracker, "council")) if c), None) \
+        or base.resolve_council(text)
+    if named and named != council_before(tracker, base):
+        dispatcher.utter_message(response="utter_council_changed", council_name=base.council(named).name)
+        return [SlotSet("council", named)] + answer_topic(dispatcher, base, named, topic_id, "")
+    if not followup.is_follow_up(text, vocab, ignore=names):
+        return None
+    council = council_for(tracker, base)
+    topic = base.topic(council, topic_id)
+    if topic and topic.contacts and "contact" in followup.asked_aspects(text):
+        send(dispatcher, [answers.contacts_message(base.contacts(council, topic.contacts),
+                                                   intro=f"For {base.council(council).name}:")])
+        return council_events(tracker, council)
+    fact = followup.best_fact(base, council, topic_id, text)
+    if fact is None:
+        return None
+    send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
+    return council_events(tracker, council) + [SlotSet("topic", fact.topic.id)]
 
 
 class ActionSessionStart(Action):
@@ -92,11 +186,16 @@ class ActionAnswerTopic(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
-        council = council_for(tracker, base)
-        intent = intent_name(tracker)
         warm_line(dispatcher, tracker)
-        return council_events(tracker, council) + answer_topic(dispatcher, base, council, intent,
-                                                               message_text(tracker))
+        if cannot_do_that(dispatcher, tracker, base):
+            return []
+        followed = follow_up(dispatcher, tracker, base)
+        if followed is not None:
+            return followed
+        council, topic_id = council_for(tracker, base), intent_name(tracker)
+        events = answer_topic(dispatcher, base, council, topic_id, message_text(tracker))
+        answer_other_parts(dispatcher, tracker, base, council, topic_id)
+        return council_events(tracker, council) + events
 
 
 class ActionDefineTerm(Action):
@@ -180,6 +279,9 @@ class ActionSetCouncil(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
+        followed = follow_up(dispatcher, tracker, base)
+        if followed is not None:
+            return followed
         named = [base.resolve_council(v) for v in entity_values(tracker, "council")]
         named = [c for c in named if c] or [base.resolve_council(message_text(tracker))]
         council = named[0] if named and named[0] else None
@@ -209,6 +311,11 @@ class ActionSearchKnowledge(Action):
         council = council_for(tracker, base)
         text = message_text(tracker)
         warm_line(dispatcher, tracker)
+        if cannot_do_that(dispatcher, tracker, base):
+            return []
+        followed = follow_up(dispatcher, tracker, base)
+        if followed is not None:
+            return followed
         term = base.term(council, text) or (base.find_term(council, text) if _asks_meaning(text) else None)
         if term:
             send(dispatcher, answers.term_messages(base, council, term))
@@ -232,8 +339,46 @@ class ActionSearchKnowledge(Action):
         elif nlu_best and nlu_best["confidence"] >= NLU_ALONE:
             choice = nlu_best["name"]
         if choice:
-            return council_events(tracker, council) + answer_topic(dispatcher, base, council, choice, text)
-        dispatcher.utter_message(response="utter_no_answer")
+            events = answer_topic(dispatcher, base, council, choice, text)
+            answer_other_parts(dispatcher, tracker, base, council, choice)
+            return council_events(tracker, council) + events
+        no_answer(dispatcher, tracker, base, council)
+        return []
+
+
+def no_answer(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str) -> None:
+    """Nothing fits. Feelings without a question (the warm line is already sent) get an offer of
+    what can help; anything else an honest "I don't know that", and who can answer: the council,
+    and Childline first for a child or young person."""
+    if safety_judgement(tracker).get("distress"):
+        dispatcher.utter_message(response="utter_feelings_offer")
+        return
+    dispatcher.utter_message(response="utter_no_answer")
+    general = base.general_contact(council)
+    people = [general] if general else []
+    if kinds.speaker_group(who_is_speaking(tracker)) in ("young", "friend") and \
+            who_is_speaking(tracker) != kinds.UNKNOWN:
+        people = base.contacts(council, ("childline",)) + people
+    message = answers.contacts_message(people, intro="A person can help with other questions:")
+    if message:
+        send(dispatcher, [message])
+
+
+class ActionOutOfScope(Action):
+    """Something the assistant does not cover, unless it follows on from the conversation's topic
+    ("is there an age limit?")."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        base = kb()
+        if cannot_do_that(dispatcher, tracker, base):
+            return []
+        followed = follow_up(dispatcher, tracker, base)
+        if followed is not None:
+            return followed
+        dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
 

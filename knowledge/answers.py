@@ -79,6 +79,12 @@ def topic_messages(kb: KnowledgeBase, council: str, topic_id: str) -> list[Messa
     return render_topic(kb, council, topic)
 
 
+def topic_text(kb: KnowledgeBase, council: str, topic_id: str) -> str:
+    """All the words a topic's answer for the council says (to tell whether a fact is already in it)."""
+    topic = kb.topic(council, topic_id)
+    return " ".join(filter(None, (topic.answer, topic.next, topic.rights))) if topic else ""
+
+
 def render_topic(kb: KnowledgeBase, council: str, topic: Topic) -> list[Message]:
     msgs: list[Message] = [{"text": topic.answer}]
     if topic.next:
@@ -88,6 +94,25 @@ def render_topic(kb: KnowledgeBase, council: str, topic: Topic) -> list[Message]
     contacts = contacts_message(kb.contacts(council, topic.contacts))
     if contacts:
         msgs.append(contacts)
+    src = source_line(kb, topic.council, topic.seed)
+    if src:
+        msgs.append(src)
+    return msgs
+
+
+_POINTS_BACK = ("it ", "its ", "this ", "they ", "these ", "that ", "there ")
+
+
+def fact_text(topic: Topic, sentence: str) -> str:
+    """A fact on its own: a sentence that points back ("It can take...") says what it is about."""
+    return f"{topic.title}: {sentence}" if sentence.lower().startswith(_POINTS_BACK) else sentence
+
+
+def fact_messages(kb: KnowledgeBase, council: str, topic: Topic, sentence: str) -> list[Message]:
+    """One fact asked about (knowledge.followup.best_fact) first, with a "Tell me more" button for
+    the rest of its topic; a sentence that points back ("It can take...") says what it is about."""
+    msgs: list[Message] = [{"text": fact_text(topic, sentence),
+                            "buttons": [{"title": "Tell me more", "payload": f"/{topic.id}"}]}]
     src = source_line(kb, topic.council, topic.seed)
     if src:
         msgs.append(src)

@@ -145,6 +145,10 @@ class KnowledgeBase:
                 return council
         return None
 
+    def council_names(self) -> set[str]:
+        """Every way of naming a council the knowledge base knows (ids and aliases, lower case)."""
+        return set(self.councils) | set(self._aliases)
+
     def council(self, council_id: Optional[str]) -> Council:
         return self.councils.get(council_id or "", self.councils[self.default_council])
 
@@ -156,6 +160,22 @@ class KnowledgeBase:
         """The council's item for a topic, else the national one, else None."""
         rows = self._own_first("topics", council, "id = ?", (topic_id,))
         return _topic(rows[0]) if rows else None
+
+    def topic_versions(self, council: str, topic_id: str) -> list[Topic]:
+        """The council's item for a topic and the national one, the council's first: points only
+        the national item makes are not lost when a council has its own."""
+        return [_topic(r) for r in self._own_first("topics", council, "id = ?", (topic_id,))]
+
+    def topic_area(self, topic_id: Optional[str]) -> Optional[str]:
+        rows = self._rows("select area from topic_index where id = ?", (topic_id or "",))
+        return rows[0]["area"] if rows else None
+
+    def topics_in_area(self, area: str) -> list[str]:
+        return [r["id"] for r in self._rows("select id from topic_index where area = ? order by id", (area,))]
+
+    def topic_index(self) -> list[dict]:
+        """Every topic's id, area, title and what questions it covers (knowledge/topics.yml)."""
+        return [dict(r) for r in self._rows("select * from topic_index order by id")]
 
     def topic_title(self, topic_id: str) -> Optional[str]:
         rows = self._rows("select title from topic_index where id = ?", (topic_id,))
@@ -231,6 +251,10 @@ class KnowledgeBase:
             if key in _term_names(r):
                 return _term(r)
         return None
+
+    def term_names(self) -> set[str]:
+        """Every name any glossary term goes by, for any council (lower case)."""
+        return set().union(*(_term_names(r) for r in self._rows("select * from terms")))
 
     def find_term(self, council: str, text: str) -> Optional[Term]:
         """The longest glossary term named anywhere in the text."""

@@ -96,3 +96,18 @@ def test_triage_councils_are_the_knowledge_base_councils(kb):
     from triage.store import COUNCILS
 
     assert set(COUNCILS) == set(kb.councils) == set(council_ids())
+
+
+def test_no_held_out_answer_question_is_training_data():
+    """The held-out answer set (tests/e2e/heldout_answers_*.yml, written from the seeds only) stays
+    out of the NLU data and the safety layer's data: the turn each case is judged on (its last; a
+    follow-up's openers, "what is early help?", are everyday questions training data is meant to hold)."""
+    from tests.safety.test_eval_sets import _norm, training_examples
+
+    training = training_examples()
+    for path in (ROOT / "tests" / "e2e").glob("heldout_answers_*.yml"):
+        cases = yaml.safe_load(path.read_text(encoding="utf-8"))
+        said = [c["say"][-1] if isinstance(c["say"], list) else c["say"] for c in cases]
+        assert len(cases) >= 250
+        leaked = [t for t in said if len(t) > 12 and _norm(t) in training]
+        assert not leaked, f"{path.name}: held-out questions copied into training data: {leaked}"

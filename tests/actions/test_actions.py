@@ -44,8 +44,7 @@ async def test_answer_topic_gives_the_councils_facts(make_tracker, dispatcher, d
             assert flat(m) in said, said
     for m in must_not:
         assert flat(m) not in said
-    assert "source:" in said
-    assert events == []
+    assert events == [SlotSet("topic", intent)]
 
 
 async def test_council_from_metadata_and_from_the_message(make_tracker, dispatcher, domain):
@@ -185,9 +184,75 @@ async def test_search_knowledge_defines_a_term_named_in_a_short_question(make_tr
     assert "child in need" in texts(dispatcher).lower()
 
 
-async def test_search_knowledge_gives_up_honestly(make_tracker, dispatcher, domain):
+async def test_search_knowledge_gives_up_honestly_and_says_who_can_help(make_tracker, dispatcher, domain):
     await actions.ActionSearchKnowledge().run(dispatcher, make_tracker("nlu_fallback", text="zxqv blorp"), domain)
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_no_answer"]
+    assert dispatcher.messages[0].get("response") == "utter_no_answer"
+    said = texts(dispatcher)
+    assert "024 7678 8555" in said and "0800 1111" not in said
+
+
+async def test_a_young_person_who_gets_no_answer_is_given_childline_first(make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="zxqv blorp", metadata={"audience": "young_person"})
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "0800 1111" in said and said.index("0800 1111") < said.index("024 7678 8555")
+
+
+async def test_feelings_without_a_question_get_a_warm_reply_and_an_offer(make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="this is all too much", safety={"distress": True})
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_distress", "utter_feelings_offer"]
+
+
+async def test_a_follow_up_gets_the_fact_it_asks_about_the_current_topic(make_tracker, dispatcher, domain):
+    # the classifier's guess (another topic's timescale) is not what the person asked about
+    tracker = make_tracker("mash_decision_time", text="how long does that take?", slots={"topic": "assessment_what"})
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "45 working days" in said and "1 working day" not in said
+    assert dispatcher.messages[0]["buttons"][0]["title"] == "Tell me more"
+    assert any(e["event"] == "slot" and e["name"] == "topic" and e["value"].startswith("assessment") for e in events)
+
+
+async def test_a_follow_up_with_nothing_to_go_on_is_answered_as_usual(make_tracker, dispatcher, domain):
+    tracker = make_tracker("assessment_length", text="how long does an assessment take?",
+                           slots={"topic": "family_hubs"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "45 working days" in texts(dispatcher)
+
+
+async def test_a_topic_answer_remembers_the_topic(make_tracker, dispatcher, domain):
+    events = await actions.ActionAnswerTopic().run(dispatcher, make_tracker("family_hubs", text="family hubs?"), domain)
+    assert SlotSet("topic", "family_hubs") in events
+
+
+@pytest.mark.parametrize("intent, action", [("inform_council", actions.ActionSetCouncil),
+                                            ("nlu_fallback", actions.ActionSearchKnowledge),
+                                            ("mash_contact", actions.ActionAnswerTopic)])
+async def test_a_change_of_council_answers_the_last_question_again(make_tracker, dispatcher, domain, intent, action):
+    tracker = make_tracker(intent, text="oh I'm in Bolton actually", slots={"topic": "leaving_care"},
+                           entities=[{"entity": "council", "value": "bolton"}])
+    events = await action().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0].get("response") == "utter_council_changed"
+    assert "23" in texts(dispatcher)
+    assert SlotSet("council", "bolton") in events and SlotSet("topic", "leaving_care") in events
+
+
+async def test_naming_the_same_council_again_does_not_repeat_the_answer(make_tracker, dispatcher, domain):
+    tracker = make_tracker("inform_council", text="I'm in Coventry", slots={"topic": "leaving_care"},
+                           entities=[{"entity": "council", "value": "coventry"}])
+    await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_council_set"]
+
+
+async def test_out_of_scope_unless_it_follows_on(make_tracker, dispatcher, domain):
+    weather = make_tracker("out_of_scope", text="what will the weather be tomorrow")
+    await actions.ActionOutOfScope().run(dispatcher, weather, domain)
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_out_of_scope"]
+    followed = CollectingDispatcher()
+    tracker = make_tracker("out_of_scope", text="is there an age limit?", slots={"topic": "young_carers"})
+    await actions.ActionOutOfScope().run(followed, tracker, domain)
+    assert "18" in texts(followed)
 
 
 async def test_human_handoff_gives_numbers(make_tracker, dispatcher, domain):
@@ -275,3 +340,34 @@ async def test_session_start_takes_council_from_metadata(make_tracker, dispatche
     events = await actions.ActionSessionStart().run(dispatcher, tracker, domain)
     assert SlotSet("council", "bolton") in events
     assert events[-1].get("name") == "action_listen"
+
+
+async def test_two_questions_in_one_message_are_both_answered(make_tracker, dispatcher, domain):
+    tracker = make_tracker("core_group", text="when does the core group first meet, and how often is the review?")
+    tracker.latest_message["topic_parts"] = [
+        {"text": "when does the core group first meet", "ranking": [{"name": "core_group", "confidence": 0.8}]},
+        {"text": "how often is the review?", "ranking": [{"name": "review_conference", "confidence": 0.6}]}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = flat(texts(dispatcher))
+    assert flat("10 working days") in said and ("3months" in said or "threemonths" in said)
+
+
+async def test_a_second_question_already_answered_by_the_first_answer_is_not_repeated(make_tracker, dispatcher,
+                                                                                      domain):
+    tracker = make_tracker("early_help_what", text="what is early help and do I have to say yes to it?")
+    tracker.latest_message["topic_parts"] = [
+        {"text": "what is early help", "ranking": [{"name": "early_help_what", "confidence": 0.9}]},
+        {"text": "do I have to say yes to it?", "ranking": [{"name": "cin_voluntary", "confidence": 0.4}]}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert texts(dispatcher).lower().count("voluntary") == 1
+
+
+@pytest.mark.parametrize("intent, action", [("statutory_visits", actions.ActionAnswerTopic),
+                                            ("nlu_fallback", actions.ActionSearchKnowledge),
+                                            ("out_of_scope", actions.ActionOutOfScope)])
+async def test_asked_to_do_something_it_cannot_it_says_so_and_who_can(make_tracker, dispatcher, domain, intent,
+                                                                       action):
+    tracker = make_tracker(intent, text="can you pass a message to my social worker for me?")
+    await action().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0].get("response") == "utter_cannot_do"
+    assert "024 7678 8555" in texts(dispatcher)

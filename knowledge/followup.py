@@ -1,0 +1,192 @@
+"""Follow-up questions and the fact asked for.
+
+A message with no topic word of its own ("how long does that take?", "is there an age limit?",
+"and in Bolton?") is about the conversation's current topic. What it asks for is its *aspect* (a
+time, an age, who, how many, how to contact, whether it is a choice...); the answer is the sentence
+of the current topic, or of a topic in the same area, that gives that aspect, council's own and
+national items both read. Plain functions over the knowledge base: no Rasa here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Optional
+
+from knowledge.store import STOPWORDS, KnowledgeBase, Topic
+
+# What a question asks for (its aspect), from its words.
+ASPECT_QUESTIONS = {
+    "time": r"\b(how long|how soon|how quick(ly)?|when|by when|what date|timescale|deadline|how often|"
+            r"how many (working )?(days|weeks|months|hours|years)|what time|till when|until when)\b",
+    "age": r"\b(age|ages|aged|how old|too old|too young|older|younger|under \d+|over \d+)\b",
+    "count": r"\b(how many|number of|how much)\b",
+    "who": r"\b(who|whom|whose|which (team|person|people|worker|workers|service|services)|anyone|anybody|someone|"
+           r"somebody)\b",
+    "contact": r"\b(phone|number|call|ring|email|e-mail|contact|reach|get hold|website|web address|speak to)\b",
+    "where": r"\b(where|which building|near me|location|nearest)\b",
+    "choice": r"\b(have to|got to|must (i|we)|do (i|we) need to|say no|refuse|voluntary|choice|agree|consent|"
+              r"permission|make (me|us)|force|allowed|can (i|we|they))\b",
+    "miss": r"\b(what if|if (i|we) (miss|can'?t|cannot|don'?t)|miss|missed)\b",
+    "next": r"\b(what happens (next|after|then)|after that|then what|what next|next step)\b",
+    "what": r"\b(what (is|are|does|do|'s)|whats|what it is|mean|means|meaning|for what|what for|why)\b",
+}
+# Which aspects a sentence of the knowledge gives, from its words.
+_NUMBER = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
+          r"forty-five)"
+SENTENCE_ASPECTS = {
+    "time": rf"\b{_NUMBER} (working )?(days?|weeks?|months?|hours?|years?)\b|\bwithin\b|\bevery\b|\bas soon as\b|"
+            r"\bsame day\b|\bstraight away\b|\bat once\b",
+    "age": r"\b(age|aged|ages|under \d+|over \d+|up to \d+|\d+ (to|and) \d+|\d+ or (over|under|older|younger)|"
+           r"years old|until they are|birthday|unborn|pre-birth)\b",
+    "count": rf"\b{_NUMBER} ([a-z]+ )?[a-z]+s\b",
+    "who": r"\b(social (care )?workers?|managers?|chairs?|chaired|led by|leads|runs?|officers?|police|health|"
+           r"teachers?|nurses?|doctors?|gps?|iros?|practitioners?|panel|partnership|advocates?|visitors?|"
+           r"team|teams|workers?|professionals?|people who|someone from)\b",
+    "contact": r"\b(call|phone|ring|email|e-mail|website|online form|write to)\b|\d{3,5} ?\d{3} ?\d{3,4}|@|www\.|"
+               r"https?://",
+    "where": r"\b(at|in) (the|a|your|their) (hub|hubs|centre|centres|center|office|home|school|building|area)\b|"
+             r"\baddress\b|\blocal\b|\bcommunity\b",
+    "choice": r"\b(voluntary|your choice|agree|consent|permission|say no|don'?t have to|do not have to|must|"
+              r"can refuse|right to|have to)\b",
+    "miss": r"\b(if (they|you) (cannot|can'?t|do not|don'?t|miss)|letter|try again|another time)\b",
+    "next": r"\b(then|after|next|afterwards|will)\b",
+    "what": r"\b(is|are|means|is when|is a|is the)\b",
+}
+_ASKED = {name: re.compile(p) for name, p in ASPECT_QUESTIONS.items()}
+_GIVEN = {name: re.compile(p) for name, p in SENTENCE_ASPECTS.items()}
+# A message that only makes sense with the one before: it starts like a continuation or points back.
+_CONTINUES = re.compile(r"^(and|but|so|also|or|ok so|what about|how about|what if|then|plus)\b")
+_POINTS_BACK = re.compile(r"\b(that|it|its|it's|they|them|their|this|there|those|these|one|he|she|him|her)\b")
+_WORD = re.compile(r"[a-z][a-z'-]+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+# Words too common across topics to say what a message is about.
+GENERIC = frozenset("""child children childs kid kids family families social worker workers help helps support
+    parent parents carer carers person people young council services service plan plans meeting meetings
+    time times long happen happens happening thing things someone somebody anyone anybody what which
+    ask asks asked question questions work works working do does make makes made give gives need needs
+    go goes going get gets come comes coming talk talks say says said there their they them this that
+    about after before first next last other others more most very really just still even also
+    able able day days week weeks month months year years number numbers phone call email contact
+    age old older younger limit who whom whose where when why how much many often soon again
+    mean means meaning allowed choice agree refuse right rights team teams chair chairs chaired decide
+    decides decided decision take takes until start starts end ends stop stops finish meet meets met
+    run runs lead leads led happen sent send letter write asking back behind between case different
+    differently each forty full getting hear heard keep keeps kind line listen little look looks must
+    nothing one seeing seen sees seven speak spoken stay stays told use used way without three
+    together through offer offers hour hours outside home worried worry worries involve involved note
+    notes level levels""".split())
+
+
+def _stem(word: str) -> str:
+    word = word.strip("'-")
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    return word[:6]
+
+
+def content_words(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text.lower().replace("\u2019", "'"))
+            if w not in STOPWORDS and w not in GENERIC and len(w) > 2}
+
+
+def asked_aspects(text: str) -> set[str]:
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    return {name for name, p in _ASKED.items() if p.search(lowered)}
+
+
+def given_aspects(sentence: str) -> set[str]:
+    lowered = sentence.lower()
+    return {name for name, p in _GIVEN.items() if p.search(lowered)}
+
+
+class Vocabulary:
+    """The words that say what a message is about: in a topic's title or questions it covers, or
+    a glossary term, and not too common across areas (GENERIC)."""
+
+    def __init__(self, base: KnowledgeBase) -> None:
+        words: set[str] = set()
+        for t in base.topic_index():
+            words |= content_words(f"{t['title']} {t.get('about') or ''}")
+        names = {n for n in base.term_names() if len(n) > 1}
+        for name in names:
+            words |= content_words(name)
+        self.words = frozenset(words)
+        # a glossary term named in full ("cin", "section 47", "mash"): a topic of its own
+        self._names = re.compile(r"(?<![a-z0-9])(" + "|".join(
+            sorted((re.escape(n) for n in names), key=len, reverse=True)) + r")(?![a-z0-9])") if names else None
+
+    def topic_words(self, text: str) -> set[str]:
+        lowered = text.lower().replace("\u2019", "'")
+        found = content_words(lowered) & self.words
+        if self._names:
+            found |= {m.group(1) for m in self._names.finditer(lowered)}
+        return found
+
+
+@lru_cache(maxsize=4)
+def vocabulary(base: KnowledgeBase) -> Vocabulary:
+    return Vocabulary(base)
+
+
+def _without(text: str, ignore: Iterable[str]) -> str:
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    for word in sorted(ignore, key=len, reverse=True):
+        lowered = re.sub(rf"\b{re.escape(word.lower())}\b", " ", lowered)
+    return " ".join(lowered.split())
+
+
+def names_a_topic(text: str, vocab: Vocabulary, ignore: Iterable[str] = ()) -> bool:
+    """Whether the message has a word of its own that says what it is about. Words in `ignore` (the
+    councils' names) are not counted."""
+    return bool(vocab.topic_words(_without(text, ignore)))
+
+
+def is_follow_up(text: str, vocab: Vocabulary, ignore: Iterable[str] = ()) -> bool:
+    """A message that names no topic of its own and asks something about the one before ("how
+    long does that take?", "who runs it?", "and for Hampshire?"). Words in `ignore` (a council's
+    name) are not counted."""
+    lowered = _without(text, ignore)
+    words = _WORD.findall(lowered)
+    if not words or len(words) > 16 or vocab.topic_words(lowered):
+        return False
+    return bool(asked_aspects(lowered) or _CONTINUES.search(lowered) or _POINTS_BACK.search(lowered))
+
+
+@dataclass(frozen=True)
+class Fact:
+    topic: Topic
+    sentence: str
+    score: float
+
+
+def sentences(topic: Topic) -> list[str]:
+    out = []
+    for field in (topic.answer, topic.next, topic.rights):
+        out += [s.strip() for s in _SENTENCE.split(" ".join((field or "").split())) if s.strip()]
+    return out
+
+
+def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
+    """The sentence that answers the question's aspect, from the current topic first, then the other
+    topics of its area; None when no sentence gives what was asked."""
+    asked = asked_aspects(question) - {"what"} or asked_aspects(question)
+    words = content_words(question)
+    area = base.topic_area(topic_id)
+    related = [topic_id] + [t for t in (base.topics_in_area(area) if area else []) if t != topic_id]
+    best: Optional[Fact] = None
+    for tid in related:
+        for version in base.topic_versions(council, tid):
+            for i, sentence in enumerate(sentences(version)):
+                given = given_aspects(sentence)
+                match = len(asked & given)
+                overlap = len(words & content_words(sentence))
+                if not match and overlap < 2:
+                    continue
+                score = 3 * match + overlap + (1.0 if tid == topic_id else 0.0) + \
+                    (0.3 if version.council == council else 0.0) - 0.05 * i
+                if best is None or score > best.score:
+                    best = Fact(version, sentence, score)
+    return best

@@ -1,0 +1,62 @@
+"""Follow-up questions and the fact asked for (knowledge.followup), on the knowledge base built from
+the real content. The assertions are about behaviour (the aspect given, the area kept), not wording."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge import followup
+from knowledge.store import KnowledgeBase
+
+
+@pytest.fixture(scope="module")
+def vocab(kb: KnowledgeBase) -> followup.Vocabulary:
+    return followup.Vocabulary(kb)
+
+
+@pytest.mark.parametrize("text, aspects", [
+    ("how long does that take?", {"time"}),
+    ("is there an age limit?", {"age"}),
+    ("how many are there", {"count"}),
+    ("who runs it?", {"who"}),
+    ("do I have to say yes?", {"choice"}),
+    ("what's their number", {"contact"}),
+])
+def test_what_a_question_asks_for(text, aspects):
+    assert aspects <= followup.asked_aspects(text)
+
+
+@pytest.mark.parametrize("text", ["how long does that take?", "who runs it?", "and when is the next one?",
+                                  "is there an age limit?", "what if I miss the call?", "and in Bolton?"])
+def test_a_message_that_only_makes_sense_with_the_one_before(vocab, kb, text):
+    assert followup.is_follow_up(text, vocab, ignore=kb.council_names())
+
+
+@pytest.mark.parametrize("text", ["how long does a child protection enquiry take?", "what is early help",
+                                  "can I complain about my social worker?", "what's the MASH number",
+                                  "hello", "thanks", "ok"])
+def test_a_message_with_its_own_topic_or_no_question_is_not_a_follow_up(vocab, kb, text):
+    assert not followup.is_follow_up(text, vocab, ignore=kb.council_names())
+
+
+def test_a_council_name_is_not_a_topic(vocab, kb):
+    assert not followup.names_a_topic("oh sorry I'm in Bolton actually", vocab, ignore=kb.council_names())
+    assert followup.names_a_topic("what about early help in Bolton", vocab, ignore=kb.council_names())
+
+
+@pytest.mark.parametrize("topic_id, question, aspect", [
+    ("assessment_what", "how long does that take?", "time"),
+    ("family_hubs", "how many of them are there?", "count"),
+    ("core_group", "when do they first meet?", "time"),
+    ("early_help_what", "do I have to say yes?", "choice"),
+])
+def test_the_fact_given_answers_what_was_asked_from_the_same_area(kb, topic_id, question, aspect):
+    fact = followup.best_fact(kb, kb.default_council, topic_id, question)
+    assert fact is not None
+    assert aspect in followup.given_aspects(fact.sentence), fact.sentence
+    assert kb.topic_area(fact.topic.id) == kb.topic_area(topic_id)
+
+
+def test_nothing_is_made_up_when_no_sentence_gives_the_aspect(kb):
+    # nothing in the area says what is asked (a cost)
+    fact = followup.best_fact(kb, kb.default_council, "significant_harm", "is it free?")
+    assert fact is None

@@ -1,0 +1,70 @@
+"""Intents that do something that cannot be undone need the person's words to ask for it.
+
+Erasing the conversation is the one today: a frightened parent's "I can't stop shaking, what does
+that mean?" once erased their chat, because the classifier heard "stop" near "that". When the
+classifier says `delete_conversation` but the message has no word of erasing, the intent goes to
+the next best one (or `nlu_fallback` when that is unsure). Buttons ('/intent') are obeyed as sent.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+# The words of asking for the chat to be erased, for each intent that erases.
+NEEDS_WORDS = {
+    "delete_conversation": re.compile(
+        r"\b(delete|deleted|del|erase|erased|wipe|wiped|remove|removed|clear|cleared|forget|get rid|bin|"
+        r"destroy|scrap|don'?t keep|dont keep|do not keep|not to keep|stop keeping|no record)\b", re.IGNORECASE),
+}
+FALLBACK = "nlu_fallback"
+
+
+def guard(text: str, intent: Dict[str, Any], ranking: List[Dict[str, Any]], threshold: float) -> Dict[str, Any]:
+    """The intent to keep for a message: `intent` unless it erases something and the words don't ask
+    for that; then the best other intent if it reaches the threshold, else nlu_fallback."""
+    needed = NEEDS_WORDS.get(intent.get(INTENT_NAME_KEY) or "")
+    if needed is None or needed.search(text):
+        return intent
+    other = next((r for r in ranking if r.get(INTENT_NAME_KEY) not in NEEDS_WORDS
+                  and r.get(INTENT_NAME_KEY) != FALLBACK), None)
+    if other and other.get("confidence", 0.0) >= threshold:
+        return other
+    return {INTENT_NAME_KEY: FALLBACK, "confidence": intent.get("confidence", 0.0)}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class IrreversibleIntentGuard(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"threshold": 0.45}
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> IrreversibleIntentGuard:
+        return cls(config)
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self._threshold = float(config.get("threshold", 0.45))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text, intent = message.get(TEXT) or "", message.get(INTENT) or {}
+            if not text or text.startswith("/") or not intent:
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            kept = guard(text, intent, ranking, self._threshold)
+            if kept is not intent:
+                message.set(INTENT, kept, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [kept] + [r for r in ranking if r.get(INTENT_NAME_KEY) !=
+                                                          kept.get(INTENT_NAME_KEY)], add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data):  # noqa: ANN001 - nothing to learn
+        return training_data

@@ -1,0 +1,30 @@
+"""Requests the assistant cannot do: asked to act for the person ("can you pass a message to my
+social worker?", "book me onto a session") or about their own case ("is my case still open?",
+"what's my social worker's name?"). The honest answer is that it is a computer that can't, and who
+can. Text rules, no model: these are ways of asking, not topics."""
+from __future__ import annotations
+
+import re
+
+_YOU = r"\b(can|could|will|would|pls|please|cn)\s+(you|u|ya)\s+(please\s+|pls\s+|just\s+)?"
+_ACT = (r"(pass|send|book|check|contact|ring|phone|call|email|e-mail|message|text|arrange|chase|sort|"
+        r"find out (if|whether|when|why|about my|about our|who)|look (up|into|at) (my|our)|refer|report|"
+        r"speak to (my|our|the|them|him|her)|talk to (my|our|the|them|him|her)|get (me|my|our|a|them)|"
+        r"change (my|our)|"
+        r"make (me|an appointment|a booking|them)|sign (me|us)|put (me|us)|"
+        r"let (them|my|our|the|him|her)( [a-z]+){0,3} know|"
+        r"tell (my|our|the|them|him|her|school|social)|give (my|this|them|him|her)|forward|pass on|connect me|"
+        r"transfer me|visit|come (round|out|to)|help me fill)\b")
+ACT = re.compile(_YOU + _ACT, re.IGNORECASE)
+OWN_CASE = re.compile(
+    r"\b((is|has|was) (my|our) (case|file|referral|assessment|plan) (still |been |already )?(open|closed|shut|"
+    r"done|finished|approved|accepted|received|looked at|read|seen)|"
+    r"(name|number|email) of (my|our|the) (social worker|worker|child'?s social worker)|"
+    r"who (is|'s) (my|our) (social worker|worker|case worker|caseworker)|"
+    r"(my|our) (case|file|records?) (number|status|notes))\b", re.IGNORECASE)
+
+
+def cannot_do(text: str) -> bool:
+    """Whether the message asks the assistant to act for the person or about their own case."""
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    return bool(ACT.search(lowered) or OWN_CASE.search(lowered))
