@@ -9,7 +9,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import council_for, entity_values, intent_name, message_text, safety_judgement, who_is_speaking
+from actions.context import (
+    council_for,
+    entity_values,
+    intent_name,
+    message_text,
+    safety_judgement,
+    understood_text,
+    who_is_speaking,
+)
 from knowledge import answers, followup, store, timescales
 from knowledge.store import KnowledgeBase
 from safety import kinds
@@ -117,7 +125,7 @@ def council_before(tracker: Tracker, base: KnowledgeBase) -> str:
 def cannot_do_that(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase) -> bool:
     """Asked to act for the person or about their own case (understanding.requests): say honestly
     that a computer can't, and who can. True when that was the answer."""
-    if not cannot_do(message_text(tracker)):
+    if not cannot_do(understood_text(tracker)):
         return False
     council = council_for(tracker, base)
     dispatcher.utter_message(response="utter_cannot_do")
@@ -135,7 +143,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     question about one aspect ("how long does that take?") gets the fact that answers it. None when
     the message is not one of these (the caller answers it as usual)."""
     topic_id = tracker.get_slot("topic")
-    text = message_text(tracker)
+    text = understood_text(tracker)
     if not topic_id or not text or text.startswith("/"):
         return None
     vocab, names = followup.vocabulary(base), base.council_names()
@@ -212,7 +220,7 @@ class ActionDefineTerm(Action):
             found = base.term(council, value)
             if found:
                 break
-        found = found or base.find_term(council, message_text(tracker))
+        found = found or base.find_term(council, understood_text(tracker))
         if found:
             send(dispatcher, answers.term_messages(base, council, found))
             return council_events(tracker, council)
@@ -230,7 +238,7 @@ class ActionLookupContact(Action):
         council = council_for(tracker, base)
         place = base.council(council).name
         found = [c for c in (base.contact(council, v) for v in entity_values(tracker, "service")) if c]
-        found = found or base.find_contacts(council, message_text(tracker))[:2]
+        found = found or base.find_contacts(council, understood_text(tracker))[:2]
         if found:
             send(dispatcher, [answers.contacts_message(found, intro=f"For {place}:")])
         else:
@@ -309,7 +317,7 @@ class ActionSearchKnowledge(Action):
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         council = council_for(tracker, base)
-        text = message_text(tracker)
+        text = understood_text(tracker)
         warm_line(dispatcher, tracker)
         if cannot_do_that(dispatcher, tracker, base):
             return []

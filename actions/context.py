@@ -20,6 +20,13 @@ def intent_name(tracker: Tracker) -> str:
 
 
 def message_text(tracker: Tracker) -> str:
+    """The person's own words (before text-speak was written out: understanding.normaliser)."""
+    latest = tracker.latest_message or {}
+    return latest.get("raw_text") or latest.get("text") or ""
+
+
+def understood_text(tracker: Tracker) -> str:
+    """The message as the classifiers read it: text-speak written out ("hw long" -> "how long")."""
     return (tracker.latest_message or {}).get("text") or ""
 
 

@@ -17,13 +17,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from safety.judge import Judge, Judgement
 from safety.kinds import CONTEXT_KEY, MESSAGE_KEY
 from safety.kinds import INTENT as SAFETY
 from triage.form import ANSWER_INTENT as FORM_ANSWER
+from understanding.normaliser import raw_text
 
 log = logging.getLogger(__name__)
 FALLBACK = "nlu_fallback"
@@ -81,7 +82,7 @@ class SafetyLayer(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get(TEXT) or ""
+            text = raw_text(message)  # the person's own words, not text-speak written out
             if not text or text.startswith("/"):
                 continue  # buttons send intents directly
             context = (message.get("metadata") or {}).get(CONTEXT_KEY) or {}

@@ -33,11 +33,11 @@ from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
-    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
 from triage import form
+from understanding.normaliser import raw_text
 
 FALLBACK = "nlu_fallback"
 
@@ -82,7 +82,7 @@ class FormAnswers(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            found = read(message.get(TEXT) or "", message.get(INTENT) or {}, message.get(INTENT_RANKING_KEY) or [],
+            found = read(raw_text(message), message.get(INTENT) or {}, message.get(INTENT_RANKING_KEY) or [],
                          self._threshold)
             if found is None:
                 continue

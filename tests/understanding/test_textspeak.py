@@ -1,0 +1,35 @@
+"""Text-speak written out before the classifiers read a message (understanding.textspeak and the
+component that applies it, understanding.normaliser)."""
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from understanding.normaliser import RAW_KEY, TextSpeakNormaliser, raw_text
+from understanding.textspeak import normalise
+
+
+@pytest.mark.parametrize("text, plain", [
+    ("hw long r they gna assess us", "how long are they going to assess us"),
+    ("cn my sw c me wivout my mum", "can my social worker see me without my mum"),
+    ("she has bin stayin wiv her nan", "she has been staying with her nan"),
+    ("came 2 uk on my own", "came to uk on my own"),
+])
+def test_text_speak_is_written_out(text, plain):
+    assert normalise(text) == plain
+
+
+@pytest.mark.parametrize("text", ["it took 2 months", "my son is 4 and a half", "I put it in the bin",
+                                  "Call 024 7678 8555", "What is a Child in Need plan?", "within 15 working days"])
+def test_ordinary_words_and_numbers_are_left_alone(text):
+    assert normalise(text) == text
+
+
+def test_the_component_keeps_the_persons_own_words():
+    message = Message(data={"text": "wot is a cin plan"})
+    TextSpeakNormaliser().process([message])
+    assert message.get("text") == "what is a cin plan"
+    assert message.get(RAW_KEY) == "wot is a cin plan" == raw_text(message)
+    plain = Message(data={"text": "what is a cin plan"})
+    TextSpeakNormaliser().process([plain])
+    assert plain.get(RAW_KEY) is None and raw_text(plain) == "what is a cin plan"
