@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help run test shell build kb train lint unit validate stories answer-key e2e eval soak lock clean
+.PHONY: help run test shell build kb train lint unit coverage validate stories answer-key e2e eval soak lock clean
 
 help:
 	@echo "make run    set up everything, train if needed, serve the chat page on localhost:8080 (Ctrl-C stops)"
@@ -75,7 +75,12 @@ shell: $(MODEL) $(SAFETY)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check actions bot knowledge safety triage understanding web settings.py tests
 
-unit: build $(NODE)
+# Every fact-bearing sentence of the seed documents matched to a knowledge item (or excluded, with
+# the reason, in knowledge/coverage_exclusions.yml): fails when one is uncovered.
+coverage: $(STAMP)
+	$(PY) -m knowledge.coverage
+
+unit: build $(NODE) coverage
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 
 validate: build
