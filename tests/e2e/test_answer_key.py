@@ -51,7 +51,10 @@ def test_public_v2_crisis_cases_all_pass(server, tmp_path):
 # by the kind of question. The aim is 0.95 overall and 0.90 for every kind; these floors are what it
 # reached when last measured, so a change that makes understanding worse fails here.
 HELDOUT = Path(__file__).with_name("heldout_answers_2026_12.yml")
-HELDOUT_FLOORS = {"overall": 0.0}
+# Measured 2026-12-03 before issue 12's work: 58.5% overall (council-change 11%, follow-up 26%).
+HELDOUT_FLOORS = {"overall": 0.74, "council-change": 0.75, "crisis": 1.0, "detail": 0.75, "follow-up": 0.5,
+                  "frightened-parent": 0.72, "not-covered": 0.46, "simple-english": 0.64, "text-speak": 0.8,
+                  "topic": 1.0, "two-part": 0.75}
 
 
 def test_held_out_answers_by_kind(server, tmp_path):
