@@ -33,3 +33,8 @@ def test_the_component_keeps_the_persons_own_words():
     plain = Message(data={"text": "what is a cin plan"})
     TextSpeakNormaliser().process([plain])
     assert plain.get(RAW_KEY) is None and raw_text(plain) == "what is a cin plan"
+
+
+@pytest.mark.parametrize("text", ["worried about my cuz", "Di is my sister"])
+def test_forms_with_two_meanings_are_left_alone(text):
+    assert normalise(text) == text
