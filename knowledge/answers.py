@@ -86,11 +86,9 @@ def topic_text(kb: KnowledgeBase, council: str, topic_id: str) -> str:
 
 
 def render_topic(kb: KnowledgeBase, council: str, topic: Topic) -> list[Message]:
-    msgs: list[Message] = [{"text": topic.answer}]
-    if topic.next:
-        msgs.append({"text": "What happens next: " + topic.next})
-    if topic.rights:
-        msgs.append({"text": "Your rights: " + topic.rights})
+    # One bubble of prose (what it is, what happens next, the person's rights), without labels: fewer,
+    # shorter bubbles on a phone. Then who to contact, then the source.
+    msgs: list[Message] = [{"text": "\n".join(part for part in (topic.answer, topic.next, topic.rights) if part)}]
     contacts = contacts_message(kb.contacts(council, topic.contacts))
     if contacts:
         msgs.append(contacts)

@@ -1,9 +1,10 @@
 """Intents that do something that cannot be undone need the person's words to ask for it.
 
-Erasing the conversation is the one today: a frightened parent's "I can't stop shaking, what does
-that mean?" once erased their chat, because the classifier heard "stop" near "that". When the
-classifier says `delete_conversation` but the message has no word of erasing, the intent goes to
-the next best one (or `nlu_fallback` when that is unsure). Buttons ('/intent') are obeyed as sent.
+Erasing the conversation: a frightened parent's "I can't stop shaking, what does that mean?" once
+erased their chat. Stopping a Children's Rights Officer request: "phone", the answer to "how should
+they contact you?", once stopped it. When the classifier gives such an intent but the message has
+none of its words, the intent goes to the next best one (or `nlu_fallback` when that is unsure).
+Buttons ('/intent') are obeyed as sent.
 """
 from __future__ import annotations
 
@@ -21,7 +22,13 @@ from rasa.shared.nlu.training_data.message import Message
 NEEDS_WORDS = {
     "delete_conversation": re.compile(
         r"\b(delete|deleted|del|erase|erased|wipe|wiped|remove|removed|clear|cleared|forget|get rid|bin|"
-        r"destroy|scrap|don'?t keep|dont keep|do not keep|not to keep|stop keeping|no record)\b", re.IGNORECASE),
+        r"destroy|scrap|don'?t keep|dont keep|do not keep|not to keep|stop keeping|no record|"
+        r"want (you|u) to keep)\b", re.IGNORECASE),
+    # stopping a Children's Rights Officer request throws away the answers given so far: a bare
+    # "phone" (the answer to "how should they contact you?") once stopped it
+    "stop": re.compile(
+        r"\b(stop+|cancel|cancle|changed?|changd|forget|forgettit|never ?mind|nvm|don'?t|dont|do not|carry on|"
+        r"more|enough|quit|exit|abort|leave|scrap|bother|anymore|go ahead|no)\b", re.IGNORECASE),
 }
 FALLBACK = "nlu_fallback"
 

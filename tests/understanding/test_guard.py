@@ -37,3 +37,22 @@ def test_the_component_changes_the_message_and_its_ranking():
     button.set("intent", DELETE)
     IrreversibleIntentGuard({}).process([button])
     assert button.get("intent") is DELETE
+
+
+def test_every_way_of_stopping_in_the_training_data_still_stops():
+    import yaml
+
+    from understanding.guard import NEEDS_WORDS
+
+    blocks = yaml.safe_load(open("data/nlu/cro_request.yml", encoding="utf-8"))["nlu"]
+    for intent in ("stop", "delete_conversation"):
+        examples = [line.strip()[2:] for b in blocks + yaml.safe_load(open("data/nlu/privacy.yml"))["nlu"]
+                    if b.get("intent") == intent for line in b["examples"].splitlines() if line.strip()]
+        assert examples and all(NEEDS_WORDS[intent].search(e) for e in examples), \
+            [e for e in examples if not NEEDS_WORDS[intent].search(e)]
+
+
+def test_a_form_answer_the_classifier_takes_for_stop_does_not_stop():
+    stop = {"name": "stop", "confidence": 0.74}
+    kept = guard("phone", stop, [stop, {"name": "ask_contact", "confidence": 0.07}], 0.45)
+    assert kept["name"] == "nlu_fallback"
