@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help run test shell build kb train lint unit coverage validate stories answer-key e2e eval soak lock clean
+.PHONY: help run test shell build kb train lint unit coverage rules validate stories answer-key e2e eval soak lock clean
 
 help:
 	@echo "make run    set up everything, train if needed, serve the chat page on localhost:8080 (Ctrl-C stops)"
@@ -53,6 +53,10 @@ $(SPACY): $(KB) knowledge/nlp.py
 
 $(SAFETY): $(STAMP) $(wildcard safety/data/*.yml) safety/model.py safety/kinds.py understanding/linear.py
 	$(PY) -m safety.model
+
+# The topic rules (data/rules/topics.yml) are made from knowledge/topics.yml; a test checks they match.
+rules: $(STAMP)
+	$(PY) -m knowledge.rules
 
 build: $(SPACY) $(SAFETY)
 kb: $(KB)
