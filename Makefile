@@ -16,7 +16,7 @@ NODE    := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-1
 BROWSER := /usr/bin/chromium
 # Only what changes the built knowledge base: a change to queries or wording needs no retraining.
 KNOWLEDGE_FILES := $(shell find knowledge -name '*.yml') knowledge/build.py knowledge/paths.py
-TRAINING_FILES  := config.yml domain.yml $(shell find data -name '*.yml')
+TRAINING_FILES  := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml')
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -64,7 +64,7 @@ kb: $(KB)
 # Trains only when its inputs changed (make compares file times; rasa also skips an unchanged model).
 $(MODEL): $(SPACY) $(TRAINING_FILES)
 	@mkdir -p models
-	$(RASA) train --fixed-model-name family-help --out models
+	$(RASA) train --domain domain --fixed-model-name family-help --out models
 	@touch $@
 
 train: $(MODEL)
@@ -88,7 +88,7 @@ unit: build $(NODE) coverage
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 
 validate: build
-	$(RASA) data validate --fail-on-warnings --max-history 4
+	$(RASA) data validate --domain domain --fail-on-warnings --max-history 4
 
 stories: $(MODEL) $(SAFETY)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out build/results

@@ -1,7 +1,7 @@
 """A young person asks for a Children's Rights Officer (CRO) to get back to them: the form's
 checks, and storing the request in the triage queue only when they say yes (and they have not
 sent too many this hour). Thin: the reading of answers is in triage.form, the limit in
-triage.limits, the storing in triage.store, the wording in domain.yml."""
+triage.limits, the storing in triage.store, the wording in domain/."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional

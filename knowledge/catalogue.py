@@ -35,8 +35,11 @@ def _texts(message: dict) -> str:
 
 
 def domain_replies(domain_file=None) -> Iterator[tuple[str, str]]:
-    domain = yaml.safe_load(open(domain_file or paths.ROOT / "domain.yml", encoding="utf-8"))
-    for name, variants in (domain.get("responses") or {}).items():
+    files = [domain_file] if domain_file else sorted((paths.ROOT / "domain").glob("*.yml"))
+    responses = {}
+    for file in files:
+        responses.update(yaml.safe_load(open(file, encoding="utf-8")).get("responses") or {})
+    for name, variants in responses.items():
         for i, variant in enumerate(variants):
             text = re.sub(r"\{(\w+)\}", lambda m: SAMPLE_VALUES.get(m.group(1), m.group(0)), _texts(variant))
             yield f"domain:{name}#{i}", text

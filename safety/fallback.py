@@ -2,7 +2,7 @@
 something failed): never nothing. It always holds 999, Childline and the council's numbers; when
 the message was a safety message it is the same safety response the action would have sent.
 
-Wording comes from the domain's responses (domain.yml, so the plain-language check reads it),
+Wording comes from the domain's responses (domain/, so the plain-language check reads it),
 numbers from the knowledge base. If even the knowledge base cannot be read, LAST_RESORT holds the
 two national numbers (999 and Childline 0800 1111, well-known national facts) and nothing else.
 """

@@ -1,7 +1,7 @@
 """The safety layer's two judgements, as words: what kind of harm a message tells of, and who is
 speaking; and which of the domain's safety responses a reply is made of for each pair.
 
-Plain data, no Rasa imports. The wording of each response is in domain.yml; the numbers come from
+Plain data, no Rasa imports. The wording of each response is in domain/; the numbers come from
 the knowledge base (safety.replies).
 """
 from __future__ import annotations

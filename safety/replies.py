@@ -1,7 +1,7 @@
 """What a safety response is filled with: the numbers, from the knowledge base, and the council's
 number for the time of day. Used by the safety action and by the Rasa server's own fallback when
 the action server cannot answer. Which responses make a reply is in safety.kinds; their wording
-is in domain.yml. No Rasa imports."""
+is in domain/. No Rasa imports."""
 from __future__ import annotations
 
 import re

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -43,8 +42,10 @@ def shared_kb(request: pytest.FixtureRequest):
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
-    """The real domain.yml as a dict (what the action server receives)."""
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    """The real domain (the files of domain/, merged by Rasa) as a dict: what the action server receives."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain")).as_dict()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """While the CRO form asks a question, its own buttons and a phone number or email address are read
-as the answer: Rasa's own payload reading and slot extraction, with the real domain.yml, then the
+as the answer: Rasa's own payload reading and slot extraction, with the real domain, then the
 form's checks (actions/cro_request.py)."""
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from triage import form
 
 @pytest.fixture(scope="module")
 def rasa_domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
+    return Domain.load(str(ROOT / "domain"))
 
 
 def parse(domain: Domain, text: str, intent: str = "out_of_scope", entities=None) -> dict:
