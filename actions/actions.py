@@ -34,6 +34,8 @@ NLU_AGREES = 0.15
 NLU_ALONE = 0.3
 # The second opinion (understanding.topic_model) on its own, over about a hundred intents.
 SECOND_ALONE = 0.5
+# After an answer given on a guess, how many other topics it might have been are offered as buttons.
+OTHER_GUESSES = 2
 
 
 def kb() -> KnowledgeBase:
@@ -349,6 +351,11 @@ class ActionSearchKnowledge(Action):
         if choice:
             events = answer_topic(dispatcher, base, council, choice, text)
             answer_other_parts(dispatcher, tracker, base, council, choice)
+            # a guess: say what else it might have been, so a wrong guess is one tap from the right answer
+            others = [t for t in dict.fromkeys([r["name"] for r in ranked[:3]] + [r["name"] for r in second] +
+                                               [t.id for t, _ in hits[:2]]) if t != choice][:OTHER_GUESSES]
+            if others:
+                send(dispatcher, [answers.other_topics_message(base, others)])
             return council_events(tracker, council) + events
         no_answer(dispatcher, tracker, base, council)
         return []

@@ -117,6 +117,12 @@ def fact_messages(kb: KnowledgeBase, council: str, topic: Topic, sentence: str) 
     return msgs
 
 
+def other_topics_message(kb: KnowledgeBase, topic_ids: list[str]) -> Message:
+    """After an answer given on a guess: the other topics the question might have been about."""
+    return {"text": "Not what you asked? Try one of these:",
+            "buttons": [{"title": kb.topic_title(t) or t, "payload": f"/{t}"} for t in topic_ids]}
+
+
 def term_messages(kb: KnowledgeBase, council: str, term: Term) -> list[Message]:
     head = f"{term.term} stands for {term.stands_for}." if term.stands_for else f"{term.term}:"
     msgs: list[Message] = [{"text": f"{head} {term.meaning}"}]

@@ -371,3 +371,18 @@ async def test_asked_to_do_something_it_cannot_it_says_so_and_who_can(make_track
     await action().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0].get("response") == "utter_cannot_do"
     assert "024 7678 8555" in texts(dispatcher)
+
+
+async def test_an_answer_given_on_a_guess_offers_the_other_likely_topics(make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="a friend is looking after my son for a couple of months")
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "kinship_care", "confidence": 0.3},
+                                                {"name": "private_fostering", "confidence": 0.24}]
+    tracker.latest_message["topic_model"] = [{"name": "private_fostering", "confidence": 0.72},
+                                             {"name": "kinship_care", "confidence": 0.1}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "28 days" in texts(dispatcher)
+    offer = dispatcher.messages[-1]
+    payloads = [b["payload"] for b in offer["buttons"]]
+    assert offer["text"].startswith("Not what you asked?") and "/kinship_care" in payloads
+    assert "/private_fostering" not in payloads and len(payloads) <= actions.OTHER_GUESSES
