@@ -16,12 +16,14 @@ import yaml
 from knowledge import answers, paths
 from knowledge.store import NATIONAL, KnowledgeBase
 
-SAMPLE_VALUES = {
-    "emergency_phone": "999", "childline_phone": "0800 1111", "childline_web": "childline.org.uk",
-    "samaritans_phone": "116 123", "ceop_web": "www.ceop.police.uk", "report_remove_web": "childline.org.uk/remove",
-    "council_help": "the Multi-Agency Safeguarding Hub (MASH) on 024 7678 8555, or 024 7683 2222 out of hours",
-    "council_name": "Coventry City Council",
-}
+# Values only a conversation gives (a CRO request's reference, a name, how to get help sooner):
+# samples in the form they are sent. Every number and the council's name are the real ones, from
+# safety.replies.safety_values for each council, and the days the chat is kept come from settings.
+SAMPLE_VALUES = {"name_part": ", Jay", "reference": "CRO-Q7GNHQ",
+                 "sooner": "call the Children's Rights Officers on 0800 0272 118"}
+# One time in office hours and one outside them: the council's numbers are said in another order.
+SAMPLE_TIMES = (dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.timezone.utc),  # a Tuesday morning
+                dt.datetime(2026, 3, 7, 22, 0, tzinfo=dt.timezone.utc))  # a Saturday night
 
 
 def _where(where: str, message: dict) -> str:
@@ -34,15 +36,28 @@ def _texts(message: dict) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def domain_replies(domain_file=None) -> Iterator[tuple[str, str]]:
+def domain_replies(kb: Optional[KnowledgeBase] = None, domain_file=None) -> Iterator[tuple[str, str]]:
+    """Each domain response as it is sent: its placeholders filled with each council's real values,
+    in and out of office hours (a response without numbers once)."""
+    from safety.replies import safety_values
+
+    kb = kb or KnowledgeBase.open()
     files = [domain_file] if domain_file else sorted((paths.ROOT / "domain").glob("*.yml"))
     responses = {}
     for file in files:
         responses.update(yaml.safe_load(open(file, encoding="utf-8")).get("responses") or {})
+    import settings
+
+    days = {"days": str(settings.get("FAMILY_HELP_RETENTION_DAYS"))}
+    fillings = [{**SAMPLE_VALUES, **days, **safety_values(kb, council, when)}
+                for council in kb.councils for when in SAMPLE_TIMES]
     for name, variants in responses.items():
         for i, variant in enumerate(variants):
-            text = re.sub(r"\{(\w+)\}", lambda m: SAMPLE_VALUES.get(m.group(1), m.group(0)), _texts(variant))
-            yield f"domain:{name}#{i}", text
+            said = dict.fromkeys(
+                re.sub(r"\{(\w+)\}", lambda m, v=values: v.get(m.group(1), m.group(0)), _texts(variant))
+                for values in fillings)
+            for j, text in enumerate(said):
+                yield f"domain:{name}#{i}" + (f".{j}" if j else ""), text
 
 
 def knowledge_replies(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
@@ -79,4 +94,4 @@ def expansions(kb: Optional[KnowledgeBase] = None) -> dict[str, set[str]]:
 
 def all_replies(kb: Optional[KnowledgeBase] = None) -> list[tuple[str, str]]:
     kb = kb or KnowledgeBase.open()
-    return list(domain_replies()) + list(knowledge_replies(kb))
+    return list(domain_replies(kb)) + list(knowledge_replies(kb))

@@ -23,6 +23,8 @@ NOT_ACRONYMS = {"I", "OK", "UK"}
 
 _URL = re.compile(r"(https?://\S+|www\.\S+|\b[\w.-]+\.(?:gov\.uk|org\.uk|co\.uk|uk|com|org)\S*|\S+@\S+)", re.I)
 _PHONE = re.compile(r"\b\d[\d ]{5,}\d\b")
+# A reference code ("CRO-Q7GNHQ") is read out, not an acronym to explain.
+_CODE = re.compile(r"\b[A-Z]{2,}-[A-Z0-9]{4,}\b")
 _ACRONYM = re.compile(r"(?<![\w&])([A-Z][A-Z&]*[A-Z])(?:s|'s)?(?![\w&])")
 
 
@@ -51,7 +53,7 @@ def _norm(s: str) -> str:
 
 def unexplained_acronyms(text: str, expansions: dict[str, set[str]]) -> list[str]:
     """Acronyms in the text whose meaning the same text does not give."""
-    body = _URL.sub(" ", text)
+    body = _CODE.sub(" ", _URL.sub(" ", text))
     normed = _norm(body)
     missing = []
     for acronym in dict.fromkeys(_ACRONYM.findall(body)):
