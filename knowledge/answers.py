@@ -49,10 +49,9 @@ def source_line(kb: KnowledgeBase, council: str, seed: str) -> Optional[Message]
     if not src:
         return None
     who = "" if council == NATIONAL else kb.council(council).name + ": "
-    text = f"Source: {who}{src.title}"
-    if src.url:
-        text += f" ({src.url})"
-    return {"text": text + ".", "kind": REFERENCE}
+    # a titled link: the widget shows the title as the link, not the raw web address
+    title = f"[{who}{src.title}]({src.url})" if src.url else f"{who}{src.title}"
+    return {"text": f"Source: {title}", "kind": REFERENCE}
 
 
 def _place(kb: KnowledgeBase, council: str) -> str:

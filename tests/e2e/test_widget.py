@@ -76,6 +76,12 @@ def test_ask_quick_reply_reload_and_delete(stack, browser, size):
         assert box["width"] >= PHONE["width"] - 1 and box["height"] >= PHONE["height"] - 1
     page.screenshot(path=str(SCREENSHOTS / f"widget-{size}.png"))
 
+    if size == "desktop":  # an answer's source is a link named by its title, not a raw web address
+        ask(page, "what is early help")
+        source = log.get_by_role("link", name=re.compile(r"^Coventry City Council: ")).last
+        expect(source).to_have_attribute("href", re.compile(r"^https?://"))
+        expect(log).not_to_contain_text("](http")
+
     ask(page, "hello")
     quick = page.get_by_role("group", name="Suggested replies").last
     before = log.locator(".fh-bot").count()

@@ -114,18 +114,26 @@
     } catch (e) { return null; }
   }
 
-  // Phone numbers (UK style, 999, 116 123) and web links become links; everything else is text.
+  // A titled link ("[Coventry's guide](https://...)": the source of an answer), phone numbers (UK
+  // style, 999, 116 123) and web links become links; everything else is text.
   // (No lookbehind: older Safari cannot parse it. The character before a number is matched instead.)
-  var LINKS = /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])|(^|[^\w-])((?:0\d{2,4}(?:[ -]?\d{3,4}){1,2}|116 ?\d{3}|999)(?![\w-]))/g;
+  var LINKS = /\[([^\]\n]{1,160})\]\((https?:\/\/[^\s<>"')]+)\)|(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]])|(^|[^\w-])((?:0\d{2,4}(?:[ -]?\d{3,4}){1,2}|116 ?\d{3}|999)(?![\w-]))/g;
   function richText(text) {
     var frag = document.createDocumentFragment();
     var lines = String(text).split('\n');
     lines.forEach(function (line, i) {
       if (i > 0) { frag.appendChild(document.createElement('br')); }
       var last = 0;
-      line.replace(LINKS, function (match, url, before, phone, offset) {
+      line.replace(LINKS, function (match, title, titledUrl, url, before, phone, offset) {
         if (phone) { offset += before.length; }
         if (offset > last) { frag.appendChild(document.createTextNode(line.slice(last, offset))); }
+        if (title) {
+          var href = safeHttpUrl(titledUrl);
+          frag.appendChild(href ? el('a', { href: href, target: '_blank', rel: 'noopener noreferrer', text: title })
+            : document.createTextNode(title));
+          last = offset + match.length;
+          return match;
+        }
         if (url) {
           var safe = safeHttpUrl(url);
           frag.appendChild(safe ? el('a', { href: safe, target: '_blank', rel: 'noopener noreferrer', text: url })
