@@ -71,6 +71,13 @@ def test_ask_quick_reply_reload_and_delete(stack, browser, size):
     ask(page, WORRIED)
     phone = log.get_by_role("link", name=MASH).first
     expect(phone).to_have_attribute("href", "tel:" + MASH.replace(" ", ""))
+    if size == "phone":  # a long reply is shown from its start, not scrolled to its end
+        before = log.locator(".fh-bot").count()
+        ask(page, "what is early help")
+        first = log.locator(".fh-bot").nth(before)
+        top = first.bounding_box()["y"]
+        view = log.bounding_box()
+        assert view["y"] - 1 <= top < view["y"] + view["height"] / 2, (top, view)
     if size == "phone":  # the open chat fills a phone's screen
         box = page.locator(".fh-panel").bounding_box()
         assert box["width"] >= PHONE["width"] - 1 and box["height"] >= PHONE["height"] - 1

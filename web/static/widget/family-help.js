@@ -595,7 +595,16 @@
     ui.status.textContent = 'The chat has been deleted from this browser too.';
   }
 
+  // A new reply is shown from its start: a long answer is read from its first line, not its last.
+  function showFromStart(node) {
+    if (!node || !node.isConnected) { return; }
+    var offset = node.getBoundingClientRect().top - ui.log.getBoundingClientRect().top;
+    ui.log.scrollTop = Math.max(0, ui.log.scrollTop + offset - 8);
+  }
+
   function showReplies(replies) {
+    var first = null;
+    function added() { if (!first || !first.isConnected) { first = ui.log.lastElementChild; } }
     replies.forEach(function (r) {
       if (!r) { return; }
       var custom = r.custom;
@@ -607,13 +616,16 @@
           ui.log.removeChild(ui.log.lastChild);
         }
         addMessage({ who: 'bot', timeline: { title: String(custom.title || ''), steps: custom.steps } });
+        added();
       } else if (typeof r.text === 'string' || (r.buttons && r.buttons.length)) {
         addMessage({ who: 'bot', text: r.text || '', buttons: (r.buttons || []).map(function (b) {
           return { title: b.title, payload: b.payload };
         }) });
+        added();
       }
       // Other custom payloads (such as the safety marker) have nothing to show.
     });
+    showFromStart(first);
   }
 
   var ERROR_TITLES = {
