@@ -386,3 +386,18 @@ async def test_an_answer_given_on_a_guess_offers_the_other_likely_topics(make_tr
     payloads = [b["payload"] for b in offer["buttons"]]
     assert offer["text"].startswith("Not what you asked?") and "/kinship_care" in payloads
     assert "/private_fostering" not in payloads and len(payloads) <= actions.OTHER_GUESSES
+
+
+@pytest.mark.parametrize("diet, second, answered", [
+    (0.6, {"name": "private_fostering", "confidence": 0.7}, "private_fostering"),  # DIET unsure, second sure
+    (0.9, {"name": "private_fostering", "confidence": 0.7}, "kinship_care"),  # DIET very sure
+    (0.6, {"name": "private_fostering", "confidence": 0.3}, "kinship_care"),  # second unsure too
+    (0.6, {"name": "greet", "confidence": 0.9}, "kinship_care"),  # not a topic
+])
+async def test_a_sure_second_opinion_wins_over_an_unsure_classifier(make_tracker, dispatcher, domain, diet, second,
+                                                                     answered):
+    tracker = make_tracker("kinship_care", text="my friend has been looking after my boy while I'm away")
+    tracker.latest_message["intent"]["confidence"] = diet
+    tracker.latest_message["topic_model"] = [second]
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert SlotSet("topic", answered) in events
