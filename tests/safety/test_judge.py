@@ -84,6 +84,8 @@ def test_asking_about_privacy_is_not_asking_for_a_secret(cues: Cues, text):
     ("i am not safe now", False),
     ("i don't feel safe now", False),
     ("he hit me last night", False),
+    ("my mum is ill so i do most of the jobs at home", True),  # a young carer's life, not a disclosure
+    ("my dad is sick of me and hits me", False),
 ])
 def test_said_to_be_over(cues: Cues, text, settled):
     assert cues.is_settled(text) is settled
