@@ -25,9 +25,9 @@ from safety.kinds import CONTEXT_KEY, MESSAGE_KEY
 from safety.kinds import INTENT as SAFETY
 from triage.form import ANSWER_INTENT as FORM_ANSWER
 from understanding.normaliser import raw_text
+from understanding.ranking import next_best
 
 log = logging.getLogger(__name__)
-FALLBACK = "nlu_fallback"
 DEFAULT_FALLBACK_THRESHOLD = 0.45  # the FallbackClassifier's threshold in config.yml
 
 
@@ -43,10 +43,7 @@ def decide(intent: Optional[Dict[str, Any]], ranking: List[Dict[str, Any]], judg
         return {INTENT_NAME_KEY: SAFETY, PREDICTED_CONFIDENCE_KEY: judgement.confidence}
     if name != SAFETY:
         return None
-    nxt = next((r for r in ranking if r.get(INTENT_NAME_KEY) not in (SAFETY, FALLBACK)), None)
-    if nxt and float(nxt.get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= fallback_threshold:
-        return {INTENT_NAME_KEY: nxt[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: nxt[PREDICTED_CONFIDENCE_KEY]}
-    return {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: fallback_threshold}
+    return next_best(ranking, (SAFETY,), fallback_threshold)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

@@ -38,8 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from triage import form
 from understanding.normaliser import raw_text
-
-FALLBACK = "nlu_fallback"
+from understanding.ranking import FALLBACK, next_best
 
 
 def read(text: str, intent: Dict[str, Any], ranking: List[Dict[str, Any]], threshold: float
@@ -56,12 +55,9 @@ def read(text: str, intent: Dict[str, Any], ranking: List[Dict[str, Any]], thres
         return new, [new] + [r for r in ranking if r.get(INTENT_NAME_KEY) != form.ANSWER_INTENT], entities
     if (intent or {}).get(INTENT_NAME_KEY) != form.ANSWER_INTENT:
         return None
-    rest = [r for r in ranking if r.get(INTENT_NAME_KEY) not in (form.ANSWER_INTENT, FALLBACK)]
-    if rest and (rest[0].get(PREDICTED_CONFIDENCE_KEY) or 0.0) >= threshold:
-        new = dict(rest[0])
-    else:
-        new = {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: threshold}
-    return new, [new] + [r for r in rest if r.get(INTENT_NAME_KEY) != new[INTENT_NAME_KEY]], []
+    new = next_best(ranking, (form.ANSWER_INTENT,), threshold)
+    rest = [r for r in ranking if r.get(INTENT_NAME_KEY) not in (form.ANSWER_INTENT, FALLBACK, new[INTENT_NAME_KEY])]
+    return new, [new] + rest, []
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

@@ -18,6 +18,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from understanding.ranking import next_best
+
 # The words of asking for the chat to be erased, for each intent that erases.
 NEEDS_WORDS = {
     "delete_conversation": re.compile(
@@ -30,7 +32,6 @@ NEEDS_WORDS = {
         r"\b(stop+|cancel|cancle|changed?|changd|forget|forgettit|never ?mind|nvm|don'?t|dont|do not|carry on|"
         r"more|enough|quit|exit|abort|leave|scrap|bother|anymore|go ahead|no)\b", re.IGNORECASE),
 }
-FALLBACK = "nlu_fallback"
 
 
 def guard(text: str, intent: Dict[str, Any], ranking: List[Dict[str, Any]], threshold: float) -> Dict[str, Any]:
@@ -39,11 +40,7 @@ def guard(text: str, intent: Dict[str, Any], ranking: List[Dict[str, Any]], thre
     needed = NEEDS_WORDS.get(intent.get(INTENT_NAME_KEY) or "")
     if needed is None or needed.search(text):
         return intent
-    other = next((r for r in ranking if r.get(INTENT_NAME_KEY) not in NEEDS_WORDS
-                  and r.get(INTENT_NAME_KEY) != FALLBACK), None)
-    if other and other.get("confidence", 0.0) >= threshold:
-        return other
-    return {INTENT_NAME_KEY: FALLBACK, "confidence": intent.get("confidence", 0.0)}
+    return next_best(ranking, NEEDS_WORDS, threshold)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
