@@ -16,6 +16,7 @@ from actions.context import (
     safety_judgement,
     understood_text,
     who_is_speaking,
+    young_person_speaking,
 )
 from knowledge import answers, followup, store, timescales
 from knowledge.store import KnowledgeBase
@@ -138,6 +139,15 @@ def cannot_do_that(dispatcher: CollectingDispatcher, tracker: Tracker, base: Kno
     return True
 
 
+def answered_first(dispatcher: CollectingDispatcher, tracker: Tracker,
+                   base: KnowledgeBase) -> Optional[List[EventType]]:
+    """What is answered before the intent's own answer: a request the assistant cannot do, then a
+    follow-up or change of council about the conversation's topic. Their events, or None."""
+    if cannot_do_that(dispatcher, tracker, base):
+        return []
+    return follow_up(dispatcher, tracker, base)
+
+
 def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase) -> Optional[List[EventType]]:
     """A message about the conversation's current topic (the `topic` slot) that names no topic of
     its own: a change of council ("and in Bolton?") answers the topic again for the new council; a
@@ -155,7 +165,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     if named and named != council_before(tracker, base):
         dispatcher.utter_message(response="utter_council_changed", council_name=base.council(named).name)
         return [SlotSet("council", named)] + answer_topic(dispatcher, base, named, topic_id, "")
-    if not followup.is_follow_up(text, vocab, ignore=names):
+    if not followup.asks_about_the_last(text, ignore=names):  # it names no topic: checked above
         return None
     council = council_for(tracker, base)
     topic = base.topic(council, topic_id)
@@ -196,11 +206,9 @@ class ActionAnswerTopic(Action):
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         warm_line(dispatcher, tracker)
-        if cannot_do_that(dispatcher, tracker, base):
-            return []
-        followed = follow_up(dispatcher, tracker, base)
-        if followed is not None:
-            return followed
+        first = answered_first(dispatcher, tracker, base)
+        if first is not None:
+            return first
         council, topic_id = council_for(tracker, base), settled_topic(tracker, base)
         events = answer_topic(dispatcher, base, council, topic_id, message_text(tracker))
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
@@ -338,11 +346,9 @@ class ActionSearchKnowledge(Action):
         council = council_for(tracker, base)
         text = understood_text(tracker)
         warm_line(dispatcher, tracker)
-        if cannot_do_that(dispatcher, tracker, base):
-            return []
-        followed = follow_up(dispatcher, tracker, base)
-        if followed is not None:
-            return followed
+        first = answered_first(dispatcher, tracker, base)
+        if first is not None:
+            return first
         term = base.term(council, text) or (base.find_term(council, text) if _asks_meaning(text) else None)
         if term:
             send(dispatcher, answers.term_messages(base, council, term))
@@ -388,8 +394,7 @@ def no_answer(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     dispatcher.utter_message(response="utter_no_answer")
     general = base.general_contact(council)
     people = [general] if general else []
-    if kinds.speaker_group(who_is_speaking(tracker)) in ("young", "friend") and \
-            who_is_speaking(tracker) != kinds.UNKNOWN:
+    if young_person_speaking(tracker):
         people = base.contacts(council, ("childline",)) + people
     message = answers.contacts_message(people, intro="A person can help with other questions:")
     if message:
@@ -405,11 +410,9 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
-        if cannot_do_that(dispatcher, tracker, base):
-            return []
-        followed = follow_up(dispatcher, tracker, base)
-        if followed is not None:
-            return followed
+        first = answered_first(dispatcher, tracker, base)
+        if first is not None:
+            return first
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
@@ -438,8 +441,7 @@ class ActionHumanHandoff(Action):
             c for c in base.contacts(council, self.HANDOFF_CONTACTS) if c.council == council]
         dispatcher.utter_message(text="I am a computer, so I can't pass you to a person. "
                                       "But you can talk to someone at these numbers.")
-        speaker = who_is_speaking(tracker)
-        if kinds.speaker_group(speaker) in ("young", "friend") and speaker != kinds.UNKNOWN:
+        if young_person_speaking(tracker):
             # a child or young person: Childline first, free and open any time
             people = base.contacts(council, ("childline",)) + people
         else:

@@ -6,7 +6,7 @@ from typing import Any, Optional
 from rasa_sdk import Tracker
 
 from knowledge.store import KnowledgeBase
-from safety.kinds import speaker_for
+from safety.kinds import UNKNOWN, speaker_for, speaker_group
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -73,6 +73,13 @@ def who_is_speaking(tracker: Tracker) -> str:
     """Who is speaking (safety.kinds.speaker_for): as heard in the latest message, else earlier in
     this session, else the page's audience, else 'unknown'."""
     return speaker_for(safety_judgement(tracker).get("speaker"), earlier_speakers(tracker), audience(tracker))
+
+
+def young_person_speaking(tracker: Tracker) -> bool:
+    """A child or young person (or their friend) is speaking, by their words, earlier in the chat or
+    the page: they get Childline first."""
+    speaker = who_is_speaking(tracker)
+    return speaker != UNKNOWN and speaker_group(speaker) in ("young", "friend")
 
 
 def audience(tracker: Tracker) -> Optional[str]:

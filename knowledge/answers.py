@@ -81,13 +81,13 @@ def topic_messages(kb: KnowledgeBase, council: str, topic_id: str) -> list[Messa
 def topic_text(kb: KnowledgeBase, council: str, topic_id: str) -> str:
     """All the words a topic's answer for the council says (to tell whether a fact is already in it)."""
     topic = kb.topic(council, topic_id)
-    return " ".join(filter(None, (topic.answer, topic.next, topic.rights))) if topic else ""
+    return " ".join(topic.prose) if topic else ""
 
 
 def render_topic(kb: KnowledgeBase, council: str, topic: Topic) -> list[Message]:
     # One bubble of prose (what it is, what happens next, the person's rights), without labels: fewer,
     # shorter bubbles on a phone. Then who to contact, then the source.
-    msgs: list[Message] = [{"text": "\n".join(part for part in (topic.answer, topic.next, topic.rights) if part)}]
+    msgs: list[Message] = [{"text": "\n".join(topic.prose)}]
     contacts = contacts_message(kb.contacts(council, topic.contacts))
     if contacts:
         msgs.append(contacts)

@@ -67,11 +67,11 @@ GENERIC = frozenset("""child children childs kid kids family families social wor
     ask asks asked question questions work works working do does make makes made give gives need needs
     go goes going get gets come comes coming talk talks say says said there their they them this that
     about after before first next last other others more most very really just still even also
-    able able day days week weeks month months year years number numbers phone call email contact
+    able day days week weeks month months year years number numbers phone call email contact
     age old older younger limit who whom whose where when why how much many often soon again
     mean means meaning allowed choice agree refuse right rights team teams chair chairs chaired decide
     decides decided decision take takes until start starts end ends stop stops finish meet meets met
-    run runs lead leads led happen sent send letter write asking back behind between case different
+    run runs lead leads led sent send letter write asking back behind between case different
     differently each forty full getting hear heard keep keeps kind line listen little look looks must
     nothing one seeing seen sees seven speak spoken stay stays told use used way without three
     together through offer offers hour hours outside home worried worry worries involve involved note
@@ -148,9 +148,15 @@ def is_follow_up(text: str, vocab: Vocabulary, ignore: Iterable[str] = ()) -> bo
     """A message that names no topic of its own and asks something about the one before ("how
     long does that take?", "who runs it?", "and for Hampshire?"). Words in `ignore` (a council's
     name) are not counted."""
+    return not names_a_topic(text, vocab, ignore) and asks_about_the_last(text, ignore)
+
+
+def asks_about_the_last(text: str, ignore: Iterable[str] = ()) -> bool:
+    """A short message that asks something or points back ("how long does that take?", "and for
+    Hampshire?"); whether it names a topic of its own is names_a_topic's question."""
     lowered = _without(text, ignore)
     words = _WORD.findall(lowered)
-    if not words or len(words) > 16 or vocab.topic_words(lowered):
+    if not words or len(words) > 16:
         return False
     return bool(asked_aspects(lowered) or _CONTINUES.search(lowered) or _POINTS_BACK.search(lowered))
 
@@ -163,10 +169,7 @@ class Fact:
 
 
 def sentences(topic: Topic) -> list[str]:
-    out = []
-    for field in (topic.answer, topic.next, topic.rights):
-        out += [s.strip() for s in _SENTENCE.split(" ".join((field or "").split())) if s.strip()]
-    return out
+    return [s.strip() for part in topic.prose for s in _SENTENCE.split(" ".join(part.split())) if s.strip()]
 
 
 def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:

@@ -56,6 +56,11 @@ class Topic:
     seed: str
     section: str
 
+    @property
+    def prose(self) -> tuple[str, ...]:
+        """What the topic says, in order: what it is, what happens next, the person's rights."""
+        return tuple(part for part in (self.answer, self.next, self.rights) if part)
+
 
 @dataclass(frozen=True)
 class Term:
