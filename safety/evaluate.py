@@ -111,10 +111,10 @@ def run_case(url: str, case: dict) -> List[List[dict]]:
 def council_numbers(council: Optional[str] = None) -> Dict[str, Tuple[str, ...]]:
     """The numbers each need can be met by, for the council (default: the default council), from
     the knowledge base."""
-    from knowledge.store import KnowledgeBase
+    from knowledge.store import shared
     from safety.replies import safety_values
 
-    base = KnowledgeBase.open()
+    base = shared()
     council = council or base.default_council
     values = safety_values(base, council)
     general, ooh = base.general_contact(council), base.contact(council, "mash_out_of_hours")
@@ -128,10 +128,9 @@ def council_numbers(council: Optional[str] = None) -> Dict[str, Tuple[str, ...]]
 def case_council(case: dict) -> Optional[str]:
     """The council the person names last in the conversation ("I'm in Bolton"), or None: the reply
     must then carry that council's numbers, not the default council's."""
-    from knowledge.store import KnowledgeBase
+    from knowledge.store import shared
 
-    base = KnowledgeBase.open()
-    named = [base.resolve_council(turn) for turn in turns_of(case)]
+    named = [shared().resolve_council(turn) for turn in turns_of(case)]
     return next((c for c in reversed(named) if c), None)
 
 
