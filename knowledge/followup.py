@@ -174,19 +174,28 @@ def sentences(topic: Topic) -> list[str]:
 
 def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
     """The sentence that answers the question's aspect, from the current topic first, then the other
-    topics of its area; None when no sentence gives what was asked."""
+    topics of its area that the question or the topic's title links to; None when no sentence gives
+    what was asked."""
     asked = asked_aspects(question) - {"what"} or asked_aspects(question)
     words = content_words(question)
     area = base.topic_area(topic_id)
     related = [topic_id] + [t for t in (base.topics_in_area(area) if area else []) if t != topic_id]
+    current = base.topic(council, topic_id)
+    about = content_words(" ".join([base.topic_title(topic_id) or "", *(current.prose if current else ())]))
+    titles = {t: content_words(base.topic_title(t) or "") for t in related}
+    shared = {w for t in titles for w in titles[t] if sum(w in other for other in titles.values()) > len(titles) / 2}
     best: Optional[Fact] = None
     for tid in related:
         for version in base.topic_versions(council, tid):
+            # another topic of the area only when something links it: a word of the question, or its
+            # title named by the current topic ("how long?" after young carers is not about hospital
+            # stays; after "will I be told about a referral to the MASH" it is about the MASH)
+            linked = tid == topic_id or bool(about & (titles[tid] - shared))  # not a word most titles have
             for i, sentence in enumerate(sentences(version)):
                 given = given_aspects(sentence)
                 match = len(asked & given)
                 overlap = len(words & content_words(sentence))
-                if not match and overlap < 2:
+                if (not match and overlap < 2) or not (linked or overlap):
                     continue
                 score = 3 * match + overlap + (1.0 if tid == topic_id else 0.0) + \
                     (0.3 if version.council == council else 0.0) - 0.05 * i

@@ -60,3 +60,12 @@ def test_nothing_is_made_up_when_no_sentence_gives_the_aspect(kb):
     # nothing in the area says what is asked (a cost)
     fact = followup.best_fact(kb, kb.default_council, "significant_harm", "is it free?")
     assert fact is None
+
+
+def test_another_topic_of_the_area_needs_a_link(kb):
+    # "how long?" after young carers is not answered with how long a child has been in hospital
+    fact = followup.best_fact(kb, kb.default_council, "young_carers", "how long does it take")
+    assert fact is None or fact.topic.id == "young_carers"
+    # after "will I be told about a referral (to the MASH)", the MASH's timescale is linked
+    fact = followup.best_fact(kb, kb.default_council, "referral_told", "how long does that take?")
+    assert fact is not None and "time" in followup.given_aspects(fact.sentence)
