@@ -7,6 +7,7 @@ every fact comes from the knowledge base.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Iterable, Optional
 
 from knowledge import timescales
@@ -70,10 +71,24 @@ def not_covered(kb: KnowledgeBase, council: str, what: str) -> list[Message]:
     return msgs
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def _spelled(kb: KnowledgeBase, council: str, acronym: str, text: str) -> str:
+    """The acronym with what it stands for, unless the text already says it."""
+    # the council's own glossary first; another council's says what the letters stand for just as well
+    term = next((t for t in (kb.term(c, acronym) for c in (council, *kb.councils)) if t and t.stands_for), None)
+    return f"{acronym} ({term.stands_for})" if term and term.stands_for.lower() not in text.lower() else acronym
+
+
 def topic_messages(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]:
     topic = kb.topic(council, topic_id)
     if topic is None:
-        title = (kb.topic_title(topic_id) or topic_id.replace("_", " ")).lower()
+        title = kb.topic_title(topic_id) or topic_id.replace("_", " ")
+        # in a sentence: acronyms keep their capitals and say what they stand for ("a MARF (Multi-Agency
+        # Referral Form)"), from the glossary
+        title = title[:1].lower() + title[1:]
+        title = _ACRONYM.sub(lambda m: _spelled(kb, council, m.group(0), title), title)
         return not_covered(kb, council, title)
     return render_topic(kb, council, topic)
 

@@ -401,3 +401,11 @@ async def test_a_sure_second_opinion_wins_over_an_unsure_classifier(make_tracker
     tracker.latest_message["topic_model"] = [second]
     events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert SlotSet("topic", answered) in events
+
+
+async def test_a_topic_not_covered_is_named_with_its_acronyms_explained(make_tracker, dispatcher, domain, kb):
+    if kb.topic("bolton", "mash_decision_time") is not None:
+        pytest.skip("Bolton's documents now cover it")
+    await actions.ActionAnswerTopic().run(dispatcher, make_tracker("mash_decision_time", slots={"council": "bolton"}),
+                                          domain)
+    assert "does not cover how long the MASH (Multi-Agency Safeguarding Hub) takes to decide" in texts(dispatcher)
