@@ -37,6 +37,8 @@
     mount: data.mount || null,
     safetyPage: safeHttpUrl(data.safetyPage, base) || new URL('../../staying-safe', base).href,
     timeoutMs: Math.max(1000, parseInt(data.timeout, 10) || 30000),
+    // No answer after this long: the numbers box shows while the request goes on.
+    slowMs: Math.max(500, parseInt(data.slowAfter, 10) || 8000),
     maxLength: Math.max(1, parseInt(data.maxLength, 10) || 2000),
     // Who the page is for: the /app says 'young_person', so a safety reply leads with Childline.
     audience: /^[a-z_]{1,30}$/.test(data.audience || '') ? data.audience : null
@@ -48,6 +50,8 @@
     if (opts.audience) { meta.audience = opts.audience; }
     return meta;
   }
+  // When the open chat fills the screen (family-help.css says the same): narrow or short screens.
+  var FULL_SCREEN = '(max-width: 640px), (max-height: 560px)';
   var NEAR_LIMIT = Math.floor(opts.maxLength * 0.8); // from here on the box says how many characters are left
   var STORE_PREFIX = 'familyHelp.';
   var STORE_KEY = STORE_PREFIX + 'chat';
@@ -66,7 +70,9 @@
   var deleting = false;
   var exited = false; // after "Exit this page": nothing is drawn or stored again
   var inFlight = null; // the AbortController of the message being sent
+  var queued = null; // { text, node }: written while an answer was loading, sent after it
   var nearLimit = false;
+  var touch = !!(window.matchMedia && window.matchMedia('(pointer: coarse)').matches); // a phone or tablet
 
   // ---------- storage (sessionStorage only: this tab, gone when it closes) ----------
   function newState() {
@@ -168,7 +174,9 @@
       el('span', { text: 'Open chat' })]);
 
     ui.title = el('h2', { id: 'fh-title', class: 'fh-title', text: opts.title });
-    ui.del = el('button', { type: 'button', class: 'fh-delete', text: 'Delete this chat' });
+    // "Delete this chat"; on a small screen only "Delete" shows (the rest stays in its name).
+    ui.del = el('button', { type: 'button', class: 'fh-delete' }, [document.createTextNode('Delete'),
+      el('span', { class: 'fh-more', text: ' this chat' })]);
     ui.close = el('button', { type: 'button', class: 'fh-close', 'aria-label': 'Close chat' },
       [el('span', { 'aria-hidden': 'true', text: '\u00d7' })]);
 
@@ -178,8 +186,10 @@
       document.createTextNode('Exit this page')]);
     ui.exit = el('div', { class: 'govuk-exit-this-page fh-exit', 'data-module': 'govuk-exit-this-page' }, [exitLink]);
     ui.exitLink = exitLink;
+    // Phones have no Shift key: they are told to tap the button.
     var hint = el('p', { class: 'fh-hint' }, [
-      document.createTextNode('To leave fast, press Shift 3 times. '),
+      document.createTextNode(touch ? 'To leave fast, tap \u201cExit this page\u201d. '
+        : 'To leave fast, press Shift 3 times or use \u201cExit this page\u201d. '),
       el('a', { href: opts.safetyPage, text: 'Staying safe online' })]);
 
     ui.log = el('div', { class: 'fh-log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation',
@@ -192,19 +202,24 @@
     // What the service said about the last message or the last "Delete this chat": visible text.
     ui.notice = el('div', { id: 'fh-notice', class: 'fh-notice', role: 'status', hidden: true });
 
-    ui.input = el('input', { id: 'fh-input', class: 'fh-input', type: 'text', autocomplete: 'off',
-      maxlength: String(opts.maxLength), enterkeyhint: 'send', 'aria-describedby': 'fh-count fh-notice' });
+    // A box that grows with what is written (up to a few lines), so a longer message can be read back.
+    ui.input = el('textarea', { id: 'fh-input', class: 'fh-input', rows: '1', autocomplete: 'off',
+      maxlength: String(opts.maxLength), enterkeyhint: 'send', placeholder: 'Type your message',
+      'aria-describedby': 'fh-prompt fh-count fh-notice' });
+    ui.prompt = el('p', { id: 'fh-prompt', class: 'fh-prompt', hidden: true });
     ui.count = el('p', { id: 'fh-count', class: 'fh-count', hidden: true });
     ui.send = el('button', { type: 'submit', class: 'fh-send', text: 'Send' });
     ui.form = el('form', { class: 'fh-form', novalidate: 'novalidate' }, [
       el('label', { for: 'fh-input', class: 'fh-label', text: 'Your message' }),
-      el('div', { class: 'fh-row' }, [ui.input, ui.send]), ui.count]);
+      el('div', { class: 'fh-row' }, [ui.input, ui.send]), ui.prompt, ui.count]);
 
-    ui.panel = el('section', { id: 'fh-panel', class: 'fh-panel', 'aria-labelledby': 'fh-title',
-      hidden: !opts.fullscreen }, [
+    // The top bar (title, Delete, Close and Exit this page) stays in view; everything below it
+    // scrolls as one, so the numbers box is never inside a scroll box of its own.
+    ui.top = el('div', { class: 'fh-top' }, [
       el('div', { class: 'fh-header' }, [ui.title, el('div', { class: 'fh-actions' },
-        opts.fullscreen ? [ui.del] : [ui.del, ui.close])]),
-      ui.exit, hint, ui.log, ui.typing, ui.error, ui.notice, ui.status, ui.form]);
+        opts.fullscreen ? [ui.del] : [ui.del, ui.close])]), ui.exit]);
+    ui.panel = el('section', { id: 'fh-panel', class: 'fh-panel', 'aria-labelledby': 'fh-title',
+      hidden: !opts.fullscreen }, [ui.top, hint, ui.log, ui.typing, ui.error, ui.notice, ui.status, ui.form]);
 
     if (!opts.fullscreen) { root.appendChild(ui.launcher); }
     root.appendChild(ui.panel);
@@ -216,7 +231,13 @@
     ui.close.addEventListener('click', function () { setOpen(false); });
     ui.del.addEventListener('click', deleteChat);
     ui.form.addEventListener('submit', function (event) { event.preventDefault(); sendTyped(); });
-    ui.input.addEventListener('input', function () { state.draft = ui.input.value; save(); updateCount(); });
+    ui.input.addEventListener('input', function () {
+      state.draft = ui.input.value; save(); updateCount(); hidePrompt(); fitInput();
+    });
+    // Enter sends (as the one-line box did); Shift+Enter starts a new line.
+    ui.input.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); sendTyped(); }
+    });
     ui.panel.addEventListener('keydown', function (event) {
       if (event.key === 'Escape' && !opts.fullscreen) { setOpen(false); }
     });
@@ -228,6 +249,7 @@
     ui.input.value = state.draft || '';
     updateCount();
     render();
+    loadNumbers(); // now, so that they are there if the very first message fails
     if (opts.fullscreen || state.open) { setOpen(true, true); }
     startExitThisPage();
   }
@@ -283,7 +305,7 @@
   }
 
   // On a phone the open chat covers the page: keep keyboard focus out of what it covers.
-  var narrow = window.matchMedia ? window.matchMedia('(max-width: 640px)') : null;
+  var narrow = window.matchMedia ? window.matchMedia(FULL_SCREEN) : null;
   var madeInert = [];
   function coverPage(cover) {
     madeInert.forEach(function (node) { node.inert = false; node.removeAttribute('aria-hidden'); });
@@ -367,12 +389,14 @@
         'deleted by itself.');
     });
     ui.notice.appendChild(el('div', { class: 'fh-notice-actions' }, [again, here]));
+    reveal(ui.notice);
     again.focus();
   }
 
   // Forget the chat in this browser and start a new one (with a new id).
   function clearLocal() {
     if (inFlight) { inFlight.cancelled = true; inFlight.abort(); }
+    if (queued) { queued.node.remove(); queued = null; }
     forgetAll();
     state = newState();
     state.open = true;
@@ -388,6 +412,7 @@
     ui.notice.textContent = '';
     ui.notice.appendChild(el('p', { text: text }));
     ui.notice.hidden = false;
+    reveal(ui.notice);
   }
 
   function hideNotice() { ui.notice.hidden = true; ui.notice.textContent = ''; }
@@ -470,13 +495,36 @@
     return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
   }
 
-  function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
+  // The panel scrolls as one (the top bar stays, and on most screens the message box too).
+  function scrollDown() { ui.panel.scrollTop = ui.panel.scrollHeight; }
+
+  // The part of the panel where the conversation can be read: below the top bar, above the
+  // message box when that stays in view.
+  function readingArea() {
+    var panel = ui.panel.getBoundingClientRect();
+    var top = ui.top.getBoundingClientRect().bottom;
+    var bottom = Math.min(panel.bottom, window.innerHeight);
+    if (window.getComputedStyle(ui.form).position === 'sticky') {
+      bottom = Math.min(bottom, ui.form.getBoundingClientRect().top);
+    }
+    return { top: top, bottom: bottom };
+  }
+
+  // Bring a box (the numbers, a notice) fully into view: with the message box under it when both
+  // fit, else from its first line.
+  function reveal(node) {
+    if (!node || node.hidden || !node.isConnected) { return; }
+    scrollDown();
+    var area = readingArea();
+    var box = node.getBoundingClientRect();
+    if (box.top < area.top) { ui.panel.scrollTop -= area.top - box.top + 4; }
+  }
 
   // ---------- talking to the assistant ----------
   function sendTyped() {
     var text = ui.input.value.trim();
     if (!text) {
-      ui.status.textContent = 'Type a message first.';
+      showPrompt('Type a message first, then press Send.');
       ui.input.focus();
       return;
     }
@@ -486,7 +534,59 @@
       ui.input.focus();
       return;
     }
+    if (busy) { queueTyped(text); return; }
     send(text, text, true);
+  }
+
+  // Written while an answer is loading: shown as waiting, and sent as soon as the answer is in.
+  function queueTyped(text) {
+    if (queued) {
+      queued.text += '\n' + text;
+      queued.node.replaceWith(queued.node = waitingBubble(queued.text));
+    } else {
+      queued = { text: text, node: waitingBubble(text) };
+      ui.log.appendChild(queued.node);
+    }
+    ui.input.value = ''; state.draft = ''; save(); updateCount(); fitInput();
+    ui.status.textContent = 'Your message will be sent when the answer has arrived.';
+    scrollDown();
+  }
+
+  function waitingBubble(text) {
+    var node = renderMessage({ who: 'me', text: text }, -1);
+    node.classList.add('fh-pending', 'fh-queued');
+    node.appendChild(el('span', { class: 'fh-queued-note', text: 'Waiting to send' }));
+    return node;
+  }
+
+  // After an answer: send what was written meanwhile. After a failure: put it back in the box.
+  function takeQueued(failed) {
+    var next = queued;
+    queued = null;
+    if (!next) { return; }
+    next.node.remove();
+    if (!failed) { send(next.text, next.text, true); return; }
+    var kept = ui.input.value ? ui.input.value + '\n' + next.text : next.text;
+    ui.input.value = kept.slice(0, opts.maxLength); state.draft = ui.input.value; save(); updateCount(); fitInput();
+  }
+
+  function showPrompt(text) {
+    ui.prompt.textContent = text;
+    ui.prompt.hidden = false;
+    ui.input.setAttribute('aria-invalid', 'true');
+    ui.status.textContent = text;
+  }
+
+  function hidePrompt() {
+    if (ui.prompt.hidden) { return; }
+    ui.prompt.hidden = true;
+    ui.input.removeAttribute('aria-invalid');
+  }
+
+  // The box grows with what is written, up to its CSS max-height, then scrolls.
+  function fitInput() {
+    ui.input.style.height = 'auto';
+    ui.input.style.height = ui.input.scrollHeight + 2 + 'px';
   }
 
   function parseJson(text) {
@@ -508,25 +608,30 @@
     var focusWasInError = ui.error.contains(document.activeElement);
     hideError();
     hideNotice();
+    hidePrompt();
     if (focusWasInError) { ui.input.focus(); }
-    ui.send.disabled = true;
     var pending = renderMessage({ who: 'me', text: shown }, -1);
     pending.classList.add('fh-pending');
     ui.log.appendChild(pending);
-    if (typed) { ui.input.value = ''; updateCount(); }
+    if (typed) { ui.input.value = ''; updateCount(); fitInput(); }
     ui.typing.hidden = false;
     scrollDown();
 
     // Never lose what the person typed: it goes back in the box, ready to send again.
     function giveBack() {
       pending.remove();
-      if (typed) { ui.input.value = shown; state.draft = shown; save(); updateCount(); }
+      if (typed) { ui.input.value = shown; state.draft = shown; save(); updateCount(); fitInput(); }
     }
     var retry = typed ? null : { shown: shown, payload: payload };
 
     var controller = window.AbortController ? new AbortController() : null;
     inFlight = controller;
     var timer = controller ? setTimeout(function () { controller.abort(); }, opts.timeoutMs) : null;
+    // No answer yet after a few seconds: show the numbers now, and keep waiting for the answer.
+    var slow = setTimeout(function () {
+      if (!exited && inFlight === controller) { showError('slow'); }
+    }, opts.slowMs);
+    var failed = false;
     fetch(opts.server + '/webhooks/rest/webhook', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -536,11 +641,14 @@
     }).then(function (response) {
       return response.text().then(function (text) { return { status: response.status, body: parseJson(text) }; });
     }).then(function (answer) {
+      clearTimeout(slow);
       if (exited || (controller && controller.cancelled)) { return; }
+      if (ui.error.dataset.kind === 'slow') { hideError(); }
       var body = answer.body;
       if (answer.status === 400 && body && typeof body.error === 'string' && body.error.trim()) {
         // The service refused the message and says why (too long, for example): show its words.
         giveBack();
+        failed = true;
         showNotice(body.error);
         ui.input.focus();
         return;
@@ -548,6 +656,7 @@
       if (answer.status === 429) {
         // Too many messages: the service still answers with the numbers and a "wait a minute" line.
         giveBack();
+        failed = true;
         if (visible(body)) { showReplies(body); }
         showError('busy', retry);
         return;
@@ -558,6 +667,7 @@
       });
       if (!visible(body) && !deleted) {
         giveBack(); // an empty answer is a failure: the numbers, the message kept, Try again
+        failed = true;
         showError('empty', retry);
         return;
       }
@@ -568,15 +678,17 @@
       showReplies(body);
       if (deleted) { forgetAfterDeleted(state.messages.slice(first)); }
     }).catch(function () {
+      clearTimeout(slow);
       if (exited || (controller && controller.cancelled)) { return; }
       giveBack();
+      failed = true;
       showError('down', retry);
     }).then(function () {
       if (timer) { clearTimeout(timer); }
       if (inFlight === controller) { inFlight = null; }
       busy = false;
-      ui.send.disabled = false;
       ui.typing.hidden = true;
+      if (!exited) { takeQueued(failed); }
     });
   }
 
@@ -598,8 +710,8 @@
   // A new reply is shown from its start: a long answer is read from its first line, not its last.
   function showFromStart(node) {
     if (!node || !node.isConnected) { return; }
-    var offset = node.getBoundingClientRect().top - ui.log.getBoundingClientRect().top;
-    ui.log.scrollTop = Math.max(0, ui.log.scrollTop + offset - 8);
+    var offset = node.getBoundingClientRect().top - readingArea().top;
+    ui.panel.scrollTop = Math.max(0, ui.panel.scrollTop + offset - 8);
   }
 
   function showReplies(replies) {
@@ -629,34 +741,47 @@
   }
 
   var ERROR_TITLES = {
-    down: 'Sorry, the chat is not answering right now. Your message has not been sent.',
-    empty: 'Sorry, the chat did not answer. Your message is still in the box, so you can send it again.',
-    busy: 'Your message has not been sent yet. Wait a minute, then try again.'
+    down: 'Sorry, the chat is not answering. Your message has not been sent.',
+    empty: 'Sorry, the chat did not answer. Your message is still in the box.',
+    busy: 'Your message has not been sent yet. Wait a minute, then try again.',
+    slow: 'The chat is slow to answer. It is still trying.'
   };
 
+  // The numbers box: the numbers first, each a big tap-to-call button, then "Try again". It is
+  // part of the panel's one scroll (never a scroll box of its own) and is brought fully into view.
   function showError(kind, retryButtonPress) {
     ui.error.textContent = '';
+    ui.error.dataset.kind = kind;
     ui.error.appendChild(el('p', { class: 'fh-error-title', text: ERROR_TITLES[kind] || ERROR_TITLES.down }));
-    var retry = el('button', { type: 'button', class: 'fh-retry', text: 'Try again' });
-    retry.addEventListener('click', function () {
-      if (retryButtonPress) { send(retryButtonPress.shown, retryButtonPress.payload); } else { sendTyped(); }
-    });
-    ui.error.appendChild(retry);
-    ui.error.appendChild(el('p', { text: 'If a child is in danger now, call 999. These numbers work without the chat:' }));
+    ui.error.appendChild(el('p', { class: 'fh-error-lead', text: 'If a child is in danger now, call 999. These numbers work without the chat:' }));
     ui.error.appendChild(numbersList());
+    if (kind !== 'slow') {
+      var retry = el('button', { type: 'button', class: 'fh-retry', text: 'Try again' });
+      retry.addEventListener('click', function () {
+        if (retryButtonPress) { send(retryButtonPress.shown, retryButtonPress.payload); } else { sendTyped(); }
+      });
+      ui.error.appendChild(retry);
+    }
     ui.error.hidden = false;
-    scrollDown();
+    if (kind !== 'slow') { ui.typing.hidden = true; } // before measuring: it sits above the box
+    ui.panel.classList.add('fh-failed');
+    // On a phone, close the keyboard: the numbers need the room more than the box does.
+    if (touch && document.activeElement === ui.input) { ui.input.blur(); }
+    reveal(ui.error);
   }
 
-  function hideError() { ui.error.hidden = true; ui.error.textContent = ''; }
+  function hideError() {
+    ui.error.hidden = true; ui.error.textContent = ''; delete ui.error.dataset.kind;
+    ui.panel.classList.remove('fh-failed');
+  }
 
   function numbersList() {
     var list = el('ul', { class: 'fh-numbers' });
     (numbers || FALLBACK_NUMBERS).forEach(function (c) {
-      var bits = [el('span', { text: c.service + ': ' })];
-      if (c.phone) { bits.push(el('a', { href: 'tel:' + c.phone.replace(/[^\d]/g, ''), class: 'fh-tel', text: c.phone })); }
-      else if (c.web && safeHttpUrl(c.web)) { bits.push(el('a', { href: safeHttpUrl(c.web), rel: 'noopener noreferrer', text: c.web })); }
-      list.appendChild(el('li', {}, bits));
+      var bits = [el('span', { class: 'fh-number-name', text: c.service })];
+      if (c.phone) { bits.push(el('a', { href: 'tel:' + c.phone.replace(/[^\d]/g, ''), class: 'fh-call', text: c.phone })); }
+      else if (c.web && safeHttpUrl(c.web)) { bits.push(el('a', { href: safeHttpUrl(c.web), class: 'fh-call fh-call-web', rel: 'noopener noreferrer', text: c.web })); }
+      list.appendChild(el('li', { class: 'fh-number' }, bits));
     });
     return list;
   }
