@@ -21,7 +21,8 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help run test shell build kb train lint unit coverage rules validate stories answer-key e2e eval soak lock clean
+.PHONY: help run test shell build kb train lint unit coverage rules validate stories answer-key e2e eval soak lock clean \
+        run-scaled scale-test
 
 help:
 	@echo "make run    set up everything, train if needed, serve the chat page on localhost:8080 (Ctrl-C stops)"
@@ -75,6 +76,12 @@ run: $(MODEL) $(SAFETY) $(NODE)
 shell: $(MODEL) $(SAFETY)
 	bot/shell.sh
 
+# Several Rasa servers (SCALE_REPLICAS, default 2) on a private PostgreSQL and a Redis lock store, behind
+# nginx on :5005, with the action and web servers; all under build/scaled/. Installs Debian's postgresql,
+# redis-server and nginx when missing (bot/install_scaled.sh). `make run` stays SQLite, nothing to install.
+run-scaled: $(MODEL) $(SAFETY) $(NODE)
+	bot/scaled.sh
+
 # --- tests ------------------------------------------------------------------
 lint: $(STAMP)
 	$(VENV)/bin/ruff check actions bot knowledge safety triage understanding web settings.py tests
@@ -102,6 +109,13 @@ answer-key: e2e
 # Not in `make test` (10 minutes): 50 conversations at once; errors, empty replies, memory over time.
 soak: $(MODEL) $(SAFETY) $(NODE)
 	$(PY) -m tests.e2e.soak --concurrency 50 --seconds 600
+
+# Not in `make test` (about 10 minutes, localhost only, its own ports): the scaled layout measured.
+# Messages to one conversation at once on two servers, with and without the lock store; throughput
+# and p95 of make-run's layout against one and two Rasa servers on PostgreSQL and Redis.
+scale-test: $(MODEL) $(SAFETY) $(NODE)
+	bot/install_scaled.sh
+	$(PY) -m tests.scale.run
 
 # Safety on every labelled set (with confusion tables) and the answer key; then a second topic
 # model (another seed, 90% of the NLU data) must leave every safety decision unchanged.

@@ -155,6 +155,30 @@ _ALL = (
     Setting("FAMILY_HELP_RETENTION_EVERY_MINUTES", "int", "60",
             "How often the deletions above run while the service is up."),
     Setting("FAMILY_HELP_CRO_SESSION_MINUTES", "int", "30", "A CRO is signed out after this many idle minutes."),
+    # --- several Rasa servers: PostgreSQL, Redis, nginx (`make run-scaled`, bot/scaled.py) ---------
+    Setting("FAMILY_HELP_DB_HOST", "text", "",
+            "PostgreSQL host for conversations and the triage queue. Empty (the default): the SQLite files "
+            "above. `make run-scaled` sets 127.0.0.1 and runs its own PostgreSQL there."),
+    Setting("FAMILY_HELP_DB_PORT", "port", "5432", "PostgreSQL's port (with FAMILY_HELP_DB_HOST)."),
+    Setting("FAMILY_HELP_DB_NAME", "text", "family_help", "PostgreSQL database (with FAMILY_HELP_DB_HOST)."),
+    Setting("FAMILY_HELP_DB_USER", "text", "family_help", "PostgreSQL role (with FAMILY_HELP_DB_HOST)."),
+    Setting("FAMILY_HELP_DB_PASSWORD", "secret", None,
+            "PostgreSQL role's password. `make run-scaled` makes one once and keeps it in "
+            "build/scaled/db_password (0600); it reaches the servers only through their environment."),
+    Setting("FAMILY_HELP_REDIS_HOST", "text", "127.0.0.1",
+            "Redis for the lock store of several Rasa servers (bot/lock_store.py; bot/endpoints-scaled.yml)."),
+    Setting("FAMILY_HELP_REDIS_PORT", "port", "6379", "Redis's port (`make run-scaled` runs its own there)."),
+    Setting("FAMILY_HELP_REDIS_PASSWORD", "secret", None,
+            "Redis's password. `make run-scaled` makes one once and keeps it in build/scaled/redis_password (0600)."),
+    Setting("SCALE_REPLICAS", "int", "2",
+            "How many Rasa servers `make run-scaled` starts (one Sanic worker each, on RASA_PORT+1, +2 ...), "
+            "behind nginx on RASA_PORT."),
+    Setting("SQL_POOL_SIZE", "int", "5",
+            "Rasa's PostgreSQL connections kept open per Rasa server (Rasa's own name for it; Rasa alone "
+            "defaults to 50). `make run-scaled` passes this value."),
+    Setting("SQL_MAX_OVERFLOW", "int", "5",
+            "Extra PostgreSQL connections a Rasa server may open over SQL_POOL_SIZE when busy (Rasa's own "
+            "name; Rasa alone defaults to 100).", minimum=0),
 )
 REGISTRY: Dict[str, Setting] = {s.name: s for s in _ALL}
 

@@ -5,7 +5,9 @@
 Conversations can hold disclosures, so they are kept only as long as the service needs:
 FAMILY_HELP_RETENTION_DAYS (default 30) days after their last event. Works on Rasa's
 SQL tracker store (SQLite by default, FAMILY_HELP_TRACKER_DB), with SQLite's secure_delete on so
-that deleted rows are overwritten, not just unlinked. Logs counts, never text.
+that deleted rows are overwritten, not just unlinked; and on PostgreSQL when FAMILY_HELP_DB_HOST
+is set (`make run-scaled`), with the same statement (PostgreSQL overwrites deleted rows when it
+vacuums). Logs counts, never text.
 
 While the service runs, the supervisor (bot/supervisor.py) runs `purge_all` at start and every
 FAMILY_HELP_RETENTION_EVERY_MINUTES (default 60): this purge and `triage.retention.purge`
@@ -20,11 +22,11 @@ import sqlite3
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 import settings
 from triage import retention as triage_retention
-from triage.store import private_database
+from triage.store import postgres_settings, private_database
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +51,47 @@ def purge(db_path: Path, days: int, now: float | None = None) -> int:
         with conn:
             if not conn.execute("select 1 from sqlite_master where type='table' and name='events'").fetchone():
                 return 0
-            old = [r[0] for r in conn.execute(
-                "select sender_id from events group by sender_id having max(timestamp) < ?", (cutoff,))]
-            conn.executemany("delete from events where sender_id = ?", [(s,) for s in old])
+            return _delete_old(conn.cursor(), cutoff, "?")
     finally:
         conn.close()
-    return len(old)
+
+
+# Every event of each conversation whose last event is older than the cutoff, in one statement.
+_DELETE_OLD = ("delete from events where sender_id in"
+               " (select sender_id from events group by sender_id having max(timestamp) < {p}) returning sender_id")
+
+
+def _delete_old(cursor: Any, cutoff: float, placeholder: str) -> int:
+    """Run the deletion on a DB-API cursor (SQLite: `?`, psycopg2: `%s`). Returns how many conversations."""
+    cursor.execute(_DELETE_OLD.format(p=placeholder), (cutoff,))
+    return len({row[0] for row in cursor.fetchall()})
+
+
+def purge_postgres(params: Dict[str, Any], days: int, now: float | None = None,
+                   connect: Optional[Callable[..., Any]] = None) -> int:
+    """The same purge on Rasa's tracker store in PostgreSQL (`params`: psycopg2's connection arguments)."""
+    cutoff = (time.time() if now is None else now) - days * 86400
+    if connect is None:
+        import psycopg2
+
+        connect = psycopg2.connect
+    conn = connect(**params)
+    try:
+        with conn, conn.cursor() as cursor:  # one transaction, committed on leaving
+            cursor.execute("select to_regclass('events') is not null")
+            if not cursor.fetchone()[0]:
+                return 0  # no conversation stored yet: Rasa makes the table on its first start
+            return _delete_old(cursor, cutoff, "%s")
+    finally:
+        conn.close()
 
 
 def purge_conversations() -> Dict[str, int]:
-    """The conversation purge with the configured store and period."""
+    """The conversation purge with the configured store (PostgreSQL when FAMILY_HELP_DB_HOST is set,
+    else the SQLite file) and period."""
+    postgres = postgres_settings()
+    if postgres:
+        return {"conversations": purge_postgres(postgres, retention_days())}
     return {"conversations": purge(settings.get("FAMILY_HELP_TRACKER_DB"), retention_days())}
 
 
@@ -113,8 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.days is not None and args.days < 1:
         ap.error("--days must be at least 1")
     days = args.days if args.days is not None else retention_days()
-    db = args.db if args.db is not None else settings.get("FAMILY_HELP_TRACKER_DB")
-    removed = purge(db, days)
+    postgres = postgres_settings() if args.db is None else None
+    if postgres:
+        removed = purge_postgres(postgres, days)
+    else:
+        removed = purge(args.db if args.db is not None else settings.get("FAMILY_HELP_TRACKER_DB"), days)
     print(f"retention: kept conversations from the last {days} days; removed {removed} older ones")
     return 0
 

@@ -9,8 +9,11 @@
 - Restarts one that exits, after 1, 2, 4, 8, 16, then 30 seconds (back to 1 s once it has been up
   for a minute), without touching the others.
 - Asks each one over HTTP whether it is answering (actions and web: GET /health; Rasa:
-  GET /webhooks/rest/ready) and restarts one that
-  stops answering (3 checks in a row) or never starts answering (10 minutes).
+  GET /webhooks/rest/ready; a `tcp://host:port` health address only has to accept a connection) and
+  restarts one that stops answering (3 checks in a row) or never starts answering (10 minutes).
+- A server may wait for others (`Service.after`: `make run-scaled` starts Rasa once PostgreSQL and
+  Redis answer) and may want another stop signal (`Service.stop_signal`: PostgreSQL's fast shutdown
+  is SIGINT); on the way out, the servers others wait for are stopped last.
 - Runs the retention purges (bot/retention.py) at start and every
   FAMILY_HELP_RETENTION_EVERY_MINUTES, logging counts only.
 - Sets umask 077: every file the servers create (databases, logs, secrets) is readable by this
@@ -29,6 +32,7 @@ import logging
 import logging.handlers
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -77,7 +81,14 @@ class HealthPolicy:
 
 
 def probe(url: str, timeout: float) -> bool:
-    """True when `url` answers 200."""
+    """True when `url` answers 200; for `tcp://host:port`, when it accepts a connection."""
+    if url.startswith("tcp://"):
+        host, _, port = url[len("tcp://"):].rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=timeout):
+                return True
+        except (OSError, ValueError):
+            return False
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
     try:
         with opener.open(url, timeout=timeout) as r:
@@ -92,7 +103,9 @@ class Service:
     name: str
     argv: List[str]
     env: Dict[str, str]
-    health: str  # the URL that must answer 200
+    health: str  # the URL that must answer 200 (or tcp://host:port that must accept a connection)
+    after: tuple = ()  # names of servers that must have answered before this one (re)starts
+    stop_signal: int = signal.SIGTERM
     backoff: Backoff = field(default_factory=Backoff)
     proc: Optional[subprocess.Popen] = None
     started: float = 0.0
@@ -112,7 +125,7 @@ def _python() -> str:
 
 
 def build_services(names: Sequence[str], environ: Mapping[str, str], api_token: str, action_secret: str,
-                   root: Path = ROOT) -> List[Service]:
+                   root: Path = ROOT, endpoints: str = "bot/endpoints.yml") -> List[Service]:
     """The command line, environment and health URLs of each server (no secret on any command line)."""
     unknown = [n for n in names if n not in KNOWN]
     if unknown:
@@ -144,7 +157,7 @@ def build_services(names: Sequence[str], environ: Mapping[str, str], api_token: 
             # --enable-api: bot/rasa_server.py adds the token from FAMILY_HELP_API_TOKEN inside Rasa
             argv = [py, "-m", "bot.rasa_server", "run", "--model", "models", "--port", str(rasa_port),
                     "--interface", "127.0.0.1", "--enable-api", "--cors", *origins,
-                    "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml"]
+                    "--credentials", "bot/credentials.yml", "--endpoints", endpoints]
             health = f"http://127.0.0.1:{rasa_port}/webhooks/rest/ready"  # 200 once the model is loaded
         else:
             env = base
@@ -268,7 +281,7 @@ class Supervisor:
         service.stopping_since = now
         try:
             service.proc.send_signal(signal.SIGCONT)  # a stopped (SIGSTOP) process cannot act on SIGTERM
-            service.proc.terminate()
+            service.proc.send_signal(service.stop_signal)
         except ProcessLookupError:
             pass
 
@@ -280,7 +293,7 @@ class Supervisor:
         for s in self.services:
             if s.proc is not None and s.proc.poll() is not None:
                 self._exited(s, now)
-            if s.proc is None and s.restart_at is not None and now >= s.restart_at:
+            if s.proc is None and s.restart_at is not None and now >= s.restart_at and self._ready(s.after):
                 self.start(s, now)
             if s.proc is None:
                 continue
@@ -292,6 +305,10 @@ class Supervisor:
                         pass
                 continue
             self._health(s, now)
+
+    def _ready(self, names: Sequence[str]) -> bool:
+        """Every server named has answered since it (re)started."""
+        return all(s.proc is not None and s.answered for s in self.services if s.name in names)
 
     def _exited(self, s: Service, now: float) -> None:
         code = s.proc.returncode
@@ -332,11 +349,21 @@ class Supervisor:
         log.info("retention: %s", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do")
 
     def stop_all(self, grace: float = 20.0) -> None:
-        running = [s for s in self.services if s.proc is not None and s.proc.poll() is None]
+        """Stop every server: first those nobody waits for, then the ones others wait for (databases)."""
+        needed = {name for s in self.services for name in s.after}
+        self._stop([s for s in self.services if s.name not in needed], grace)
+        self._stop([s for s in self.services if s.name in needed], grace)
+        for s in self.services:
+            if s.out is not None:
+                s.out.join(timeout=2)
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def _stop(self, services: Sequence[Service], grace: float) -> None:
+        running = [s for s in services if s.proc is not None and s.proc.poll() is None]
         for s in running:
             try:
                 s.proc.send_signal(signal.SIGCONT)
-                s.proc.terminate()
+                s.proc.send_signal(s.stop_signal)
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + grace
@@ -347,10 +374,6 @@ class Supervisor:
                 log.warning("%s did not stop within %.0f s: killing it", s.name, grace)
                 s.proc.kill()
                 s.proc.wait()
-        for s in self.services:
-            if s.out is not None:
-                s.out.join(timeout=2)
-        self.pool.shutdown(wait=False, cancel_futures=True)
 
     def request_stop(self, signum: int, _frame=None) -> None:  # noqa: ANN001 - a signal handler
         self.stop_requested = signal.Signals(signum).name

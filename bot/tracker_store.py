@@ -7,6 +7,9 @@ in bot/endpoints.yml).
 - SQLite files are created readable by this user only (0600), and every connection turns on
   ``secure_delete``, so deleted conversations are overwritten, not left in free pages.
 - ``delete(sender_id)`` erases one conversation (Delete this chat).
+- On PostgreSQL (bot/endpoints-scaled.yml), a pooled connection is checked before it is used
+  (``pool_pre_ping``), so after a database restart the next request reconnects instead of failing;
+  the pool's size comes from Rasa's own SQL_POOL_SIZE and SQL_MAX_OVERFLOW.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import Any, Generator, Optional
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, ensure_schema_exists
 
 from triage.store import private_database
 
@@ -42,6 +45,11 @@ class SafeSQLTrackerStore(SQLTrackerStore):
         if sqlite:
             sa.event.listen(self.engine, "connect", _secure_delete)
             self.engine.dispose()  # connections made before the listener are not reused
+        else:
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     @contextlib.contextmanager
     def session_scope(self) -> Generator[Any, None, None]:

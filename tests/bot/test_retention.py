@@ -129,3 +129,71 @@ def test_a_database_made_before_umask_077_is_made_private_by_the_purge(tmp_path)
     modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
     assert modes["conversations.db"] == modes["conversations.db-wal"] == 0o600
     assert set(modes.values()) == {0o600}
+
+
+# --- PostgreSQL (make run-scaled): the same purge, through psycopg2's interface -------------------
+class PgOnSqlite:
+    """psycopg2.connect(...) as the PostgreSQL purge uses it, on an SQLite file (no live service):
+    %s placeholders, to_regclass, a transaction committed by `with conn`."""
+
+    def __init__(self, path) -> None:  # noqa: ANN001
+        self.db = sqlite3.connect(path)
+        self.committed = self.closed = False
+
+    def __enter__(self):  # noqa: ANN204
+        return self
+
+    def __exit__(self, kind, *_):  # noqa: ANN001, ANN002, ANN204
+        if kind is None:
+            self.db.commit()
+            self.committed = True
+
+    def cursor(self):  # noqa: ANN201
+        return self
+
+    def execute(self, sql: str, params: tuple = ()) -> None:
+        if sql == "select to_regclass('events') is not null":
+            sql = "select count(*) > 0 from sqlite_master where type='table' and name='events'"
+        assert "?" not in sql
+        self._cursor = self.db.execute(sql.replace("%s", "?"), params)
+
+    def fetchone(self):  # noqa: ANN201
+        return self._cursor.fetchone()
+
+    def fetchall(self):  # noqa: ANN201
+        return self._cursor.fetchall()
+
+    def close(self) -> None:
+        self.closed = True
+        self.db.close()
+
+
+def test_postgres_purge_deletes_only_conversations_past_the_period(tmp_path):
+    db = tmp_path / "pg.db"
+    make_store(db, [("old", 31, "old words"), ("older", 90, "x"), ("recent", 29, "recent"), ("today", 0, "t")])
+    conns = []
+
+    def connect(**params):  # noqa: ANN003, ANN202
+        assert params == {"host": "127.0.0.1", "dbname": "family_help"}
+        conns.append(PgOnSqlite(db))
+        return conns[-1]
+
+    params = {"host": "127.0.0.1", "dbname": "family_help"}
+    assert retention.purge_postgres(params, 30, connect=connect) == 2
+    assert conns[-1].committed and conns[-1].closed
+    assert senders(db) == {"recent", "today"}
+    assert retention.purge_postgres(params, 30, connect=connect) == 0
+
+
+def test_postgres_purge_before_rasa_made_its_table_is_nothing_to_do(tmp_path):
+    assert retention.purge_postgres({}, 30, connect=lambda **_: PgOnSqlite(tmp_path / "empty.db")) == 0
+
+
+def test_the_configured_store_is_purged_postgresql_when_its_host_is_set(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(retention, "purge_postgres", lambda params, days: calls.append((params["host"], days)) or 4)
+    monkeypatch.setattr(retention, "purge", lambda *_: pytest.fail("SQLite purged instead of PostgreSQL"))
+    monkeypatch.setenv("FAMILY_HELP_DB_HOST", "db.internal")
+    monkeypatch.setenv("FAMILY_HELP_RETENTION_DAYS", "12")
+    assert retention.purge_conversations() == {"conversations": 4}
+    assert calls == [("db.internal", 12)]

@@ -298,3 +298,63 @@ def test_two_supervisors_never_share_their_own_log_file():
     assert supervisor.own_log_name(["actions", "rasa", "web"]) == "supervisor"
     assert supervisor.own_log_name(["actions", "web"]) == "supervisor-actions-web"
     assert supervisor.own_log_name(["rasa"]) == "supervisor-rasa"
+
+
+# --- several servers that need others (make run-scaled) ------------------------------------------
+def test_a_server_starts_only_once_what_it_needs_answers_and_is_stopped_before_it():
+    clock, health, procs = Clock(), Health(), []
+
+    class Proc(FakeProc):
+        def wait(self, timeout=None):  # noqa: ANN001, ANN201
+            self.returncode = 0
+            order.append(self.name)
+
+    order: list[str] = []
+
+    def spawn(service: Service) -> FakeProc:
+        procs.append(Proc(service.name))
+        return procs[-1]
+
+    services = [Service("postgres", ["true"], {}, "tcp://pg", stop_signal=signal.SIGINT),
+                Service("rasa-1", ["true"], {}, "rasa-1", after=("postgres",)),
+                Service("rasa-2", ["true"], {}, "rasa-2", after=("postgres",))]
+    sup = Supervisor(services, Output(None, 1000, stream=io.BytesIO()), clock=clock, spawn=spawn, check=health,
+                     policy=HealthPolicy(every=5, timeout=1, failures=3, startup=100, stop_grace=10),
+                     purge=lambda: {})
+    health.answer["tcp://pg"] = False
+    sup.tick()
+    assert [p.name for p in procs] == ["postgres"]  # the Rasa servers wait for the database
+    for _ in range(3):
+        clock.now += 5
+        sup.tick()
+        settle(sup)
+    assert [p.name for p in procs] == ["postgres"]
+    health.answer["tcp://pg"] = True
+    clock.now += 5
+    sup.tick()
+    settle(sup)
+    assert sorted(p.name for p in procs) == ["postgres", "rasa-1", "rasa-2"]
+
+    sup.stop_all(grace=1)
+    assert order[-1] == "postgres"  # the database is stopped last, by its own signal (fast shutdown)
+    assert signal.SIGINT in procs[0].signals and signal.SIGTERM not in procs[0].signals
+    assert signal.SIGTERM in procs[1].signals
+
+
+def test_a_tcp_health_address_needs_only_a_connection():
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        assert supervisor.probe(f"tcp://127.0.0.1:{port}", 2)
+    assert not supervisor.probe(f"tcp://127.0.0.1:{supervisor_free_port()}", 1)
+
+
+def test_build_services_can_point_rasa_at_other_endpoints():
+    env = {"RASA_PORT": "6006", "FAMILY_HELP_TRACKER_DB": "/tmp/x.db"}
+    (rasa,) = supervisor.build_services(["rasa"], env, API_TOKEN, ACTION_SECRET, endpoints="bot/endpoints-scaled.yml")
+    assert rasa.argv[rasa.argv.index("--endpoints") + 1] == "bot/endpoints-scaled.yml"
+    (rasa,) = supervisor.build_services(["rasa"], env, API_TOKEN, ACTION_SECRET)
+    assert rasa.argv[rasa.argv.index("--endpoints") + 1] == "bot/endpoints.yml"  # make run: unchanged
