@@ -22,6 +22,7 @@ services and their configuration are never touched.
    connection goes to the next one), adds X-Forwarded-For only for clients that are not this machine
    (bot/intake.py: the machine itself is not rate-limited) and logs no requests.
 
+`--base DIR` puts all of it in DIR instead of build/scaled (the scale test's own runs).
 `--no-lock-store` leaves the lock store out (each Rasa server then has its own in-memory locks): only
 for `make scale-test`, to show that its checker catches the turns that are then lost or mixed.
 """
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import glob
 import logging
 import os
@@ -329,12 +331,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-lock-store", action="store_true",
                     help="leave the lock store out (the scale test's control run only)")
+    ap.add_argument("--base", type=Path, default=None,
+                    help="folder for the clusters, configs and logs (default: FAMILY_HELP_BUILD/scaled)")
     args = ap.parse_args(argv)
     os.umask(0o077)
     os.chdir(ROOT)
     problems = settings.check()
     try:
         layout = Layout.from_settings()
+        if args.base is not None:
+            layout = dataclasses.replace(layout, base=args.base.absolute())
     except settings.SettingError as problem:
         problems.append(str(problem))
     if problems:

@@ -1,0 +1,303 @@
+"""`make scale-test`: the scaled layout (bot/scaled.py) measured on this machine. Bounded (about 10
+minutes), localhost only, on its own ports and in its own folder (build/scale-test/), so it never
+touches a `make run` or `make run-scaled` in use. Not part of `make test`.
+
+    python -m tests.scale.run [--only correctness|throughput] [--replicas 2] [--rounds 2]
+
+1. Correctness (issue 14, measurement 2): five conversations, ten messages each, all fifty sent at the
+   same moment through nginx with no routing header, so they spread over both Rasa servers. Each
+   message carries a message id in its metadata; afterwards every conversation is read back through
+   Rasa's HTTP API (GET /conversations/<id>/tracker, with the API token) and checked: every message
+   stored exactly once, no user message before the previous turn ended (not interleaved), every
+   reply non-empty. Then the same with the lock store taken out (`bot.scaled --no-lock-store`): the
+   checker must catch lost or mixed turns, which shows it can fail.
+   Also the PostgreSQL stores on the live database (tests/scale/test_postgres_live.py).
+2. Throughput (measurement 1): 20 concurrent conversations of 10 messages each
+   (../shared/eval/load.py): `make run`'s layout (SQLite, one Rasa) against one and two Rasa
+   servers on PostgreSQL and Redis behind nginx. Messages a second, median and p95.
+
+Prints one line per figure and a summary; exits 1 when a check fails. Server logs are in
+build/scale-test/. Every server it starts is stopped at the end, also on Ctrl-C.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE = ROOT / "build" / "scale-test"
+LOAD = ROOT.parent / "shared" / "eval" / "load.py"
+PY = sys.executable
+PORTS = {"RASA_PORT": "5405", "ACTION_PORT": "5455", "WEB_PORT": "18405", "FAMILY_HELP_DB_PORT": "5434",
+         "FAMILY_HELP_REDIS_PORT": "6381"}
+URL = f"http://127.0.0.1:{PORTS['RASA_PORT']}"
+MESSAGES = ["hello", "how long does an assessment take", "what is a child in need plan",
+            "what is the MASH", "what is early help", "what is a family hub", "how do I complain",
+            "what is a child protection plan", "what does a social worker do", "what is a young carer"]
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+# --- starting and stopping a layout -----------------------------------------------------------------
+class Layout:
+    """One set of servers: `sqlite` (make run's: bot.supervisor) or `scaled` (bot.scaled)."""
+
+    def __init__(self, kind: str, replicas: int = 2, lock: bool = True) -> None:
+        self.kind, self.replicas, self.lock = kind, replicas, lock
+        self.name = "make-run (SQLite)" if kind == "sqlite" else \
+            f"{replicas} Rasa on PostgreSQL+Redis{'' if lock else ', NO lock store'}"
+        self.proc: Optional[subprocess.Popen] = None
+
+    def env(self) -> Dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FAMILY_HELP_DB_")}
+        env.update(PORTS)
+        env.update({"PYTHONPATH": str(ROOT), "SCALE_REPLICAS": str(self.replicas),
+                    "FAMILY_HELP_LOG_DIR": str(BASE / "sqlite" / "logs")})
+        if self.kind == "sqlite":
+            env.update({"FAMILY_HELP_TRACKER_DB": str(BASE / "sqlite" / "conversations.db"),
+                        "FAMILY_HELP_TRIAGE_DB": str(BASE / "sqlite" / "triage.db")})
+        return env
+
+    def ports(self) -> List[int]:
+        rasa = int(PORTS["RASA_PORT"])
+        return [rasa] if self.kind == "sqlite" else [rasa + i for i in range(1, self.replicas + 1)]
+
+    def __enter__(self) -> Layout:
+        BASE.mkdir(parents=True, exist_ok=True)
+        if self.kind == "sqlite":
+            argv = [PY, "-m", "bot.supervisor"]
+        else:
+            argv = [PY, "-m", "bot.scaled", "--base", str(BASE / "scaled")] + ([] if self.lock else ["--no-lock-store"])
+        out = open(BASE / f"{self.kind}-{self.replicas}{'' if self.lock else '-nolock'}.out", "wb")  # noqa: SIM115
+        started = time.monotonic()
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        out.close()
+        deadline = started + 300
+        while not all(ready(f"http://127.0.0.1:{p}/webhooks/rest/ready") for p in self.ports()):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                raise SystemExit(f"{self.name}: did not become ready; see {BASE}")
+            time.sleep(1)
+        while not ready(URL + "/webhooks/rest/ready"):  # nginx, in front
+            time.sleep(0.5)
+        self.ready_seconds = time.monotonic() - started
+        say(f"{self.name}: ready in {self.ready_seconds:.0f} s")
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def rasa_pids(self) -> List[int]:
+        """The Rasa servers' process ids (bot.rasa_server on one of this layout's ports)."""
+        pids = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                argv = cmdline.read_bytes().decode(errors="replace").split("\0")
+            except OSError:
+                continue
+            if "bot.rasa_server" in argv and "--port" in argv and \
+                    argv[argv.index("--port") + 1] in {str(p) for p in self.ports()}:
+                pids.append(int(cmdline.parent.name))
+        return pids
+
+
+def ready(url: str) -> bool:
+    try:
+        with _OPENER.open(url, timeout=3) as r:
+            return r.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# --- measurement 2: one conversation, many messages at once ----------------------------------------
+def post(body: Dict[str, Any], timeout: float = 60) -> Any:
+    request = urllib.request.Request(URL + "/webhooks/rest/webhook", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with _OPENER.open(request, timeout=timeout) as r:
+            return json.loads(r.read().decode() or "[]")
+    except urllib.error.HTTPError as e:
+        return {"status": e.code}
+    except (OSError, ValueError) as e:
+        return {"error": type(e).__name__}
+
+
+def burst(conversations: int = 5, messages: int = 10) -> Dict[str, Any]:
+    """All conversations x messages sent at the same moment. Returns what was sent and answered."""
+    prefix = uuid.uuid4().hex[:8]
+    sent = [(f"scale-{prefix}-{c}", i, f"{prefix}-{c}-{i}") for c in range(conversations) for i in range(messages)]
+    replies: Dict[str, Any] = {}
+    gate = threading.Barrier(len(sent))
+
+    def one(sender: str, i: int, message_id: str) -> None:
+        body = {"sender": sender, "message": MESSAGES[i % len(MESSAGES)], "metadata": {"message_id": message_id}}
+        gate.wait()
+        replies[message_id] = post(body)
+
+    threads = [threading.Thread(target=one, args=s) for s in sent]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"sent": sent, "replies": replies}
+
+
+def tracker(sender: str, token: str) -> Dict[str, Any]:
+    url = f"{URL}/conversations/{sender}/tracker?token={urllib.parse.quote(token)}"
+    with _OPENER.open(url, timeout=30) as r:
+        return json.loads(r.read().decode())
+
+
+def check(result: Dict[str, Any], trackers: Dict[str, Dict[str, Any]]) -> Dict[str, int]:
+    """Problems found: lost (a message id not stored), duplicated (stored twice), interleaved (a user
+    message stored before the previous turn ended with action_listen), unanswered (a stored turn with
+    no bot message), empty_replies (an HTTP reply with no text)."""
+    problems = Counter()
+    for message_id in (m for _, _, m in result["sent"]):
+        reply = result["replies"].get(message_id)
+        if not isinstance(reply, list) or not any(m.get("text") or m.get("custom") for m in reply):
+            problems["empty_replies"] += 1
+    for sender in sorted({s for s, _, _ in result["sent"]}):
+        events = trackers[sender]["events"]
+        ids = Counter((e.get("metadata") or {}).get("message_id") for e in events if e["event"] == "user")
+        for message_id in (m for s, _, m in result["sent"] if s == sender):
+            if ids[message_id] == 0:
+                problems["lost"] += 1
+            elif ids[message_id] > 1:
+                problems["duplicated"] += ids[message_id] - 1
+        listening, answered = True, True
+        for e in events:
+            if e["event"] == "user":
+                if not listening:
+                    problems["interleaved"] += 1
+                if not answered:
+                    problems["unanswered"] += 1
+                listening, answered = False, False
+            elif e["event"] == "bot":
+                answered = True
+            elif e["event"] == "action" and e.get("name") == "action_listen":
+                listening = True
+        if not answered:
+            problems["unanswered"] += 1
+    return dict(problems)
+
+
+def correctness(layout: Layout, token: str, rounds: int, expect_clean: bool) -> Dict[str, int]:
+    totals: Counter = Counter()
+    for n in range(1, rounds + 1):
+        pids = layout.rasa_pids()
+        before = {pid: cpu_seconds(pid) for pid in pids}
+        started = time.monotonic()
+        result = burst()
+        took = time.monotonic() - started
+        used = [cpu_seconds(pid) - before[pid] for pid in pids]
+        trackers = {s: tracker(s, token) for s in {s for s, _, _ in result["sent"]}}
+        problems = check(result, trackers)
+        totals.update(problems)
+        say(f"  round {n}: 50 messages (5 conversations x 10 at once) in {took:.1f} s; CPU seconds per Rasa "
+            f"server {', '.join(f'{u:.1f}' for u in used)}; problems: {problems or 'none'}")
+        if not expect_clean and problems:
+            break  # the checker caught it
+    return dict(totals)
+
+
+# --- measurement 1: throughput --------------------------------------------------------------------
+def throughput(concurrency: int = 20, turns: int = 10) -> Dict[str, float]:
+    subprocess.run([PY, str(LOAD), URL, "4", "3"], check=True, capture_output=True)  # warm-up
+    out = subprocess.run([PY, str(LOAD), URL, str(concurrency), str(turns)], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    figures = dict(re.findall(r"(\w+)=([\d.]+)", out))
+    return {k: float(v) for k, v in figures.items()} | {"line": out}  # type: ignore[operator]
+
+
+def live_store_tests() -> int:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FAMILY_HELP_DB_HOST": "127.0.0.1",
+           "FAMILY_HELP_DB_PORT": PORTS["FAMILY_HELP_DB_PORT"],
+           "FAMILY_HELP_DB_PASSWORD": (BASE / "scaled" / "db_password").read_text().strip()}
+    return subprocess.run([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/scale/test_postgres_live.py"],
+                          cwd=ROOT, env=env, check=False).returncode
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", choices=("correctness", "throughput"))
+    ap.add_argument("--replicas", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=2, help="bursts with the lock store (control: up to 3)")
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from bot import tokens
+
+    token = tokens.resolve(tokens.API_TOKEN)
+    if (BASE / "scaled").exists():
+        shutil.rmtree(BASE / "scaled")  # a fresh cluster each run: the figures do not depend on the last
+    failed, summary = [], []
+    if args.only in (None, "correctness"):
+        with Layout("scaled", args.replicas) as layout:
+            say(f"Correctness, {layout.name}:")
+            with_lock = correctness(layout, token, args.rounds, expect_clean=True)
+            if live_store_tests() != 0:
+                failed.append("the PostgreSQL stores on the live database")
+            if not args.only:
+                say(f"Throughput, {layout.name}:")
+                summary.append((layout.name, throughput()))
+        if with_lock:
+            failed.append(f"with the lock store: {with_lock}")
+        with Layout("scaled", args.replicas, lock=False) as layout:
+            say(f"Correctness, control: {layout.name}:")
+            without = correctness(layout, token, 3, expect_clean=False)
+        if not without:
+            failed.append("without the lock store the checker found nothing: it is not shown able to fail")
+        summary.insert(0, ("correctness", {"with lock store": with_lock or "no problem",
+                                           "without (control)": without}))
+    if args.only in (None, "throughput"):
+        layouts = [Layout("sqlite"), Layout("scaled", 1)] + ([Layout("scaled", 2)] if args.only else [])
+        for layout in layouts:
+            with layout:
+                say(f"Throughput, {layout.name}:")
+                summary.append((layout.name, throughput()))
+    say("\nSummary")
+    for name, figures in summary:
+        say(f"  {name}: {figures['line'] if 'line' in figures else figures}")
+    rates = {name: f["rate"] for name, f in summary if isinstance(f, dict) and "rate" in f}
+    base = rates.get("make-run (SQLite)")
+    if base:
+        for name, rate in rates.items():
+            say(f"  {name}: {rate / base:.2f} x make-run's messages a second")
+    for problem in failed:
+        say(f"FAILED: {problem}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

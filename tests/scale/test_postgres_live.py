@@ -1,0 +1,48 @@
+"""The PostgreSQL stores on a live PostgreSQL: the triage store (every kind of statement, through
+tests/triage/test_store_postgres.py's `exercise`) and conversation retention on Rasa's events table.
+Run by `make scale-test` (tests/scale/run.py) against its own cluster; skipped anywhere else (it needs
+FAMILY_HELP_DB_HOST, which only that run sets)."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from argon2 import PasswordHasher
+
+from bot import retention
+from tests.triage.test_store_postgres import exercise
+from triage.store import TriageStore, postgres_settings
+
+PARAMS = postgres_settings()
+pytestmark = pytest.mark.skipif(PARAMS is None, reason="needs a live PostgreSQL (make scale-test)")
+
+
+def test_the_triage_store_on_postgresql(clock):
+    import psycopg2
+
+    store = TriageStore.open(clock=clock, session_minutes=30,
+                             password_hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    assert store.postgres and store.schema_version() > 0
+    with psycopg2.connect(**PARAMS) as conn, conn.cursor() as cur:  # a clean queue for the exact checks
+        cur.execute("delete from notes; delete from audit; delete from requests; delete from sessions;"
+                    " delete from users; delete from login_failures; delete from login_lockouts")
+    exercise(store, clock)
+
+
+def test_retention_on_rasas_events_table_in_postgresql():
+    import psycopg2
+
+    old, new = f"retention-old-{time.time_ns()}", f"retention-new-{time.time_ns()}"
+    with psycopg2.connect(**PARAMS) as conn, conn.cursor() as cur:
+        cur.execute("select to_regclass('events') is not null")
+        assert cur.fetchone()[0], "Rasa makes the events table when it starts"
+        for sender, age in ((old, 40), (new, 1)):
+            for i in range(3):
+                cur.execute("insert into events (sender_id, type_name, timestamp, data) values (%s, 'user', %s, %s)",
+                            (sender, time.time() - age * 86400 - i, json.dumps({"text": "x"})))
+    assert retention.purge_postgres(PARAMS, 30) >= 1
+    with psycopg2.connect(**PARAMS) as conn, conn.cursor() as cur:
+        cur.execute("select sender_id, count(*) from events where sender_id in (%s, %s) group by sender_id", (old, new))
+        assert dict(cur.fetchall()) == {new: 3}
+        cur.execute("delete from events where sender_id = %s", (new,))
