@@ -66,6 +66,11 @@ def reading_area(page: Page) -> dict:
     return page.evaluate(READING_AREA)
 
 
+def chat_exit(page: Page):
+    """The chat's own Exit this page button (the page has one of its own too)."""
+    return page.locator(".fh-panel").get_by_role("button", name=re.compile("Exit this page"))
+
+
 def stored_chat(page: Page) -> str:
     return page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('familyHelp.'))"
                          ".map(k => sessionStorage.getItem(k)).join('')")
@@ -152,7 +157,7 @@ def test_quick_exit_leaves_no_way_back(stack, browser, how):
     open_chat(page, stack.web_url)
     ask(page, WORRIED)
     if how == "button":
-        page.get_by_role("button", name=re.compile("Exit this page")).click()
+        chat_exit(page).click()
     else:
         page.get_by_role("textbox", name=re.compile("message", re.I)).focus()
         for _ in range(3):
@@ -187,7 +192,7 @@ def test_quick_exit_from_a_second_page_leaves_nothing_to_go_back_to(stack, brows
     ask(page, WORRIED)
     page.goto(stack.web_url + "/app")  # another page with the chat, in the same tab
     expect(page.get_by_role("log")).to_contain_text(WORRIED)
-    page.get_by_role("button", name=re.compile("Exit this page")).click()
+    chat_exit(page).click()
     page.wait_for_url(EXIT_URL + "**")
     page.go_back()
     if page.url.startswith(stack.web_url):
@@ -215,8 +220,59 @@ def test_app_on_a_phone_works_and_opens_offline(stack, browser):
     for number in ("999", "0800 1111", MASH):
         expect(offline.get_by_role("link", name=number)).to_be_visible()
     expect(page.locator("#chat")).to_be_hidden()
+    leave = offline.get_by_role("button", name=re.compile("Exit this page"))  # Exit this page offline too
+    expect(leave).to_be_visible()
+    assert leave.bounding_box()["height"] >= 44
     page.screenshot(path=str(SCREENSHOTS / "app-phone-offline.png"))
+    assert stored_chat(page) != ""
+    leave.click()  # it forgets the chat and leaves
+    page.wait_for_url(EXIT_URL + "**")
     page.context.set_offline(False)
+    page.goto(stack.web_url + "/app")
+    expect(page.get_by_role("log")).not_to_contain_text(WORRIED)
+    page.context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/staying-safe", "/app"])
+def test_exit_this_page_on_every_page_button_and_shift_three_times(stack, browser, path):
+    """On a phone: a button at least 44 px tall that leaves, and the hint says to tap it. On a
+    computer: Shift pressed 3 times leaves, with the chat closed too, and forgets the chat."""
+    phone = new_page(browser, "phone")
+    phone.goto(stack.web_url + path)
+    button = phone.get_by_role("button", name=re.compile("Exit this page")).first
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44, box
+    if path != "/staying-safe":  # the chat's hint tells a phone to tap
+        if path == "/":
+            phone.get_by_role("button", name="Open chat").click()
+        expect(phone.locator(".fh-hint")).to_contain_text("tap")
+        assert chat_exit(phone).bounding_box()["height"] >= 44
+    button.click()
+    phone.wait_for_url(EXIT_URL + "**")
+    phone.context.close()
+
+    page = new_page(browser)
+    FakeChat(page, stack.rasa_url, stack.web_url, [(200, ANSWER)])
+    beacons = []
+    page.context.on("request", lambda r: beacons.append(r) if r.url.endswith("/webhooks/rest/delete") else None)
+    open_chat(page, stack.web_url)
+    ask(page, WORRIED)
+    sender = sender_id(page)
+    if path == "/":
+        page.get_by_role("button", name="Close chat").click()  # the chat closed: Shift x3 still leaves
+    else:
+        page.goto(stack.web_url + path)
+    expect(page.get_by_role("button", name=re.compile("Exit this page")).first).to_be_visible()
+    page.locator("body").click(position={"x": 5, "y": 300})
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    page.wait_for_url(EXIT_URL + "**")
+    page.go_back()
+    assert not page.url.startswith(stack.web_url + path) or path == "/staying-safe" and not stored_chat(page)
+    page.goto(stack.web_url)
+    assert stored_chat(page) == ""
+    assert any(json.loads(b.post_data) == {"sender": sender} for b in beacons)
     page.context.close()
 
 
@@ -546,7 +602,7 @@ def test_exit_asks_the_service_to_delete_without_waiting(stack, browser):
     ask(page, WORRIED)
     sender = sender_id(page)
     started = time.monotonic()
-    page.get_by_role("button", name=re.compile("Exit this page")).click()
+    chat_exit(page).click()
     page.wait_for_url(EXIT_URL + "**")
     assert time.monotonic() - started < 5  # the exit did not wait for the service
     deadline = time.monotonic() + 5

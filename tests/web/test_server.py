@@ -173,3 +173,14 @@ def test_the_web_package_never_reads_the_environment_itself():
     for source in root.rglob("*.py"):
         text = source.read_text()
         assert "os.environ" not in text and "getenv" not in text, source
+
+
+@pytest.mark.parametrize("path", ["/", "/staying-safe", "/app"])
+async def test_every_page_has_exit_this_page_and_says_how_it_works(client, path):
+    html = await (await client.get(path)).text()
+    assert 'data-module="govuk-exit-this-page"' in html and 'href="https://example.org/weather"' in html
+    assert "press the Shift key 3 times" in html and "/widget/vendor/govuk/govuk-frontend.min.css" in html
+    if path == "/staying-safe":  # no chat widget there: a small script starts the button and Shift x3
+        assert 'src="/widget/static/exit-page.js"' in html
+    js = await (await client.get("/widget/static/exit-page.js")).text()
+    assert "sessionStorage" in js and "location.replace" in js and "innerHTML" not in js

@@ -3,7 +3,7 @@
  * without the chat. Only this server's own GET requests are handled: chat messages to the
  * assistant are never cached. */
 'use strict';
-var CACHE = 'family-help-app-v2';
+var CACHE = 'family-help-app-v3';
 var council = new URL(self.location.href).searchParams.get('council') || '';
 var SHELL = [
   '/app', '/app/static/app.js', '/app/manifest.webmanifest', '/app/icon-192.png', '/app/icon-512.png',

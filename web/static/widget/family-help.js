@@ -157,7 +157,8 @@
 
   // ---------- building the widget ----------
   function addStylesheet(href) {
-    if (document.querySelector('link[href="' + href + '"]')) { return; }
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    for (var i = 0; i < links.length; i++) { if (links[i].href === href) { return; } } // the page has it
     document.head.appendChild(el('link', { rel: 'stylesheet', href: href }));
   }
 
@@ -270,14 +271,26 @@
             window.location.replace(this.$button.href);
           }
         }
-        new SafeExit(ui.exit); // eslint-disable-line no-new
+        // The chat's own button first (it then also hears Shift pressed 3 times), then any the page
+        // has for itself (so that one forgets the chat too, even while the chat is closed).
+        exitRoots().forEach(function (root) { new SafeExit(root); }); // eslint-disable-line no-new
       })
       .catch(function () {
         // The component could not load: the link still leaves, and we still forget the chat.
-        ui.exitLink.addEventListener('click', function (event) {
-          event.preventDefault(); leave(); window.location.replace(ui.exitLink.href);
+        exitRoots().forEach(function (root) {
+          var link = root.querySelector('a');
+          if (!link) { return; }
+          link.addEventListener('click', function (event) {
+            event.preventDefault(); leave(); window.location.replace(link.href);
+          });
         });
       });
+  }
+
+  function exitRoots() {
+    var page = Array.prototype.filter.call(document.querySelectorAll('[data-module="govuk-exit-this-page"]'),
+      function (root) { return root !== ui.exit && !root.hasAttribute('data-govuk-exit-this-page-init'); });
+    return [ui.exit].concat(page);
   }
 
   // Leaving fast: ask the service to delete the chat (a beacon: sent even as the page goes, never
