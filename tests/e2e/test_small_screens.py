@@ -18,7 +18,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.test_widget import ANSWER, MASH, WORRIED, FakeChat, reading_area
+from tests.e2e.test_widget import (
+    ANSWER,
+    MASH,
+    WORRIED,
+    FakeChat,
+    assert_no_serious_violations,
+    axe_violations,
+    reading_area,
+)
 
 # name: (CSS width, CSS height, device pixels per CSS pixel, a phone?)
 SIZES = {
@@ -42,10 +50,10 @@ ROOM_AT_LEAST = {"320x568": 400, "375x667": 500, "667x375": 250, "375x360": 230,
 COVENTRY_NUMBERS = ("999", "0800 1111", "116 123", MASH, "024 7683 2222")
 
 
-def small_page(browser, size: str) -> Page:
+def small_page(browser, size: str, **options) -> Page:
     width, height, scale, phone = SIZES[size]
     context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale,
-                                  is_mobile=phone, has_touch=phone)
+                                  is_mobile=phone, has_touch=phone, **options)
     context.route("https://www.bbc.co.uk/**", lambda route: route.fulfill(
         status=200, content_type="text/html", body="<!DOCTYPE html><title>Weather</title><h1>Weather</h1>"))
     return context.new_page()
@@ -205,3 +213,85 @@ def screenshots_dir():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
+
+
+# WCAG 2.2, 1.4.12: text spacing a reader may set (the standard's own figures).
+TEXT_SPACING = ("* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; }"
+                " p { margin-bottom: 2em !important; }")
+
+
+def test_answers_have_big_tap_targets_and_text_spacing_loses_nothing_at_320px(stack, browser):
+    """A real answer at 320x568: every link and button in it is a 44 px tap target; then with the
+    text spacing of WCAG 1.4.12 and the numbers box showing, nothing is cut off or off the screen."""
+    page = small_page(browser, "320x568", bypass_csp=True)  # so the spacing can be added
+    open_widget(page, stack.web_url)
+    page.get_by_role("textbox", name=re.compile("message", re.I)).fill(WORRIED)
+    page.get_by_role("button", name="Send").click()
+    log = page.get_by_role("log")
+    expect(log.get_by_role("link", name=MASH).first).to_be_visible(timeout=20_000)
+    targets = page.evaluate("""() => Array.from(document.querySelectorAll('.fh-log a, .fh-log button'))
+        .map(t => { const r = t.getBoundingClientRect();
+                    return {text: t.textContent, width: r.width, height: r.height}; })""")
+    assert targets and all(t["height"] >= 44 and t["width"] >= 44 for t in targets), targets
+    page.screenshot(path=str(SCREENSHOTS / "small-320x568-answer.png"))
+
+    page.add_style_tag(content=TEXT_SPACING)
+    FakeChat(page, stack.rasa_url, stack.web_url, [(200, [])])
+    page.get_by_role("textbox", name=re.compile("message", re.I)).fill(WORRIED)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("alert")).to_contain_text("did not answer")
+    assert_top_bar_inside_and_big_enough(page)
+    assert_no_sideways_scroll(page)
+    assert_numbers_box(page, "320x568")
+    # Cut off: a box that hides what overflows it (not the panel, which scrolls, nor the message box),
+    # or a button or link whose words run out of it (GOV.UK buttons draw a 2 px edge outside).
+    cut = page.evaluate("""() => Array.from(document.querySelectorAll('.fh-root *')).filter(e => {
+        if (!e.offsetParent || e.clientWidth <= 1 || e.matches('.fh-panel, textarea')) { return false; }
+        const style = getComputedStyle(e);
+        if (style.overflowX !== 'visible' || style.overflowY !== 'visible') {
+          return e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1;
+        }
+        return e.matches('button, a') && e.scrollWidth > e.clientWidth + 3;
+      }).map(e => e.className + ': ' + e.textContent)""")
+    page.screenshot(path=str(SCREENSHOTS / "small-320x568-text-spacing.png"))
+    assert cut == [], cut
+    page.context.close()
+
+
+def test_the_launcher_never_covers_the_end_of_the_page_at_320px(stack, browser):
+    page = small_page(browser, "320x568")
+    page.goto(stack.web_url)
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    footer = page.locator(".site-footer p").bounding_box()
+    launcher = page.get_by_role("button", name="Open chat").bounding_box()
+    assert footer["y"] + footer["height"] <= launcher["y"], (footer, launcher)
+    assert launcher["height"] >= 44
+    page.context.close()
+
+
+def test_accessibility_scan_on_small_screens(stack, browser):
+    """axe-core at 320x568 (chat open, then the numbers box), sideways, with the keyboard open and on
+    /app and Staying safe online: no serious or critical violations (report: axe-report-small.json)."""
+    page = small_page(browser, "320x568", bypass_csp=True)  # so axe's script can be injected
+    found = {}
+    FakeChat(page, stack.rasa_url, stack.web_url, [(200, ANSWER), (200, [])])
+    open_widget(page, stack.web_url)
+    page.get_by_role("textbox", name=re.compile("message", re.I)).fill(WORRIED)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("log")).to_contain_text("You can call the council")
+    found["320x568 chat open"] = axe_violations(page)
+    page.get_by_role("textbox", name=re.compile("message", re.I)).fill(WORRIED)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("alert")).to_contain_text("did not answer")
+    found["320x568 numbers box"] = axe_violations(page)
+    page.set_viewport_size({"width": 667, "height": 375})
+    found["667x375 numbers box"] = axe_violations(page)
+    page.goto(stack.web_url + "/app")
+    page.set_viewport_size({"width": 375, "height": 360})
+    expect(page.get_by_role("log")).to_be_visible()
+    found["375x360 app"] = axe_violations(page)
+    page.goto(stack.web_url + "/staying-safe")
+    page.set_viewport_size({"width": 320, "height": 568})
+    found["320x568 staying safe online"] = axe_violations(page)
+    page.context.close()
+    assert_no_serious_violations(found, "axe-report-small.json")
