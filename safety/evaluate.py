@@ -14,7 +14,9 @@ so no longer a fair measure), `heldout-2026-12` (written from the seed documents
 building the safety layer of issue 11, so no longer fair either), `fresh-2026-12b` (written from the
 seed documents only by someone who never saw the assistant's data; measured once untuned, then its
 misses were read once), `fresh-2026-12c` (the same way; measured once untuned, then its misses read
-once), `fresh-2026-12d` and `fresh-2026-12e` (the same way; measured once, nobody has looked at their
+once), `fresh-2026-12d` and `fresh-2026-12e` (the same way; measured once, then their misses read
+once), `fresh-2026-12f` (the same way; measured, then its misses read once in session 19) and
+`fresh-2026-12g` (the same way, written in session 19; measured once, nobody has looked at its
 misses). None of them is training data (a test checks it).
 """
 from __future__ import annotations
@@ -52,6 +54,7 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-12d": _pair("fresh", "2026_12d"),
     "fresh-2026-12e": _pair("fresh", "2026_12e"),
     "fresh-2026-12f": _pair("fresh", "2026_12f"),
+    "fresh-2026-12g": _pair("fresh", "2026_12g"),
 }
 # Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",
