@@ -318,6 +318,16 @@ def build_services(layout: Layout, env: Mapping[str, str], api_token: str, actio
     return services
 
 
+def ports_in_use(layout: Layout, environ: Optional[Mapping[str, str]] = None) -> List[str]:
+    """The ports this layout needs that something on this machine already answers on (for example the
+    machine's own PostgreSQL on 5432), named by their setting."""
+    needed = {"RASA_PORT": layout.rasa_port, "ACTION_PORT": settings.get("ACTION_PORT", environ),
+              "WEB_PORT": settings.get("WEB_PORT", environ), "FAMILY_HELP_DB_PORT": layout.db_port,
+              "FAMILY_HELP_REDIS_PORT": layout.redis_port}
+    needed.update({f"RASA_PORT+{i}": port for i, port in enumerate(layout.replica_ports, start=1)})
+    return [f"{port} ({name})" for name, port in needed.items() if supervisor.probe(f"tcp://127.0.0.1:{port}", 1)]
+
+
 def write_configs(layout: Layout, redis_password: str, endpoints_text: Optional[str] = None) -> None:
     for folder in ("redis", "nginx", "nginx/tmp", "logs"):
         (layout.base / folder).mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -346,6 +356,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
+        return 2
+    busy = ports_in_use(layout)
+    if busy:
+        print(f"make run-scaled: already in use on this machine: {', '.join(busy)}. Stop what uses them or "
+              "set those settings to free ports (python -m settings).", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="supervisor | %(message)s")
     layout.base.mkdir(parents=True, exist_ok=True)

@@ -117,3 +117,13 @@ def test_the_servers_their_order_and_what_each_is_given(layout, monkeypatch):
     for s in services.values():  # secrets only in environments, never on a command line
         line = " ".join(s.argv)
         assert not any(secret in line for secret in (SECRET_DB, SECRET_REDIS, TOKEN, ACTION)), s.name
+
+
+def test_ports_already_in_use_are_named_by_their_setting(layout):
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", layout.db_port))
+        listener.listen()
+        busy = scaled.ports_in_use(layout, {"ACTION_PORT": "7055", "WEB_PORT": "7080"})
+    assert busy == [f"{layout.db_port} (FAMILY_HELP_DB_PORT)"]

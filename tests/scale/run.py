@@ -123,6 +123,49 @@ class Layout:
         return pids
 
 
+    def processes(self) -> Dict[int, Dict[str, Any]]:
+        """Every process of this layout (the launcher and all its descendants, PostgreSQL's backends
+        too): component name, CPU seconds, resident MB."""
+        table = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                argv = (stat.parent / "cmdline").read_bytes().decode(errors="replace").replace("\0", " ")
+                rss = int((stat.parent / "statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+            except (OSError, IndexError, ValueError):
+                continue
+            table[int(stat.parent.name)] = {"ppid": int(fields[1]), "name": component(argv), "rss": rss,
+                                            "cpu": (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")}
+        mine = {self.proc.pid} if self.proc is not None else set()
+        grew = True
+        while grew:
+            children = {pid for pid, p in table.items() if p["ppid"] in mine} - mine
+            grew, mine = bool(children), mine | children
+        return {pid: table[pid] for pid in mine if pid in table}
+
+
+def component(argv: str) -> str:
+    for key, name in (("bot.rasa_server", "rasa"), ("bot.actions_server", "actions"), ("-m web", "web"),
+                      ("postgres", "postgres"), ("redis", "redis"), ("nginx", "nginx"), ("bot.", "supervisor")):
+        if key in argv:
+            return name
+    return "other"
+
+
+def usage(before: Dict[int, Dict[str, Any]], after: Dict[int, Dict[str, Any]], messages: int) -> str:
+    """CPU milliseconds per message and resident memory (MB) by component, during a measurement."""
+    cpu: Counter = Counter()
+    rss: Counter = Counter()
+    count: Counter = Counter()
+    for pid, p in after.items():
+        cpu[p["name"]] += p["cpu"] - before.get(pid, {"cpu": 0.0})["cpu"]
+        rss[p["name"]] += p["rss"]
+        count[p["name"]] += 1
+    parts = [f"{n} {1000 * cpu[n] / messages:.0f} ms/msg {rss[n]:.0f} MB ({count[n]} proc)"
+             for n in sorted(cpu, key=lambda n: -cpu[n])]
+    return f"CPU {1000 * sum(cpu.values()) / messages:.0f} ms/msg in all: " + "; ".join(parts)
+
+
 def ready(url: str) -> bool:
     try:
         with _OPENER.open(url, timeout=3) as r:
@@ -233,12 +276,33 @@ def correctness(layout: Layout, token: str, rounds: int, expect_clean: bool) -> 
 
 
 # --- measurement 1: throughput --------------------------------------------------------------------
-def throughput(concurrency: int = 20, turns: int = 10) -> Dict[str, float]:
+def throughput(layout: Layout, concurrency: int = 20, turns: int = 10) -> Dict[str, Any]:
     subprocess.run([PY, str(LOAD), URL, "4", "3"], check=True, capture_output=True)  # warm-up
+    before = layout.processes()
     out = subprocess.run([PY, str(LOAD), URL, str(concurrency), str(turns)], check=True, capture_output=True,
                          text=True).stdout.strip()
-    figures = dict(re.findall(r"(\w+)=([\d.]+)", out))
-    return {k: float(v) for k, v in figures.items()} | {"line": out}  # type: ignore[operator]
+    figures: Dict[str, Any] = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", out)}
+    figures["line"] = out
+    say(f"  {out}")
+    say(f"  {usage(before, layout.processes(), int(figures.get('n', 1)) or 1)}")
+    if layout.kind == "scaled":
+        say(f"  PostgreSQL connections open: {postgres_connections()}")
+    return figures
+
+
+def postgres_connections() -> str:
+    import psycopg2
+
+    try:
+        with psycopg2.connect(host="127.0.0.1", port=PORTS["FAMILY_HELP_DB_PORT"], dbname="family_help",
+                              user="family_help", connect_timeout=5,
+                              password=(BASE / "scaled" / "db_password").read_text().strip()) as conn:
+            with conn.cursor() as cur:
+                cur.execute("select state, count(*) from pg_stat_activity where datname = 'family_help'"
+                            " and pid <> pg_backend_pid() group by state order by state")
+                return ", ".join(f"{n} {state}" for state, n in cur.fetchall()) or "none"
+    except psycopg2.Error as e:
+        return f"unknown ({type(e).__name__})"
 
 
 def live_store_tests() -> int:
@@ -254,6 +318,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--only", choices=("correctness", "throughput"))
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=2, help="bursts with the lock store (control: up to 3)")
+    ap.add_argument("--repeat", type=int, default=1, help="throughput: run the layouts this many times, in turn")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from bot import tokens
@@ -270,7 +335,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 failed.append("the PostgreSQL stores on the live database")
             if not args.only:
                 say(f"Throughput, {layout.name}:")
-                summary.append((layout.name, throughput()))
+                summary.append((layout.name, throughput(layout)))
         if with_lock:
             failed.append(f"with the lock store: {with_lock}")
         with Layout("scaled", args.replicas, lock=False) as layout:
@@ -282,18 +347,23 @@ def main(argv: Optional[List[str]] = None) -> int:
                                            "without (control)": without}))
     if args.only in (None, "throughput"):
         layouts = [Layout("sqlite"), Layout("scaled", 1)] + ([Layout("scaled", 2)] if args.only else [])
-        for layout in layouts:
+        for layout in layouts * args.repeat:
             with layout:
                 say(f"Throughput, {layout.name}:")
-                summary.append((layout.name, throughput()))
+                summary.append((layout.name, throughput(layout)))
     say("\nSummary")
     for name, figures in summary:
         say(f"  {name}: {figures['line'] if 'line' in figures else figures}")
-    rates = {name: f["rate"] for name, f in summary if isinstance(f, dict) and "rate" in f}
-    base = rates.get("make-run (SQLite)")
-    if base:
-        for name, rate in rates.items():
-            say(f"  {name}: {rate / base:.2f} x make-run's messages a second")
+    runs: Dict[str, List[Dict[str, Any]]] = {}
+    for name, figures in summary:
+        if "rate" in figures:
+            runs.setdefault(name, []).append(figures)
+    mean = {name: {k: sum(f[k] for f in fs) / len(fs) for k in ("rate", "median", "p95")} for name, fs in runs.items()}
+    base = mean.get("make-run (SQLite)")
+    for name, m in mean.items():
+        ratio = f"; {m['rate'] / base['rate']:.2f} x make-run's messages a second" if base else ""
+        say(f"  {name} (mean of {len(runs[name])}): {m['rate']:.1f}/s, median {m['median']:.0f} ms, "
+            f"p95 {m['p95']:.0f} ms{ratio}")
     for problem in failed:
         say(f"FAILED: {problem}")
     return 1 if failed else 0
