@@ -295,3 +295,67 @@ def test_accessibility_scan_on_small_screens(stack, browser):
     found["320x568 staying safe online"] = axe_violations(page)
     page.context.close()
     assert_no_serious_violations(found, "axe-report-small.json")
+
+
+def test_the_chat_opens_with_questions_for_the_council_and_the_page(stack, browser):
+    page = small_page(browser, "375x667")
+    open_widget(page, stack.web_url)  # a council page for families
+    offer = page.get_by_role("group", name="Questions you can ask")
+    expect(offer.get_by_role("button", name="Who do I call if I'm worried about a child?")).to_be_visible()
+    page.goto(stack.web_url + "/app")  # the young people's app
+    offer = page.get_by_role("group", name="Questions you can ask")
+    expect(offer.get_by_role("button").first).to_have_text("Help for young carers")
+    for button in offer.get_by_role("button").all():
+        assert button.bounding_box()["height"] >= 44
+    page.screenshot(path=str(SCREENSHOTS / "small-375x667-app-start.png"))
+    offer.get_by_role("button", name="Help for young carers").click()
+    log = page.get_by_role("log")
+    expect(log.locator(".fh-me").last).to_have_text(re.compile("Help for young carers"))
+    expect(log.locator(".fh-bot").nth(1)).to_be_visible(timeout=20_000)
+    expect(page.locator(".fh-typing")).to_be_hidden(timeout=20_000)
+    assert "young carer" in " ".join(log.locator(".fh-bot").all_inner_texts()[1:]).lower()
+    expect(page.get_by_role("group", name="Questions you can ask")).to_have_count(0)  # gone once begun
+    page.context.close()
+
+
+def test_empty_send_says_so_and_a_message_written_while_waiting_is_sent_after(stack, browser):
+    page = small_page(browser, "375x667")
+    fake = FakeChat(page, stack.rasa_url, stack.web_url, [(200, ANSWER)])
+    held = []
+
+    def hold_first(route, request):
+        if request.method == "OPTIONS":
+            return route.fulfill(status=204, headers=fake.cors)
+        if not held:
+            held.append(route)  # the first answer takes its time
+            return None
+        return fake.webhook(route, request)
+
+    page.route(stack.rasa_url + "/webhooks/rest/webhook", hold_first)
+    open_widget(page, stack.web_url)
+    box = page.get_by_role("textbox", name=re.compile("message", re.I))
+    page.get_by_role("button", name="Send").click()  # nothing written: it says so, where it can be seen
+    prompt = page.locator(".fh-prompt")
+    expect(prompt).to_be_visible()
+    expect(prompt).to_have_text(re.compile("Type a message first"))
+    expect(box).to_have_attribute("aria-invalid", "true")
+    box.type("w")
+    expect(prompt).to_be_hidden()
+
+    box.fill("first question")
+    box.press("Enter")
+    expect(page.locator(".fh-typing")).to_be_visible()
+    box.fill("second question\nwith a second line")  # a box of several lines
+    assert box.evaluate("e => e.tagName") == "TEXTAREA" and box.bounding_box()["height"] > 50
+    box.press("Enter")  # while the first answer loads: kept, shown as waiting, not lost
+    expect(page.locator(".fh-queued")).to_contain_text("Waiting to send")
+    expect(box).to_have_value("")
+    page.screenshot(path=str(SCREENSHOTS / "small-375x667-waiting-to-send.png"))
+    assert len(held) == 1 and fake.sent == []
+    fake.sent.append(json.loads(held[0].request.post_data))
+    held[0].fulfill(status=200, headers=fake.cors, content_type="application/json", body=json.dumps(ANSWER))
+    expect(page.locator(".fh-me")).to_have_count(2)
+    expect(page.locator(".fh-queued")).to_have_count(0)
+    expect(page.locator(".fh-bot")).to_have_count(3)  # the opening line and both answers
+    assert [m["message"] for m in fake.sent] == ["first question", "second question\nwith a second line"]
+    page.context.close()

@@ -3,14 +3,14 @@
  * without the chat. Only this server's own GET requests are handled: chat messages to the
  * assistant are never cached. */
 'use strict';
-var CACHE = 'family-help-app-v3';
+var CACHE = 'family-help-app-v4';
 var council = new URL(self.location.href).searchParams.get('council') || '';
 var SHELL = [
   '/app', '/app/static/app.js', '/app/manifest.webmanifest', '/app/icon-192.png', '/app/icon-512.png',
   '/widget/static/family-help.js', '/widget/static/family-help.css', '/widget/static/demo-page.css',
   '/widget/vendor/govuk/govuk-frontend.min.css',
   '/widget/vendor/govuk/components/exit-this-page/exit-this-page.bundle.mjs'
-].concat(/^[a-z_-]+$/.test(council) ? ['/widget/council/' + council + '.json'] : []);
+].concat(/^[a-z_-]+$/.test(council) ? ['/widget/council/' + council + '.json?audience=young_person'] : []);
 
 self.addEventListener('install', function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); })

@@ -7,7 +7,9 @@
  *           data-exit-url="https://www.bbc.co.uk/weather"></script>
  *
  * Optional: data-mode="fullscreen" with data-mount="#selector" (the /app page),
- * data-safety-page (the "Staying safe online" page), data-max-length (longest message, 2000).
+ * data-safety-page (the "Staying safe online" page), data-max-length (longest message, 2000),
+ * data-audience ("young_person" on the /app), data-topics (up to 4 topic ids the page is about, offered
+ * first when the chat opens), data-slow-after (ms before the numbers show while an answer is awaited).
  *
  * Rules this file keeps:
  * - every piece of text from the person or the assistant goes in with textContent, never as HTML;
@@ -41,7 +43,9 @@
     slowMs: Math.max(500, parseInt(data.slowAfter, 10) || 8000),
     maxLength: Math.max(1, parseInt(data.maxLength, 10) || 2000),
     // Who the page is for: the /app says 'young_person', so a safety reply leads with Childline.
-    audience: /^[a-z_]{1,30}$/.test(data.audience || '') ? data.audience : null
+    audience: /^[a-z_]{1,30}$/.test(data.audience || '') ? data.audience : null,
+    // What the page is about: topics to offer first when the chat opens ("early_help_what,family_hubs").
+    topics: /^[a-z_]{1,60}(,[a-z_]{1,60}){0,3}$/.test(data.topics || '') ? data.topics : null
   };
   var DELETE_PATH = '/webhooks/rest/delete';
   function pageMetadata() {
@@ -71,6 +75,7 @@
   var exited = false; // after "Exit this page": nothing is drawn or stored again
   var inFlight = null; // the AbortController of the message being sent
   var queued = null; // { text, node }: written while an answer was loading, sent after it
+  var starters = []; // the questions offered when the chat opens (from the service)
   var nearLimit = false;
   var touch = !!(window.matchMedia && window.matchMedia('(pointer: coarse)').matches); // a phone or tablet
 
@@ -465,6 +470,9 @@
   // Only the newest message's quick replies can be pressed: an old "Yes" must not answer a new question.
   function retireOldReplies() {
     var last = ui.log.lastElementChild;
+    Array.prototype.forEach.call(ui.log.querySelectorAll('.fh-starters'), function (group) {
+      if (!last || !last.contains(group)) { group.remove(); } // the opening questions go once the chat begins
+    });
     Array.prototype.forEach.call(ui.log.querySelectorAll('.fh-quick-reply'), function (button) {
       button.disabled = !last || !last.contains(button);
     });
@@ -498,6 +506,15 @@
         group.appendChild(button);
       });
       item.appendChild(group);
+    }
+    if (m.intro && starters.length && onlyIntro()) {
+      var offer = el('div', { class: 'fh-quick fh-starters', role: 'group', 'aria-label': 'Questions you can ask' });
+      starters.forEach(function (b) {
+        var button = el('button', { type: 'button', class: 'fh-quick-reply', text: b.title });
+        button.addEventListener('click', function () { send(b.title, b.payload); });
+        offer.appendChild(button);
+      });
+      item.appendChild(offer);
     }
     return item;
   }
@@ -623,6 +640,7 @@
     hideNotice();
     hidePrompt();
     if (focusWasInError) { ui.input.focus(); }
+    Array.prototype.forEach.call(ui.log.querySelectorAll('.fh-starters'), function (g) { g.remove(); });
     var pending = renderMessage({ who: 'me', text: shown }, -1);
     pending.classList.add('fh-pending');
     ui.log.appendChild(pending);
@@ -633,6 +651,7 @@
     // Never lose what the person typed: it goes back in the box, ready to send again.
     function giveBack() {
       pending.remove();
+      if (onlyIntro()) { render(); } // the opening questions again
       if (typed) { ui.input.value = shown; state.draft = shown; save(); updateCount(); fitInput(); }
     }
     var retry = typed ? null : { shown: shown, payload: payload };
@@ -799,13 +818,29 @@
     return list;
   }
 
+  // The council's numbers (for the numbers box) and the questions to offer when the chat opens,
+  // for this council and this page (data-audience, data-topics): the service offers only ones
+  // the council's documents answer.
   function loadNumbers() {
     if (numbers) { return; }
-    fetch(new URL('../council/' + encodeURIComponent(opts.council) + '.json', base).href, { credentials: 'omit' })
+    var url = new URL('../council/' + encodeURIComponent(opts.council) + '.json', base);
+    if (opts.audience) { url.searchParams.set('audience', opts.audience); }
+    if (opts.topics) { url.searchParams.set('topics', opts.topics); }
+    fetch(url.href, { credentials: 'omit' })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (body) { if (body && Array.isArray(body.contacts)) { numbers = body.contacts; } })
+      .then(function (body) {
+        if (body && Array.isArray(body.contacts)) { numbers = body.contacts; }
+        if (body && Array.isArray(body.starters) && !exited) {
+          starters = body.starters.filter(function (b) {
+            return b && typeof b.title === 'string' && /^\/[a-z_]{1,60}$/.test(b.payload || '');
+          });
+          if (onlyIntro()) { render(); }
+        }
+      })
       .catch(function () { /* the national numbers are the fallback */ });
   }
+
+  function onlyIntro() { return state.messages.length === 1 && !!state.messages[0].intro; }
 
   window.FamilyHelpChat = { open: function () { setOpen(true); }, deleteChat: deleteChat };
   if (document.readyState === 'loading') {
