@@ -173,39 +173,3 @@ def test_the_web_package_never_reads_the_environment_itself():
     for source in root.rglob("*.py"):
         text = source.read_text()
         assert "os.environ" not in text and "getenv" not in text, source
-
-
-@pytest.mark.parametrize("path", ["/", "/staying-safe", "/app"])
-async def test_every_page_has_exit_this_page_and_says_how_it_works(client, path):
-    html = await (await client.get(path)).text()
-    assert 'data-module="govuk-exit-this-page"' in html and 'href="https://example.org/weather"' in html
-    assert "press the Shift key 3 times" in html and "/widget/vendor/govuk/govuk-frontend.min.css" in html
-    if path == "/staying-safe":  # no chat widget there: a small script starts the button and Shift x3
-        assert 'src="/widget/static/exit-page.js"' in html
-    js = await (await client.get("/widget/static/exit-page.js")).text()
-    assert "sessionStorage" in js and "location.replace" in js and "innerHTML" not in js
-
-
-@pytest.mark.parametrize("audience", [None, "young_person"])
-def test_opening_suggestions_are_only_ones_the_council_can_answer(kb, audience):
-    from web.server import MAX_STARTERS, starters
-
-    for council in kb.councils:
-        offered = starters(kb, council, audience)
-        assert 1 <= len(offered) <= MAX_STARTERS, (council, offered)
-        for s in offered:
-            assert s["payload"].startswith("/") and kb.topic(council, s["payload"][1:]), (council, s)
-    assert "/complaints" not in [s["payload"] for s in starters(kb, "bolton", audience)]
-    assert "/cin_what" not in [s["payload"] for s in starters(kb, "bolton", audience)]
-    assert "/mash_contact" not in [s["payload"] for s in starters(kb, "hampshire", audience)]
-
-
-async def test_the_widget_gets_suggestions_for_its_council_and_page(client):
-    family = (await (await client.get("/widget/council/coventry.json")).json())["starters"]
-    assert family[0] == {"title": "Who do I call if I'm worried about a child?", "payload": "/mash_contact"}
-    young = (await (await client.get("/widget/council/coventry.json?audience=young_person")).json())["starters"]
-    assert young[0] == {"title": "Help for young carers", "payload": "/young_carers"}
-    page = (await (await client.get("/widget/council/coventry.json?topics=family_hubs,nonsense")).json())["starters"]
-    assert page[0]["payload"] == "/family_hubs" and "/nonsense" not in [s["payload"] for s in page]
-    bolton = (await (await client.get("/widget/council/bolton.json?topics=complaints")).json())["starters"]
-    assert "/complaints" not in [s["payload"] for s in bolton]
