@@ -275,6 +275,81 @@ def correctness(layout: Layout, token: str, rounds: int, expect_clean: bool) -> 
     return dict(totals)
 
 
+# --- measurement 3: one Rasa server killed under load ------------------------------------------
+def failover(layout: Layout, token: str, visitors: int = 12, seconds: float = 24, kill_at: float = 6) -> List[str]:
+    """kill -9 one Rasa server while `visitors` conversations send messages one after another.
+    Checks: every acknowledged message (a non-empty reply) stored exactly once, the others at most once;
+    no failure once the kill is a second old; the killed server restarted by the supervisor and taking
+    traffic again. Returns what failed."""
+    prefix, stop_at, log_lock = uuid.uuid4().hex[:8], time.monotonic() + seconds, threading.Lock()
+    sent: List[Dict[str, Any]] = []
+    start = time.monotonic()
+
+    def visitor(v: int) -> None:
+        sender, i = f"failover-{prefix}-{v}", 0
+        while time.monotonic() < stop_at:
+            message_id, t0 = f"{prefix}-{v}-{i}", time.monotonic() - start
+            reply = post({"sender": sender, "message": MESSAGES[(v + i) % len(MESSAGES)],
+                          "metadata": {"message_id": message_id}})
+            ok = isinstance(reply, list) and any(m.get("text") for m in reply)
+            with log_lock:
+                sent.append({"sender": sender, "id": message_id, "ok": ok, "sent": t0,
+                             "took": time.monotonic() - start - t0, "reply": reply if not ok else None})
+            i += 1
+
+    victim_port = layout.ports()[0]
+    victim = next(pid for pid in layout.rasa_pids() if victim_port in _port_of(pid))
+    threads = [threading.Thread(target=visitor, args=(v,)) for v in range(visitors)]
+    for t in threads:
+        t.start()
+    time.sleep(kill_at)
+    os.kill(victim, signal.SIGKILL)
+    killed = time.monotonic() - start
+    for t in threads:
+        t.join()
+    back = time.monotonic()
+    while not ready(f"http://127.0.0.1:{victim_port}/webhooks/rest/ready") and time.monotonic() - back < 300:
+        time.sleep(0.5)
+    back_after = time.monotonic() - start - killed
+    failed = []
+    ids = Counter()
+    for sender in {m["sender"] for m in sent}:
+        events = tracker(sender, token)["events"]
+        ids.update((e.get("metadata") or {}).get("message_id") for e in events if e["event"] == "user")
+    acked = [m for m in sent if m["ok"]]
+    lost = [m for m in acked if ids[m["id"]] != 1]
+    twice = [m for m in sent if ids[m["id"]] > 1]
+    late = [m for m in sent if not m["ok"] and m["sent"] > killed + 1]
+    at_kill = [m for m in sent if not m["ok"] and m["sent"] <= killed + 1]
+    slowest_after = max((m["took"] for m in sent if m["sent"] > killed), default=0)
+    say(f"  {len(sent)} messages from {visitors} conversations over {seconds:.0f} s; rasa-1 (pid {victim}) "
+        f"killed at {killed:.1f} s; acknowledged {len(acked)}, not acknowledged {len(sent) - len(acked)} "
+        f"({len(at_kill)} in flight at the kill, {len(late)} later); acknowledged but not stored exactly once: "
+        f"{len(lost)}; stored twice: {len(twice)}; not acknowledged yet stored: "
+        f"{sum(1 for m in sent if not m['ok'] and ids[m['id']] == 1)}; slowest reply after the kill "
+        f"{slowest_after:.1f} s; rasa-1 answering again {back_after:.0f} s after the kill")
+    if lost or twice:
+        failed.append(f"failover: {len(lost)} acknowledged messages not stored exactly once, {len(twice)} twice")
+    if late:
+        failed.append(f"failover: {len(late)} messages failed more than a second after the kill")
+    if not ready(f"http://127.0.0.1:{victim_port}/webhooks/rest/ready"):
+        failed.append("failover: the killed Rasa server did not come back")
+        return failed
+    new = next(pid for pid in layout.rasa_pids() if victim_port in _port_of(pid))
+    before = cpu_seconds(new)
+    subprocess.run([PY, str(LOAD), URL, "8", "3"], check=True, capture_output=True)
+    used = cpu_seconds(new) - before
+    say(f"  after it came back: the new rasa-1 (pid {new}) used {used:.1f} CPU s of 24 messages' work")
+    if used < 0.1:
+        failed.append("failover: the restarted Rasa server takes no traffic")
+    return failed
+
+
+def _port_of(pid: int) -> List[int]:
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    return [int(argv[argv.index("--port") + 1])] if "--port" in argv else []
+
+
 # --- measurement 1: throughput --------------------------------------------------------------------
 def throughput(layout: Layout, concurrency: int = 20, turns: int = 10) -> Dict[str, Any]:
     subprocess.run([PY, str(LOAD), URL, "4", "3"], check=True, capture_output=True)  # warm-up
@@ -315,7 +390,7 @@ def live_store_tests() -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=("correctness", "throughput"))
+    ap.add_argument("--only", choices=("correctness", "throughput", "failover"))
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=2, help="bursts with the lock store (control: up to 3)")
     ap.add_argument("--repeat", type=int, default=1, help="throughput: run the layouts this many times, in turn")
@@ -345,6 +420,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             failed.append("without the lock store the checker found nothing: it is not shown able to fail")
         summary.insert(0, ("correctness", {"with lock store": with_lock or "no problem",
                                            "without (control)": without}))
+    if args.only in (None, "failover"):
+        with Layout("scaled", 2) as layout:
+            say(f"Failover, {layout.name}: kill -9 of one Rasa server under load")
+            failed += failover(layout, token)
     if args.only in (None, "throughput"):
         layouts = [Layout("sqlite"), Layout("scaled", 1)] + ([Layout("scaled", 2)] if args.only else [])
         for layout in layouts * args.repeat:
