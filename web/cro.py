@@ -19,6 +19,7 @@ import hmac
 import io
 import ipaddress
 import logging
+import re
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
@@ -89,6 +90,34 @@ def _environment() -> jinja2.Environment:
                        CONTACT_LABELS=CONTACT_LABELS, AUDIT_LABELS=AUDIT_LABELS, CATEGORIES=CATEGORIES,
                        STATUSES=STATUSES, CONTACT_METHODS=CONTACT_METHODS, MAX_NOTE_LENGTH=MAX_NOTE_LENGTH)
     return env
+
+
+_TITLED_LINK = re.compile(r"\[([^\]\n]{1,160})\]\((https?://[^\s)]+)\)")
+
+
+def readable_transcript(turns: Any) -> list[dict]:
+    """The conversation as a CRO reads it: what the young person said, all of it; what the assistant
+    said, without lines it had already said (the source line under every answer, the same
+    safety lines again), and a titled link shown as its title. A turn with nothing new is kept as
+    a short mark, so the order of the conversation still shows. Display only: the stored record
+    is unchanged."""
+    seen: set[str] = set()
+    readable = []
+    for turn in turns or ():
+        who, text = turn.get("who"), str(turn.get("text") or "")
+        if who != "assistant":
+            readable.append({"who": who, "text": text, "repeat": False})
+            continue
+        kept = []
+        for line in text.splitlines():
+            key = " ".join(line.split()).lower()
+            if key and key in seen:
+                continue
+            seen.add(key)
+            kept.append(_TITLED_LINK.sub(lambda m: m.group(1), line))
+        new = "\n".join(kept).strip()
+        readable.append({"who": who, "text": new, "repeat": not new})
+    return readable
 
 
 async def _run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -325,7 +354,8 @@ class _CroView:
         audit = await _run(self.store.audit, session.council, record.reference)
         done = DONE_MESSAGES.get(request.query.get("done", "")) if status == 200 else None
         return self.render(request, "request.html", status=status, record=record, notes=notes, audit=audit,
-                           done=done, errors=errors or {}, values=values or {})
+                           done=done, errors=errors or {}, values=values or {},
+                           transcript=readable_transcript(record.transcript))
 
     async def details(self, request: web.Request) -> web.StreamResponse:
         return await self._details(request)

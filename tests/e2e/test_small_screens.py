@@ -27,6 +27,7 @@ from tests.e2e.test_widget import (
     axe_violations,
     reading_area,
 )
+from triage.store import TriageStore
 
 # name: (CSS width, CSS height, device pixels per CSS pixel, a phone?)
 SIZES = {
@@ -47,6 +48,7 @@ ROOM_BEFORE = {"320x568": 316, "375x667": 442, "667x375": 114, "375x360": 135,
                "1280x800-zoom200": 175, "1280x800-zoom400": 26}
 ROOM_AT_LEAST = {"320x568": 400, "375x667": 500, "667x375": 250, "375x360": 230,
                  "1280x800-zoom200": 270, "1280x800-zoom400": 140}
+CRO_PASSWORD = "a long test password 2"
 COVENTRY_NUMBERS = ("999", "0800 1111", "116 123", MASH, "024 7683 2222")
 
 
@@ -359,3 +361,68 @@ def test_empty_send_says_so_and_a_message_written_while_waiting_is_sent_after(st
     expect(page.locator(".fh-bot")).to_have_count(3)  # the opening line and both answers
     assert [m["message"] for m in fake.sent] == ["first question", "second question\nwith a second line"]
     page.context.close()
+
+
+def test_a_cro_request_reference_is_in_a_confirmation_panel_with_copy(stack, browser):
+    page = small_page(browser, "320x568", permissions=["clipboard-read", "clipboard-write"])
+    done = [{"text": "Thank you, Sam. Your request is now on the Children's Rights Officer team's list at Coventry "
+                     "City Council. Your reference is CRO-7K3M9Q. You can quote it if you contact them."}]
+    FakeChat(page, stack.rasa_url, stack.web_url, [(200, done)])
+    open_widget(page, stack.web_url)
+    page.get_by_role("textbox", name=re.compile("message", re.I)).fill("yes")
+    page.get_by_role("button", name="Send").click()
+    panel = page.get_by_role("group", name="Your request was sent")
+    expect(panel).to_contain_text("Request sent")
+    expect(panel.locator(".fh-confirm-ref")).to_have_text("CRO-7K3M9Q")
+    expect(panel).to_contain_text("Keep it somewhere safe")
+    copy = panel.get_by_role("button", name="Copy reference")
+    assert copy.bounding_box()["height"] >= 44
+    copy.click()
+    expect(panel.get_by_role("status")).to_have_text("Copied.")
+    assert page.evaluate("() => navigator.clipboard.readText()") == "CRO-7K3M9Q"
+    assert_no_sideways_scroll(page)
+    page.screenshot(path=str(SCREENSHOTS / "small-320x568-cro-reference.png"))
+    page.reload()  # drawn again from this tab's copy of the chat
+    panel = page.get_by_role("group", name="Your request was sent")
+    expect(panel.locator(".fh-confirm-ref")).to_have_text("CRO-7K3M9Q")
+    page.context.close()
+
+
+def test_the_cro_queue_and_a_request_on_a_375px_phone(stack, browser):
+    """A CRO on a phone: the queue is a list with no sideways scrolling, every button is 44 px
+    tall, and the transcript shows the assistant's repeated lines (the source line) once."""
+    store = TriageStore.open(stack.env["FAMILY_HELP_TRIAGE_DB"])
+    store.create_user("small.screen", "bolton", CRO_PASSWORD)
+    source = "Source: [Bolton Council: Children in care](https://example.org/care)"
+    reference = store.create_request(
+        council="bolton", category="placement", urgent=False, contact_method="phone", contact_detail="07700 900123",
+        contact_when="after school", name="Jay", own_words="I want to see my brother more.",
+        transcript=[{"who": "young person", "text": "i dont like my placement"},
+                    {"who": "assistant", "text": "You can talk to your social worker.\n" + source},
+                    {"who": "young person", "text": "they dont listen"},
+                    {"who": "assistant", "text": "A Children's Rights Officer can help.\n" + source}])
+    page = small_page(browser, "375x667")
+    page.goto(stack.web_url + "/cro/login")
+    page.get_by_label("Username").fill("small.screen")
+    page.get_by_label("Password").fill(CRO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    row = page.get_by_test_id("queue").locator("tbody tr").filter(has_text=reference)
+    expect(row.get_by_role("cell", name="Category: Placement")).to_be_visible()  # labelled, as a list
+    assert_page_fits(page)
+    page.screenshot(path=str(SCREENSHOTS / "cro-queue-phone.png"), full_page=True)
+    row.get_by_role("link", name=reference).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
+    transcript = page.get_by_test_id("transcript")
+    expect(transcript).to_contain_text("A Children's Rights Officer can help.")
+    assert transcript.inner_text().count("Source:") == 1 and "](http" not in transcript.inner_text()
+    assert_page_fits(page)
+    page.screenshot(path=str(SCREENSHOTS / "cro-request-phone.png"), full_page=True)
+    page.context.close()
+
+
+def assert_page_fits(page: Page) -> None:
+    view = screen(page)
+    assert view["scrollWidth"] <= view["width"], view
+    small = page.evaluate("""() => Array.from(document.querySelectorAll('button, .button, select'))
+        .filter(b => b.offsetParent && b.getBoundingClientRect().height < 44).map(b => b.textContent.trim())""")
+    assert small == [], small

@@ -53,3 +53,21 @@ async def test_the_widget_gets_suggestions_for_its_council_and_page(client):
     assert page[0]["payload"] == "/family_hubs" and "/nonsense" not in [s["payload"] for s in page]
     bolton = (await (await client.get("/widget/council/bolton.json?topics=complaints")).json())["starters"]
     assert "/complaints" not in [s["payload"] for s in bolton]
+
+
+def test_the_cros_transcript_leaves_out_what_the_assistant_had_already_said():
+    from web.cro import readable_transcript
+
+    source = "Source: [Coventry City Council: Complaints](https://example.org/complaints)"
+    turns = [{"who": "young person", "text": "i want to complain"},
+             {"who": "assistant", "text": "You can complain to the council.\n" + source},
+             {"who": "young person", "text": "i want to complain"},
+             {"who": "assistant", "text": "You can complain to the council.\n" + source},
+             {"who": "assistant", "text": "A Children's Rights Officer can help.\n" + source}]
+    assert readable_transcript(turns) == [
+        {"who": "young person", "text": "i want to complain", "repeat": False},
+        {"who": "assistant", "text": "You can complain to the council.\nSource: Coventry City Council: Complaints",
+         "repeat": False},
+        {"who": "young person", "text": "i want to complain", "repeat": False},  # their words: all kept
+        {"who": "assistant", "text": "", "repeat": True},
+        {"who": "assistant", "text": "A Children's Rights Officer can help.", "repeat": False}]

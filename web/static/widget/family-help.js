@@ -497,6 +497,8 @@
       item.appendChild(list);
     } else {
       item.appendChild(el('div', { class: 'fh-text' }, [richText(m.text || '')]));
+      var sent = m.who === 'bot' && REFERENCE.exec(m.text || '');
+      if (sent) { item.appendChild(confirmationPanel(sent[1])); }
     }
     if (m.buttons && m.buttons.length) {
       var group = el('div', { class: 'fh-quick', role: 'group', 'aria-label': 'Suggested replies' });
@@ -517,6 +519,42 @@
       item.appendChild(offer);
     }
     return item;
+  }
+
+  // A request to a Children's Rights Officer has been sent: its reference in a confirmation panel
+  // (as GOV.UK shows one), with a way to copy it and a word on keeping it safe.
+  var REFERENCE = /Your reference is (CRO-[2-9A-HJ-NP-Z]{6})\b/;
+  function confirmationPanel(reference) {
+    var done = el('span', { class: 'fh-copy-done', role: 'status' });
+    var copy = el('button', { type: 'button', class: 'fh-copy', text: 'Copy reference' });
+    copy.addEventListener('click', function () {
+      copyText(reference).then(function () {
+        done.textContent = 'Copied.';
+      }, function () {
+        done.textContent = 'Could not copy it. Write it down instead.';
+      });
+    });
+    return el('div', { class: 'fh-confirm', role: 'group', 'aria-label': 'Your request was sent' }, [
+      el('p', { class: 'fh-confirm-title', text: 'Request sent' }),
+      el('p', { class: 'fh-confirm-label', text: 'Your reference is' }),
+      el('p', { class: 'fh-confirm-ref', text: reference }),
+      el('div', { class: 'fh-confirm-actions' }, [copy, done]),
+      el('p', { class: 'fh-confirm-safe', text: 'Keep it somewhere safe that only you can see. It goes from ' +
+        'here when you delete this chat or leave this page.' })]);
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) { return navigator.clipboard.writeText(text); }
+    return new Promise(function (resolve, reject) { // older browsers, or a page not on https
+      var area = el('textarea', { class: 'fh-copy-area', readonly: 'readonly', 'aria-hidden': 'true' });
+      area.value = text;
+      ui.root.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+      area.remove();
+      if (ok) { resolve(); } else { reject(new Error('not copied')); }
+    });
   }
 
   function formatDate(iso) {
