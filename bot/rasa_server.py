@@ -7,6 +7,10 @@
 - Sanic refuses request bodies over 64 kB (Sanic's default is 100 MB); the chat channel
   (bot/channel.py) checks each request further.
 
+- A conversation store that asks for it (``raise_on_failure``, bot/endpoints-scaled.yml) fails the
+  turn when it fails, instead of Rasa's fallback to an empty conversation kept in memory
+  (bot/tracker_store.py, ``fail_loudly``).
+
 And one speed fix:
 
 Rasa 3.6 checks each action server reply with ``jsonschema.validate``, which also re-checks
@@ -53,8 +57,13 @@ def validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
 
 def install() -> None:
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.agent import Agent
+
+    from bot.tracker_store import fail_loudly
 
     RemoteAction._validate_action_result = validate_action_result
+    create = Agent._create_tracker_store
+    Agent._create_tracker_store = staticmethod(lambda store, domain: fail_loudly(create(store, domain)))
 
 
 def arguments(argv: list[str], environ: Dict[str, str]) -> list[str]:

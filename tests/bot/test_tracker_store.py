@@ -62,3 +62,49 @@ def test_the_store_is_the_one_endpoints_yml_names():
     from knowledge import paths
 
     assert "bot.tracker_store.SafeSQLTrackerStore" in (paths.ROOT / "bot" / "endpoints.yml").read_text()
+
+
+# --- a store failure fails the turn (raise_on_failure, bot/endpoints-scaled.yml) ------------------
+def _wrapped(store):  # noqa: ANN001, ANN202
+    """The store as Rasa's Agent holds it, through bot/rasa_server.py's patch."""
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import AwaitableTrackerStore
+
+    from bot import rasa_server
+
+    original = Agent._create_tracker_store
+    try:
+        rasa_server.install()
+        return Agent._create_tracker_store(AwaitableTrackerStore(store), Domain.empty())
+    finally:
+        Agent._create_tracker_store = original
+
+
+def _break(store) -> None:  # noqa: ANN001
+    def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("database is down")
+
+    store.sessionmaker = broken
+
+
+def test_with_raise_on_failure_a_store_failure_fails_the_turn_instead_of_falling_back_to_memory(tmp_path):
+    from bot.tracker_store import TrackerStoreError
+
+    store = SafeSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(tmp_path / "c.db"),
+                                raise_on_failure=True)
+    wrapped = _wrapped(store)
+    asyncio.run(wrapped.save(tracker("alice", "first")))
+    _break(store)
+    with pytest.raises(TrackerStoreError, match="RuntimeError"):
+        asyncio.run(wrapped.retrieve("alice"))
+    with pytest.raises(TrackerStoreError):
+        asyncio.run(wrapped.save(tracker("alice", "second")))
+    assert wrapped._fallback_tracker_store is None  # nothing kept in memory instead
+
+
+def test_without_it_rasa_still_falls_back_as_before(tmp_path):
+    store = SafeSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(tmp_path / "c.db"))
+    assert store.raise_on_failure is False  # make run's endpoints.yml: unchanged
+    wrapped = _wrapped(store)
+    _break(store)
+    assert asyncio.run(wrapped.retrieve("alice")) is None  # Rasa's FailSafeTrackerStore, as before

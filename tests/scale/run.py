@@ -345,6 +345,92 @@ def failover(layout: Layout, token: str, visitors: int = 12, seconds: float = 24
     return failed
 
 
+# --- measurement 4: PostgreSQL restarted, Redis stopped, under load ---------------------------------
+def kind_of(reply: Any) -> str:
+    """answered (a normal reply), numbers (the service-trouble reply: 999, Childline, the council), or
+    error (no reply: an HTTP error, nothing, or not JSON)."""
+    if not isinstance(reply, list) or not reply:
+        return "error"
+    if any((m.get("custom") or {}).get("type") == "service_trouble" for m in reply):
+        return "numbers"
+    return "answered" if any(m.get("text") for m in reply) else "error"
+
+
+def outage(layout: Layout, token: str, visitors: int = 8, seconds: float = 45) -> List[str]:
+    """Under load: PostgreSQL restarted (fast shutdown; the supervisor starts it again) at 5 s, Redis
+    killed (the supervisor starts it again) at 20 s. Checks: while a store is down people get the
+    numbers, never nothing; the Rasa servers recover by themselves (same processes); every message
+    answered normally is stored exactly once; normal answers again at the end."""
+    prefix, stop_at, log_lock = uuid.uuid4().hex[:8], time.monotonic() + seconds, threading.Lock()
+    sent: List[Dict[str, Any]] = []
+    start = time.monotonic()
+    rasa_before = sorted(layout.rasa_pids())
+
+    def visitor(v: int) -> None:
+        sender, i = f"outage-{prefix}-{v}", 0
+        while time.monotonic() < stop_at:
+            message_id, t0 = f"{prefix}-{v}-{i}", time.monotonic() - start
+            reply = post({"sender": sender, "message": MESSAGES[(v + i) % len(MESSAGES)],
+                          "metadata": {"message_id": message_id}})
+            with log_lock:
+                sent.append({"sender": sender, "id": message_id, "kind": kind_of(reply), "sent": t0})
+            i += 1
+            time.sleep(0.1)
+
+    def pid_of(name: str) -> int:
+        return next(pid for pid, p in layout.processes().items() if p["name"] == name and
+                    layout.processes().get(p["ppid"], {}).get("name") != name)
+
+    threads = [threading.Thread(target=visitor, args=(v,)) for v in range(visitors)]
+    for t in threads:
+        t.start()
+    time.sleep(5)
+    os.kill(pid_of("postgres"), signal.SIGINT)
+    pg_down = time.monotonic() - start
+    time.sleep(15)
+    os.kill(pid_of("redis"), signal.SIGKILL)
+    redis_down = time.monotonic() - start
+    for t in threads:
+        t.join()
+    ids = Counter()
+    for sender in {m["sender"] for m in sent}:
+        events = tracker(sender, token)["events"]
+        ids.update((e.get("metadata") or {}).get("message_id") for e in events if e["event"] == "user")
+
+    def phase(lo: float, hi: float) -> str:
+        kinds = Counter(m["kind"] for m in sent if lo <= m["sent"] < hi)
+        return ", ".join(f"{k} {kinds[k]}" for k in ("answered", "numbers", "error"))
+
+    say(f"  {len(sent)} messages from {visitors} conversations over {seconds:.0f} s")
+    say(f"  before: {phase(0, pg_down)}")
+    say(f"  PostgreSQL restarted at {pg_down:.1f} s, next 5 s: {phase(pg_down, pg_down + 5)}; "
+        f"then: {phase(pg_down + 5, redis_down)}")
+    say(f"  Redis killed at {redis_down:.1f} s, next 5 s: {phase(redis_down, redis_down + 5)}; "
+        f"last 10 s: {phase(seconds - 10, seconds + 60)}")
+    answered = [m for m in sent if m["kind"] == "answered"]
+    lost = [m for m in answered if ids[m["id"]] != 1]
+    twice = [m for m in sent if ids[m["id"]] > 1]
+    reasons = Counter()
+    for log_file in (BASE / "scaled" / "logs").glob("rasa-*.log"):
+        for line in log_file.read_text(errors="replace").splitlines():
+            found = re.search(r"chat: turn failed \(([^)]*)\)|lock store: ([^(]*)\(", line)
+            if found:
+                reasons[(found.group(1) or found.group(2)).strip()] += 1
+    say(f"  answered and not stored exactly once: {len(lost)}; stored twice: {len(twice)}; Rasa servers "
+        f"restarted: {'no' if sorted(layout.rasa_pids()) == rasa_before else 'YES'}; what the Rasa logs say "
+        f"(whole run): {dict(reasons)}")
+    failed = []
+    if any(m["kind"] == "error" for m in sent):
+        failed.append(f"outage: {sum(m['kind'] == 'error' for m in sent)} messages got no reply at all")
+    if lost or twice:
+        failed.append(f"outage: {len(lost)} answered messages not stored exactly once, {len(twice)} twice")
+    if sorted(layout.rasa_pids()) != rasa_before:
+        failed.append("outage: a Rasa server had to be restarted")
+    if any(m["kind"] != "answered" for m in sent if m["sent"] >= seconds - 10):
+        failed.append("outage: not recovered: the last 10 s still had failed turns")
+    return failed
+
+
 def _port_of(pid: int) -> List[int]:
     argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
     return [int(argv[argv.index("--port") + 1])] if "--port" in argv else []
@@ -390,7 +476,7 @@ def live_store_tests() -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=("correctness", "throughput", "failover"))
+    ap.add_argument("--only", choices=("correctness", "throughput", "failover", "outage"))
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=2, help="bursts with the lock store (control: up to 3)")
     ap.add_argument("--repeat", type=int, default=1, help="throughput: run the layouts this many times, in turn")
@@ -424,6 +510,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         with Layout("scaled", 2) as layout:
             say(f"Failover, {layout.name}: kill -9 of one Rasa server under load")
             failed += failover(layout, token)
+    if args.only in (None, "outage"):
+        with Layout("scaled", 2) as layout:
+            say(f"Outage, {layout.name}: PostgreSQL restarted and Redis killed under load")
+            failed += outage(layout, token)
     if args.only in (None, "throughput"):
         layouts = [Layout("sqlite"), Layout("scaled", 1)] + ([Layout("scaled", 2)] if args.only else [])
         for layout in layouts * args.repeat:
