@@ -54,8 +54,8 @@
     if (opts.audience) { meta.audience = opts.audience; }
     return meta;
   }
-  // When the open chat fills the screen (family-help.css says the same): narrow or short screens.
-  var FULL_SCREEN = '(max-width: 640px), (max-height: 560px)';
+  // The open chat fills the screen when it is narrow or short (family-help.css: fh-compact).
+  var NARROW_PX = 640, SHORT_PX = 560, TINY_PX = 300;
   var NEAR_LIMIT = Math.floor(opts.maxLength * 0.8); // from here on the box says how many characters are left
   var STORE_PREFIX = 'familyHelp.';
   var STORE_KEY = STORE_PREFIX + 'chat';
@@ -249,8 +249,11 @@
     });
 
     window.addEventListener('pageshow', redrawFromStorage);
-    if (narrow && narrow.addEventListener) {
-      narrow.addEventListener('change', function () { coverPage(!ui.panel.hidden); });
+    measureScreen();
+    window.addEventListener('resize', measureScreen);
+    if (window.visualViewport) {
+      window.visualViewport.addEventListener('resize', measureScreen);
+      window.visualViewport.addEventListener('scroll', measureScreen);
     }
     ui.input.value = state.draft || '';
     updateCount();
@@ -322,13 +325,33 @@
     setOpen(opts.fullscreen || state.open, true);
   }
 
+  // How much can be seen: the visual viewport (smaller than the window while a phone's keyboard is
+  // open), unless the person has pinch-zoomed. Narrow or short: the chat fills what can be seen.
+  var compact = null;
+  function measureScreen() {
+    var vv = window.visualViewport;
+    var whole = !vv || Math.abs(vv.scale - 1) < 0.01;
+    var height = whole && vv ? vv.height : window.innerHeight;
+    var now = window.innerWidth <= NARROW_PX || height <= SHORT_PX;
+    ui.root.classList.toggle('fh-compact', now);
+    ui.root.classList.toggle('fh-short', height <= SHORT_PX);
+    ui.root.classList.toggle('fh-tiny', height <= TINY_PX);
+    if (whole && vv) {
+      ui.root.style.setProperty('--fh-vh', Math.round(vv.height) + 'px');
+      ui.root.style.setProperty('--fh-vtop', Math.round(vv.offsetTop) + 'px');
+    } else {
+      ui.root.style.removeProperty('--fh-vh');
+      ui.root.style.removeProperty('--fh-vtop');
+    }
+    if (now !== compact) { compact = now; coverPage(!ui.panel.hidden); }
+  }
+
   // On a phone the open chat covers the page: keep keyboard focus out of what it covers.
-  var narrow = window.matchMedia ? window.matchMedia(FULL_SCREEN) : null;
   var madeInert = [];
   function coverPage(cover) {
     madeInert.forEach(function (node) { node.inert = false; node.removeAttribute('aria-hidden'); });
     madeInert = [];
-    if (!cover || opts.fullscreen || !narrow || !narrow.matches) { return; }
+    if (!cover || opts.fullscreen || !compact) { return; }
     Array.prototype.forEach.call(document.body.children, function (node) {
       if (node !== ui.root && !node.inert && node.tagName !== 'SCRIPT') {
         node.inert = true; node.setAttribute('aria-hidden', 'true'); madeInert.push(node);
