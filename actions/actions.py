@@ -139,11 +139,28 @@ def cannot_do_that(dispatcher: CollectingDispatcher, tracker: Tracker, base: Kno
     return True
 
 
+def outside_our_areas(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase) -> bool:
+    """A question about a place whose documents the assistant does not have ("we live in Birmingham"),
+    naming none of its councils: say so, with 999 and (for a young person) Childline, instead of
+    another council's numbers or timescales. True when that was the answer."""
+    area = base.other_area(understood_text(tracker))
+    if area is None:
+        return False
+    council = council_for(tracker, base)
+    send(dispatcher, answers.outside_area(base, area))
+    if young_person_speaking(tracker):
+        childline = base.contacts(council, ("childline",))
+        send(dispatcher, [answers.contacts_message(childline, intro="You can also talk to:")])
+    dispatcher.utter_message(response="utter_safety_danger_line", emergency_phone=_phone(base, council, "emergency"))
+    return True
+
+
 def answered_first(dispatcher: CollectingDispatcher, tracker: Tracker,
                    base: KnowledgeBase) -> Optional[List[EventType]]:
-    """What is answered before the intent's own answer: a request the assistant cannot do, then a
-    follow-up or change of council about the conversation's topic. Their events, or None."""
-    if cannot_do_that(dispatcher, tracker, base):
+    """What is answered before the intent's own answer: a request the assistant cannot do, a place
+    it has no documents for, then a follow-up or change of council about the conversation's topic.
+    Their events, or None."""
+    if cannot_do_that(dispatcher, tracker, base) or outside_our_areas(dispatcher, tracker, base):
         return []
     return follow_up(dispatcher, tracker, base)
 
@@ -262,6 +279,8 @@ class ActionLookupContact(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
+        if outside_our_areas(dispatcher, tracker, base):
+            return []
         council = council_for(tracker, base)
         place = base.council(council).name
         found = [c for c in (base.contact(council, v) for v in entity_values(tracker, "service")) if c]
@@ -292,6 +311,8 @@ class ActionNextSteps(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
+        if outside_our_areas(dispatcher, tracker, base):
+            return []
         council = council_for(tracker, base)
         text = message_text(tracker)
         stage_id = next((s for s in (base.find_stage(council, v) or v for v in entity_values(tracker, "stage"))

@@ -62,13 +62,23 @@ def _place(kb: KnowledgeBase, council: str) -> str:
 def not_covered(kb: KnowledgeBase, council: str, what: str) -> list[Message]:
     """The documents for this council don't say: say so, give its general contact, never guess."""
     general = kb.general_contact(council)
-    text = (f"Sorry, the {_place(kb, council)} information I have does not cover {what}. "
+    text = (f"Sorry, I don't have information about {what} for {_place(kb, council)}. "
             "I don't want to guess. The council can tell you.")
     msgs = [{"text": text}]
     contact = contacts_message([general] if general else [], intro="Contact:")
     if contact:
         msgs.append(contact)
     return msgs
+
+
+def outside_area(kb: KnowledgeBase, area: str) -> list[Message]:
+    """A question about a place whose documents this assistant does not have (knowledge/other_areas.yml):
+    say so plainly, name the councils it does cover, and never give another council's numbers."""
+    ours = sorted(kb.councils.values(), key=lambda c: (not c.is_default, c.name))
+    names = ", ".join(c.name for c in ours[:-1]) + f" and {ours[-1].name}" if len(ours) > 1 else ours[0].name
+    return [{"text": f"I don't have information for {area}. I only have the documents of {names}, "
+                     f"and I don't want to guess. {area} has its own children's services: the council's "
+                     "website gives their phone numbers."}]
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")

@@ -48,6 +48,7 @@ class Content:
     terms: list[dict] = field(default_factory=list)
     stages: list[dict] = field(default_factory=list)
     steps: list[dict] = field(default_factory=list)
+    other_areas: list[dict] = field(default_factory=list)
 
 
 class _Checker:
@@ -142,6 +143,18 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
     if not content.topic_index:
         check.add(str(index_file), "no topics: the index of topic ids is missing or empty")
 
+    areas_file = content_dir / "other_areas.yml"
+    if areas_file.exists():
+        data = _load_yaml(areas_file, check)
+        check.provenance(areas_file.name, data, seeds)
+        for name in data.get("areas") or []:
+            if not isinstance(name, str) or not name.strip():
+                check.add(areas_file.name, f"area {name!r} is not a name")
+            elif any(a["name"].lower() == name.strip().lower() for a in content.other_areas):
+                check.add(areas_file.name, f"area {name!r} is listed twice")
+            else:
+                content.other_areas.append({"name": name.strip()})
+
     council_dirs = sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
     if not any(p.name == NATIONAL for p in council_dirs):
         check.add(str(content_dir), "no 'national' folder")
@@ -195,6 +208,10 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
                     label = item.get("id") or item.get("term") or f"#{k + 1}"
                     _read_item(kind, council, f"{fname}: {kind[:-1]} {label!r}", item, check, seeds, content)
 
+    ours = {a for c in content.councils.values() for a in (c["id"], *c["aliases"])}
+    for area in content.other_areas:
+        if area["name"].lower() in ours:
+            check.add("other_areas.yml", f"{area['name']!r} is a council this assistant covers")
     _cross_check(content, check)
     if check.problems:
         raise BuildError(check.problems)
@@ -311,6 +328,8 @@ def write_database(content: Content, out: Path) -> None:
     db["terms"].insert_all(content.terms, pk=("council", "term"))
     db["stages"].insert_all(content.stages, pk=("council", "id"))
     db["stage_steps"].insert_all(content.steps, pk=("council", "stage", "ord"))
+    db["other_areas"].insert_all(content.other_areas or [{"name": ""}], pk="name")
+    db["other_areas"].delete_where("name = ''")
     db["meta"].insert({"key": "built_at", "value": dt.datetime.now(dt.timezone.utc).isoformat()}, pk="key")
     db.conn.commit()
     db.conn.close()

@@ -119,6 +119,13 @@ class KnowledgeBase:
         self.default_council = next((c.id for c in self.councils.values() if c.is_default),
                                     min(self.councils, default=""))
         self._aliases = {r["alias"]: r["council"] for r in self._rows("select * from council_aliases")}
+        # longest first, so "North Somerset" is found before "Somerset"
+        names = [r["name"] for r in self._rows("select name from other_areas order by length(name) desc")]
+        self._area_names = {_area_key(n): n for n in names}
+        alternatives = "|".join(re.escape(_area_key(n)).replace("\\ ", "[- ]") for n in names)
+        self._area_pattern = re.compile(
+            r"(?<!greater )(?<!university of )(?<!universities of )\b(" + alternatives + r")(?:'?s)?\b(?! universit)"
+        ) if names else None
 
     @classmethod
     def open(cls, path: Optional[Path] = None) -> KnowledgeBase:
@@ -149,6 +156,16 @@ class KnowledgeBase:
             if re.search(rf"\b{re.escape(alias)}\b", key):
                 return council
         return None
+
+    def other_area(self, text: str) -> Optional[str]:
+        """The first place in the text whose children's services this assistant has no documents for
+        (knowledge/other_areas.yml: "we live in Birmingham"), unless the text also names a council it
+        covers. A university named after a place ("the universities of Coventry and Birmingham") and
+        Greater Manchester (Bolton is in it) are not places to answer for."""
+        if not text or self._area_pattern is None or self.resolve_council(text):
+            return None
+        found = self._area_pattern.search(" ".join(text.lower().split()))
+        return self._area_names.get(_area_key(found.group(1))) if found else None
 
     def council_names(self) -> set[str]:
         """Every way of naming a council the knowledge base knows (ids and aliases, lower case)."""
@@ -305,6 +322,10 @@ class KnowledgeBase:
             return None
         r = rows[0]
         return Source(r["council"], r["seed"], r["title"], r["url"])
+
+
+def _area_key(name: str) -> str:
+    return " ".join(name.lower().replace("-", " ").split())
 
 
 def _topic(r: sqlite3.Row) -> Topic:

@@ -65,7 +65,7 @@ async def test_topic_a_council_does_not_cover_says_so_and_gives_its_number(make_
     assert missing, "expected some topics Bolton's documents don't cover"
     await actions.ActionAnswerTopic().run(dispatcher, make_tracker(missing[0], slots={"council": "bolton"}), domain)
     said = texts(dispatcher)
-    assert "does not cover" in said and "01204 332010" in said
+    assert "I don't have information about" in said and "01204 332010" in said
     assert "024 7678 8555" not in said  # never another council's number
 
 
@@ -408,4 +408,23 @@ async def test_a_topic_not_covered_is_named_with_its_acronyms_explained(make_tra
         pytest.skip("Bolton's documents now cover it")
     await actions.ActionAnswerTopic().run(dispatcher, make_tracker("mash_decision_time", slots={"council": "bolton"}),
                                           domain)
-    assert "does not cover how long the MASH (Multi-Agency Safeguarding Hub) takes to decide" in texts(dispatcher)
+    said = texts(dispatcher)
+    assert "don't have information about how long the MASH (Multi-Agency Safeguarding Hub) takes to decide" in said
+
+
+async def test_a_place_without_documents_gets_an_honest_answer_not_another_councils_facts(make_tracker, dispatcher,
+                                                                                           domain):
+    tracker = make_tracker("assessment_length", text="We live in Birmingham. How long does the assessment take?")
+    assert await actions.ActionAnswerTopic().run(dispatcher, tracker, domain) == []
+    said = texts(dispatcher)
+    assert "I don't have information for Birmingham" in said
+    assert "Coventry City Council" in said and "Bolton" in said and "Hampshire" in said
+    assert "024 7678 8555" not in said and "45 working days" not in said  # never Coventry's number or timescale
+    assert any(m.get("response") == "utter_safety_danger_line" for m in dispatcher.messages)
+
+
+async def test_a_place_without_documents_when_asking_for_a_number(make_tracker, dispatcher, domain):
+    tracker = make_tracker("ask_contact", text="what's the phone number for Warwickshire's MASH?")
+    await actions.ActionLookupContact().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "I don't have information for Warwickshire" in said and "024 7678 8555" not in said

@@ -131,3 +131,21 @@ def test_cli_reports_problems_and_exits_nonzero(tmp_path, capsys):
 def test_exactly_one_council_is_the_default(tmp_path):
     problems = problems_for(tmp_path, **{"council.yml": GOOD_COUNCIL.replace(", default: true", "")})
     assert any("default: true" in p for p in problems)
+
+
+def test_other_areas_are_names_with_a_source_and_never_a_council_it_covers(tmp_path):
+    root = make_content(tmp_path)
+    (root / "other_areas.yml").write_text(textwrap.dedent("""
+        source: {seed: national, section: "places"}
+        checked: 2026-12-03
+        areas: [Elsewhere, Testshire, elsewhere]
+    """), encoding="utf-8")
+    with pytest.raises(build.BuildError) as err:
+        build.build(root, tmp_path / "kb.db")
+    problems = "\n".join(err.value.problems)
+    assert "'Testshire' is a council this assistant covers" in problems
+    assert "'elsewhere' is listed twice" in problems
+    (root / "other_areas.yml").write_text("areas: [Elsewhere]\n", encoding="utf-8")
+    with pytest.raises(build.BuildError) as err:
+        build.build(root, tmp_path / "kb.db")
+    assert any("no fact without a source" in p for p in err.value.problems)

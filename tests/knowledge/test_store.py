@@ -45,3 +45,27 @@ def test_search_reads_everyday_phrases_as_the_contents_words(kb, text):
 def test_search_spells_out_acronyms_from_the_glossary(kb):
     """'ICPC' finds the answer that says 'initial child protection conference'."""
     assert kb.search("hampshire", "how long has Hampshire got to hold an ICPC?")[0][0].id == "icpc_what"
+
+
+@pytest.mark.parametrize("text, area", [
+    ("I live in Birmingham. How long does their assessment take?", "Birmingham"),
+    ("whats the number for warwickshires mash", "Warwickshire"),
+    ("we're in stoke on trent", "Stoke-on-Trent"),
+    ("who do I call in North Somerset?", "North Somerset"),  # the longer name, not "Somerset"
+    ("is it the same law in Scotland?", "Scotland"),
+])
+def test_a_place_the_assistant_has_no_documents_for(kb, text, area):
+    assert kb.other_area(text) == area
+
+
+@pytest.mark.parametrize("text", [
+    "how do I refer in Hampshire?",
+    "we moved from Scotland to Coventry, who do I call?",  # names a council it covers
+    "Coventry works with the universities of Warwick, Coventry and Birmingham",
+    "is Birmingham University part of Step Up?",
+    "I'm in Greater Manchester",  # Bolton is in it
+    "reading books to my kids at bedtime",  # an everyday word, not the town
+    "",
+])
+def test_not_a_place_outside_the_service(kb, text):
+    assert kb.other_area(text) is None

@@ -29,7 +29,8 @@ def test_asking_for_a_secret_alone_is_its_own_kind(safety_judge: Judge):
 
 def test_a_topic_question_is_not_a_concern(safety_judge: Judge):
     for text in ("what is a section 47 enquiry", "how long does a child and family assessment take",
-                 "what counts as neglect?", "how do i complain about my social worker"):
+                 "what counts as neglect?", "how do i complain about my social worker",
+                 "at what age can a child be left alone?"):
         assert not safety_judge.judge(text).concern, text
 
 
@@ -86,6 +87,14 @@ def test_asking_about_privacy_is_not_asking_for_a_secret(cues: Cues, text):
     ("he hit me last night", False),
     ("my mum is ill so i do most of the jobs at home", True),  # a young carer's life, not a disclosure
     ("my dad is sick of me and hits me", False),
+    # long past or sorted, no one hurt, a game or a joke
+    ("my friend told me ages ago that her dad hit her, it all got sorted", True),
+    ("he doesn't live with us any more", True),
+    ("the police came after a row but nobody was hurt", True),
+    ("my brother keeps killing me in fortnite", True),
+    ("they say it as a joke", True),
+    ("a man on roblox says he will find me unless i send pics", False),  # a game named is not a game played
+    ("nobody helps me when he hurts me", False),
 ])
 def test_said_to_be_over(cues: Cues, text, settled):
     assert cues.is_settled(text) is settled

@@ -24,6 +24,8 @@ def detector() -> SignalDetector:
     ("older lads make me carry drugs to other towns", "exploitation"),
     ("dad chucked me out, got nowhere to sleep", "homeless"),
     ("a girl in my class just told me her stepdad hurts her", "professional"),
+    ("mum got taken away by the police and the little ones are home alone", "abuse"),
+    ("the toddler has been left alone all day", "abuse"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -38,6 +40,7 @@ def test_crisis_messages_are_caught(detector, text, category):
     "how do I complain about my social worker",
     "is early help voluntary",
     "who do I call if I am worried about a child",
+    "is it legal to leave kids home alone",
 ])
 def test_questions_about_topics_are_not_crises(detector, text):
     assert detector.detect(text) is None
