@@ -370,7 +370,7 @@
       if (!state.messages.length) { addMessage({ who: 'bot', text: INTRO, intro: true }); }
       loadNumbers();
       if (!initial || !opts.fullscreen) { ui.input.focus(); }
-      scrollDown();
+      if (onlyIntro()) { ui.panel.scrollTop = 0; } else { scrollDown(); } // a new chat from its first line
     } else if (!initial) {
       ui.launcher.focus();
     }
