@@ -49,6 +49,7 @@ class Content:
     stages: list[dict] = field(default_factory=list)
     steps: list[dict] = field(default_factory=list)
     other_areas: list[dict] = field(default_factory=list)
+    stage_order: list[str] = field(default_factory=list)
 
 
 class _Checker:
@@ -131,7 +132,9 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
     content = Content()
 
     index_file = content_dir / "topics.yml"
-    for i, item in enumerate(_load_yaml(index_file, check).get("topics") or []):
+    index = _load_yaml(index_file, check)
+    content.stage_order = [str(s) for s in index.get("stage_order") or []]
+    for i, item in enumerate(index.get("topics") or []):
         where = f"{index_file.name}: topic #{i + 1}"
         tid = check.text(where, item, "id")
         title = check.text(where, item, "title")
@@ -208,6 +211,8 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
                     label = item.get("id") or item.get("term") or f"#{k + 1}"
                     _read_item(kind, council, f"{fname}: {kind[:-1]} {label!r}", item, check, seeds, content)
 
+    for stage in {s["id"] for s in content.stages} - set(content.stage_order):
+        check.add(index_file.name, f"stage {stage!r} is not in stage_order (where it comes in the process)")
     ours = {a for c in content.councils.values() for a in (c["id"], *c["aliases"])}
     for area in content.other_areas:
         if area["name"].lower() in ours:
@@ -328,6 +333,9 @@ def write_database(content: Content, out: Path) -> None:
     db["terms"].insert_all(content.terms, pk=("council", "term"))
     db["stages"].insert_all(content.stages, pk=("council", "id"))
     db["stage_steps"].insert_all(content.steps, pk=("council", "stage", "ord"))
+    db["stage_order"].insert_all([{"id": sid, "ord": n} for n, sid in enumerate(content.stage_order)] or
+                                 [{"id": "", "ord": 0}], pk="id")
+    db["stage_order"].delete_where("id = ''")
     db["other_areas"].insert_all(content.other_areas or [{"name": ""}], pk="name")
     db["other_areas"].delete_where("name = ''")
     db["meta"].insert({"key": "built_at", "value": dt.datetime.now(dt.timezone.utc).isoformat()}, pk="key")

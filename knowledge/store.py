@@ -300,8 +300,10 @@ class KnowledgeBase:
         return Stage(r["id"], r["council"], r["name"], steps)
 
     def stages(self, council: str) -> list[Stage]:
-        ids = [r["id"] for r in self._rows("select distinct id from stages where council in (?, ?)",
-                                           (council, NATIONAL))]
+        # in the order a family meets them (knowledge/topics.yml: stage_order)
+        ids = [r["id"] for r in self._rows(
+            "select distinct s.id from stages s left join stage_order o on o.id = s.id where s.council in (?, ?) "
+            "order by coalesce(o.ord, 1000000), s.id", (council, NATIONAL))]
         found = (self.stage(council, sid) for sid in ids)
         return [s for s in found if s]
 

@@ -149,3 +149,17 @@ def test_other_areas_are_names_with_a_source_and_never_a_council_it_covers(tmp_p
     with pytest.raises(build.BuildError) as err:
         build.build(root, tmp_path / "kb.db")
     assert any("no fact without a source" in p for p in err.value.problems)
+
+
+def test_a_stage_must_have_its_place_in_the_process(tmp_path):
+    stages = """
+    stages:
+      - id: a_new_stage
+        name: "a new stage"
+        source: {seed: "001", section: "Front door"}
+        checked: 2026-11-22
+        steps:
+          - {step: "Someone calls you", within: {days: 2}}
+    """
+    problems = "\n".join(problems_for(tmp_path, **{"stages.yml": stages}))
+    assert "stage 'a_new_stage' is not in stage_order" in problems

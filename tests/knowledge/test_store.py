@@ -69,3 +69,9 @@ def test_a_place_the_assistant_has_no_documents_for(kb, text, area):
 ])
 def test_not_a_place_outside_the_service(kb, text):
     assert kb.other_area(text) is None
+
+
+def test_next_steps_are_offered_in_the_order_a_family_meets_them(kb):
+    order = [s.id for s in kb.stages("coventry")]
+    assert order.index("referral") < order.index("assessment_start") < order.index("assessment_complete") \
+        < order.index("cin_meeting") < order.index("icpc") < order.index("review_conference")
