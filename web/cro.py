@@ -347,14 +347,14 @@ class _CroView:
         return found
 
     async def _details(self, request: web.Request, *, status: int = 200, errors: Optional[dict] = None,
-                       values: Optional[dict] = None) -> web.Response:
+                       values: Optional[dict] = None, confirm_close: bool = False) -> web.Response:
         record = await self._request(request)
         session: Session = request[_SESSION_KEY]
         notes = await _run(self.store.notes, session.council, record.reference)
         audit = await _run(self.store.audit, session.council, record.reference)
         done = DONE_MESSAGES.get(request.query.get("done", "")) if status == 200 else None
         return self.render(request, "request.html", status=status, record=record, notes=notes, audit=audit,
-                           done=done, errors=errors or {}, values=values or {},
+                           done=done, errors=errors or {}, values=values or {}, confirm_close=confirm_close,
                            transcript=readable_transcript(record.transcript))
 
     async def details(self, request: web.Request) -> web.StreamResponse:
@@ -395,9 +395,13 @@ class _CroView:
     async def status(self, request: web.Request) -> web.StreamResponse:
         record = await self._request(request)
         session: Session = request[_SESSION_KEY]
-        status = (await request.post()).get("status")
+        form = await request.post()
+        status = form.get("status")
         if status not in STATUSES:
             return await self._details(request, status=400, errors={"status": "Choose a status."})
+        if status == "closed" and record.status != "closed" and form.get("confirm") != "yes":
+            # closing takes the request out of the queue: ask first, on the same page
+            return await self._details(request, confirm_close=True)
         if not await _run(self.store.set_status, session.council, record.reference, session.username, status):
             raise web.HTTPNotFound()
         done = status if status in ("contacted", "closed") else "reopened" if record.status == "closed" else "status"

@@ -129,7 +129,10 @@ def test_young_person_asks_in_the_widget_and_a_cro_deals_with_it(stack, browser,
     cro.get_by_label("Add a note").fill("Rang her carer. Visit booked.")
     cro.get_by_role("button", name="Add note").click()
     expect(cro.locator("main")).to_contain_text("Rang her carer. Visit booked.")
-    cro.get_by_role("button", name="Close").click()
+    cro.get_by_role("button", name="Close", exact=True).click()
+    expect(cro.get_by_role("alert")).to_contain_text("Close this request?")  # asked first: nothing closed yet
+    assert triage(stack).get("coventry", reference).status != "closed"
+    cro.get_by_role("button", name="Yes, close this request").click()
     audit = cro.locator("main")
     expect(audit).to_contain_text(cro_account)
     cro.screenshot(path=str(SCREENSHOTS / "cro-request-desktop.png"), full_page=True)

@@ -535,7 +535,12 @@ async def test_claim_note_category_contacted_closed_all_in_the_audit_trail(clien
     assert '<dd data-testid="category">Complaint</dd>' in page
     page = await post("status", "contacted", status="contacted")
     assert '<dd data-testid="status">Contacted</dd>' in page and Page(page).button("Mark contacted") is None
-    page = await post("status", "closed", status="closed")
+    # Close asks first, and changes nothing until the person says yes
+    r = await client.post(f"{url}/status", data={"csrf_token": csrf, "status": "closed"}, allow_redirects=False)
+    asking = await r.text()
+    assert r.status == 200 and "Close this request?" in asking and Page(asking).button("Yes, close this request")
+    assert store.get("coventry", ref).status == "contacted"
+    page = await post("status", "closed", status="closed", confirm="yes")
     assert '<dd data-testid="status">Closed</dd>' in page and Page(page).button("Reopen") is not None
 
     assert trail(store, "coventry", ref) == [
