@@ -473,7 +473,7 @@ def postgres_connections(layout: Layout) -> str:
 
 
 def live_store_tests(layout: Layout) -> int:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "FAMILY_HELP_DB_HOST": "127.0.0.1",
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FAMILY_HELP_DB_HOST": "127.0.0.1", "SCALE_TEST_LIVE_DB": "1",
            "FAMILY_HELP_DB_PORT": layout.port_settings["FAMILY_HELP_DB_PORT"],
            "FAMILY_HELP_DB_PASSWORD": (layout.base / "db_password").read_text().strip()}
     return subprocess.run([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/scale/test_postgres_live.py"],

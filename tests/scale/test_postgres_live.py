@@ -1,10 +1,12 @@
 """The PostgreSQL stores on a live PostgreSQL: the triage store (every kind of statement, through
 tests/triage/test_store_postgres.py's `exercise`) and conversation retention on Rasa's events table.
-Run by `make scale-test` (tests/scale/run.py) against its own cluster; skipped anywhere else (it needs
-FAMILY_HELP_DB_HOST, which only that run sets)."""
+Run by `make scale-test` (tests/scale/run.py) against its own cluster; skipped anywhere else. It empties
+the triage tables of the database it is given, so it runs only when SCALE_TEST_LIVE_DB=1 (set by
+tests/scale/run.py alone) and the database is on this machine."""
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -15,7 +17,9 @@ from tests.triage.test_store_postgres import exercise
 from triage.store import TriageStore, postgres_settings
 
 PARAMS = postgres_settings()
-pytestmark = pytest.mark.skipif(PARAMS is None, reason="needs a live PostgreSQL (make scale-test)")
+pytestmark = pytest.mark.skipif(
+    PARAMS is None or PARAMS["host"] != "127.0.0.1" or os.environ.get("SCALE_TEST_LIVE_DB") != "1",
+    reason="needs make scale-test's own PostgreSQL (it empties the triage tables)")
 
 
 def test_the_triage_store_on_postgresql(clock):
