@@ -6,7 +6,8 @@ can replace SQLite here alone. SQLite by default: the path comes from the argume
 FAMILY_HELP_TRIAGE_DB, else build/triage.db; the file and its folder are made on first use and
 the schema is upgraded in code (`MIGRATIONS`, recorded in `schema_version`).
 
-PostgreSQL when FAMILY_HELP_DB_HOST is set (and no path is given): the same statements, through
+PostgreSQL whenever FAMILY_HELP_DB_HOST is set (a path is then not used: the web server, the action
+server and the accounts and retention commands all reach the one queue): the same statements, through
 `_PostgresConnection`, which changes only what differs (`?` placeholders, SQLite's pragmas, the
 `integer primary key` of the migrations, and `BEGIN IMMEDIATE`, which becomes a transaction holding
 one advisory lock, so writes still run one at a time). Deleted rows there are overwritten only when
@@ -412,9 +413,10 @@ class TriageStore:
     def open(cls, path: Union[str, Path, None] = None, *, clock: Optional[Clock] = None,
              session_minutes: Optional[int] = None, password_hasher: Optional[PasswordHasher] = None,
              postgres: Optional[Dict[str, Any]] = None) -> TriageStore:
-        """Open (creating and upgrading as needed) the triage database: SQLite at `path`; else PostgreSQL
-        when given its connection arguments or FAMILY_HELP_DB_HOST is set; else SQLite at the default path."""
-        postgres = postgres if postgres is not None or path else postgres_settings()
+        """Open (creating and upgrading as needed) the triage database: PostgreSQL when given its connection
+        arguments or when FAMILY_HELP_DB_HOST is set (`path` is then not used); else SQLite at `path`, or
+        at FAMILY_HELP_TRIAGE_DB."""
+        postgres = postgres if postgres is not None else postgres_settings()
         if postgres:
             store = cls(None, clock=clock, session_minutes=session_minutes, password_hasher=password_hasher,
                         postgres=postgres)

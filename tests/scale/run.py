@@ -475,7 +475,8 @@ def postgres_connections(layout: Layout) -> str:
 def live_store_tests(layout: Layout) -> int:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "FAMILY_HELP_DB_HOST": "127.0.0.1", "SCALE_TEST_LIVE_DB": "1",
            "FAMILY_HELP_DB_PORT": layout.port_settings["FAMILY_HELP_DB_PORT"],
-           "FAMILY_HELP_DB_PASSWORD": (layout.base / "db_password").read_text().strip()}
+           "FAMILY_HELP_DB_PASSWORD": (layout.base / "db_password").read_text().strip(),
+           "SCALE_TEST_WEB_URL": f"http://127.0.0.1:{layout.port_settings['WEB_PORT']}"}
     return subprocess.run([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/scale/test_postgres_live.py"],
                           cwd=ROOT, env=env, check=False).returncode
 
@@ -539,6 +540,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     mean = {name: {k: sum(f[k] for f in fs) / len(fs) for k in ("rate", "median", "p95")} for name, fs in runs.items()}
     best = {name: max(fs, key=lambda f: f["rate"]) for name, fs in runs.items()}  # the least disturbed round
     for label, figures in (("mean of the rounds", mean), ("best round (the least disturbed by other work)", best)):
+        if not figures:
+            continue
         base, two = figures.get("make-run (SQLite)"), figures.get("2 Rasa on PostgreSQL+Redis")
         say(f"  {label}:")
         for name, m in figures.items():

@@ -50,3 +50,26 @@ def test_retention_on_rasas_events_table_in_postgresql():
         cur.execute("select sender_id, count(*) from events where sender_id in (%s, %s) group by sender_id", (old, new))
         assert dict(cur.fetchall()) == {new: 3}
         cur.execute("delete from events where sender_id = %s", (new,))
+
+
+def test_the_web_servers_cro_queue_shows_what_the_action_server_stored():
+    """The action server stores a request (TriageStore.open(), as actions/cro_request.py does) and a CRO
+    signed in on the running web server sees it: both on the one PostgreSQL queue."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    web = os.environ.get("SCALE_TEST_WEB_URL")
+    if not web:
+        pytest.skip("needs the running web server's address")
+    store = TriageStore.open()
+    name = f"scale.{time.time_ns()}"
+    store.create_user(name, "bolton", "a long enough password")
+    reference = store.create_request(council="bolton", category="advocacy", urgent=False, contact_method="not_given",
+                                     contact_detail=None, contact_when=None, name=None, own_words=None, transcript=[])
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+                                         urllib.request.ProxyHandler({}))
+    form = urllib.parse.urlencode({"username": name, "password": "a long enough password"}).encode()
+    with opener.open(urllib.request.Request(f"{web}/cro/login", data=form, headers={"Origin": web}), timeout=30) as r:
+        page = r.read().decode()
+    assert reference in page  # signed in, redirected to the queue, which lists the request

@@ -146,7 +146,13 @@ def test_reopening_on_postgresql_does_not_migrate_again(pg_store, clock, tmp_pat
     assert not any(s.startswith("create table requests") for s in SqliteAsPostgres.statements[-20:])
 
 
-def test_an_explicit_path_stays_on_sqlite_even_when_postgresql_is_set(tmp_path, clock, monkeypatch):
+def test_when_postgresql_is_set_a_path_is_not_used(tmp_path, clock, monkeypatch):
+    """The web server passes FAMILY_HELP_TRIAGE_DB's path; with PostgreSQL set it must still reach the
+    one queue the action server writes to (found running make run-scaled: the CRO could not sign in)."""
+    monkeypatch.setattr(store_module.psycopg2, "connect", lambda **params: SqliteAsPostgres(tmp_path / "pg.db"))
     monkeypatch.setenv("FAMILY_HELP_DB_HOST", "127.0.0.1")
     store = TriageStore.open(tmp_path / "t.db", clock=clock, session_minutes=30, password_hasher=FAST_HASHER)
-    assert store.postgres is None and store.path == tmp_path / "t.db"
+    assert store.postgres and store.path is None and not (tmp_path / "t.db").exists()
+    monkeypatch.delenv("FAMILY_HELP_DB_HOST")
+    store = TriageStore.open(tmp_path / "t.db", clock=clock, session_minutes=30, password_hasher=FAST_HASHER)
+    assert store.postgres is None and store.path == tmp_path / "t.db"  # SQLite, as before
