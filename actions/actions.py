@@ -10,6 +10,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import (
+    audience,
     council_for,
     entity_values,
     message_text,
@@ -20,6 +21,7 @@ from actions.context import (
 )
 from knowledge import answers, followup, store, timescales
 from knowledge.store import KnowledgeBase
+from knowledge.suggestions import starters
 from safety import kinds
 from safety.replies import phone as _phone
 from safety.replies import safety_values
@@ -212,6 +214,32 @@ class ActionSessionStart(Action):
             events.append(SlotSet("council", council))
         events.append(ActionExecuted("action_listen"))
         return events
+
+
+class ActionGreet(Action):
+    """The greeting, with questions its council's documents answer (a young person's on the /app)."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    response, pool = "utter_greet", "family"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        base = kb()
+        council = council_for(tracker, base)
+        young = audience(tracker) == "young_person" or young_person_speaking(tracker)
+        buttons = starters(base, council, "young_person" if young else None, pool=self.pool)
+        dispatcher.utter_message(response=self.response, buttons=buttons)
+        return []
+
+
+class ActionHelp(ActionGreet):
+    """What the assistant can do, with questions its council's documents answer."""
+
+    def name(self) -> str:
+        return "action_help"
+
+    response, pool = "utter_help", "help"
 
 
 class ActionAnswerTopic(Action):

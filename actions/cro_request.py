@@ -171,8 +171,10 @@ class ActionSubmitCroRequest(Action):
         dispatcher.utter_message(response=f"utter_cro_how_{method}")
         dispatcher.utter_message(response="utter_cro_request_sooner", sooner=sooner(base, council))
         dispatcher.utter_message(response="utter_cro_request_computer")
-        # The concern is on this request; a later request starts normal unless it comes up again.
-        return forget_answers() + [SlotSet("safety_concern", None)]
+        # The concern is on this request; a later request starts normal unless it comes up again. The
+        # offer is not made again in this conversation (utter_offer_cro's variation).
+        return forget_answers() + [SlotSet("safety_concern", None), SlotSet("cro_request_sent", True),
+                                   SlotSet("cro_reference", reference)]
 
 
 def sooner(base: KnowledgeBase, council: str) -> str:

@@ -28,6 +28,7 @@ import settings
 from knowledge import paths
 from knowledge.answers import offline_numbers
 from knowledge.store import KnowledgeBase
+from knowledge.suggestions import MAX_STARTERS, STARTERS, starters  # noqa: F401  (the chat's opening questions)
 from triage.store import TriageStore
 from web.cro import cro_app
 from web.icons import icon_png
@@ -39,45 +40,6 @@ HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 GOVUK = paths.ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 COLOUR = "#1d70b8"
-
-# Questions the chat offers when it opens, best first, by who the page is for (the widget's
-# data-audience; /app is for young people). Each is a topic (knowledge/topics.yml), sent as its
-# intent, and offered only when the council's documents (or the national ones) answer it.
-STARTERS = {
-    "family": (("Who do I call if I'm worried about a child?", "mash_contact"),
-               ("What is early help?", "early_help_what"),
-               ("What happens after a referral?", "mash_decision_time"),
-               ("How do I complain?", "complaints"),
-               ("What is an assessment?", "assessment_what"),
-               ("How long is an assessment?", "assessment_length"),
-               ("What is a child in need plan?", "cin_what"),
-               ("What is a child protection plan?", "cp_plan")),
-    "young_person": (("Help for young carers", "young_carers"),
-                     ("I'm not happy with my care or social worker", "unhappy_with_care"),
-                     ("Talk to a Children's Rights Officer", "cro"),
-                     ("What does being in care mean?", "looked_after"),
-                     ("Leaving care", "leaving_care"),
-                     ("Why does my social worker visit?", "statutory_visits"),
-                     ("What does a social worker do?", "teams_roles"),
-                     ("What is a child in need plan?", "cin_what")),
-}
-MAX_STARTERS = 4
-
-
-def starters(kb: KnowledgeBase, council: str, audience: Optional[str] = None,
-             topics: tuple[str, ...] = ()) -> list[dict]:
-    """The chat's opening suggestions for a council and a page: the topics the page names
-    (data-topics) first, then the audience's usual ones; never one the council cannot answer."""
-    usual = STARTERS["young_person" if audience == "young_person" else "family"]
-    wording = {topic: title for pool in STARTERS.values() for title, topic in pool}
-    wanted = [(wording.get(t) or kb.topic_title(t), t) for t in topics] + list(usual)
-    chosen: list[dict] = []
-    for title, topic in wanted:
-        if title and kb.topic(council, topic) and all(c["payload"] != "/" + topic for c in chosen):
-            chosen.append({"title": title, "payload": "/" + topic})
-        if len(chosen) == MAX_STARTERS:
-            break
-    return chosen
 
 mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("application/manifest+json", ".webmanifest")

@@ -428,3 +428,19 @@ async def test_a_place_without_documents_when_asking_for_a_number(make_tracker, 
     await actions.ActionLookupContact().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "I don't have information for Warwickshire" in said and "024 7678 8555" not in said
+
+
+@pytest.mark.parametrize("action, response", [(actions.ActionGreet, "utter_greet"), (actions.ActionHelp, "utter_help")])
+@pytest.mark.parametrize("council", ["coventry", "hampshire", "bolton"])
+async def test_greeting_and_help_offer_only_questions_the_council_answers(make_tracker, dispatcher, domain, kb,
+                                                                          action, response, council):
+    await action().run(dispatcher, make_tracker("greet", slots={"council": council}), domain)
+    [message] = dispatcher.messages
+    topics = [b["payload"].lstrip("/") for b in message["buttons"]]
+    assert message["response"] == response and 2 <= len(topics) <= 4
+    assert all(kb.topic(council, t) for t in topics), topics  # never a topic its documents do not cover
+
+
+async def test_the_greeting_on_the_app_offers_a_young_persons_questions(make_tracker, dispatcher, domain):
+    await actions.ActionGreet().run(dispatcher, make_tracker("greet", metadata={"audience": "young_person"}), domain)
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/young_carers"

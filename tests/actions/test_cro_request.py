@@ -67,8 +67,10 @@ async def test_request_with_consent_is_stored_for_the_council(triage, kb, dispat
     assert sent["reference"] == record.reference and sent["name_part"] == ", Jay"
     assert "utter_cro_how_phone" in responses(dispatcher) and "utter_cro_request_computer" in responses(dispatcher)
     assert sooner in next(m for m in dispatcher.messages if m.get("response") == "utter_cro_request_sooner")["sooner"]
+    # the answers are forgotten; the request's reference is kept so the offer is not made again
     assert {e["name"]: e["value"] for e in events if e["event"] == "slot"} == {
-        **{s: None for s in form.FORM_SLOTS}, "safety_concern": None}
+        **{s: None for s in form.FORM_SLOTS}, "safety_concern": None, "cro_request_sent": True,
+        "cro_reference": record.reference}
     for other in {"coventry", "bolton", "hampshire"} - {council}:
         assert triage.queue(other) == []
 

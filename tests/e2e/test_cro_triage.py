@@ -48,6 +48,10 @@ def test_form_with_a_safety_message_in_the_middle_is_urgent(stack):
     assert record is not None and record.urgent and record.category == "safety"
     assert record.own_words == disclosure and record.name == "Jay" and record.contact_method == "phone"
     assert triage(stack).get("coventry", reference) is None  # another council never sees it
+    # the same worry again in this chat: the request is already sent, so no second offer
+    again = say(url, who, "i'm in care and i hate my placement, nobody listens to me", meta)
+    assert "already asked" in texts(again) and reference in texts(again)
+    assert not any(r.get("buttons") for r in again if "Children's Rights Officer" in (r.get("text") or ""))
 
 
 def test_no_consent_keeps_nothing(stack):
