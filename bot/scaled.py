@@ -209,6 +209,8 @@ def init_cluster(layout: Layout, say=print) -> None:  # noqa: ANN001 - a print-l
     user), TCP needs a password (scram-sha-256)."""
     layout.base.mkdir(parents=True, exist_ok=True)
     os.chmod(layout.base, 0o711)  # PostgreSQL's user may pass through; nobody may list it
+    if os.geteuid() == 0:
+        passable(layout.base.parent)
     (layout.base / "postgres").mkdir(exist_ok=True)
     os.chmod(layout.base / "postgres", 0o711)
     for folder in (layout.pg_data, layout.pg_socket_dir):
@@ -220,6 +222,23 @@ def init_cluster(layout: Layout, say=print) -> None:  # noqa: ANN001 - a print-l
     subprocess.run([*run_as(), str(pg_bin() / "initdb"), "-D", str(layout.pg_data), "-U", "postgres",
                     "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
                    check=True, stdout=subprocess.DEVNULL)
+
+
+def passable(folder: Path, top: Path = Path("/")) -> None:
+    """As root, PostgreSQL's user must be able to pass through every folder above its cluster: folders of
+    this project get the others' search bit (made 0700 under umask 077, for example); a folder outside it
+    that lacks it is named, not changed."""
+    for parent in (folder, *folder.parents):
+        if parent == top:
+            return
+        mode = parent.stat().st_mode
+        if mode & 0o001:
+            continue
+        if parent == ROOT or ROOT in parent.parents:
+            os.chmod(parent, (mode & 0o7777) | 0o001)
+        else:
+            raise SystemExit(f"PostgreSQL's user cannot pass through {parent}: put the project elsewhere, or "
+                             f"chmod o+x {parent}")
 
 
 def setup_sql(db_name: str, db_user: str, password: str) -> str:

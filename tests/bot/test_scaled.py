@@ -127,3 +127,19 @@ def test_ports_already_in_use_are_named_by_their_setting(layout):
         listener.listen()
         busy = scaled.ports_in_use(layout, {"ACTION_PORT": "7055", "WEB_PORT": "7080"})
     assert busy == [f"{layout.db_port} (FAMILY_HELP_DB_PORT)"]
+
+
+def test_folders_of_the_project_above_the_cluster_become_passable_others_are_named(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    build = project / "build"
+    build.mkdir(parents=True, mode=0o700)
+    build.chmod(0o700)
+    monkeypatch.setattr(scaled, "ROOT", project)
+    project.chmod(0o755)
+    scaled.passable(build, top=tmp_path)
+    assert build.stat().st_mode & 0o777 == 0o701  # search only: nothing becomes readable
+    outside = tmp_path / "elsewhere" / "build"
+    outside.mkdir(parents=True)
+    outside.parent.chmod(0o700)
+    with pytest.raises(SystemExit, match="chmod o\\+x"):
+        scaled.passable(outside, top=tmp_path)
