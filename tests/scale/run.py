@@ -451,7 +451,13 @@ def throughput(layout: Layout, concurrency: int = 20, turns: int = 10) -> Dict[s
     figures: Dict[str, Any] = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", out)}
     figures["line"] = out
     say(f"  {out}")
-    say(f"  {usage(before, layout.processes(), int(figures.get('n', 1)) or 1)}")
+    after = layout.processes()
+    say(f"  {usage(before, after, int(figures.get('n', 1)) or 1)}")
+    wall = figures.get("n", 0) / figures["rate"] if figures.get("rate") else 0
+    if wall:  # below the Rasa servers' count: they waited for a core (other work on the machine)
+        rasa = sum(p["cpu"] - before.get(pid, {"cpu": 0.0})["cpu"] for pid, p in after.items() if p["name"] == "rasa")
+        say(f"  Rasa servers used {rasa / wall:.2f} cores on average (of {os.cpu_count()}; machine load "
+            f"average {os.getloadavg()[0]:.1f})")
     if layout.kind == "scaled":
         say(f"  PostgreSQL connections open: {postgres_connections(layout)}")
     return figures
