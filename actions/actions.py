@@ -141,19 +141,30 @@ def cannot_do_that(dispatcher: CollectingDispatcher, tracker: Tracker, base: Kno
     return True
 
 
-def outside_our_areas(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase) -> bool:
-    """A question about a place whose documents the assistant does not have ("we live in Birmingham"),
-    naming none of its councils: say so, with 999 and (for a young person) Childline, instead of
-    another council's numbers or timescales. True when that was the answer."""
-    area = base.other_area(understood_text(tracker))
-    if area is None:
-        return False
+def outside_the_service(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase) -> bool:
+    """A question the assistant has no documents for: about a place it does not cover ("we live in
+    Birmingham", naming none of its councils), or about a subject outside children's services ("how do
+    I apply for a school place?", naming no topic of its own beside it). Say so, and who can tell them,
+    instead of another council's numbers or a confident answer about another topic. True when that was
+    the answer."""
+    text = understood_text(tracker)
     council = council_for(tracker, base)
-    send(dispatcher, answers.outside_area(base, area))
-    if young_person_speaking(tracker):
-        childline = base.contacts(council, ("childline",))
-        send(dispatcher, [answers.contacts_message(childline, intro="You can also talk to:")])
-    dispatcher.utter_message(response="utter_safety_danger_line", emergency_phone=_phone(base, council, "emergency"))
+    area = base.other_area(text)
+    if area is not None:
+        send(dispatcher, answers.outside_area(base, area))
+        if young_person_speaking(tracker):
+            childline = base.contacts(council, ("childline",))
+            send(dispatcher, [answers.contacts_message(childline, intro="You can also talk to:")])
+        dispatcher.utter_message(response="utter_safety_danger_line",
+                                 emergency_phone=_phone(base, council, "emergency"))
+        return True
+    subject = base.outside_subject(text)
+    if subject is None:
+        return False
+    rest = " ".join(text.lower().split()).replace(subject.words, " ")
+    if not subject.of_a_topic and followup.names_a_topic(rest, followup.vocabulary(base), ignore=base.council_names()):
+        return False  # it asks about one of the assistant's own topics as well: answer that
+    send(dispatcher, answers.outside_subject(base, council, subject.name, subject.ask))
     return True
 
 
@@ -162,7 +173,7 @@ def answered_first(dispatcher: CollectingDispatcher, tracker: Tracker,
     """What is answered before the intent's own answer: a request the assistant cannot do, a place
     it has no documents for, then a follow-up or change of council about the conversation's topic.
     Their events, or None."""
-    if cannot_do_that(dispatcher, tracker, base) or outside_our_areas(dispatcher, tracker, base):
+    if cannot_do_that(dispatcher, tracker, base) or outside_the_service(dispatcher, tracker, base):
         return []
     return follow_up(dispatcher, tracker, base)
 
@@ -307,7 +318,7 @@ class ActionLookupContact(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
-        if outside_our_areas(dispatcher, tracker, base):
+        if outside_the_service(dispatcher, tracker, base):
             return []
         council = council_for(tracker, base)
         place = base.council(council).name
@@ -339,7 +350,7 @@ class ActionNextSteps(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
-        if outside_our_areas(dispatcher, tracker, base):
+        if outside_the_service(dispatcher, tracker, base):
             return []
         council = council_for(tracker, base)
         text = message_text(tracker)

@@ -50,6 +50,7 @@ class Content:
     steps: list[dict] = field(default_factory=list)
     other_areas: list[dict] = field(default_factory=list)
     stage_order: list[str] = field(default_factory=list)
+    outside_subjects: list[dict] = field(default_factory=list)
 
 
 class _Checker:
@@ -158,6 +159,20 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
             else:
                 content.other_areas.append({"name": name.strip()})
 
+    subjects_file = content_dir / "outside_subjects.yml"
+    if subjects_file.exists():
+        data = _load_yaml(subjects_file, check)
+        check.provenance(subjects_file.name, data, seeds)
+        for i, item in enumerate(data.get("subjects") or []):
+            where = f"{subjects_file.name}: subject #{i + 1}"
+            name = check.text(where, item, "name")
+            words = [w.lower() for w in check.words(where, item, "words")]
+            if item.get("ask") not in ("council", "gov.uk"):
+                check.add(where, "ask must be 'council' or 'gov.uk'")
+            if name and words:
+                content.outside_subjects.append({"name": name, "ask": item.get("ask"), "words": words,
+                                                 "of_a_topic": int(item.get("of_a_topic") is True)})
+
     council_dirs = sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
     if not any(p.name == NATIONAL for p in council_dirs):
         check.add(str(content_dir), "no 'national' folder")
@@ -213,6 +228,14 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
 
     for stage in {s["id"] for s in content.stages} - set(content.stage_order):
         check.add(index_file.name, f"stage {stage!r} is not in stage_order (where it comes in the process)")
+    # what the assistant's own topics say, to check no outside subject's words are among them
+    said = [str(t.get(k) or "") for t in content.topics for k in ("answer", "next", "rights")]
+    said += [f"{t['title']} {t['about']}" for t in content.topic_index.values()]
+    said = " ".join(" ".join(said).lower().split())
+    for subject in content.outside_subjects:
+        for word in subject["words"]:
+            if re.search(rf"\b{re.escape(word)}\b", said):
+                check.add("outside_subjects.yml", f"{word!r} ({subject['name']}) is in the assistant's own topics")
     ours = {a for c in content.councils.values() for a in (c["id"], *c["aliases"])}
     for area in content.other_areas:
         if area["name"].lower() in ours:
@@ -338,6 +361,9 @@ def write_database(content: Content, out: Path) -> None:
     db["stage_order"].delete_where("id = ''")
     db["other_areas"].insert_all(content.other_areas or [{"name": ""}], pk="name")
     db["other_areas"].delete_where("name = ''")
+    subjects = [{**s, "words": "|".join(s["words"])} for s in content.outside_subjects]
+    db["outside_subjects"].insert_all(subjects or [{"name": "", "ask": "", "words": "", "of_a_topic": 0}], pk="name")
+    db["outside_subjects"].delete_where("name = ''")
     db["meta"].insert({"key": "built_at", "value": dt.datetime.now(dt.timezone.utc).isoformat()}, pk="key")
     db.conn.commit()
     db.conn.close()

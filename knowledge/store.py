@@ -104,6 +104,14 @@ class Source:
     url: Optional[str]
 
 
+@dataclass(frozen=True)
+class OutsideSubject:
+    name: str  # "school places and admissions"
+    ask: str  # who can tell them: "council" (its website) or "gov.uk"
+    of_a_topic: bool  # asked about one of the assistant's own topics ("when do the family hubs open?")
+    words: str  # the words of the message that name it
+
+
 class KnowledgeBase:
     """Queries over one read-only SQLite file. Safe to share between threads."""
 
@@ -122,6 +130,9 @@ class KnowledgeBase:
         # longest first, so "North Somerset" is found before "Somerset"
         names = [r["name"] for r in self._rows("select name from other_areas order by length(name) desc")]
         self._area_names = {_area_key(n): n for n in names}
+        self._subjects = [(OutsideSubject(r["name"], r["ask"], bool(r["of_a_topic"]), ""), re.compile(
+            r"\b(" + "|".join(re.escape(w) for w in sorted(r["words"].split("|"), key=len, reverse=True)) + r")\b"))
+            for r in self._rows("select * from outside_subjects")]
         alternatives = "|".join(re.escape(_area_key(n)).replace("\\ ", "[- ]") for n in names)
         self._area_pattern = re.compile(
             r"(?<!greater )(?<!university of )(?<!universities of )\b(" + alternatives + r")(?:'?s)?\b(?! universit)"
@@ -166,6 +177,16 @@ class KnowledgeBase:
             return None
         found = self._area_pattern.search(" ".join(text.lower().split()))
         return self._area_names.get(_area_key(found.group(1))) if found else None
+
+    def outside_subject(self, text: str) -> Optional[OutsideSubject]:
+        """A subject this assistant has no documents for (knowledge/outside_subjects.yml: school places,
+        benefits, legal aid...) that the text names, with the words found; None if it names none."""
+        lowered = " ".join((text or "").lower().replace("\u2019", "'").split())
+        for subject, pattern in self._subjects:
+            found = pattern.search(lowered)
+            if found:
+                return OutsideSubject(subject.name, subject.ask, subject.of_a_topic, found.group(0))
+        return None
 
     def council_names(self) -> set[str]:
         """Every way of naming a council the knowledge base knows (ids and aliases, lower case)."""

@@ -444,3 +444,18 @@ async def test_greeting_and_help_offer_only_questions_the_council_answers(make_t
 async def test_the_greeting_on_the_app_offers_a_young_persons_questions(make_tracker, dispatcher, domain):
     await actions.ActionGreet().run(dispatcher, make_tracker("greet", metadata={"audience": "young_person"}), domain)
     assert dispatcher.messages[0]["buttons"][0]["payload"] == "/young_carers"
+
+
+async def test_a_subject_outside_childrens_services_is_said_honestly(make_tracker, dispatcher, domain):
+    tracker = make_tracker("looked_after", text="How do I apply for a secondary school place for September?")
+    assert await actions.ActionAnswerTopic().run(dispatcher, tracker, domain) == []
+    said = texts(dispatcher)
+    assert "I don't have information about school places" in said and "Coventry City Council's website" in said
+    assert "looked after" not in said.lower()  # never the classifier's guess
+
+
+async def test_an_outside_subject_beside_a_topic_of_its_own_gets_the_topic(make_tracker, dispatcher, domain):
+    tracker = make_tracker("assessment_length", text="I'm on universal credit. How long will the assessment take?")
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "45 working days" in said and "benefits" not in said

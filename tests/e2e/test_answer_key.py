@@ -60,8 +60,8 @@ HELDOUT_FLOORS = {
     # Written in session 19, measured once untuned: 68.1% (not-covered 2/30). Its not-covered misses and its
     # one crisis miss were read once; its other kinds are unread.
     "heldout_answers_2026_12b.yml": {
-        "overall": 0.71, "council-switch": 0.83, "crisis": 1.0, "detail": 0.72, "follow-up": 0.57,
-        "frightened-parent": 0.62, "not-covered": 0.43, "simple-english": 0.82, "text-speak": 0.8, "topic": 0.95,
+        "overall": 0.72, "council-switch": 0.83, "crisis": 1.0, "detail": 0.72, "follow-up": 0.57,
+        "frightened-parent": 0.62, "not-covered": 0.53, "simple-english": 0.82, "text-speak": 0.8, "topic": 0.95,
         "two-part": 0.65},
 }
 

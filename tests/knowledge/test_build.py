@@ -163,3 +163,19 @@ def test_a_stage_must_have_its_place_in_the_process(tmp_path):
     """
     problems = "\n".join(problems_for(tmp_path, **{"stages.yml": stages}))
     assert "stage 'a_new_stage' is not in stage_order" in problems
+
+
+def test_an_outside_subject_may_not_use_the_words_of_the_assistants_own_topics(tmp_path):
+    root = make_content(tmp_path)
+    (root / "outside_subjects.yml").write_text(textwrap.dedent("""
+        source: {seed: national, section: "not covered"}
+        checked: 2026-12-03
+        subjects:
+          - {name: parking, ask: council, words: [parking permit]}
+          - {name: worries, ask: somewhere, words: [front door]}
+    """), encoding="utf-8")
+    with pytest.raises(build.BuildError) as err:
+        build.build(root, tmp_path / "kb.db")
+    problems = "\n".join(err.value.problems)
+    assert "'front door' (worries) is in the assistant's own topics" in problems
+    assert "ask must be 'council' or 'gov.uk'" in problems and "parking" not in problems

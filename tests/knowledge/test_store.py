@@ -75,3 +75,20 @@ def test_next_steps_are_offered_in_the_order_a_family_meets_them(kb):
     order = [s.id for s in kb.stages("coventry")]
     assert order.index("referral") < order.index("assessment_start") < order.index("assessment_complete") \
         < order.index("cin_meeting") < order.index("icpc") < order.index("review_conference")
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("How do I apply for a primary school place?", "school places and admissions"),
+    ("how much is child benefit", "benefits"),
+    ("can I get legal aid", "legal aid and solicitors"),
+    ("what time do the family hubs open on a saturday?", "opening times and addresses of buildings"),
+])
+def test_a_subject_outside_childrens_services(kb, text, subject):
+    assert kb.outside_subject(text).name == subject
+
+
+@pytest.mark.parametrize("text", ["what are the benefits of early help?",
+                                  "what happens at a child protection conference?",
+                                  "my child was readmitted to hospital", ""])
+def test_not_a_subject_outside_childrens_services(kb, text):
+    assert kb.outside_subject(text) is None
