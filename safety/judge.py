@@ -47,6 +47,7 @@ SETTLED_PATTERN_AGREEMENT = 0.8
 UNCONDITIONAL = ("suicide_method",)
 # ...and to say who is speaking when the words hold no cue.
 SPEAKER_CONFIDENCE = 0.8
+BREAKING_POINT = "carer_breaking_point"
 # A concern raised by the patterns takes the model's kind when the model agrees there is harm.
 HARM_KINDS = tuple(k for k in KINDS if k != DANGER_NOW)
 # A second kind of harm in the same message ("he's threatening to share my pics and I want to end
@@ -156,7 +157,8 @@ class Judge:
         best_harm = next(((k, p) for k, p in ranking if k in HARM_KINDS), (None, 0.0))
 
         distress = self.cues.is_distress(text)
-        settled = self.cues.is_settled(text) or ((question or distress) and self.cues.is_about_process(text))
+        about_process = (question or distress) and self.cues.is_about_process(text)
+        settled = self.cues.is_settled(text) or about_process
         # A question about a topic in general, about no one in particular, is never a disclosure on
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
         impersonal_question = question and not self.cues.is_personal(text)
@@ -182,6 +184,11 @@ class Judge:
         if settled:
             needed = max(needed, SETTLED_CONFIDENCE)
         model_may_raise = model_kind != NONE and not (impersonal_question and not after_concern)
+        # A question from someone upset about what services are doing ("a referral about my baby, I can't
+        # stop crying, what happens now?") is distress, not a parent at breaking point: only the crisis
+        # patterns ("I might hurt him", "I can't cope with her") can say it is.
+        if question and distress and about_process and model_kind == BREAKING_POINT and not signals:
+            model_may_raise = False
         if model_may_raise and harm_p >= needed:
             source = "patterns+model" if source else "model"
             kind = kind or model_kind

@@ -55,7 +55,7 @@ HELDOUT_FLOORS = {
     # since (its misses were read), so no longer a fair measure.
     "heldout_answers_2026_12.yml": {
         "overall": 0.77, "council-change": 0.78, "crisis": 1.0, "detail": 0.8, "follow-up": 0.57,
-        "frightened-parent": 0.75, "not-covered": 0.64, "simple-english": 0.67, "text-speak": 0.85, "topic": 1.0,
+        "frightened-parent": 0.81, "not-covered": 0.64, "simple-english": 0.67, "text-speak": 0.85, "topic": 1.0,
         "two-part": 0.76},
     # Written in session 19, measured once untuned: 68.1% (not-covered 2/30). Its not-covered misses and its
     # one crisis miss were read once; its other kinds are unread.

@@ -6,6 +6,7 @@ import pytest
 
 from safety.judge import Cues, Judge
 from safety.kinds import SECRET
+from safety.signals import SignalDetector
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,27 @@ def test_a_topic_question_is_not_a_concern(safety_judge: Judge):
 def test_distress_about_the_process_is_noticed_but_is_not_danger(safety_judge: Judge):
     j = safety_judge.judge("I'm so angry with the school for referring us, what happens now?")
     assert not j.concern and j.distress
+
+
+class SureOfBreakingPoint:
+    """A safety model that is very sure every message is a parent at breaking point."""
+
+    def rank_kinds(self, text, top=3):
+        return [("carer_breaking_point", 0.97), ("none", 0.03)][:top]
+
+    def speaker(self, text):
+        return ("parent", 0.9)
+
+
+def test_crying_over_a_referral_is_distress_not_a_parent_at_breaking_point():
+    judge = Judge(SignalDetector(), SureOfBreakingPoint())
+    asked = judge.judge("There's a referral about my baby and I can't stop crying. What happens now?")
+    assert not asked.concern and asked.distress
+    # told, not asked: the model decides as before
+    assert judge.judge("There's a referral about my baby and I can't stop crying").kind == "carer_breaking_point"
+    # a crisis pattern still decides in a question
+    pattern = "The social worker came and I can't stop crying. I'm scared I might hurt my baby, what do I do?"
+    assert judge.judge(pattern).concern
 
 
 def test_after_a_safety_reply_less_is_needed(safety_judge: Judge, monkeypatch):
