@@ -179,6 +179,14 @@ _ALL = (
     Setting("SQL_MAX_OVERFLOW", "int", "5",
             "Extra PostgreSQL connections a Rasa server may open over SQL_POOL_SIZE when busy (Rasa's own "
             "name; Rasa alone defaults to 100).", minimum=0),
+    Setting("FAMILY_HELP_SHARED_STATE", "flag", "0",
+            "1: the recent-safety-concern memory and the chat rate limit are kept in Redis "
+            "(FAMILY_HELP_REDIS_*) so that every Rasa server shares them, with each server's memory as the "
+            "fallback when Redis fails (bot/shared_state.py); `make run-scaled` sets 1. 0: each Rasa "
+            "server's own memory (`make run`)."),
+    Setting("FAMILY_HELP_SHARED_STATE_TIMEOUT_MS", "int", "250",
+            "With FAMILY_HELP_SHARED_STATE=1: how long a Rasa server waits for Redis before its own memory "
+            "answers (a message is never held back for Redis)."),
 )
 REGISTRY: Dict[str, Setting] = {s.name: s for s in _ALL}
 

@@ -19,9 +19,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import os
-import time
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -32,39 +29,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import settings
-from bot import intake, logs, turns
+from bot import intake, logs, shared_state, turns
+from bot.shared_state import RecentConcerns  # noqa: F401 - where it was (this process's memory)
 from knowledge.store import KnowledgeBase
 from safety.fallback import fallback_messages, response_text
 from safety.kinds import CONTEXT_KEY, safety_marker
-from triage.limits import SlidingWindow
 
 log = logging.getLogger(__name__)
 
 DELETED = "conversation_deleted"  # custom payload of the "delete my chat" reply
 TURN_TIMEOUT_MARGIN = 15.0  # a whole turn may take this much longer than one action call
-
-
-class RecentConcerns:
-    """Which conversations had a safety reply in the last `seconds` (at most `size` of them, in this
-    process): their next message is judged knowing it ("can you keep a secret?" then a hint).
-    Only the conversation's id and a time are kept."""
-
-    def __init__(self, seconds: float = 1800.0, size: int = 10000) -> None:
-        self.seconds, self.size = seconds, size
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def note(self, sender: str) -> None:
-        self._seen[sender] = time.monotonic()
-        self._seen.move_to_end(sender)
-        while len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-
-    def recent(self, sender: str) -> bool:
-        at = self._seen.get(sender)
-        return at is not None and time.monotonic() - at < self.seconds
-
-    def forget(self, sender: str) -> None:
-        self._seen.pop(sender, None)
 
 
 class FamilyHelpInput(RestInput):
@@ -76,11 +50,11 @@ class FamilyHelpInput(RestInput):
 
     def __init__(self) -> None:
         self.max_chars = settings.get("FAMILY_HELP_MAX_MESSAGE_CHARS")
-        self.limiter = SlidingWindow(settings.get("FAMILY_HELP_CHAT_PER_MINUTE"), 60.0)
         self.turn_timeout = settings.get("FAMILY_HELP_ACTION_TIMEOUT_SECONDS") * 2 + TURN_TIMEOUT_MARGIN
-        self._secret = os.urandom(16)
         self._kb: Optional[KnowledgeBase] = None
-        self.concerns = RecentConcerns()
+        # Recent safety concerns and the chat rate limit: this process's memory (make run), or Redis
+        # shared by every Rasa server (FAMILY_HELP_SHARED_STATE=1, make run-scaled); bot/shared_state.py.
+        self.state = shared_state.from_settings()
         turns.install(settings.get("FAMILY_HELP_ACTION_TIMEOUT_SECONDS"))
 
     @classmethod
@@ -133,20 +107,21 @@ class FamilyHelpInput(RestInput):
 
         return hooks
 
-    def client(self, request: Request) -> Optional[str]:
-        """An opaque key for the client, or None for this machine itself (see intake.client_address)."""
+    async def client(self, request: Request) -> Optional[str]:
+        """An opaque key for the client, or None for this machine itself (see intake.client_address).
+        The same on every Rasa server that shares state (its key is kept in Redis)."""
         address = intake.client_address(request.ip, request.headers.get("x-forwarded-for"))
-        return intake.client_key(address, self._secret) if address else None
+        return intake.client_key(address, await self.state.secret()) if address else None
 
     async def receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
                       ) -> HTTPResponse:
-        client = self.client(request)
+        client = await self.client(request)
         try:
             chat = intake.parse_chat(request.body, self.max_chars)
         except intake.BadRequest as problem:
             log.info("chat: request refused (%s)", type(problem).__name__)
             return response.json({"error": str(problem)}, status=400)
-        if client and not self.limiter.allow(("client", client)):
+        if client and not await self.state.allow(client):
             log.info("chat: client over the rate limit")
             slow = response_text(self._responses(request), "utter_too_fast", {})
             wait = [{"text": slow}] if slow else []
@@ -158,7 +133,7 @@ class FamilyHelpInput(RestInput):
         if client:
             metadata["client"] = client  # for the CRO request limit; never the address itself
         metadata.pop(CONTEXT_KEY, None)
-        if self.concerns.recent(chat.sender):
+        if await self.state.recent_concern(chat.sender):
             metadata[CONTEXT_KEY] = {"after_concern": True}  # read by the safety layer (safety.component)
         with logs.hiding(chat.text), logs.hiding(text):
             return response.json(await self._turn(request, on_new_message, chat, text, metadata))
@@ -178,7 +153,7 @@ class FamilyHelpInput(RestInput):
         messages = list(collector.messages)
         safety_reply = safety_marker(messages) is not None
         if safety_reply:
-            self.concerns.note(chat.sender)
+            await self.state.note_concern(chat.sender)
         if problem or turn.failed or not messages:
             log.warning("chat: turn failed (%s); sent the numbers",
                         problem or ("action " + ",".join(turn.failed_actions) if turn.failed else "no reply"))
@@ -233,7 +208,7 @@ class FamilyHelpInput(RestInput):
             return council
 
     async def _erase(self, request: Request, sender: str) -> int:
-        self.concerns.forget(sender)
+        await self.state.forget_concern(sender)
         agent = request.app.ctx.agent
         store = agent.tracker_store
         store = getattr(store, "_tracker_store", store)  # Rasa wraps it in an AwaitableTrackerStore
@@ -245,8 +220,8 @@ class FamilyHelpInput(RestInput):
         return deleted
 
     async def delete(self, request: Request) -> HTTPResponse:
-        client = self.client(request)
-        if client and not self.limiter.allow(("client", client)):
+        client = await self.client(request)
+        if client and not await self.state.allow(client):
             return response.json({"error": "Too many requests. Please wait a minute, then try again."}, status=429)
         try:
             sender = intake.parse_delete(request.body)

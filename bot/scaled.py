@@ -25,6 +25,8 @@ services and their configuration are never touched.
 `--base DIR` puts all of it in DIR instead of build/scaled (the scale test's own runs).
 `--no-lock-store` leaves the lock store out (each Rasa server then has its own in-memory locks): only
 for `make scale-test`, to show that its checker catches the turns that are then lost or mixed.
+`--no-shared-state` keeps the recent safety concerns and the chat rate limit in each Rasa server's
+memory (FAMILY_HELP_SHARED_STATE=0; bot/shared_state.py): only for `make scale-test`'s control run.
 """
 from __future__ import annotations
 
@@ -294,10 +296,12 @@ def program(name: str) -> str:
 
 
 def scaled_environment(environ: Mapping[str, str], layout: Layout, db_password: str,
-                       redis_password: str) -> Dict[str, str]:
-    """The settings every server (and retention, in this process) gets: the stores on PostgreSQL."""
+                       redis_password: str, shared_state: bool = True) -> Dict[str, str]:
+    """The settings every server (and retention, in this process) gets: the stores on PostgreSQL, and
+    the chat channel's recent-concern memory and rate limit in Redis (bot/shared_state.py)."""
     env = dict(environ)
     env.update({
+        "FAMILY_HELP_SHARED_STATE": "1" if shared_state else "0",
         "FAMILY_HELP_DB_HOST": "127.0.0.1", "FAMILY_HELP_DB_PORT": str(layout.db_port),
         "FAMILY_HELP_DB_NAME": layout.db_name, "FAMILY_HELP_DB_USER": layout.db_user,
         "FAMILY_HELP_DB_PASSWORD": db_password,
@@ -360,6 +364,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-lock-store", action="store_true",
                     help="leave the lock store out (the scale test's control run only)")
+    ap.add_argument("--no-shared-state", action="store_true",
+                    help="recent concerns and the rate limit in each Rasa server's memory (the scale test's "
+                         "control run only)")
     ap.add_argument("--base", type=Path, default=None,
                     help="folder for the clusters, configs and logs (default: FAMILY_HELP_BUILD/scaled)")
     args = ap.parse_args(argv)
@@ -393,7 +400,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("WARNING: no lock store: two Rasa servers can handle one conversation at once (scale test only)")
     write_configs(layout, redis_password, nolock)
     init_cluster(layout)
-    os.environ.update({**scaled_environment(os.environ, layout, db_password, redis_password),
+    if args.no_shared_state:
+        print("WARNING: no shared state: a safety concern noted by one Rasa server is unknown to the others "
+              "(scale test only)")
+    os.environ.update({**scaled_environment(os.environ, layout, db_password, redis_password,
+                                            shared_state=not args.no_shared_state),
                        "FAMILY_HELP_LOG_DIR": str(layout.base / "logs")})
     schedule = retention.Schedule.from_settings()
     with postgres_for_setup(layout):

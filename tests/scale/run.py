@@ -2,7 +2,7 @@
 minutes), localhost only, on its own ports and in its own folder (build/scale-test/), so it never
 touches a `make run` or `make run-scaled` in use. Not part of `make test`.
 
-    python -m tests.scale.run [--only correctness|throughput] [--replicas 2] [--rounds 2]
+    python -m tests.scale.run [--only correctness|shared_state|throughput] [--replicas 2] [--rounds 2]
 
 1. Correctness (issue 14, measurement 2): five conversations, ten messages each, all fifty sent at the
    same moment through nginx with no routing header, so they spread over both Rasa servers. Each
@@ -12,6 +12,12 @@ touches a `make run` or `make run-scaled` in use. Not part of `make test`.
    reply non-empty. Then the same with the lock store taken out (`bot.scaled --no-lock-store`): the
    checker must catch lost or mixed turns, which shows it can fail.
    Also the PostgreSQL stores on the live database (tests/scale/test_postgres_live.py).
+   Shared state (bot/shared_state.py): a safety reply given by one Rasa server is known to the other
+   (a crisis message sent straight to one server's port, the next message straight to the other's: that
+   message's stored metadata must carry {"safety_context": {"after_concern": true}}), and the chat rate
+   limit is one count for both servers (one client's messages alternated between them). Then the same
+   with the shared state switched off (`bot.scaled --no-shared-state`): the checker must find the
+   context lost and the limit doubled, which shows it can fail.
 2. Throughput (measurement 1): 20 concurrent conversations of 10 messages each
    (../shared/eval/load.py): `make run`'s layout (SQLite, one Rasa) against one and two Rasa
    servers on PostgreSQL and Redis behind nginx. Messages a second, median and p95.
@@ -58,14 +64,17 @@ class Layout:
     """One set of servers: `sqlite` (make run's: bot.supervisor) or `scaled` (bot.scaled). `slot` gives
     it its own ports and folder, so that several can run at once (the throughput comparison)."""
 
-    def __init__(self, kind: str, replicas: int = 2, lock: bool = True, slot: int = 0) -> None:
+    def __init__(self, kind: str, replicas: int = 2, lock: bool = True, slot: int = 0, shared: bool = True,
+                 extra_env: Optional[Dict[str, str]] = None) -> None:
         self.kind, self.replicas, self.lock, self.slot = kind, replicas, lock, slot
+        self.shared, self.extra_env = shared, dict(extra_env or {})
         self.port_settings = {name: str(int(port) + (20 if name == "RASA_PORT" else 1) * slot)
                               for name, port in PORTS.items()}
         self.url = f"http://127.0.0.1:{self.port_settings['RASA_PORT']}"
         self.base = BASE / ("sqlite" if kind == "sqlite" else "scaled" if slot == 0 else f"scaled-{slot}")
         self.name = "make-run (SQLite)" if kind == "sqlite" else \
-            f"{replicas} Rasa on PostgreSQL+Redis{'' if lock else ', NO lock store'}"
+            f"{replicas} Rasa on PostgreSQL+Redis{'' if lock else ', NO lock store'}" \
+            f"{'' if shared else ', NO shared state'}"
         self.proc: Optional[subprocess.Popen] = None
 
     def env(self) -> Dict[str, str]:
@@ -73,6 +82,7 @@ class Layout:
         env.update(self.port_settings)
         env.update({"PYTHONPATH": str(ROOT), "SCALE_REPLICAS": str(self.replicas),
                     "FAMILY_HELP_LOG_DIR": str(self.base / "logs")})
+        env.update(self.extra_env)
         if self.kind == "sqlite":
             env.update({"FAMILY_HELP_TRACKER_DB": str(self.base / "conversations.db"),
                         "FAMILY_HELP_TRIAGE_DB": str(self.base / "triage.db")})
@@ -87,8 +97,10 @@ class Layout:
         if self.kind == "sqlite":
             argv = [PY, "-m", "bot.supervisor"]
         else:
-            argv = [PY, "-m", "bot.scaled", "--base", str(self.base)] + ([] if self.lock else ["--no-lock-store"])
-        out = open(BASE / f"{self.kind}-{self.replicas}{'' if self.lock else '-nolock'}.out", "wb")  # noqa: SIM115
+            argv = [PY, "-m", "bot.scaled", "--base", str(self.base)] + ([] if self.lock else ["--no-lock-store"]) \
+                + ([] if self.shared else ["--no-shared-state"])
+        out = open(BASE / f"{self.kind}-{self.replicas}{'' if self.lock else '-nolock'}"  # noqa: SIM115
+                   f"{'' if self.shared else '-noshared'}.out", "wb")
         started = time.monotonic()
         self.proc = subprocess.Popen(argv, cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
@@ -279,6 +291,79 @@ def correctness(layout: Layout, token: str, rounds: int, expect_clean: bool) -> 
         if not expect_clean and problems:
             break  # the checker caught it
     return dict(totals)
+
+
+# --- shared state: what one Rasa server remembers, the other knows ---------------------------------
+CRISIS = "my dad hits me and i am scared to go home"
+SHARED_LIMIT = 6  # FAMILY_HELP_CHAT_PER_MINUTE for this part: a few messages show the count
+
+
+def post_to(port: int, body: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> Any:
+    """A chat message straight to one Rasa server (not through nginx): (status, reply)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with _OPENER.open(request, timeout=60) as r:
+            return r.status, json.loads(r.read().decode() or "[]")
+    except urllib.error.HTTPError as e:
+        return e.code, None
+    except (OSError, ValueError) as e:
+        return type(e).__name__, None
+
+
+def shared_state(layout: Layout, token: str, conversations: int = 4, messages: int = 2 * SHARED_LIMIT
+                 ) -> Dict[str, int]:
+    """Concerns: a crisis message to one server, the next to the other (both ways round); counts the next
+    messages stored with and without the after-concern context. Rate: one client's `messages` alternated
+    between the two servers within a minute; counts those let through (the limit is SHARED_LIMIT)."""
+    from safety.kinds import CONTEXT_KEY, safety_marker
+
+    first_port, second_port = layout.ports()[:2]
+    figures: Counter = Counter()
+    prefix = uuid.uuid4().hex[:8]
+    for n in range(conversations):
+        one, other = (first_port, second_port) if n % 2 == 0 else (second_port, first_port)
+        sender = f"shared-{prefix}-{n}"
+        status, reply = post_to(one, {"sender": sender, "message": CRISIS})
+        if status != 200 or not isinstance(reply, list) or safety_marker(reply) is None:
+            figures["no safety reply to the crisis message"] += 1
+            continue
+        post_to(other, {"sender": sender, "message": "ok", "metadata": {"message_id": f"{sender}-next"}})
+        events = tracker(sender, token)["events"]
+        nxt = [e for e in events
+               if e["event"] == "user" and (e.get("metadata") or {}).get("message_id") == f"{sender}-next"]
+        context = ((nxt[0].get("metadata") or {}).get(CONTEXT_KEY) or {}) if nxt else {}
+        figures["known on the other server" if context.get("after_concern") else "LOST on the other server"] += 1
+    client = {"X-Forwarded-For": f"203.0.113.{int(prefix[:2], 16) % 250 + 1}"}
+    statuses = [post_to((first_port, second_port)[i % 2], {"sender": f"rate-{prefix}", "message": "hello"}, client)[0]
+                for i in range(messages)]
+    figures["rate: let through"] = statuses.count(200)
+    figures["rate: refused (429)"] = statuses.count(429)
+    return dict(figures)
+
+
+def shared_state_part(replicas: int, token: str) -> List[str]:
+    failed = []
+    limit = {"FAMILY_HELP_CHAT_PER_MINUTE": str(SHARED_LIMIT)}
+    with Layout("scaled", max(2, replicas), extra_env=limit) as layout:
+        say(f"Shared state, {layout.name} (chat limit {SHARED_LIMIT} a minute):")
+        on = shared_state(layout, token)
+        say(f"  {on}")
+    if on.get("LOST on the other server") or not on.get("known on the other server") \
+            or on.get("no safety reply to the crisis message"):
+        failed.append(f"shared state: a safety concern was not known on the other Rasa server: {on}")
+    if on.get("rate: let through") != SHARED_LIMIT:
+        failed.append(f"shared state: one client got {on.get('rate: let through')} messages through two servers, "
+                      f"not the limit {SHARED_LIMIT}")
+    with Layout("scaled", max(2, replicas), shared=False, extra_env=limit) as layout:
+        say(f"Shared state, control: {layout.name}:")
+        off = shared_state(layout, token)
+        say(f"  {off}")
+    if not off.get("LOST on the other server"):
+        failed.append("without the shared state the checker found no lost concern: it is not shown able to fail")
+    if off.get("rate: let through", 0) <= SHARED_LIMIT:
+        failed.append("without the shared state the rate check found no doubled limit: it is not shown able to fail")
+    return failed
 
 
 # --- measurement 3: one Rasa server killed under load ------------------------------------------
@@ -489,7 +574,7 @@ def live_store_tests(layout: Layout) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=("correctness", "throughput", "failover", "outage"))
+    ap.add_argument("--only", choices=("correctness", "shared_state", "throughput", "failover", "outage"))
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=2, help="bursts with the lock store (control: up to 3)")
     ap.add_argument("--repeat", type=int, default=3, help="throughput: rounds over the three layouts")
@@ -517,6 +602,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             failed.append("without the lock store the checker found nothing: it is not shown able to fail")
         summary.insert(0, ("correctness", {"with lock store": with_lock or "no problem",
                                            "without (control)": without}))
+    if args.only in (None, "shared_state"):
+        failed += shared_state_part(args.replicas, token)
     if args.only in (None, "failover"):
         with Layout("scaled", 2) as layout:
             say(f"Failover, {layout.name}: kill -9 of one Rasa server under load")
