@@ -143,3 +143,10 @@ def test_folders_of_the_project_above_the_cluster_become_passable_others_are_nam
     outside.parent.chmod(0o700)
     with pytest.raises(SystemExit, match="chmod o\\+x"):
         scaled.passable(outside, top=tmp_path)
+
+
+def test_the_scaled_servers_share_the_channels_memory_in_redis_unless_the_control_run_says_not():
+    layout = scaled.Layout.from_settings({})
+    assert scaled.scaled_environment({}, layout, SECRET_DB, SECRET_REDIS)["FAMILY_HELP_SHARED_STATE"] == "1"
+    control = scaled.scaled_environment({}, layout, SECRET_DB, SECRET_REDIS, shared_state=False)
+    assert control["FAMILY_HELP_SHARED_STATE"] == "0"
