@@ -24,7 +24,10 @@ Redis failing never holds back a message and never forgets a concern: every call
 (FAMILY_HELP_SHARED_STATE_TIMEOUT_MS), after a failure Redis is not asked again for a few seconds,
 and meanwhile this process's memory answers: a concern is always noted here too and still counts
 when Redis cannot be asked (a concern noted while Redis was down is written to it once it answers
-again); the rate limit falls back to this process's own count. Logs name kinds of failure only.
+again), and it still counts on the server that noted it if Redis loses it (a restart). Erasing a chat
+deletes its Redis key and this server's note; another server that noted a concern for it keeps its note
+(an id and a time, in memory) until it expires, which can only make a message with that id judged more
+carefully. The rate limit falls back to this process's own count. Logs name kinds of failure only.
 """
 from __future__ import annotations
 
@@ -84,9 +87,6 @@ class RecentConcerns:
     def mark_shared(self, sender: str) -> None:
         if sender in self._seen:
             self._seen[sender] = (self._seen[sender][0], True)
-
-    def is_unshared(self, sender: str) -> bool:
-        return sender in self._seen and not self._seen[sender][1] and self.recent(sender)
 
     def forget(self, sender: str) -> None:
         self._seen.pop(sender, None)
@@ -148,10 +148,16 @@ class RedisSharedState(SharedState):
         loop = id(asyncio.get_running_loop())
         if loop not in self._clients:
             import redis.asyncio
+            from redis.asyncio.retry import Retry
+            from redis.backoff import NoBackoff
+            from redis.exceptions import ConnectionError as RedisConnectionError
 
+            # One retry on a new connection: after Redis restarts, the pooled connections are dead and
+            # each would otherwise fail once (measured: concerns noted locally only, 15-20 s after).
             self._clients[loop] = redis.asyncio.Redis(
                 host=self.host, port=self.port, db=self.db, password=self.password,
-                socket_timeout=self.timeout, socket_connect_timeout=self.timeout)
+                socket_timeout=self.timeout, socket_connect_timeout=self.timeout,
+                retry=Retry(NoBackoff(), 1), retry_on_error=[RedisConnectionError])
         return self._clients[loop]
 
     def available(self) -> bool:
@@ -191,13 +197,10 @@ class RedisSharedState(SharedState):
             self.concerns.mark_shared(sender)
 
     async def recent_concern(self, sender: str) -> bool:
-        noted_here_only = self.concerns.is_unshared(sender)  # before _ask, which may share it
         ok, found = await self._ask("a concern", lambda r: r.exists(concern_key(sender)))
-        if not ok:
-            return self.concerns.recent(sender)  # Redis unknown: what this server noted still counts
-        # Redis is the shared answer (a conversation erased on another server is forgotten), plus a
-        # concern noted here while Redis could not be reached.
-        return bool(found) or noted_here_only
+        # Redis's answer (what any server noted), or what this server noted itself: still counted when
+        # Redis cannot be asked, has not got it yet, or lost it (a restart: Redis keeps nothing on disk).
+        return bool(ok and found) or self.concerns.recent(sender)
 
     async def forget_concern(self, sender: str) -> None:
         self.concerns.forget(sender)

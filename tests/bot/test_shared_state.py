@@ -104,11 +104,22 @@ def test_a_concern_noted_by_one_server_counts_on_the_other_for_half_an_hour(cloc
     assert not run(b.recent_concern("conv-1")) and not run(a.recent_concern("conv-1"))
 
 
-def test_erasing_on_one_server_forgets_it_on_every_server(clock):
-    redis, (a, b) = servers(clock)
+def test_erasing_deletes_the_shared_concern_and_this_servers_note(clock):
+    redis, (a, b, c) = servers(clock, n=3)
     run(a.note_concern("conv-1"))
     run(b.forget_concern("conv-1"))
-    assert not run(a.recent_concern("conv-1")) and not run(b.recent_concern("conv-1"))
+    assert concern_key("conv-1") not in redis.data
+    assert not run(b.recent_concern("conv-1")) and not run(c.recent_concern("conv-1"))
+    assert run(a.recent_concern("conv-1"))  # the noting server's own note lasts until it expires (safe side)
+
+
+def test_a_concern_lost_by_redis_still_counts_on_the_server_that_noted_it(clock):
+    redis, (a, b) = servers(clock)
+    run(a.note_concern("conv-1"))
+    redis.data.clear(), redis.expires.clear()  # Redis restarted: it keeps nothing on disk
+    assert run(a.recent_concern("conv-1")) and not run(b.recent_concern("conv-1"))
+    clock.now += 1801
+    assert not run(a.recent_concern("conv-1"))
 
 
 def test_redis_keeps_no_message_text_no_conversation_id_and_everything_expires(clock):
