@@ -35,6 +35,8 @@ from typing import Any, AsyncGenerator, Dict, Optional
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 
+from bot.redis_client import redis_client
+
 log = logging.getLogger(__name__)
 
 # Delete / extend the key only when it still holds our token (one atomic step inside Redis).
@@ -73,11 +75,9 @@ class RedisLeaseLockStore(LockStore):
             return self._fixed_client
         loop = id(asyncio.get_running_loop())
         if loop not in self._clients:
-            import redis.asyncio
-
-            self._clients[loop] = redis.asyncio.Redis(
-                host=self.host, port=self.port, db=self.db, password=self.password,
-                socket_timeout=self.socket_timeout, socket_connect_timeout=self.socket_timeout)
+            # one retry on a new connection: after a Redis restart each dead pooled connection failed
+            # a turn once (make scale-test --only outage)
+            self._clients[loop] = redis_client(self.host, self.port, self.db, self.password, self.socket_timeout)
         return self._clients[loop]
 
     # the lock ---------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Optional, Tuple, TypeVar, Union
 
 import settings
+from bot.redis_client import redis_client
 from triage.limits import SlidingWindow
 
 log = logging.getLogger(__name__)
@@ -147,17 +148,9 @@ class RedisSharedState(SharedState):
             return self._fixed_client
         loop = id(asyncio.get_running_loop())
         if loop not in self._clients:
-            import redis.asyncio
-            from redis.asyncio.retry import Retry
-            from redis.backoff import NoBackoff
-            from redis.exceptions import ConnectionError as RedisConnectionError
-
             # One retry on a new connection: after Redis restarts, the pooled connections are dead and
             # each would otherwise fail once (measured: concerns noted locally only, 15-20 s after).
-            self._clients[loop] = redis.asyncio.Redis(
-                host=self.host, port=self.port, db=self.db, password=self.password,
-                socket_timeout=self.timeout, socket_connect_timeout=self.timeout,
-                retry=Retry(NoBackoff(), 1), retry_on_error=[RedisConnectionError])
+            self._clients[loop] = redis_client(self.host, self.port, self.db, self.password, self.timeout)
         return self._clients[loop]
 
     def available(self) -> bool:
