@@ -35,7 +35,7 @@ from typing import Any, AsyncGenerator, Dict, Optional
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 
-from bot.redis_client import redis_client
+from bot.redis_client import LoopClients
 
 log = logging.getLogger(__name__)
 
@@ -66,19 +66,13 @@ class RedisLeaseLockStore(LockStore):
         self.host, self.port, self.db, self.password = host, int(port), int(db), password
         self.key_prefix, self.lease_seconds, self.poll_seconds = key_prefix, lease_seconds, poll_seconds
         self.socket_timeout = socket_timeout
-        self._fixed_client = client  # tests pass a fake; else one redis.asyncio client per event loop
-        self._clients: Dict[int, Any] = {}
+        # tests pass a fake client; else one per event loop, retrying once on a new connection (after a
+        # Redis restart each dead pooled connection failed a turn once: make scale-test --only outage)
+        self._clients = LoopClients(self.host, self.port, self.db, password, socket_timeout, fixed=client)
         super().__init__()
 
     def _redis(self) -> Any:
-        if self._fixed_client is not None:
-            return self._fixed_client
-        loop = id(asyncio.get_running_loop())
-        if loop not in self._clients:
-            # one retry on a new connection: after a Redis restart each dead pooled connection failed
-            # a turn once (make scale-test --only outage)
-            self._clients[loop] = redis_client(self.host, self.port, self.db, self.password, self.socket_timeout)
-        return self._clients[loop]
+        return self._clients.get()
 
     # the lock ---------------------------------------------------------------------------------
     @contextlib.asynccontextmanager

@@ -420,13 +420,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         logging.getLogger(name).handlers = [handler]
         logging.getLogger(name).setLevel(logging.INFO)
         logging.getLogger(name).propagate = False
-    try:
-        api_token = tokens.resolve(tokens.API_TOKEN, say=log.warning)
-        action_secret = tokens.resolve(tokens.ACTION_SECRET, say=log.warning)
-        tokens.check_header_safe("FAMILY_HELP_ACTION_SECRET", action_secret)
-    except (tokens.SecretError, settings.SettingError, OSError) as problem:
-        print(problem, file=sys.stderr)
+    secrets = supervisor.resolve_secrets()
+    if secrets is None:
         return 2
+    api_token, action_secret = secrets
     services = build_services(layout, dict(os.environ), api_token, action_secret, endpoints)
     sup = supervisor.Supervisor(services, output, schedule=schedule)
     signal.signal(signal.SIGINT, sup.request_stop)

@@ -40,7 +40,7 @@ from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Optional, Tuple, TypeVar, Union
 
 import settings
-from bot.redis_client import redis_client
+from bot.redis_client import LoopClients
 from triage.limits import SlidingWindow
 
 log = logging.getLogger(__name__)
@@ -137,21 +137,15 @@ class RedisSharedState(SharedState):
                  concern_seconds: float = CONCERN_SECONDS, clock: Optional[Callable[[], float]] = None) -> None:
         super().__init__(per_minute, concern_seconds, clock)
         self.host, self.port, self.password, self.db, self.timeout = host, port, password, db, timeout
-        self._fixed_client = client  # tests pass a fake; else one redis.asyncio client per event loop
-        self._clients: Dict[int, Any] = {}
+        # tests pass a fake client; else one per event loop, retrying once on a new connection (after
+        # Redis restarts, the pooled connections are dead and each would otherwise fail once)
+        self._clients = LoopClients(host, port, db, password, timeout, fixed=client)
         self._down_until = 0.0
         self._salt: Optional[bytes] = None
         self._salt_at = -SALT_REFRESH_SECONDS
 
     def _redis(self) -> Any:
-        if self._fixed_client is not None:
-            return self._fixed_client
-        loop = id(asyncio.get_running_loop())
-        if loop not in self._clients:
-            # One retry on a new connection: after Redis restarts, the pooled connections are dead and
-            # each would otherwise fail once (measured: concerns noted locally only, 15-20 s after).
-            self._clients[loop] = redis_client(self.host, self.port, self.db, self.password, self.timeout)
-        return self._clients[loop]
+        return self._clients.get()
 
     def available(self) -> bool:
         return self._clock() >= self._down_until

@@ -42,7 +42,7 @@ import urllib.request
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import settings
 from bot import retention, tokens
@@ -390,6 +390,18 @@ class Supervisor:
         return 0
 
 
+def resolve_secrets() -> Optional[Tuple[str, str]]:
+    """Rasa's API token and the action-server secret (bot/tokens.py), or None after printing why not."""
+    try:
+        api_token = tokens.resolve(tokens.API_TOKEN, say=log.warning)
+        action_secret = tokens.resolve(tokens.ACTION_SECRET, say=log.warning)
+        tokens.check_header_safe("FAMILY_HELP_ACTION_SECRET", action_secret)
+    except (tokens.SecretError, settings.SettingError, OSError) as problem:
+        print(problem, file=sys.stderr)
+        return None
+    return api_token, action_secret
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     os.umask(0o077)
     os.chdir(ROOT)
@@ -405,13 +417,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         logging.getLogger(name).addHandler(handler)
         logging.getLogger(name).setLevel(logging.INFO)
         logging.getLogger(name).propagate = False
-    try:
-        api_token = tokens.resolve(tokens.API_TOKEN, say=log.warning)
-        action_secret = tokens.resolve(tokens.ACTION_SECRET, say=log.warning)
-        tokens.check_header_safe("FAMILY_HELP_ACTION_SECRET", action_secret)
-    except (tokens.SecretError, settings.SettingError, OSError) as problem:
-        print(problem, file=sys.stderr)
+    secrets = resolve_secrets()
+    if secrets is None:
         return 2
+    api_token, action_secret = secrets
     services = build_services(names, os.environ, api_token, action_secret)
     sup = Supervisor(services, output, schedule=retention.Schedule.from_settings())
     signal.signal(signal.SIGINT, sup.request_stop)
