@@ -133,6 +133,9 @@ _ALL = (
     Setting("FAMILY_HELP_EXIT_URL", "url", "https://www.bbc.co.uk/weather", "Where \"Exit this page\" goes."),
     Setting("FAMILY_HELP_SECURE_COOKIES", "flag", "0",
             "1 behind HTTPS: the CRO session cookie is Secure and HSTS is sent."),
+    Setting("FAMILY_HELP_METRICS_TOKEN", "secret", None,
+            "Token Prometheus sends to scrape /metrics on the action server and the web server "
+            "(`Authorization: Bearer <token>`; bot/metrics.py). Unset (the default): /metrics answers 404."),
     # --- limits -----------------------------------------------------------------------------
     Setting("FAMILY_HELP_MAX_MESSAGE_CHARS", "int", "2000", "Longest chat message accepted (the widget says so)."),
     Setting("FAMILY_HELP_CHAT_PER_MINUTE", "int", "30",

@@ -76,3 +76,9 @@ def test_office_hours_are_checked():
     assert settings.get("FAMILY_HELP_OFFICE_HOURS", {"FAMILY_HELP_OFFICE_HOURS": "Mon-Sat 08:30-18:00"})
     with pytest.raises(settings.SettingError, match="Mon-Fri 09:00-17:00"):
         settings.get("FAMILY_HELP_OFFICE_HOURS", {"FAMILY_HELP_OFFICE_HOURS": "9 to 5"})
+
+
+def test_the_metrics_token_is_a_secret_that_is_off_by_default():
+    assert settings.get("FAMILY_HELP_METRICS_TOKEN", {}) is None  # /metrics answers 404 (bot/metrics.py)
+    assert settings.get("FAMILY_HELP_METRICS_TOKEN", {"FAMILY_HELP_METRICS_TOKEN": " a b-"}) == " a b-"
+    assert settings.REGISTRY["FAMILY_HELP_METRICS_TOKEN"].kind == "secret"

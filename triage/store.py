@@ -572,6 +572,13 @@ class TriageStore:
         with self._read() as conn:
             return [self._request(r) for r in conn.execute(sql, params)]
 
+    def queue_sizes(self) -> Dict[tuple, int]:
+        """How many requests are not closed, by (council, status, urgent): counts only (bot/metrics.py)."""
+        sql = ("select council, status, urgent, count(*) as n from requests where status != 'closed' "
+               "group by council, status, urgent")
+        with self._read() as conn:
+            return {(r["council"], r["status"], bool(r["urgent"])): int(r["n"]) for r in conn.execute(sql)}
+
     def get(self, council: str, reference: str) -> Optional[Request]:
         """One request, only if it belongs to `council` (None for another council's or an unknown one)."""
         ref = normalise_reference(reference)

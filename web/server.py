@@ -9,7 +9,8 @@ reaches this server or the browser.
 
 Settings (see settings.py): WEB_PORT, FAMILY_HELP_RASA_PUBLIC_URL, FAMILY_HELP_EXIT_URL,
 FAMILY_HELP_TRIAGE_DB, FAMILY_HELP_SECURE_COOKIES (Secure cookie and HSTS behind HTTPS),
-FAMILY_HELP_MAX_MESSAGE_CHARS (the widget's limit).
+FAMILY_HELP_MAX_MESSAGE_CHARS (the widget's limit), FAMILY_HELP_METRICS_TOKEN (GET /metrics for
+Prometheus: reply times by route and the CRO queue's size; bot/metrics.py).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import jinja2
 from aiohttp import web
 
 import settings
+from bot import metrics
 from knowledge import paths
 from knowledge.answers import offline_numbers
 from knowledge.store import KnowledgeBase
@@ -54,6 +56,7 @@ class WebConfig:
     triage_db: Optional[Path] = None  # None: the triage store's default
     secure_cookies: bool = False
     max_message_chars: int = 2000
+    metrics_token: Optional[str] = None  # None: /metrics answers 404
 
     @classmethod
     def from_settings(cls) -> WebConfig:
@@ -61,7 +64,8 @@ class WebConfig:
         return cls(port=settings.get("WEB_PORT"), rasa_url=rasa_url, exit_url=settings.get("FAMILY_HELP_EXIT_URL"),
                    triage_db=settings.get("FAMILY_HELP_TRIAGE_DB"),
                    secure_cookies=settings.get("FAMILY_HELP_SECURE_COOKIES"),
-                   max_message_chars=settings.get("FAMILY_HELP_MAX_MESSAGE_CHARS"))
+                   max_message_chars=settings.get("FAMILY_HELP_MAX_MESSAGE_CHARS"),
+                   metrics_token=settings.get("FAMILY_HELP_METRICS_TOKEN"))
 
 
 def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] = None,
@@ -139,7 +143,9 @@ def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] =
         return response
 
     # One policy for every response: pages, files, errors and the CRO view below.
-    app = web.Application(middlewares=[security_middleware(headers), no_cache_static])
+    measured = metrics.WebMetrics(triage)
+    timed, scrape = metrics.aiohttp_metrics(measured, config.metrics_token)
+    app = web.Application(middlewares=[timed, security_middleware(headers), no_cache_static])
     app.add_routes([
         web.get("/", index),
         web.get("/app", app_page),
@@ -150,6 +156,7 @@ def create_app(config: Optional[WebConfig] = None, kb: Optional[KnowledgeBase] =
         web.get("/staying-safe", staying_safe),
         web.get(r"/widget/council/{council:[a-z_-]+}.json", numbers),
         web.get("/health", health),
+        web.get(metrics.PATH, scrape),
     ])
     app.router.add_static("/widget/static", STATIC / "widget", follow_symlinks=False)
     app.router.add_static("/app/static", STATIC / "app", follow_symlinks=False)
