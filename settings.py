@@ -133,6 +133,10 @@ _ALL = (
     Setting("FAMILY_HELP_EXIT_URL", "url", "https://www.bbc.co.uk/weather", "Where \"Exit this page\" goes."),
     Setting("FAMILY_HELP_SECURE_COOKIES", "flag", "0",
             "1 behind HTTPS: the CRO session cookie is Secure and HSTS is sent."),
+    Setting("FAMILY_HELP_TRUSTED_PROXIES", "words", "",
+            "Addresses of proxies on other machines or containers whose X-Forwarded-For names the client "
+            "(rate limits, CRO sign-in throttling), space-separated; docker-compose.yml sets its nginx's. "
+            "Default: none (only a proxy on this machine is trusted)."),
     Setting("FAMILY_HELP_METRICS_TOKEN", "secret", None,
             "Token Prometheus sends to scrape /metrics on the action server and the web server "
             "(`Authorization: Bearer <token>`; bot/metrics.py). Unset (the default): /metrics answers 404."),

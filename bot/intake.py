@@ -13,7 +13,9 @@ import hmac
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterable, Optional
+
+import settings
 
 MAX_BODY_BYTES = 64 * 1024  # far above 2,000 characters of any script, far below anything costly
 MAX_METADATA_BYTES = 1024
@@ -126,13 +128,18 @@ def as_intent_or_text(text: str, intents: Any) -> str:
 LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 
 
-def client_address(peer: Optional[str], forwarded_for: Optional[str]) -> Optional[str]:
+def client_address(peer: Optional[str], forwarded_for: Optional[str],
+                   proxies: Optional[Iterable[str]] = None) -> Optional[str]:
     """Who the client is, for rate limits. A request from another machine: its address. A request
     from this machine through a local proxy (nginx): the address the proxy added last to
     X-Forwarded-For. A request from this machine with no proxy header: None (the machine itself:
     the tests, an evaluation, a health check), which is not limited. Servers listen on localhost
-    only unless a proxy is put in front, so outside clients always arrive one of the first two ways."""
-    if peer in LOOPBACK:
+    only unless a proxy is put in front, so outside clients always arrive one of the first two ways.
+    A proxy in another container (docker-compose.yml's nginx) is trusted like a local one when its
+    address is in ``proxies`` (default: FAMILY_HELP_TRUSTED_PROXIES)."""
+    if proxies is None:
+        proxies = settings.get("FAMILY_HELP_TRUSTED_PROXIES")
+    if peer in LOOPBACK or (peer and peer in proxies):
         if forwarded_for:
             last = forwarded_for.split(",")[-1].strip()
             return last or None

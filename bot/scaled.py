@@ -101,14 +101,21 @@ class Layout:
 
 # --- configuration files ----------------------------------------------------------------------
 def nginx_conf(layout: Layout) -> str:
-    """nginx in front of the Rasa servers. A POST that reached a server is never sent to another:
-    `proxy_next_upstream error timeout` without `non_idempotent` passes on only requests whose
-    connection failed before anything was sent."""
-    tmp = layout.base / "nginx" / "tmp"
-    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in layout.replica_ports)
-    return f"""# Made by bot/scaled.py each start: edit that, not this.
+    """nginx in front of the Rasa servers on this machine (`make run-scaled`)."""
+    return nginx_config(listen=f"127.0.0.1:{layout.rasa_port}",
+                        servers=[f"127.0.0.1:{p}" for p in layout.replica_ports],
+                        pid=layout.base / "nginx" / "nginx.pid", tmp=layout.base / "nginx" / "tmp",
+                        made_by="bot/scaled.py each start")
+
+
+def nginx_config(*, listen: str, servers: Sequence[str], pid: object, tmp: object, made_by: str) -> str:
+    """nginx in front of the Rasa servers (`make run-scaled`; docker-compose.yml: bot/compose.py). A POST
+    that reached a server is never sent to another: `proxy_next_upstream error timeout` without
+    `non_idempotent` passes on only requests whose connection failed before anything was sent."""
+    upstream = "\n".join(f"        server {s} max_fails=1 fail_timeout=2s;" for s in servers)
+    return f"""# Made by {made_by}: edit that, not this.
 worker_processes 1;
-pid {layout.base / "nginx" / "nginx.pid"};
+pid {pid};
 error_log stderr warn;
 daemon off;
 events {{ worker_connections 1024; }}
@@ -131,11 +138,11 @@ http {{
     }}
     upstream rasa {{
         least_conn;
-{servers}
+{upstream}
         keepalive 32;
     }}
     server {{
-        listen 127.0.0.1:{layout.rasa_port};
+        listen {listen};
         location = /nginx-health {{ return 200 "ok\\n"; }}
         location / {{
             proxy_pass http://rasa;

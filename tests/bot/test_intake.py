@@ -88,6 +88,16 @@ def test_client_address_trusts_only_a_local_proxy():
     assert intake.client_address("::1", "") is None
 
 
+def test_a_proxy_in_another_container_is_trusted_only_when_named(monkeypatch):
+    assert intake.client_address("172.30.55.10", "198.51.100.7", proxies=()) == "172.30.55.10"
+    assert intake.client_address("172.30.55.10", "1.2.3.4, 198.51.100.7", proxies=("172.30.55.10",)) == \
+        "198.51.100.7"
+    assert intake.client_address("172.30.55.10", None, proxies=("172.30.55.10",)) is None  # its own checks
+    assert intake.client_address("203.0.113.9", "1.2.3.4", proxies=("172.30.55.10",)) == "203.0.113.9"
+    monkeypatch.setenv("FAMILY_HELP_TRUSTED_PROXIES", "172.30.55.10 172.30.55.11")
+    assert intake.client_address("172.30.55.11", "198.51.100.8") == "198.51.100.8"  # from the setting
+
+
 @pytest.mark.parametrize("raw", [
     b"[" * 20000 + b"]" * 20000,  # deep nesting: RecursionError inside json, not a 500
     body({"sender": "a", "message": "hi", "metadata": {"council": {"nested": ["x"]}}}),
