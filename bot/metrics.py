@@ -21,6 +21,7 @@ import functools
 import hmac
 import json
 import time
+import zlib
 from typing import Any, Callable, Dict, FrozenSet, Iterable, Mapping, Optional, Tuple
 
 import yaml
@@ -165,7 +166,10 @@ def watch_action_server(app: Any, action_names: Iterable[str], token: Optional[s
             return
         request.ctx.metrics_started = None  # once per call
         try:
-            call = _json(request.body) if request.headers.get("Content-Encoding") != "deflate" else None
+            raw = request.body
+            if request.headers.get("Content-Encoding") == "deflate":  # Rasa may compress its calls
+                raw = zlib.decompress(raw)
+            call = _json(raw)
             metrics.observe(call, resp.status, _json(resp.body), time.perf_counter() - begun)
         except Exception:  # noqa: BLE001 - counting must never break an answer
             pass

@@ -2,7 +2,9 @@
 the real actions, a real HTTP server on a free port; each call is what Rasa sends to /webhook."""
 from __future__ import annotations
 
+import json
 import socket
+import zlib
 
 import aiohttp
 import pytest
@@ -28,7 +30,7 @@ def free_port() -> int:
 @pytest.fixture
 async def server(kb):
     """The action server as `python -m bot.actions_server` builds it, serving on 127.0.0.1."""
-    Sanic.test_mode = True  # several apps named "rasa_sdk" in one test process
+    test_mode, Sanic.test_mode = Sanic.test_mode, True  # several apps named "rasa_sdk" in one test process
     app = actions_server.create_app(SECRET, metrics_token=TOKEN)
     port = free_port()
     srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
@@ -40,6 +42,7 @@ async def server(kb):
     await srv.before_stop()
     await srv.close()
     await srv.after_stop()
+    Sanic.test_mode = test_mode
 
 
 def call(action: str, intent: str, *, slots: dict | None = None, safety: dict | None = None,
@@ -146,3 +149,18 @@ def test_metrics_are_off_without_a_token():
     assert metrics.refusal(TOKEN, f"Bearer {TOKEN}") is None
     assert metrics.refusal(TOKEN, f"bearer {TOKEN}") is None
     assert metrics.refusal(TOKEN, f"Basic {TOKEN}")[0] == 403
+
+
+async def test_a_compressed_call_and_a_failed_action_are_observed_too(server):
+    body = zlib.compress(json.dumps(call("action_search_knowledge", "nlu_fallback", ranking=[])).encode())
+    headers = {"X-Action-Secret": SECRET, "Content-Encoding": "deflate", "Content-Type": "application/json"}
+    async with server.post("/webhook", data=body, headers=headers) as r:
+        assert r.status == 200
+    broken = call("action_answer_topic", "early_help_what")
+    del broken["tracker"]  # the action cannot run
+    async with server.post("/webhook", json=broken, headers={"X-Action-Secret": SECRET}) as r:
+        assert r.status == 500
+    samples = await scrape(server)
+    assert value(samples, "family_help_fallbacks_total", reason="nlu_fallback", council="bolton") == 1
+    assert value(samples, "family_help_action_seconds_count", action="action_search_knowledge", outcome="ok") == 1
+    assert value(samples, "family_help_action_seconds_count", action="action_answer_topic", outcome="error") == 1
