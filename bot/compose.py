@@ -32,9 +32,16 @@ def rasa_services(compose: Mapping[str, Any]) -> List[str]:
     return sorted(names, key=lambda n: int(REPLICA.match(n).group(1)))
 
 
+# Behind the council's HTTPS proxy nginx would see the proxy's address for every client (one chat rate
+# limit for all): a file in deploy/real-ip/ (see its README) names the proxy, whose X-Forwarded-For then
+# gives the client's address. The pattern matches nothing until such a file is written.
+REAL_IP = "include /etc/family-help/real-ip/*.conf;  # the council's proxy: deploy/real-ip/README"
+
+
 def nginx_conf(services: Sequence[str]) -> str:
     return nginx_config(listen=str(PORT), servers=[f"{name}:{PORT}" for name in services], pid="/tmp/nginx.pid",
-                        tmp="/var/cache/nginx", made_by="python -m bot.compose from docker-compose.yml")
+                        tmp="/var/cache/nginx", made_by="python -m bot.compose from docker-compose.yml",
+                        http_extra=REAL_IP)
 
 
 def expected(compose_file: Path = COMPOSE) -> str:

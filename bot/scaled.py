@@ -108,11 +108,13 @@ def nginx_conf(layout: Layout) -> str:
                         made_by="bot/scaled.py each start")
 
 
-def nginx_config(*, listen: str, servers: Sequence[str], pid: object, tmp: object, made_by: str) -> str:
+def nginx_config(*, listen: str, servers: Sequence[str], pid: object, tmp: object, made_by: str,
+                 http_extra: str = "") -> str:
     """nginx in front of the Rasa servers (`make run-scaled`; docker-compose.yml: bot/compose.py). A POST
     that reached a server is never sent to another: `proxy_next_upstream error timeout` without
     `non_idempotent` passes on only requests whose connection failed before anything was sent."""
     upstream = "\n".join(f"        server {s} max_fails=1 fail_timeout=2s;" for s in servers)
+    http_extra = "".join(f"    {line}\n" for line in http_extra.splitlines())
     return f"""# Made by {made_by}: edit that, not this.
 worker_processes 1;
 pid {pid};
@@ -130,7 +132,7 @@ http {{
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
-    # This machine itself (tests, evaluations) is not rate-limited: no X-Forwarded-For for it.
+{http_extra}    # This machine itself (tests, evaluations) is not rate-limited: no X-Forwarded-For for it.
     map $remote_addr $family_help_forwarded_for {{
         127.0.0.1 "";
         ::1 "";

@@ -66,6 +66,8 @@ def test_every_rasa_server_uses_the_shared_tracker_and_lock_stores(services):
 
 def test_nginx_mounts_the_configuration_the_project_makes(services):
     assert "./deploy/nginx.conf:/etc/family-help/nginx.conf:ro" in services["nginx"]["volumes"]
+    assert "./deploy/real-ip:/etc/family-help/real-ip:ro" in services["nginx"]["volumes"]
+    assert (ROOT / "deploy" / "real-ip" / "README").exists() and not list((ROOT / "deploy" / "real-ip").glob("*.conf"))
     assert "/etc/family-help/nginx.conf" in command(services["nginx"])
     mounted = compose.NGINX.read_text(encoding="utf-8")
     assert mounted == compose.expected(), "run python -m bot.compose"
@@ -74,9 +76,11 @@ def test_nginx_mounts_the_configuration_the_project_makes(services):
         assert f"server {name}:5005 max_fails=1" in mounted
     # never re-send a request that reached a server: only a failed connection goes to the next one
     assert "proxy_next_upstream error timeout;" in mounted and "non_idempotent" not in mounted
-    # the same settings as make run-scaled's nginx: only addresses and paths differ
+    # the same settings as make run-scaled's nginx: only addresses and paths differ, and the council's proxy
+    # may be named (deploy/real-ip/; nothing there by default)
+    assert compose.REAL_IP in mounted
     layout = scaled.Layout(Path("/x/scaled"), 5005, 2, 5432, 6379, "family_help", "family_help")
-    differ = re.compile(r"^\s*(#|pid |listen |server |\w+_temp_path )")
+    differ = re.compile(r"^\s*(#|pid |listen |server |\w+_temp_path |include /etc/family-help/real-ip/)")
     same = [[line for line in text.splitlines() if not differ.match(line)]
             for text in (mounted, scaled.nginx_conf(layout))]
     assert same[0] == same[1]
