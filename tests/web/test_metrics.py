@@ -83,3 +83,17 @@ async def test_metrics_refuse_without_the_token_and_are_off_without_the_setting(
     assert (await client.get("/metrics", headers={"Authorization": "Bearer wrong"})).status == 403
     off = await make(token=None)
     assert (await off.get("/metrics", headers=AUTH)).status == 404
+
+
+def test_a_store_that_does_not_answer_is_a_metric_not_a_failed_scrape():
+    from prometheus_client import generate_latest
+
+    from bot import metrics
+
+    class Down:
+        def queue_sizes(self):
+            raise OSError("the database is down")
+
+    text = generate_latest(metrics.WebMetrics(Down()).registry).decode()
+    assert "family_help_cro_queue_readable 0.0" in text
+    assert "family_help_cro_queue_size{" not in text
