@@ -19,7 +19,7 @@ from actions.context import (
     who_is_speaking,
     young_person_speaking,
 )
-from knowledge import answers, followup, store, timescales
+from knowledge import answers, channels, followup, store, timescales
 from knowledge.store import KnowledgeBase
 from knowledge.suggestions import starters
 from safety import kinds
@@ -169,26 +169,31 @@ def outside_the_service(dispatcher: CollectingDispatcher, tracker: Tracker, base
 
 
 def answered_first(dispatcher: CollectingDispatcher, tracker: Tracker,
-                   base: KnowledgeBase) -> Optional[List[EventType]]:
+                   base: KnowledgeBase, unsure: bool = False) -> Optional[List[EventType]]:
     """What is answered before the intent's own answer: a request the assistant cannot do, a place
-    it has no documents for, then a follow-up or change of council about the conversation's topic.
-    Their events, or None."""
+    it has no documents for, then a follow-up or change of council about the conversation's topic
+    (when the classifier is `unsure`, also one that names something the current topic's answer
+    talks about). Their events, or None."""
     if cannot_do_that(dispatcher, tracker, base) or outside_the_service(dispatcher, tracker, base):
         return []
-    return follow_up(dispatcher, tracker, base)
+    return follow_up(dispatcher, tracker, base, unsure=unsure)
 
 
-def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase) -> Optional[List[EventType]]:
+def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
+              unsure: bool = False) -> Optional[List[EventType]]:
     """A message about the conversation's current topic (the `topic` slot) that names no topic of
     its own: a change of council ("and in Bolton?") answers the topic again for the new council; a
-    question about one aspect ("how long does that take?") gets the fact that answers it. None when
-    the message is not one of these (the caller answers it as usual)."""
+    question about one aspect ("how long does that take?") gets the fact that answers it. When the
+    classifier is `unsure` of the message's topic, a message naming only things the current topic's
+    answer talks about ("how long does the Step Up one take?" after the routes into social work) is
+    one too. None when the message is not one of these (the caller answers it as usual)."""
     topic_id = tracker.get_slot("topic")
     text = understood_text(tracker)
     if not topic_id or not text or text.startswith("/"):
         return None
     vocab, names = followup.vocabulary(base), base.council_names()
-    if followup.names_a_topic(text, vocab, ignore=names):
+    if followup.names_a_topic(text, vocab, ignore=names) and not (
+            unsure and followup.fits_current(base, council_for(tracker, base), topic_id, text, vocab, ignore=names)):
         return None
     named = next((c for c in (base.resolve_council(v) for v in entity_values(tracker, "council")) if c), None) \
         or base.resolve_council(text)
@@ -204,6 +209,12 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
                                                    intro=f"For {base.council(council).name}:")])
         return council_events(tracker, council)
     fact = followup.best_fact(base, council, topic_id, text)
+    if fact is None and topic and "where" in followup.asked_aspects(text):
+        # "where can I find them?": the web page or address the topic gives
+        found = channels.prefer_channels(base, council, base.contacts(council, topic.contacts), "website address")
+        if found:
+            send(dispatcher, [answers.contacts_message(found, intro=f"For {base.council(council).name}:")])
+            return council_events(tracker, council)
     if fact is None:
         return None
     send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
@@ -322,8 +333,13 @@ class ActionLookupContact(Action):
             return []
         council = council_for(tracker, base)
         place = base.council(council).name
+        text = understood_text(tracker)
         found = [c for c in (base.contact(council, v) for v in entity_values(tracker, "service")) if c]
-        found = found or base.find_contacts(council, understood_text(tracker))[:2]
+        found = found or base.find_contacts(council, text)[:2]
+        if not found and not followup.names_a_topic(text, followup.vocabulary(base), ignore=base.council_names()):
+            # "what's their number?", "can I email instead?": the service the conversation is about
+            found = channels.topic_contacts(base, council, tracker.get_slot("topic"))
+        found = channels.prefer_channels(base, council, found, text)
         if found:
             send(dispatcher, [answers.contacts_message(found, intro=f"For {place}:")])
         else:
@@ -406,9 +422,16 @@ class ActionSearchKnowledge(Action):
         council = council_for(tracker, base)
         text = understood_text(tracker)
         warm_line(dispatcher, tracker)
-        first = answered_first(dispatcher, tracker, base)
+        first = answered_first(dispatcher, tracker, base, unsure=True)
         if first is not None:
             return first
+        current = tracker.get_slot("topic")
+        if current and current in set(base.topic_ids()) and \
+                followup.is_follow_up(text, followup.vocabulary(base), ignore=base.council_names()):
+            # about the conversation's topic, but no sentence gives the detail: its whole answer, not
+            # a guess at another topic from words that name none
+            send(dispatcher, answers.topic_again(base, council, current))
+            return council_events(tracker, council)
         term = base.term(council, text) or (base.find_term(council, text) if _asks_meaning(text) else None)
         if term:
             send(dispatcher, answers.term_messages(base, council, term))

@@ -112,6 +112,15 @@ def topic_messages(kb: KnowledgeBase, council: str, topic_id: str) -> list[Messa
     return render_topic(kb, council, topic)
 
 
+def topic_again(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]:
+    """A question about the conversation's topic whose exact detail no sentence gives ("do they
+    publish anything?"): say so, then everything the topic's answer says, where it may be."""
+    title = kb.topic_title(topic_id) or topic_id.replace("_", " ")
+    title = title[:1].lower() + title[1:]
+    intro = {"text": f"I'm not sure I have that exact detail. This is what I know about {title}:"}
+    return [intro] + topic_messages(kb, council, topic_id)
+
+
 def topic_text(kb: KnowledgeBase, council: str, topic_id: str) -> str:
     """All the words a topic's answer for the council says (to tell whether a fact is already in it)."""
     topic = kb.topic(council, topic_id)

@@ -50,6 +50,7 @@ class Content:
     steps: list[dict] = field(default_factory=list)
     other_areas: list[dict] = field(default_factory=list)
     stage_order: list[str] = field(default_factory=list)
+    process_areas: list[str] = field(default_factory=list)
     outside_subjects: list[dict] = field(default_factory=list)
 
 
@@ -135,6 +136,7 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
     index_file = content_dir / "topics.yml"
     index = _load_yaml(index_file, check)
     content.stage_order = [str(s) for s in index.get("stage_order") or []]
+    content.process_areas = [str(a) for a in index.get("process_areas") or []]
     for i, item in enumerate(index.get("topics") or []):
         where = f"{index_file.name}: topic #{i + 1}"
         tid = check.text(where, item, "id")
@@ -226,6 +228,8 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
                     label = item.get("id") or item.get("term") or f"#{k + 1}"
                     _read_item(kind, council, f"{fname}: {kind[:-1]} {label!r}", item, check, seeds, content)
 
+    for area in set(content.process_areas) - {t["area"] for t in content.topic_index.values()}:
+        check.add(index_file.name, f"process area {area!r} is the area of no topic")
     for stage in {s["id"] for s in content.stages} - set(content.stage_order):
         check.add(index_file.name, f"stage {stage!r} is not in stage_order (where it comes in the process)")
     # what the assistant's own topics say, to check no outside subject's words are among them
@@ -359,6 +363,8 @@ def write_database(content: Content, out: Path) -> None:
     db["stage_order"].insert_all([{"id": sid, "ord": n} for n, sid in enumerate(content.stage_order)] or
                                  [{"id": "", "ord": 0}], pk="id")
     db["stage_order"].delete_where("id = ''")
+    db["process_areas"].insert_all([{"area": a} for a in content.process_areas] or [{"area": ""}], pk="area")
+    db["process_areas"].delete_where("area = ''")
     db["other_areas"].insert_all(content.other_areas or [{"name": ""}], pk="name")
     db["other_areas"].delete_where("name = ''")
     subjects = [{**s, "words": "|".join(s["words"])} for s in content.outside_subjects]

@@ -23,12 +23,26 @@ ASPECT_QUESTIONS = {
     "count": r"\b(how many|number of|how much)\b",
     "who": r"\b(who|whom|whose|which (team|person|people|worker|workers|service|services)|anyone|anybody|someone|"
            r"somebody)\b",
-    "contact": r"\b(phone|number|call|ring|email|e-mail|contact|reach|get hold|website|web address|speak to)\b",
+    "contact": r"\b(phone|number|call|ring|email|e-mail|contact|reach|get hold|website|web address)\b|"
+               r"\bspeak to\b(?!\s+(my|the|our|your|his|her) (kid|child|son|daughter|baby|children|kids|boy|girl)\b)",
+    # whether the child is seen or heard ("will they talk to my kid?")
+    "child_seen": r"\b(see|seen|speak to|speak with|talk to|talk with|meet|visit|ask|listen to|interview) "
+                  r"(my|the|our|your|his|her) (kid|kids|child|children|son|daughter|baby|boy|girl)\b|"
+                  r"\b(kid|child|son|daughter|baby)'?s? (say|views|voice|wishes)\b",
+    # how something comes about ("how does a young person end up with them?", "how do I get it?")
+    "how": r"\b(how (do|does|did|can|could|would|is|are|will) (i|we|you|they|a|an|the|my|our|someone|people|"
+           r"children|kids|young|families|he|she|it)|end up|get (onto|into|on to|referred))\b",
     "where": r"\b(where|which building|near me|location|nearest)\b",
     "choice": r"\b(have to|got to|must (i|we)|do (i|we) need to|say no|refuse|voluntary|choice|agree|consent|"
               r"permission|make (me|us)|force|allowed|can (i|we|they))\b",
     "miss": r"\b(what if|if (i|we) (miss|can'?t|cannot|don'?t)|miss|missed)\b",
     "next": r"\b(what happens (next|after|then)|after that|then what|what next|next step)\b",
+    # what can come of it ("what can they decide at the end?")
+    "decide": r"\b(decide|decides|decided|decision|decisions|outcome|outcomes|result|results|conclude|"
+              r"end up with|what comes of)\b",
+    # what it holds or looks at ("what does it actually say inside it?", "what does it look at?")
+    "contents": r"\b(inside|contain|contains|include|includes|cover|covers|look at|looks at|made up of|"
+                r"goes? in|go into|goes into|put in|written in|say in|says in|in it)\b",
     "what": r"\b(what (is|are|does|do|'s)|whats|what it is|mean|means|meaning|for what|what for|why)\b",
 }
 # Which aspects a sentence of the knowledge gives, from its words.
@@ -50,8 +64,24 @@ SENTENCE_ASPECTS = {
     "choice": r"\b(voluntary|your choice|agree|consent|permission|say no|don'?t have to|do not have to|must|"
               r"can refuse|right to|have to)\b",
     "miss": r"\b(if (they|you) (cannot|can'?t|do not|don'?t|miss)|letter|try again|another time)\b",
+    "child_seen": r"\b(see (the|your) child|seen|wishes and feelings|talk (to|with) (the|your) child|"
+                  r"observ\w*|child's views|voice of the child|how they see things|speak to (the|your) child)\b",
+    "how": r"\b(refer|refers|referral|referred|sends?|sent|passe[sd]?|through|decides?|fill in|apply|"
+           r"ask for|asks for|can ask|walk into|goes to|go to)\b",
     "next": r"\b(then|after|next|afterwards|will)\b",
+    "decide": r"\b(decides?|decided|decision|outcomes?|result|could be|may be (made|put|stepped)|plan is made|"
+              r"becomes? subject|subject to a)\b",
+    "contents": r"\b(includes?|including|covers|looks at|sets out|says|contains|made up of|profile|outcomes|"
+                r"actions|what needs to|who will do)\b",
     "what": r"\b(is|are|means|is when|is a|is the)\b",
+}
+# A sentence that gives the aspect with a number ("within 15 working days", "aged 16 to 23", "8 hubs")
+# answers it better than one that only touches it ("straight away", "older children").
+STRONG = {
+    "time": re.compile(rf"\b{_NUMBER} (working )?(days?|weeks?|months?|hours?|years?)\b"),
+    "age": re.compile(r"\b(\d+ (to|and) \d+|under \d+|over \d+|up to( the age of)? \d+|aged \d+|"
+                      r"\d+ or (over|under))\b"),
+    "count": re.compile(rf"\b{_NUMBER} [a-z]+"),
 }
 _ASKED = {name: re.compile(p) for name, p in ASPECT_QUESTIONS.items()}
 _GIVEN = {name: re.compile(p) for name, p in SENTENCE_ASPECTS.items()}
@@ -172,6 +202,20 @@ def sentences(topic: Topic) -> list[str]:
     return [s.strip() for part in topic.prose for s in _SENTENCE.split(" ".join(part.split())) if s.strip()]
 
 
+def fits_current(base: KnowledgeBase, council: str, topic_id: str, text: str, vocab: Vocabulary,
+                 ignore: Iterable[str] = ()) -> bool:
+    """Whether every topic word the message names is a word of the current topic's own answer ("how
+    long does the Step Up one take?" after the routes into social work): then it may be a follow-up
+    even though it names something."""
+    words = vocab.topic_words(_without(text, ignore))
+    if not words:
+        return True
+    own = " ".join([base.topic_title(topic_id) or ""] + [p for v in base.topic_versions(council, topic_id)
+                                                          for p in v.prose]).lower()
+    have = content_words(own)
+    return all((w in have) if " " not in w else (w in own) for w in words)
+
+
 def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
     """The sentence that answers the question's aspect, from the current topic first, then the other
     topics of its area that the question or the topic's title links to; None when no sentence gives
@@ -184,21 +228,46 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
     about = content_words(" ".join([base.topic_title(topic_id) or "", *(current.prose if current else ())]))
     titles = {t: content_words(base.topic_title(t) or "") for t in related}
     shared = {w for t in titles for w in titles[t] if sum(w in other for other in titles.values()) > len(titles) / 2}
+    # the current topic's own subject ("family hubs" after "what's a family hub?"): a sentence about
+    # it answers "how many are there?" better than one about something it mentions
+    subject = titles.get(topic_id, set())
     best: Optional[Fact] = None
     for tid in related:
         for version in base.topic_versions(council, tid):
             # another topic of the area only when something links it: a word of the question, or its
             # title named by the current topic ("how long?" after young carers is not about hospital
             # stays; after "will I be told about a referral to the MASH" it is about the MASH)
-            linked = tid == topic_id or bool(about & (titles[tid] - shared))  # not a word most titles have
+            linked = tid == topic_id or base.is_process_area(area) or \
+                bool(about & (titles[tid] - shared))  # not a word most titles have
             for i, sentence in enumerate(sentences(version)):
                 given = given_aspects(sentence)
                 match = len(asked & given)
                 overlap = len(words & content_words(sentence))
                 if (not match and overlap < 2) or not (linked or overlap):
                     continue
-                score = 3 * match + overlap + (1.0 if tid == topic_id else 0.0) + \
-                    (0.3 if version.council == council else 0.0) - 0.05 * i
+                strong = sum(1 for a in asked & given if a in STRONG and STRONG[a].search(sentence.lower()))
+                if "count" in asked and _counts_subject(sentence, subject):
+                    strong += 1  # "8 Family Hubs" answers "how many are there?" after family hubs
+                score = 3 * match + overlap + strong + (1.0 if subject & content_words(sentence) else 0.0) + \
+                    (1.0 if tid == topic_id else 0.0) + (0.3 if version.council == council else 0.0) - 0.05 * i
                 if best is None or score > best.score:
-                    best = Fact(version, sentence, score)
+                    best = Fact(version, _with_antecedent(version, sentence), score)
     return best
+
+
+_COUNTED = re.compile(rf"\b{_NUMBER} ((?:[a-z'-]+ ){{0,2}}[a-z'-]+)")
+_PRONOUN_START = re.compile(r"^(it|its|they|their|this|these|that|those|he|she|then)\b", re.IGNORECASE)
+
+
+def _counts_subject(sentence: str, subject: set[str]) -> bool:
+    return any(content_words(m.group(2)) & subject for m in _COUNTED.finditer(sentence.lower()))
+
+
+def _with_antecedent(topic: Topic, sentence: str) -> str:
+    """A sentence that starts by pointing back ("It lets graduates...") keeps the sentence before
+    it, so that it makes sense on its own."""
+    if not _PRONOUN_START.search(sentence):
+        return sentence
+    all_sentences = sentences(topic)
+    i = all_sentences.index(sentence) if sentence in all_sentences else 0
+    return f"{all_sentences[i - 1]} {sentence}" if i > 0 else sentence

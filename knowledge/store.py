@@ -213,6 +213,11 @@ class KnowledgeBase:
         rows = self._rows("select area from topic_index where id = ?", (topic_id or "",))
         return rows[0]["area"] if rows else None
 
+    def is_process_area(self, area: Optional[str]) -> bool:
+        """Whether the area's topics are steps or facets of one process (knowledge/topics.yml:
+        process_areas), so that a follow-up about one may be answered from another."""
+        return bool(area) and bool(self._rows("select 1 from process_areas where area = ?", (area,)))
+
     def topics_in_area(self, area: str) -> list[str]:
         return [r["id"] for r in self._rows("select id from topic_index where area = ? order by id", (area,))]
 

@@ -459,3 +459,29 @@ async def test_an_outside_subject_beside_a_topic_of_its_own_gets_the_topic(make_
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "45 working days" in said and "benefits" not in said
+
+
+async def test_an_unsure_follow_up_naming_what_the_topic_says_gets_that_fact(make_tracker, dispatcher, domain):
+    # the classifier is unsure; "Step Up" is named by the current topic's own answer
+    tracker = make_tracker("nlu_fallback", text="how long does the Step Up one take?",
+                           slots={"topic": "social_work_careers"})
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "14 months" in texts(dispatcher)
+
+
+async def test_a_follow_up_no_sentence_answers_gets_the_topic_again_not_another_topic(make_tracker, dispatcher,
+                                                                                   domain):
+    tracker = make_tracker("nlu_fallback", text="is that all of it?", slots={"topic": "family_hubs"})
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "mash_what", "confidence": 0.3}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "exact detail" in said and "8 Family Hubs" in said
+    assert "Multi-Agency Safeguarding Hub" not in said
+
+
+async def test_asked_for_an_email_after_a_topic_gives_its_email(make_tracker, dispatcher, domain):
+    tracker = make_tracker("ask_contact", text="can I just email instead?", slots={"topic": "complaints"})
+    await actions.ActionLookupContact().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "@coventry.gov.uk" in said.lower() and "not sure which service" not in said

@@ -69,3 +69,48 @@ def test_another_topic_of_the_area_needs_a_link(kb):
     # after "will I be told about a referral (to the MASH)", the MASH's timescale is linked
     fact = followup.best_fact(kb, kb.default_council, "referral_told", "how long does that take?")
     assert fact is not None and "time" in followup.given_aspects(fact.sentence)
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("will they want to speak to my kid?", "child_seen"),
+    ("what can they decide at the end?", "decide"),
+    ("what does it actually say inside it?", "contents"),
+    ("how does a young person end up with them?", "how"),
+])
+def test_more_kinds_of_follow_up_question(text, aspect):
+    assert aspect in followup.asked_aspects(text)
+
+
+def test_asking_to_speak_to_the_child_is_not_asking_for_a_phone_number():
+    assert "contact" not in followup.asked_aspects("will they speak to my son?")
+    assert "contact" in followup.asked_aspects("who can I speak to?")
+
+
+def test_a_number_with_a_unit_answers_how_long_better_than_straight_away(kb):
+    fact = followup.best_fact(kb, "hampshire", "s47_what", "how long does it take?")
+    assert fact is not None and followup.STRONG["time"].search(fact.sentence.lower()), fact.sentence
+
+
+def test_how_many_counts_the_topics_own_subject(kb):
+    fact = followup.best_fact(kb, kb.default_council, "family_hubs", "how many are there in the city?")
+    subject = followup.content_words("Family Hubs")
+    assert fact is not None and followup._counts_subject(fact.sentence, subject), fact.sentence
+
+
+def test_a_process_area_answers_from_a_sibling_topic(kb):
+    # Hampshire's "what is the assessment" says nothing of time; the assessment's length does
+    assert kb.is_process_area("assessment") and not kb.is_process_area("situations")
+    fact = followup.best_fact(kb, "hampshire", "assessment_what", "how long does that take?")
+    assert fact is not None and fact.topic.id == "assessment_length"
+
+
+def test_a_sentence_that_points_back_keeps_the_one_before(kb):
+    fact = followup.best_fact(kb, kb.default_council, "social_work_careers", "how long does the Step Up one take?")
+    assert fact is not None and "step up" in fact.sentence.lower() and "14 months" in fact.sentence
+
+
+def test_naming_only_what_the_current_topic_says_fits_it(kb, vocab):
+    names = kb.council_names()
+    assert followup.fits_current(kb, kb.default_council, "social_work_careers", "and the Step Up one?", vocab, names)
+    assert not followup.fits_current(kb, kb.default_council, "social_work_careers", "what is a core group", vocab,
+                                     names)
