@@ -16,8 +16,9 @@ seed documents only by someone who never saw the assistant's data; measured once
 misses were read once), `fresh-2026-12c` (the same way; measured once untuned, then its misses read
 once), `fresh-2026-12d` and `fresh-2026-12e` (the same way; measured once, then their misses read
 once), `fresh-2026-12f` (the same way; measured, then its misses read once in session 19) and
-`fresh-2026-12g` (the same way, written in session 19; measured once, nobody has looked at its
-misses). None of them is training data (a test checks it).
+`fresh-2026-12g` (the same way, written in session 19; its misses read once in session 20) and
+`fresh-2026-12h` (the same way, written in session 20; measured, nobody has looked at its misses).
+None of them is training data (a test checks it).
 """
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-12e": _pair("fresh", "2026_12e"),
     "fresh-2026-12f": _pair("fresh", "2026_12f"),
     "fresh-2026-12g": _pair("fresh", "2026_12g"),
+    "fresh-2026-12h": _pair("fresh", "2026_12h"),
 }
 # Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",

@@ -45,6 +45,16 @@ SETTLED_CONFIDENCE = 0.95
 SETTLED_PATTERN_AGREEMENT = 0.8
 # Crisis patterns that stand even in a question about no one in particular or said to be hypothetical.
 UNCONDITIONAL = ("suicide_method",)
+# A professional describing one particular child now ("Childminder. 2 year old arrived with bruising
+# to both ears, mum's explanation doesn't fit. What's the number?") writes in clinical shorthand the
+# model is less sure of than a child's own words; with the role and a particular child named, this
+# much is enough (a professional asking how to refer, with no child in view, names none).
+PROFESSIONAL_REPORT = 0.3
+_PARTICULAR_CHILD = re.compile(
+    r"\b(\d{1,2} ?(yo|y/o|yr|yrs|year|years|month|months|week|weeks)[ -]?(old)?|\d{1,2}-(year|month)-old|"
+    r"baby of|y\d{1,2}|year \d{1,2} (pupil|child|girl|boy|student)|"
+    r"(one of my|one of our|this|our|my) (pupil|student|patient|client|child|girl|boy|baby|toddler|infant|"
+    r"mentee|learner|lad|kid)|(two|three|2|3) (kids|children)|the (older|younger|eldest|youngest) one)\b")
 # ...and to say who is speaking when the words hold no cue.
 SPEAKER_CONFIDENCE = 0.8
 BREAKING_POINT = "carer_breaking_point"
@@ -184,6 +194,10 @@ class Judge:
         if settled:
             needed = max(needed, SETTLED_CONFIDENCE)
         model_may_raise = model_kind != NONE and not (impersonal_question and not after_concern)
+        if not settled and harm_p >= PROFESSIONAL_REPORT and model_kind != NONE and \
+                self.cues.speaker(text) == "professional" and \
+                _PARTICULAR_CHILD.search(text.lower().replace("\u2019", "'")):
+            needed, model_may_raise = min(needed, PROFESSIONAL_REPORT), True
         # A question from someone upset about what services are doing ("a referral about my baby, I can't
         # stop crying, what happens now?") is distress, not a parent at breaking point: only the crisis
         # patterns ("I might hurt him", "I can't cope with her") can say it is.

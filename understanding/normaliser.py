@@ -1,5 +1,6 @@
 """A Rasa component, first in the pipeline: each message's text-speak written out
-(understanding.textspeak) for every component after it, in training and in use. The person's own
+(understanding.textspeak), and sentences that only say how the person feels left out
+(understanding.focus), for every component after it, in training and in use. The person's own
 words are kept under RAW_KEY: the safety layer and anything that stores or shows them read those."""
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from understanding.focus import focus
 from understanding.textspeak import normalise
 
 RAW_KEY = "raw_text"
@@ -35,7 +37,7 @@ class TextSpeakNormaliser(GraphComponent):
         text = message.get(TEXT)
         if not text or text.startswith("/"):
             return
-        plain = normalise(text)
+        plain = focus(normalise(text))
         if plain != text:
             message.set(RAW_KEY, text, add_to_output=True)
             message.set(TEXT, plain)

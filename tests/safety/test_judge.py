@@ -139,3 +139,30 @@ def test_look_alikes_of_asking_how_to_die_are_not(safety_judge: Judge, text):
 def test_a_second_kind_of_harm_is_kept(safety_judge: Judge):
     j = safety_judge.judge("hes threatening to send my nudes to everyone and i want to kill myself")
     assert {j.kind, *j.also} >= {"self_harm", "online_sexual_harm"}
+
+
+class FairlySureOfPhysicalAbuse:
+    """A safety model that gives every message a 40% chance of physical abuse: under what a question
+    needs on the model's word alone, over what a professional's report about one child needs."""
+
+    def rank_kinds(self, text, top=3):
+        return [("none", 0.6), ("physical_abuse", 0.4)][:top]
+
+    def speaker(self, text):
+        return ("professional", 0.9)
+
+
+def test_a_professional_reporting_one_particular_child_needs_less_of_the_model():
+    judge = Judge(SignalDetector(), FairlySureOfPhysicalAbuse())
+    report = judge.judge("Nursery worker. 3 year old came in very withdrawn and flinching again. Who do I ring?")
+    assert report.kind == "physical_abuse" and report.source == "model"
+
+
+@pytest.mark.parametrize("text", [
+    "Nursery worker. If I've got a worry about a child, who do I ring?",   # no child in view
+    "My 3 year old is very withdrawn and flinching, who do I ring?",  # not a professional
+    "Nursery worker doing my training: a 3 year old very withdrawn and flinching, who do I ring?",  # training
+])
+def test_without_the_role_and_one_particular_child_the_model_needs_its_usual_certainty(text):
+    judge = Judge(SignalDetector(), FairlySureOfPhysicalAbuse())
+    assert judge.judge(text).kind is None, text

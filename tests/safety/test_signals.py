@@ -26,6 +26,12 @@ def detector() -> SignalDetector:
     ("a girl in my class just told me her stepdad hurts her", "professional"),
     ("mum got taken away by the police and the little ones are home alone", "abuse"),
     ("the toddler has been left alone all day", "abuse"),
+    ("he pinned her against the door again", "danger_now"),
+    ("my brother grabs me by the neck", "danger_now"),
+    ("theyre sharing round a video of her from the party", "online"),
+    ("a man keeps telling my daughter to undress on camera", "online"),
+    ("been having unalive thoughts", "self_harm"),
+    ("found a ligature in her room", "self_harm"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -41,6 +47,8 @@ def test_crisis_messages_are_caught(detector, text, category):
     "is early help voluntary",
     "who do I call if I am worried about a child",
     "is it legal to leave kids home alone",
+    "how do I strip the wallpaper in my sons room",
+    "the teacher told them to get changed for PE",
 ])
 def test_questions_about_topics_are_not_crises(detector, text):
     assert detector.detect(text) is None
