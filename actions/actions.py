@@ -69,6 +69,8 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
                  text: str) -> List[EventType]:
     """Send a topic's answer. When the message also says when a stage happened ("the conference
     was on 3 March, when does the core group meet?"), add what is due next and by when."""
+    if base.topic(council, topic_id) is not None and followup.lacks_asked_figure(base, council, topic_id, text):
+        send(dispatcher, [answers.figure_not_known(base, council)])
     send(dispatcher, answers.topic_messages(base, council, topic_id))
     if topic_id in REFERRAL_TOPICS:
         dispatcher.utter_message(response="utter_cannot_refer")

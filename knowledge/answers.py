@@ -121,6 +121,12 @@ def topic_again(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]
     return [intro] + topic_messages(kb, council, topic_id)
 
 
+def figure_not_known(kb: KnowledgeBase, council: str) -> Message:
+    """Asked for a time, an age or a number the documents do not give: say so before the rest."""
+    return {"text": f"I don't have that exact detail for {kb.council(council).name}. "
+                    "Your social worker or the council can tell you. This is what I do know:"}
+
+
 def topic_text(kb: KnowledgeBase, council: str, topic_id: str) -> str:
     """All the words a topic's answer for the council says (to tell whether a fact is already in it)."""
     topic = kb.topic(council, topic_id)

@@ -271,3 +271,27 @@ def _with_antecedent(topic: Topic, sentence: str) -> str:
     all_sentences = sentences(topic)
     i = all_sentences.index(sentence) if sentence in all_sentences else 0
     return f"{all_sentences[i - 1]} {sentence}" if i > 0 else sentence
+
+
+# A question for a figure (how long, how many, what age) in so many words: when the topic's answer
+# gives no such figure, the reply says it does not have that detail before what it does know.
+_ASKS_A_FIGURE = {
+    "time": re.compile(r"\b(how long|how many (working )?(days|weeks|months|hours|years)|how soon|how quick(ly)?|"
+                       r"by when|time limit|deadline|within how)\b"),
+    "age": re.compile(r"\b(what age|how old|age limit|too old|too young)\b"),
+    "count": re.compile(r"\bhow many\b"),
+}
+
+
+def lacks_asked_figure(base: KnowledgeBase, council: str, topic_id: str, question: str) -> bool:
+    """Whether the question asks for a figure (a time, an age, a number) that no sentence of the
+    topic's answer, the council's or the national one, gives."""
+    lowered = " ".join(question.lower().replace("\u2019", "'").split())
+    wanted = {name for name, p in _ASKS_A_FIGURE.items() if p.search(lowered)}
+    if not wanted:
+        return False
+    versions = base.topic_versions(council, topic_id)
+    if not versions:
+        return False
+    given = set().union(*(given_aspects(s) for v in versions for s in sentences(v)))
+    return not (wanted & given)

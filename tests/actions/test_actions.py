@@ -485,3 +485,11 @@ async def test_asked_for_an_email_after_a_topic_gives_its_email(make_tracker, di
     await actions.ActionLookupContact().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "@coventry.gov.uk" in said.lower() and "not sure which service" not in said
+
+
+async def test_asked_for_a_figure_the_documents_do_not_give_it_says_so_first(make_tracker, dispatcher, domain):
+    tracker = make_tracker("complaints", text="how many days does the council have to reply to my complaint?")
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    first = dispatcher.messages[0]["text"]
+    assert "don't have that exact detail" in first
+    assert "08085 834 333" in texts(dispatcher)  # then what it does know

@@ -114,3 +114,10 @@ def test_naming_only_what_the_current_topic_says_fits_it(kb, vocab):
     assert followup.fits_current(kb, kb.default_council, "social_work_careers", "and the Step Up one?", vocab, names)
     assert not followup.fits_current(kb, kb.default_council, "social_work_careers", "what is a core group", vocab,
                                      names)
+
+
+def test_a_figure_the_topic_does_not_give_is_said_to_be_unknown(kb):
+    council = kb.default_council
+    assert followup.lacks_asked_figure(kb, council, "complaints", "how many days do they have to reply to me?")
+    assert not followup.lacks_asked_figure(kb, council, "assessment_length", "how long does it take?")
+    assert not followup.lacks_asked_figure(kb, council, "complaints", "how do I complain?")  # no figure asked
