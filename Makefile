@@ -113,9 +113,10 @@ soak: $(MODEL) $(SAFETY) $(NODE)
 # Not in `make test` (about 10 minutes, localhost only, its own ports): the scaled layout measured.
 # Messages to one conversation at once on two servers, with and without the lock store; throughput
 # and p95 of make-run's layout against one and two Rasa servers on PostgreSQL and Redis.
+# One part: make scale-test SCALE_TEST_ARGS="--only outage" (correctness|shared_state|failover|outage|long|throughput).
 scale-test: $(MODEL) $(SAFETY) $(NODE)
 	bot/install_scaled.sh
-	$(PY) -m tests.scale.run
+	$(PY) -m tests.scale.run $(SCALE_TEST_ARGS)
 
 # Safety on every labelled set (with confusion tables) and the answer key; then a second topic
 # model (another seed, 90% of the NLU data) must leave every safety decision unchanged.

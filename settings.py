@@ -194,6 +194,11 @@ _ALL = (
     Setting("FAMILY_HELP_SHARED_STATE_TIMEOUT_MS", "int", "250",
             "With FAMILY_HELP_SHARED_STATE=1: how long a Rasa server waits for Redis before its own memory "
             "answers (a message is never held back for Redis)."),
+    Setting("FAMILY_HELP_RECENT_TURNS", "int", "5",
+            "How many recent turns of a conversation Rasa reads from the conversation store for each message "
+            "(bot/tracker_store.py), with the slots and what else earlier turns left (the council, who is "
+            "speaking, a form in progress): a long chat answers as fast as a short one. 0: the whole session "
+            "(Rasa's own way; each message then gets slower as the chat goes on).", minimum=0),
 )
 REGISTRY: Dict[str, Setting] = {s.name: s for s in _ALL}
 

@@ -2,7 +2,10 @@
 minutes), localhost only, on its own ports and in its own folder (build/scale-test/), so it never
 touches a `make run` or `make run-scaled` in use. Not part of `make test`.
 
-    python -m tests.scale.run [--only correctness|shared_state|throughput] [--replicas 2] [--rounds 2]
+    python -m tests.scale.run [--only correctness|shared_state|failover|outage|throughput|long] [--replicas 2]
+                              [--rounds 2] [--long-control]
+
+SCALE_TEST_DIR puts the servers' folders somewhere else than build/scale-test/ (for example under /tmp).
 
 1. Correctness (issue 14, measurement 2): five conversations, ten messages each, all fifty sent at the
    same moment through nginx with no routing header, so they spread over both Rasa servers. Each
@@ -21,6 +24,13 @@ touches a `make run` or `make run-scaled` in use. Not part of `make test`.
 2. Throughput (measurement 1): 20 concurrent conversations of 10 messages each
    (../shared/eval/load.py): `make run`'s layout (SQLite, one Rasa) against one and two Rasa
    servers on PostgreSQL and Redis behind nginx. Messages a second, median and p95.
+3. Long conversations (issue 14: turn 200 at most 1.2 times turn 1, on both stores): one conversation of
+   200 ordinary topic questions at a time, sent one after another, three times, on `make run`'s layout
+   (SQLite) and on two Rasa servers on PostgreSQL behind nginx; the median reply time of turns 181-200
+   against turns 1-20 of a new conversation sent in step with them (the same load on both). Every reply
+   must be an answer (no safety reply, no numbers, nothing empty) and every message stored exactly once.
+   `--long-control` adds one conversation on each store with FAMILY_HELP_RECENT_TURNS=0 (the whole
+   session read for each message, as Rasa does): the slowdown the check is there to catch.
 
 Prints one line per figure and a summary; exits 1 when a check fails. Server logs are in
 build/scale-test/. Every server it starts is stopped at the end, also on Ctrl-C.
@@ -47,7 +57,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE = ROOT / "build" / "scale-test"
+BASE = Path(os.environ.get("SCALE_TEST_DIR") or ROOT / "build" / "scale-test")
 LOAD = ROOT.parent / "shared" / "eval" / "load.py"
 PY = sys.executable
 PORTS = {"RASA_PORT": "5405", "ACTION_PORT": "5455", "WEB_PORT": "18405", "FAMILY_HELP_DB_PORT": "5434",
@@ -527,6 +537,116 @@ def _port_of(pid: int) -> List[int]:
     return [int(argv[argv.index("--port") + 1])] if "--port" in argv else []
 
 
+# --- long conversations: turn 200 against turn 1 --------------------------------------------------
+# Ordinary questions about the services (nothing about a crisis, nothing that starts the CRO request),
+# taken in a different order in each conversation.
+LONG_QUESTIONS = [
+    "what is early help", "how long does an assessment take", "what is a child in need plan", "what is the MASH",
+    "what is a family hub", "how do I complain", "what is a child protection plan", "what does a social worker do",
+    "what is a young carer", "what is kinship care", "what is private fostering", "what is a care leaver",
+    "what is a personal adviser", "who goes to a child protection conference", "can I bring someone to a meeting",
+    "what is a strategy meeting", "what is a section 47 enquiry", "how do I ask for early help", "what is a core group",
+    "what happens at a review", "how often will the social worker visit", "what is a looked after child",
+    "what is respite care", "what is a special guardianship order", "thanks",
+    "what is an independent reviewing officer",
+    "what is a pathway plan", "what is a family group conference", "what is a short break",
+    "what support is there for parents", "what is a single assessment", "when does a plan end", "ok thanks",
+    "how long does a child protection plan last", "what is a child in need meeting", "what is the local offer",
+]
+LONG_TURNS, LONG_WINDOW, LONG_AIM = 200, 20, 1.2
+
+
+def median(values: List[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def long_conversation(layout: Layout, token: str, n: int, turns: int = LONG_TURNS) -> Dict[str, Any]:
+    """One conversation of `turns` messages sent one after another. Its last LONG_WINDOW turns are sent in
+    step with the first LONG_WINDOW of a new conversation (one message to each in turn), so that both are
+    timed under the same load: this machine's other work changes within minutes (in one run the same turns
+    took 54 ms at the start and 160 ms a few minutes later), which a comparison of the conversation's own
+    first and last turns would measure instead. Returns the times and what was wrong."""
+    from safety.kinds import safety_marker
+
+    problems: Counter = Counter()
+    order = LONG_QUESTIONS[n % len(LONG_QUESTIONS):] + LONG_QUESTIONS[:n % len(LONG_QUESTIONS)]
+
+    def send(sender: str, t: int) -> float:
+        text = "hello" if t == 0 else order[(t * 7) % len(order)]
+        started = time.perf_counter()
+        reply = post({"sender": sender, "message": text, "metadata": {"message_id": f"{sender}-{t}"}})
+        took = time.perf_counter() - started
+        kind = kind_of(reply)
+        if kind != "answered":
+            problems[kind] += 1
+        elif safety_marker(reply) is not None:
+            problems["safety reply"] += 1
+        return took
+
+    long, fresh = f"long-{uuid.uuid4().hex[:8]}", f"fresh-{uuid.uuid4().hex[:8]}"
+    times = [send(long, t) for t in range(turns - LONG_WINDOW)]
+    start_times = []
+    for i in range(LONG_WINDOW):
+        start_times.append(send(fresh, i))
+        times.append(send(long, turns - LONG_WINDOW + i))
+    for sender, count in ((long, turns), (fresh, LONG_WINDOW)):
+        events = tracker(sender, token)["events"]
+        ids = Counter((e.get("metadata") or {}).get("message_id") for e in events if e["event"] == "user")
+        problems["not stored exactly once"] += sum(1 for t in range(count) if ids[f"{sender}-{t}"] != 1)
+        if sender == long:
+            stored = len(events)
+    first, last = median(start_times), median(times[turns - LONG_WINDOW:])
+    return {"times": times, "start_times": start_times, "first": first, "last": last, "ratio": last / first,
+            "own_first": median(times[:LONG_WINDOW]), "events": stored,
+            "problems": {k: v for k, v in problems.items() if v}}
+
+
+def long_part(token: str, control: bool, budget: float = 420) -> List[str]:
+    """Three long conversations on each store (and with --long-control one with the whole session read),
+    bounded: a store's conversations stop once `budget` seconds have gone."""
+    failed: List[str] = []
+    plans = [("sqlite", {}, 3), ("scaled", {}, 3)]
+    if control:
+        plans += [("sqlite", {"FAMILY_HELP_RECENT_TURNS": "0"}, 1), ("scaled", {"FAMILY_HELP_RECENT_TURNS": "0"}, 1)]
+    w, last_from = LONG_WINDOW, LONG_TURNS - LONG_WINDOW + 1
+    for kind, extra, repeats in plans:
+        with Layout(kind, 2, extra_env=extra) as layout:
+            label = layout.name + (", whole session read (FAMILY_HELP_RECENT_TURNS=0)" if extra else "")
+            say(f"Long conversations, {label}: {repeats} x {LONG_TURNS} turns one after another, turns "
+                f"{last_from}-{LONG_TURNS} sent in step with turns 1-{w} of a new conversation")
+            runs, started = [], time.monotonic()
+            for n in range(repeats):
+                if time.monotonic() - started > budget:
+                    say(f"  stopped after {n} conversations: over {budget:.0f} s")
+                    break
+                run = long_conversation(layout, token, n)
+                runs.append(run)
+                tens = " ".join(f"{1000 * median(run['times'][i:i + w]):.0f}" for i in range(0, LONG_TURNS, w))
+                say(f"  conversation {n + 1}: turns 1-{w} of the new one median {1000 * run['first']:.0f} ms, turns "
+                    f"{last_from}-{LONG_TURNS} {1000 * run['last']:.0f} ms: {run['ratio']:.2f} x (the long one's "
+                    f"medians by 20 turns, as sent: {tens} ms); {run['events']} events stored; "
+                    f"problems: {run['problems'] or 'none'}")
+            if not runs:
+                failed.append(f"long conversations, {label}: none finished")
+                continue
+            first = median([t for r in runs for t in r["start_times"]])
+            last = median([t for r in runs for t in r["times"][LONG_TURNS - w:]])
+            verdict = "met" if last <= LONG_AIM * first else "NOT met"
+            say(f"  all {len(runs)}: turns 1-{w} median {1000 * first:.0f} ms, turns {last_from}-{LONG_TURNS} "
+                f"{1000 * last:.0f} ms: {last / first:.2f} x (aim at most {LONG_AIM} x: {verdict})")
+            problems = [r["problems"] for r in runs if r["problems"]]
+            if extra:
+                continue  # the control shows the slowdown; it is not held to the aim
+            if last > LONG_AIM * first:
+                failed.append(f"long conversations, {label}: turn {LONG_TURNS} {last / first:.2f} x turn 1 "
+                              f"(aim {LONG_AIM})")
+            if problems:
+                failed.append(f"long conversations, {label}: {problems}")
+    return failed
+
+
 # --- measurement 1: throughput --------------------------------------------------------------------
 def throughput(layout: Layout, concurrency: int = 20, turns: int = 10) -> Dict[str, Any]:
     subprocess.run([PY, str(LOAD), layout.url, "4", "3"], check=True, capture_output=True)  # warm-up
@@ -574,10 +694,12 @@ def live_store_tests(layout: Layout) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=("correctness", "shared_state", "throughput", "failover", "outage"))
+    ap.add_argument("--only", choices=("correctness", "shared_state", "throughput", "failover", "outage", "long"))
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=2, help="bursts with the lock store (control: up to 3)")
     ap.add_argument("--repeat", type=int, default=3, help="throughput: rounds over the three layouts")
+    ap.add_argument("--long-control", action="store_true",
+                    help="long conversations: also one on each store with the whole session read (slow)")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from bot import tokens
@@ -612,6 +734,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         with Layout("scaled", 2) as layout:
             say(f"Outage, {layout.name}: PostgreSQL restarted and Redis killed under load")
             failed += outage(layout, token)
+    if args.only in (None, "long"):
+        failed += long_part(token, args.long_control)
     if args.only in (None, "throughput"):
         # All three layouts up at once (each on its own ports), measured in turn, round after round:
         # this machine's other work then weighs on each about equally.

@@ -17,9 +17,21 @@ from tests.triage.test_store_postgres import exercise
 from triage.store import TriageStore, postgres_settings
 
 PARAMS = postgres_settings()
-pytestmark = pytest.mark.skipif(
-    PARAMS is None or PARAMS["host"] != "127.0.0.1" or os.environ.get("SCALE_TEST_LIVE_DB") != "1",
-    reason="needs make scale-test's own PostgreSQL (it empties the triage tables)")
+
+
+def _not_here() -> str:
+    """Why these tests do not run here ('' when they do)."""
+    if os.environ.get("SCALE_TEST_LIVE_DB") != "1":
+        return ("a live PostgreSQL test, not part of make test: make scale-test (tests/scale/run.py) runs it "
+                "against the PostgreSQL it starts, setting SCALE_TEST_LIVE_DB=1 (it empties the triage tables)")
+    if PARAMS is None:
+        return "SCALE_TEST_LIVE_DB=1 but FAMILY_HELP_DB_HOST is not set: no PostgreSQL to run against"
+    if PARAMS["host"] != "127.0.0.1":
+        return f"FAMILY_HELP_DB_HOST is {PARAMS['host']}, not 127.0.0.1: it runs only on a database on this machine"
+    return ""
+
+
+pytestmark = pytest.mark.skipif(bool(_not_here()), reason=_not_here() or "runs")
 
 
 def test_the_triage_store_on_postgresql(clock):
@@ -61,7 +73,7 @@ def test_the_web_servers_cro_queue_shows_what_the_action_server_stored():
 
     web = os.environ.get("SCALE_TEST_WEB_URL")
     if not web:
-        pytest.skip("needs the running web server's address")
+        pytest.skip("SCALE_TEST_WEB_URL is not set: make scale-test gives it its running web server's address")
     store = TriageStore.open()
     name = f"scale.{time.time_ns()}"
     store.create_user(name, "bolton", "a long enough password")
