@@ -20,7 +20,8 @@ in bot/endpoints.yml).
   Rasa's own store reads, decodes and replays every event of the session on every message, its policies
   then walk all of them several times, and the whole lot is sent to the action server with each action
   call: measured (make scale-test --only long --long-control), turns 181-200 of a chat of ordinary questions
-  took 3.5 times as long as turns 1-20 (549 against 157 ms on SQLite, 717 against 210 ms on PostgreSQL).
+  took 5 times as long as turns 1-20 of a new chat at the same moment (252 against 49 ms on SQLite, 405
+  against 80 ms on PostgreSQL); with this, 1.05-1.16 times.
   Here a long session is read as: its ``session_started`` event; the latest user message in which the
   safety layer heard who is speaking (actions/context.py reads who spoke earlier); each slot's value as it
   was before the recent turns (the council, the topic, the page's metadata; actions.actions.council_before
