@@ -64,6 +64,19 @@ def _skipped(value: Any, tracker: Tracker) -> bool:
     return form.is_skip(value, intent_name(tracker))
 
 
+def _asked_again(tracker: Tracker, response: str) -> bool:
+    """Whether the assistant's last message before the person's latest one was this response."""
+    seen_user = False
+    for event in reversed(list(tracker.events or [])):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action") == response
+    return False
+
+
 class ValidateCroRequestForm(FormValidationAction):
     """Each answer can be skipped; unclear answers are asked again with a hint."""
 
@@ -129,6 +142,10 @@ class ValidateCroRequestForm(FormValidationAction):
     def validate_cro_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Dict[str, Any]:
         answer = form.consent(intent_name(tracker), str(value))
+        if answer is None and _asked_again(tracker, "utter_cro_consent_unclear"):
+            # a second answer that is neither yes nor no (often a question about something else): nothing
+            # is passed on, the form ends and the person can carry on, instead of being asked forever
+            return {"cro_consent": "no"}
         if answer is None:
             dispatcher.utter_message(response="utter_cro_consent_unclear")
             return {"cro_consent": None}

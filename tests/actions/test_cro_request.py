@@ -175,6 +175,27 @@ class TestValidation:
             "cro_consent": "yes"}
 
 
+    def test_a_second_answer_that_is_not_yes_or_no_ends_the_request_unsent(self, dispatcher, domain):
+        # asked again once ("I need a yes or a no"), then another question instead of an answer: the
+        # form ends with nothing passed on, instead of asking for a yes or no forever
+        asked_again = [{"event": "user", "text": "maybe"},
+                       {"event": "bot", "text": "Sorry, I need a yes or a no.",
+                        "metadata": {"utter_action": "utter_cro_consent_unclear"}},
+                       {"event": "user", "text": "what is early help"}]
+        slots = self.validator.validate_cro_consent(
+            "what is early help", dispatcher, tracker({}, "early_help_what", "what is early help", asked_again),
+            domain)
+        assert slots == {"cro_consent": "no"} and responses(dispatcher) == []
+
+    def test_the_first_unclear_answer_is_asked_again(self, dispatcher, domain):
+        first = [{"event": "bot", "text": "Can I pass this to the Children's Rights Officer team?",
+                  "metadata": {"utter_action": "utter_ask_cro_consent"}},
+                 {"event": "user", "text": "what is early help"}]
+        slots = self.validator.validate_cro_consent(
+            "what is early help", dispatcher, tracker({}, "early_help_what", "what is early help", first), domain)
+        assert slots == {"cro_consent": None} and responses(dispatcher) == ["utter_cro_consent_unclear"]
+
+
 # --- at most FAMILY_HELP_CRO_REQUESTS_PER_HOUR requests per client and per conversation ---------
 class Ticks:
     now = 0.0
