@@ -3,7 +3,7 @@ knowledge base (``knowledge.store``), render (``knowledge.answers``), dispatch."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
@@ -66,12 +66,22 @@ def council_events(tracker: Tracker, council: str) -> List[EventType]:
 
 
 def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
-                 text: str) -> List[EventType]:
+                 text: str, young: bool = False) -> List[EventType]:
     """Send a topic's answer. When the message also says when a stage happened ("the conference
-    was on 3 March, when does the core group meet?"), add what is due next and by when."""
-    if base.topic(council, topic_id) is not None and followup.lacks_asked_figure(base, council, topic_id, text):
+    was on 3 March, when does the core group meet?"), add what is due next and by when. A `young`
+    person whose council's documents do not cover the topic also gets Childline."""
+    covered = base.topic(council, topic_id) is not None
+    role = followup.role_fact(base, council, topic_id, text) if covered and text else None
+    if role is not None:
+        # "who chairs them?": the sentence that says who, with the rest one tap away
+        send(dispatcher, answers.fact_messages(base, council, role.topic, role.sentence))
+        return [SlotSet("topic", topic_id)]
+    if covered and followup.lacks_asked_figure(base, council, topic_id, text):
         send(dispatcher, [answers.figure_not_known(base, council)])
     send(dispatcher, answers.topic_messages(base, council, topic_id))
+    if not covered and young:
+        send(dispatcher, [answers.contacts_message(base.contacts(council, ("childline",)),
+                                                   intro="You can also talk to:")])
     if topic_id in REFERRAL_TOPICS:
         dispatcher.utter_message(response="utter_cannot_refer")
     events: List[EventType] = [SlotSet("topic", topic_id)]
@@ -83,6 +93,11 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
     return events + [SlotSet("stage", stage_id)]
 
 
+# The intent of a question for a service's phone number or email.
+CONTACT_INTENT = "ask_contact"
+# A topic the previous message was also classified as, at least this sure, can answer a follow-up
+# its chosen topic cannot.
+PREVIOUS_TOPIC = 0.3
 # A second question in the same message is answered about its own topic when the second opinion
 # (understanding.topic_model) gives it at least this.
 PART_TOPIC = 0.35
@@ -112,6 +127,11 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
         elif topic_id not in answered:
             send(dispatcher, answers.topic_messages(base, council, topic_id))
             answered.add(topic_id)
+
+
+def is_young(tracker: Tracker) -> bool:
+    """A young person: the page is the young people's /app, or what they said shows it."""
+    return audience(tracker) == "young_person" or young_person_speaking(tracker)
 
 
 def council_before(tracker: Tracker, base: KnowledgeBase) -> str:
@@ -201,7 +221,18 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         or base.resolve_council(text)
     if named and named != council_before(tracker, base):
         dispatcher.utter_message(response="utter_council_changed", council_name=base.council(named).name)
-        return [SlotSet("council", named)] + answer_topic(dispatcher, base, named, topic_id, "")
+        # a question of its own with the change ("ok back to Coventry, who do I call out of hours?"):
+        # that question, for the new council; else the last question again
+        own = followup.asked_aspects(" ".join(w for w in text.lower().split()
+                                              if base.resolve_council(w) is None)) - {"what"}
+        if "contact" in own:
+            give_contacts(dispatcher, base, named, text, entity_values(tracker, "service"), topic_id)
+            return [SlotSet("council", named)]
+        fact = followup.best_fact(base, named, topic_id, text) if own else None
+        if fact is not None:
+            send(dispatcher, answers.fact_messages(base, named, fact.topic, fact.sentence))
+            return [SlotSet("council", named), SlotSet("topic", fact.topic.id)]
+        return [SlotSet("council", named)] + answer_again(dispatcher, tracker, base, named, topic_id)
     if not followup.asks_about_the_last(text, ignore=names):  # it names no topic: checked above
         return None
     council = council_for(tracker, base)
@@ -211,6 +242,15 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
                                                    intro=f"For {base.council(council).name}:")])
         return council_events(tracker, council)
     fact = followup.best_fact(base, council, topic_id, text)
+    asked_about = topic_id
+    if fact is None or fact.topic.id != topic_id:
+        # "section 47... are they going to take my kids?" was answered about keeping families together;
+        # "how long does that take?" is about the Section 47 enquiry the message also named
+        for other in topics_named_before(tracker, base, topic_id):
+            found = followup.best_fact(base, council, other, text)
+            if found and (fact is None or found.topic.id == other):
+                fact, asked_about = found, other
+                break
     if fact is None and topic and "where" in followup.asked_aspects(text):
         # "where can I find them?": the web page or address the topic gives
         found = channels.prefer_channels(base, council, base.contacts(council, topic.contacts), "website address")
@@ -219,8 +259,57 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             return council_events(tracker, council)
     if fact is None:
         return None
+    if fact.topic.id != asked_about and followup.lacks_asked_figure(base, council, asked_about, text):
+        # the figure asked for is not given for that topic: say so, then the nearest fact that is
+        send(dispatcher, [answers.figure_not_known(base, council, asked_about)])
     send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
     return council_events(tracker, council) + [SlotSet("topic", fact.topic.id)]
+
+
+def previous_question(tracker: Tracker) -> Tuple[str, str, List[str]]:
+    """The person's message before the latest one: its text, intent and the services it named
+    (empty when there was none, or it was a button's payload)."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    if len(users) < 2:
+        return "", "", []
+    parse = users[-2].get("parse_data") or {}
+    text = str(users[-2].get("text") or parse.get("text") or "")
+    if text.startswith("/"):
+        return "", "", []
+    services = [str(e.get("value")) for e in parse.get("entities") or [] if e.get("entity") == "service"]
+    return text, str((parse.get("intent") or {}).get("name") or ""), services
+
+
+def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
+                 topic_id: Optional[str]) -> List[EventType]:
+    """After a change of council ("what about in Bolton?"), the last question again for the new
+    council: the contacts it asked for, the one fact it asked (who chairs, how long), or the topic."""
+    text, intent, services = previous_question(tracker)
+    if intent == CONTACT_INTENT and text:
+        give_contacts(dispatcher, base, council, text, services, topic_id)
+        return []
+    if not topic_id:
+        return []
+    if text and followup.asked_aspects(text) - {"what"} and base.topic(council, topic_id) is not None:
+        fact = followup.best_fact(base, council, topic_id, text)
+        if fact is not None and fact.topic.id == topic_id and \
+                not followup.lacks_asked_figure(base, council, topic_id, text):
+            send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
+            return [SlotSet("topic", topic_id)]
+    return answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker))
+
+
+def topics_named_before(tracker: Tracker, base: KnowledgeBase, current: str) -> List[str]:
+    """Topics the person's previous message was also classified as, besides the conversation's
+    `current` one (the classifier's best and the second opinion's best, when fairly sure)."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    if len(users) < 2:
+        return []
+    parse = users[-2].get("parse_data") or {}
+    ids = set(base.topic_ids())
+    named = [(parse.get("intent") or {})] + list((parse.get("topic_model") or [])[:1])
+    return list(dict.fromkeys(r["name"] for r in named if r.get("name") in ids and r["name"] != current
+                              and (r.get("confidence") or 0) >= PREVIOUS_TOPIC))
 
 
 class ActionSessionStart(Action):
@@ -251,7 +340,7 @@ class ActionGreet(Action):
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         council = council_for(tracker, base)
-        young = audience(tracker) == "young_person" or young_person_speaking(tracker)
+        young = is_young(tracker)
         buttons = starters(base, council, "young_person" if young else None, pool=self.pool)
         dispatcher.utter_message(response=self.response, buttons=buttons)
         return []
@@ -279,7 +368,8 @@ class ActionAnswerTopic(Action):
         if first is not None:
             return first
         council, topic_id = council_for(tracker, base), settled_topic(tracker, base)
-        events = answer_topic(dispatcher, base, council, topic_id, message_text(tracker))
+        events = answer_topic(dispatcher, base, council, topic_id, message_text(tracker),
+                              young=is_young(tracker))
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
         return council_events(tracker, council) + events
 
@@ -334,28 +424,35 @@ class ActionLookupContact(Action):
         if outside_the_service(dispatcher, tracker, base):
             return []
         council = council_for(tracker, base)
-        place = base.council(council).name
-        text = understood_text(tracker)
-        found = [c for c in (base.contact(council, v) for v in entity_values(tracker, "service")) if c]
-        found = found or base.find_contacts(council, text)[:2]
-        if not found and not followup.names_a_topic(text, followup.vocabulary(base), ignore=base.council_names()):
-            # "what's their number?", "can I email instead?": the service the conversation is about
-            found = channels.topic_contacts(base, council, tracker.get_slot("topic"))
-        found = channels.prefer_channels(base, council, found, text)
-        if found:
-            send(dispatcher, [answers.contacts_message(found, intro=f"For {place}:")])
-        else:
-            general = base.general_contact(council)
-            if general is None:
-                send(dispatcher, answers.not_covered(base, council, "that service"))
-                return council_events(tracker, council)
-            found = [general]
-            send(dispatcher, [answers.contacts_message(
-                found, intro=f"I'm not sure which service you mean. For {place}, you can contact:")])
-        src = answers.source_line(base, found[0].council, found[0].seed)
-        if src:
-            send(dispatcher, [src])
+        give_contacts(dispatcher, base, council, understood_text(tracker), entity_values(tracker, "service"),
+                      tracker.get_slot("topic"))
         return council_events(tracker, council)
+
+
+def give_contacts(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, text: str,
+                  services: List[str], topic_id: Optional[str]) -> None:
+    """The contacts a question asks for: the services it names, else the conversation's topic's
+    ("what's their number?"), in the way asked for (phone, email...); else the council's general one."""
+    place = base.council(council).name
+    found = [c for c in (base.contact(council, v) for v in services) if c]
+    found = found or base.find_contacts(council, text)[:2]
+    if not found and not followup.names_a_topic(text, followup.vocabulary(base), ignore=base.council_names()):
+        # "what's their number?", "can I email instead?": the service the conversation is about
+        found = channels.topic_contacts(base, council, topic_id)
+    found = channels.prefer_channels(base, council, found, text)
+    if found:
+        send(dispatcher, [answers.contacts_message(found, intro=f"For {place}:")])
+    else:
+        general = base.general_contact(council)
+        if general is None:
+            send(dispatcher, answers.not_covered(base, council, "that service"))
+            return
+        found = [general]
+        send(dispatcher, [answers.contacts_message(
+            found, intro=f"I'm not sure which service you mean. For {place}, you can contact:")])
+    src = answers.source_line(base, found[0].council, found[0].seed)
+    if src:
+        send(dispatcher, [src])
 
 
 class ActionNextSteps(Action):
@@ -377,6 +474,15 @@ class ActionNextSteps(Action):
         if stage_id is None:
             stage_id = tracker.get_slot("stage") if base.stage(council, tracker.get_slot("stage") or "") else None
         if stage_id is None:
+            # "we had the initial conference yesterday", then "what happens now?"
+            before = previous_question(tracker)[0]
+            stage_id = base.find_stage(council, before) if before else None
+        if stage_id is None:
+            topic = base.topic(council, tracker.get_slot("topic") or "")
+            if topic is not None and topic.next:
+                # "what happens after it?" about the conversation's topic: what its answer says comes next
+                send(dispatcher, answers.fact_messages(base, council, topic, topic.next))
+                return council_events(tracker, council)
             send(dispatcher, [answers.stage_choice_message(base, council)])
             return council_events(tracker, council)
         when: Optional[dt.date] = timescales.parse_date(text, self.today())
@@ -399,6 +505,12 @@ class ActionSetCouncil(Action):
         named = [c for c in named if c] or [base.resolve_council(message_text(tracker))]
         council = named[0] if named and named[0] else None
         if council:
+            text, intent, services = previous_question(tracker)
+            if intent == CONTACT_INTENT and text and council != council_before(tracker, base):
+                # "the number for social care?", then "sorry, I'm in Bolton": Bolton's number
+                dispatcher.utter_message(response="utter_council_changed", council_name=base.council(council).name)
+                give_contacts(dispatcher, base, council, text, services, tracker.get_slot("topic"))
+                return [SlotSet("council", council)]
             dispatcher.utter_message(response="utter_council_set", council_name=base.council(council).name)
             return [SlotSet("council", council)]
         if any(w in message_text(tracker).lower() for w in ("live", "from", "council", "area", "in ")):
@@ -427,8 +539,8 @@ class ActionSearchKnowledge(Action):
         first = answered_first(dispatcher, tracker, base, unsure=True)
         if first is not None:
             return first
-        current = tracker.get_slot("topic")
-        if current and current in set(base.topic_ids()) and \
+        current, topic_ids = tracker.get_slot("topic"), set(base.topic_ids())
+        if current and current in topic_ids and \
                 followup.is_follow_up(text, followup.vocabulary(base), ignore=base.council_names()):
             # about the conversation's topic, but no sentence gives the detail: its whole answer, not
             # a guess at another topic from words that name none
@@ -438,7 +550,6 @@ class ActionSearchKnowledge(Action):
         if term:
             send(dispatcher, answers.term_messages(base, council, term))
             return council_events(tracker, council)
-        topic_ids = set(base.topic_ids())
         ranked = [r for r in (tracker.latest_message or {}).get("intent_ranking") or []
                   if r.get("name") in topic_ids]
         nlu_best = ranked[0] if ranked else None
@@ -457,7 +568,7 @@ class ActionSearchKnowledge(Action):
         elif nlu_best and nlu_best["confidence"] >= NLU_ALONE:
             choice = nlu_best["name"]
         if choice:
-            events = answer_topic(dispatcher, base, council, choice, text)
+            events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker))
             answer_other_parts(dispatcher, tracker, base, council, choice)
             # a guess: say what else it might have been, so a wrong guess is one tap from the right answer
             others = [t for t in dict.fromkeys([r["name"] for r in ranked[:3]] + [r["name"] for r in second] +
@@ -537,6 +648,21 @@ class ActionHumanHandoff(Action):
         return council_events(tracker, council)
 
 
+# A concern told this many messages before the latest one or fewer is what a message raised on the
+# safety model's word alone is still about.
+CONCERN_CARRIES = 2
+
+
+def concern_before(tracker: Tracker) -> Optional[str]:
+    """The kind of harm of the latest concern in the person's messages just before this one, if any."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"][:-1]
+    for event in reversed(users[-CONCERN_CARRIES:]):
+        kind = ((event.get("parse_data") or {}).get(kinds.MESSAGE_KEY) or {}).get("kind")
+        if kind in kinds.KINDS:
+            return kind
+    return None
+
+
 class ActionSafetyResponse(Action):
     """A calm safety response for a crisis or disclosure: what to do now and who can help, for
     this kind of harm and for who is speaking (safety.kinds.plan)."""
@@ -549,9 +675,14 @@ class ActionSafetyResponse(Action):
         council = council_for(tracker, base)
         judgement = safety_judgement(tracker)
         kind = judgement.get("kind") or kinds.ABUSE_DEFAULT
+        if judgement.get("source") == "model":
+            # raised on the model's word alone, just after a concern ("im scared my mum will find out"
+            # after telling of online blackmail): the conversation is still about that concern
+            kind = concern_before(tracker) or kind
         speaker = who_is_speaking(tracker)
         values = safety_values(base, council)
-        for response in kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also")):
+        for response in kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also"),
+                                   own=bool(judgement.get("own", True))):
             dispatcher.utter_message(response=response, **values)
         # Tells the widget (and the safety evaluation) that this was the safety response.
         dispatcher.utter_message(json_message=kinds.reply_marker(kind, speaker))

@@ -13,8 +13,9 @@ from rasa_sdk.types import DomainDict
 
 import settings
 from actions.actions import kb
-from actions.context import council_for, intent_name
+from actions.context import council_for, intent_name, who_is_speaking
 from knowledge.store import KnowledgeBase
+from safety.kinds import speaker_group
 from safety.replies import council_help
 from triage import categories, form
 from triage.limits import RequestLimiter
@@ -200,6 +201,25 @@ def sooner(base: KnowledgeBase, council: str) -> str:
     if cro and cro.council == council and cro.phone:
         return f"call the Children's Rights Officers on {cro.phone}"
     return council_help(base, council)
+
+
+class ActionOfferCro(Action):
+    """After an answer about complaints or rights: offer a Children's Rights Officer's call back, only
+    where the council's documents name Children's Rights Officers, and not to someone who has said
+    they are an adult (a parent, a carer, a professional)."""
+
+    def name(self) -> str:
+        return "action_offer_cro"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        base = kb()
+        council = council_for(tracker, base)
+        cro = base.contact(council, "cro")
+        adult = speaker_group(who_is_speaking(tracker)) in ("adult", "professional")
+        if cro is None or cro.council != council or adult:
+            return [SlotSet("cro_offered", False)]
+        dispatcher.utter_message(response="utter_offer_cro")
+        return [SlotSet("cro_offered", True)]
 
 
 class ActionCancelCroRequest(Action):

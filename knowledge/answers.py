@@ -121,9 +121,14 @@ def topic_again(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]
     return [intro] + topic_messages(kb, council, topic_id)
 
 
-def figure_not_known(kb: KnowledgeBase, council: str) -> Message:
-    """Asked for a time, an age or a number the documents do not give: say so before the rest."""
-    return {"text": f"I don't have that exact detail for {kb.council(council).name}. "
+def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = None) -> Message:
+    """Asked for a time, an age or a number the documents do not give: say so before the rest (naming
+    the topic it was asked about when what follows is about another)."""
+    about = ""
+    if topic_id:
+        title = kb.topic_title(topic_id) or topic_id.replace("_", " ")
+        about = f" about {title[:1].lower() + title[1:]}"
+    return {"text": f"I don't have that exact detail{about} for {kb.council(council).name}. "
                     "Your social worker or the council can tell you. This is what I do know:"}
 
 

@@ -49,7 +49,7 @@ ASPECT_QUESTIONS = {
 _NUMBER = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
           r"forty-five)"
 SENTENCE_ASPECTS = {
-    "time": rf"\b{_NUMBER} (working )?(days?|weeks?|months?|hours?|years?)\b|\bwithin\b|\bevery\b|\bas soon as\b|"
+    "time": rf"\b{_NUMBER} (working )?(days?|weeks?|months?|hours?|years?)\b|\bwithin\b|\bevery\b|\bas soon as\b|\bas long as\b|"
             r"\bsame day\b|\bstraight away\b|\bat once\b",
     "age": r"\b(age|aged|ages|under \d+|over \d+|up to \d+|\d+ (to|and) \d+|\d+ or (over|under|older|younger)|"
            r"years old|until they are|birthday|unborn|pre-birth)\b",
@@ -231,6 +231,9 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
     # the current topic's own subject ("family hubs" after "what's a family hub?"): a sentence about
     # it answers "how many are there?" better than one about something it mentions
     subject = titles.get(topic_id, set())
+    # its words that at most one other title of the area has ("section", "enquiries"; not "protection")
+    distinctive = {w for w in subject if sum(w in titles[t] for t in related if t != topic_id) <= 1}
+    acts = _stems(question) & ROLE_VERBS
     best: Optional[Fact] = None
     for tid in related:
         for version in base.topic_versions(council, tid):
@@ -239,7 +242,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
             # stays; after "will I be told about a referral to the MASH" it is about the MASH)
             linked = tid == topic_id or base.is_process_area(area) or \
                 bool(about & (titles[tid] - shared))  # not a word most titles have
-            for i, sentence in enumerate(sentences(version)):
+            said = sentences(version)
+            for i, sentence in enumerate(said):
                 given = given_aspects(sentence)
                 match = len(asked & given)
                 overlap = len(words & content_words(sentence))
@@ -248,29 +252,77 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
                 strong = sum(1 for a in asked & given if a in STRONG and STRONG[a].search(sentence.lower()))
                 if "count" in asked and _counts_subject(sentence, subject):
                     strong += 1  # "8 Family Hubs" answers "how many are there?" after family hubs
-                score = 3 * match + overlap + strong + (1.0 if subject & content_words(sentence) else 0.0) + \
+                whole = _with_antecedent(said, i)
+                # about the current topic's own subject, with the sentence it points back to ("If the
+                # enquiries confirm the worries, a conference is held. It is held within 15 working days"
+                # after Section 47 enquiries), not a word of that topic's own title ("child protection
+                # plan" is not about Section 47 enquiries for sharing the word "protection")
+                mine = subject if tid == topic_id else distinctive - titles[tid]
+                own = 1.0 if mine & content_words(whole) else 0.0
+                score = 3 * match + overlap + strong + own + ROLE_WEIGHT * len(acts & _stems(sentence)) + \
                     (1.0 if tid == topic_id else 0.0) + (0.3 if version.council == council else 0.0) - 0.05 * i
                 if best is None or score > best.score:
-                    best = Fact(version, _with_antecedent(version, sentence), score)
+                    best = Fact(version, whole, score)
+    if acts:
+        # "who chairs child protection conferences in Bolton?": the council's own sentence that says who
+        # does that to this topic's subject, wherever it is ("Independent Reviewing Officers chair child
+        # protection conferences" is with Bolton's children in care)
+        for tid in base.topic_ids():
+            if tid in related:
+                continue
+            version = base.topic(council, tid)
+            if version is None or version.council != council:
+                continue
+            for i, sentence in enumerate(sentences(version)):
+                done = acts & _stems(sentence)
+                if not done or len(subject & content_words(sentence)) < 2 or not asked & given_aspects(sentence):
+                    continue
+                score = 3 * len(asked & given_aspects(sentence)) + ROLE_WEIGHT * len(done) + 1.0 + 0.3 - 0.05 * i
+                if best is None or score > best.score:
+                    best = Fact(version, _with_antecedent(sentences(version), i), score)
     return best
 
 
+# What someone does in a process ("who chairs it?", "who decides?"): too common across topics to
+# say what a message is about (GENERIC), but a sentence with the same doing answers "who" best.
+ROLE_VERBS = frozenset(_stem(w) for w in """chair chairs chaired lead leads run runs decide decides review
+    reviews visit visits attend attends screen screens check checks assess assesses approve approves
+    sign signs write writes fill fills""".split())
+ROLE_WEIGHT = 1.5
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text.lower())}
+
+
+def role_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
+    """Asked who does something in a topic ("who chairs child protection conferences in Bolton?") that
+    the topic's own answer does not say: the sentence that says it, else None."""
+    acts = _stems(question) & ROLE_VERBS
+    if not acts or "who" not in asked_aspects(question):
+        return None
+    own = " ".join(p for v in base.topic_versions(council, topic_id) for p in v.prose)
+    if acts & _stems(own):
+        return None
+    fact = best_fact(base, council, topic_id, question)
+    return fact if fact is not None and acts & _stems(fact.sentence) else None
+
+
 _COUNTED = re.compile(rf"\b{_NUMBER} ((?:[a-z'-]+ ){{0,2}}[a-z'-]+)")
-_PRONOUN_START = re.compile(r"^(it|its|they|their|this|these|that|those|he|she|then)\b", re.IGNORECASE)
+_PRONOUN_START = re.compile(r"^(in \w+, )?(it|its|they|their|this|these|that|those|he|she|then)\b", re.IGNORECASE)
 
 
 def _counts_subject(sentence: str, subject: set[str]) -> bool:
     return any(content_words(m.group(2)) & subject for m in _COUNTED.finditer(sentence.lower()))
 
 
-def _with_antecedent(topic: Topic, sentence: str) -> str:
-    """A sentence that starts by pointing back ("It lets graduates...") keeps the sentence before
-    it, so that it makes sense on its own."""
-    if not _PRONOUN_START.search(sentence):
-        return sentence
-    all_sentences = sentences(topic)
-    i = all_sentences.index(sentence) if sentence in all_sentences else 0
-    return f"{all_sentences[i - 1]} {sentence}" if i > 0 else sentence
+def _with_antecedent(said: list[str], i: int) -> str:
+    """Sentence i of a topic's answer; when it starts by pointing back ("It lets graduates..."), with
+    the sentences before it (up to three), so that it makes sense on its own."""
+    start = i
+    while start > 0 and i - start < 3 and _PRONOUN_START.search(said[start]):
+        start -= 1  # "They check plans too. They also chair conferences.": back to who "they" are
+    return " ".join(said[start:i + 1])
 
 
 # A question for a figure (how long, how many, what age) in so many words: when the topic's answer

@@ -57,6 +57,7 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-12f": _pair("fresh", "2026_12f"),
     "fresh-2026-12g": _pair("fresh", "2026_12g"),
     "fresh-2026-12h": _pair("fresh", "2026_12h"),
+    "fresh-2026-12i": _pair("fresh", "2026_12i"),
 }
 # Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",

@@ -51,7 +51,8 @@ def fallback_messages(responses: Mapping[str, Any], kb_factory: Callable[[], Kno
     if intent == kinds.INTENT:
         kind = (judgement or {}).get("kind") or kinds.ABUSE_DEFAULT
         speaker = kinds.speaker_for((judgement or {}).get("speaker"), [])
-        names = kinds.plan(kind, speaker, bool((judgement or {}).get("secret")), (judgement or {}).get("also"))
+        names = kinds.plan(kind, speaker, bool((judgement or {}).get("secret")), (judgement or {}).get("also"),
+                           own=bool((judgement or {}).get("own", True)))
         custom = kinds.reply_marker(kind, speaker, fallback=True)
     else:
         names = list(GENERAL)

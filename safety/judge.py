@@ -79,6 +79,8 @@ class Judgement:
     distress: bool
     confidence: float
     source: str  # "patterns", "model", "patterns+model", "secret" or ""
+    # the harm is the speaker's own (self-harm: "I want to die"), not someone else's they tell of
+    own: bool = True
 
     @property
     def concern(self) -> bool:
@@ -102,7 +104,7 @@ class Cues:
         self.speakers = compiled(spec["speakers"])
         # the yes/no cues: any of a section's patterns found in the message
         self._flags = {name: [re.compile(p) for p in spec[name]]
-                       for name in ("secret", "distress", "settled", "online", "process")}
+                       for name in ("secret", "distress", "settled", "online", "process", "own")}
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -139,6 +141,10 @@ class Cues:
     def is_about_process(self, text: str) -> bool:
         return self._found("process", text)
 
+    def is_own(self, text: str) -> bool:
+        """Whether the person speaks of hurting or ending their own life (not someone else's)."""
+        return self._found("own", text)
+
     def is_online(self, text: str) -> bool:
         return self._found("online", text)
 
@@ -172,7 +178,11 @@ class Judge:
         # A question about a topic in general, about no one in particular, is never a disclosure on
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
         impersonal_question = question and not self.cues.is_personal(text)
-        if (settled or impersonal_question) and harm_p < SETTLED_PATTERN_AGREEMENT:
+        # A professional asking how to refer one particular child they have seen ("GP. Need to refer a
+        # 2 yr old with unexplained injuries, how do I?"): the professional's safety reply is that answer.
+        reporting = about_process and not self.cues.is_settled(text) and self.cues.speaker(text) == "professional" \
+            and bool(_PARTICULAR_CHILD.search(text.lower().replace("\u2019", "'")))
+        if (settled or impersonal_question) and harm_p < SETTLED_PATTERN_AGREEMENT and not reporting:
             # "is smacking illegal now?", "I had a fight last year": the model must agree; asking how
             # to die stands whatever the framing
             signals = [s for s in signals if s.category in UNCONDITIONAL]
@@ -226,5 +236,5 @@ class Judge:
             speaker = guess if p >= SPEAKER_CONFIDENCE else None
         confidence = 1.0 if "patterns" in source else harm_p if kind else 1.0 - harm_p
         return Judgement(kind=kind, also=also, speaker=speaker or UNKNOWN, secret=secret,
-                         distress=kind is None and distress,
+                         distress=kind is None and distress, own=self.cues.is_own(text),
                          confidence=round(float(confidence), 3), source=source)

@@ -81,16 +81,19 @@ def _also_line(also: str, young: bool) -> str:
             "homeless": "utter_safety_homeless"}[also]
 
 
-def plan(kind: str, speaker: Optional[str], secret: bool = False, also: Sequence[str] | str | None = None
-         ) -> List[str]:
+def plan(kind: str, speaker: Optional[str], secret: bool = False, also: Sequence[str] | str | None = None,
+         own: bool = True) -> List[str]:
     """The domain responses a safety reply is made of, in order: what this kind of harm needs
     first (and a second kind, `also`), then what this speaker needs, then honesty about being a
-    computer (or about secrets)."""
+    computer (or about secrets). `own`: the person speaks of their own self-harm; when not, a
+    friend, an adult or a professional telling of someone else's gets how to help that person."""
     group = speaker_group(speaker)
     young = group in ("young", "friend")
     lines: List[str] = []
     if kind == DANGER_NOW:
         lines += ["utter_safety_danger_now"]
+    elif kind == "self_harm" and not own and group != "young":
+        lines += ["utter_safety_self_harm_other"] + ([] if group == "friend" else ["utter_safety_self_harm_support"])
     elif kind == "self_harm":
         lines += ["utter_safety_self_harm", "utter_safety_samaritans"]
     elif kind == "online_sexual_harm":
@@ -100,7 +103,8 @@ def plan(kind: str, speaker: Optional[str], secret: bool = False, also: Sequence
     elif kind == "carer_breaking_point":
         lines += ["utter_safety_breaking_point", "utter_safety_breaking_point_help", "utter_safety_danger_line"]
     elif kind == "homeless":
-        lines += ["utter_safety_homeless", "utter_safety_danger_line"]
+        lines += ["utter_safety_homeless" if group == "young" else "utter_safety_homeless_other",
+                  "utter_safety_danger_line"]
     elif kind == SECRET:
         lines += ["utter_safety_secret"]
     else:  # abuse of any kind, neglect, domestic abuse, exploitation, forced marriage or FGM

@@ -61,6 +61,11 @@ def council_help(base: KnowledgeBase, council: str, now: Optional[datetime] = No
     return f"call {ooh.phone} now, the out of office hours number ({general.phone} in office hours)"
 
 
+def _has_phone(base: KnowledgeBase, council: str) -> bool:
+    general = base.general_contact(council)
+    return bool(general and general.phone)
+
+
 def safety_values(base: KnowledgeBase, council: str, now: Optional[datetime] = None) -> Dict[str, str]:
     """The numbers the safety responses need, from the knowledge base."""
     childline = base.contact(council, "childline")
@@ -73,5 +78,9 @@ def safety_values(base: KnowledgeBase, council: str, now: Optional[datetime] = N
         "ceop_web": phone(base, council, "ceop"),
         "report_remove_web": phone(base, council, "report_remove"),
         "council_help": council_help(base, council, now),
+        # a young person is never sent to a professionals' website for help tonight: a council without
+        # a phone number in its documents gets Childline instead
+        "young_help": council_help(base, council, now) if _has_phone(base, council) else
+        (f"call Childline free on {childline.phone}, any time" if childline else "tell an adult you trust"),
         "council_name": base.council(council).name,
     }

@@ -14,7 +14,8 @@ _ACT = (r"(pass|send|book|check|contact|ring|phone|call|email|e-mail|message|tex
         r"make (me|an appointment|a booking|them)|sign (me|us)|put (me|us)|"
         r"let (them|my|our|the|him|her)( [a-z]+){0,3} know|"
         r"tell (my|our|the|them|him|her|school|social)|give (my|this|them|him|her)|forward|pass on|connect me|"
-        r"transfer me|visit|come (round|out|to)|help me fill)\b")
+        r"transfer me|visit|come (round|out|to)|help me fill|do (it|this|that|one) for (me|us)|"
+        r"make (a|the|my|our) (referral|complaint)|complain for (me|us)|fill (it|this|that|the form) (in|out))\b")
 ACT = re.compile(_YOU + _ACT, re.IGNORECASE)
 OWN_CASE = re.compile(
     r"\b((is|has|was) (my|our) (case|file|referral|assessment|plan) (still |been |already )?(open|closed|shut|"

@@ -493,3 +493,120 @@ async def test_asked_for_a_figure_the_documents_do_not_give_it_says_so_first(mak
     first = dispatcher.messages[0]["text"]
     assert "don't have that exact detail" in first
     assert "08085 834 333" in texts(dispatcher)  # then what it does know
+
+
+async def test_a_follow_up_uses_the_topic_the_previous_message_also_named(make_tracker, dispatcher, domain):
+    # "section 47... will they take my kids?" was answered about keeping families together; "how long
+    # does that take?" is about the Section 47 enquiry, whose time Coventry's documents do not give
+    earlier = [{"text": "I got a section 47 letter, are they going to take my kids?",
+                "intent": {"name": "s47_what", "confidence": 0.58},
+                "topic_model": [{"name": "family_together", "confidence": 0.8}]}]
+    tracker = make_tracker("assessment_length", text="how long does that take?", earlier=earlier,
+                           slots={"topic": "family_together"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "45 working days" not in said
+    assert "don't have that exact detail about child protection enquiries (section 47)" in said.lower()
+    assert "15 working days" in said
+
+
+async def test_a_follow_up_ignores_an_unsure_guess_at_the_previous_message(make_tracker, dispatcher, domain):
+    earlier = [{"text": "are they going to take my kids?", "intent": {"name": "s47_what", "confidence": 0.1}}]
+    tracker = make_tracker("assessment_length", text="how long does that take?", earlier=earlier,
+                           slots={"topic": "family_together"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "section 47" not in texts(dispatcher).lower()
+
+
+async def test_a_young_person_whose_council_does_not_cover_a_topic_also_gets_childline(make_tracker, dispatcher,
+                                                                                        domain, kb):
+    uncovered = next(t for t in kb.topic_ids() if kb.topic("bolton", t) is None and kb.topic("coventry", t))
+    for metadata, childline in (({"audience": "young_person"}, True), ({}, False)):
+        dispatcher.messages.clear()
+        tracker = make_tracker("inform_council", text="wat about in bolton", metadata=metadata,
+                               slots={"topic": uncovered, "council": "coventry"},
+                               entities=[{"entity": "council", "value": "bolton"}])
+        await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+        said = texts(dispatcher)
+        assert "01204 332010" in said and ("0800 1111" in said) is childline
+
+
+async def test_a_concern_raised_by_the_model_alone_stays_the_kind_told_just_before(make_tracker, dispatcher, domain):
+    earlier = [{"text": "someone is blackmailing me with pics", "intent": {"name": "safety"},
+                "safety": {"kind": "online_sexual_harm", "source": "patterns"}}]
+    tracker = make_tracker("safety", text="im scared my mum will find out", earlier=earlier,
+                           safety={"kind": "homeless", "source": "model", "speaker": "young_person"})
+    await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert "utter_safety_online" in responses and "utter_safety_homeless" not in responses
+    # a crisis pattern's own kind stands
+    dispatcher.messages.clear()
+    tracker = make_tracker("safety", text="my dad kicked me out tonight", earlier=earlier,
+                           safety={"kind": "homeless", "source": "patterns", "speaker": "young_person"})
+    await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
+    assert "utter_safety_homeless" in [m.get("response") for m in dispatcher.messages]
+
+
+async def test_a_foster_carer_telling_of_a_childs_self_harm_is_told_how_to_help_the_child(make_tracker, dispatcher,
+                                                                                        domain):
+    tracker = make_tracker("safety", text="my foster son has been cutting himself",
+                           safety={"kind": "self_harm", "source": "patterns", "speaker": "foster_or_kinship_carer",
+                                   "own": False})
+    await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert responses[0] == "utter_safety_self_harm_other" and "utter_safety_self_harm" not in responses
+
+
+async def test_a_change_of_council_re_answers_the_fact_asked_not_the_whole_topic(make_tracker, dispatcher, domain):
+    earlier = [{"text": "who chairs child protection conferences?", "intent": {"name": "icpc_what"}}]
+    tracker = make_tracker("inform_council", text="what about in Bolton?", earlier=earlier,
+                           slots={"topic": "icpc_what", "council": "coventry"},
+                           entities=[{"entity": "council", "value": "bolton"}])
+    await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "chair child protection conferences" in said and "Independent Reviewing Officer" in said
+
+
+async def test_a_change_of_council_after_asking_for_a_number_gives_the_new_councils(make_tracker, dispatcher, domain):
+    earlier = [{"text": "phone number for children's social care please", "intent": {"name": "ask_contact"}}]
+    tracker = make_tracker("inform_council", text="sorry I'm actually in Bolton", earlier=earlier,
+                           entities=[{"entity": "council", "value": "bolton"}])
+    events = await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "01204 332010" in said and "024 7678 8555" not in said
+    assert SlotSet("council", "bolton") in events
+
+
+async def test_a_change_of_council_with_a_question_of_its_own_answers_that(make_tracker, dispatcher, domain):
+    earlier = [{"text": "how soon will my child be seen after a referral", "intent": {"name": "assessment_length"}}]
+    tracker = make_tracker("inform_council", text="ok back to coventry - who do i call out of hours", earlier=earlier,
+                           slots={"topic": "assessment_length", "council": "hampshire"},
+                           entities=[{"entity": "council", "value": "coventry"}])
+    tracker.events.insert(0, {"event": "slot", "name": "council", "value": "hampshire"})
+    await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "024 7683 2222" in said and "5 working days" not in said
+
+
+async def test_who_does_something_the_topic_does_not_say_gets_the_sentence_that_does(make_tracker, dispatcher,
+                                                                                   domain):
+    tracker = make_tracker("icpc_what", text="Who chairs child protection conferences in Bolton?",
+                           entities=[{"entity": "council", "value": "bolton"}])
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    first = dispatcher.messages[0]
+    assert "chair child protection conferences" in first["text"] and first["buttons"][0]["title"] == "Tell me more"
+
+
+async def test_what_happens_next_uses_the_stage_told_just_before(make_tracker, dispatcher, domain):
+    earlier = [{"text": "someone made a referral about us to the MASH", "intent": {"name": "mash_what"}}]
+    tracker = make_tracker("next_steps", text="so what happens now?", earlier=earlier)
+    await actions.ActionNextSteps().run(dispatcher, tracker, domain)
+    assert "1 working day" in texts(dispatcher) and "Which step are you at" not in texts(dispatcher)
+
+
+async def test_what_happens_next_after_a_topic_says_what_its_answer_says_comes_next(make_tracker, dispatcher, domain,
+                                                                                    kb):
+    tracker = make_tracker("next_steps", text="and what happens after it?", slots={"topic": "s47_what"})
+    await actions.ActionNextSteps().run(dispatcher, tracker, domain)
+    assert kb.topic("coventry", "s47_what").next.split(".")[0] in texts(dispatcher)
+    assert "Which step are you at" not in texts(dispatcher)

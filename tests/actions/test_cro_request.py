@@ -276,3 +276,19 @@ async def test_no_consent_is_not_counted(triage, kb, domain, monkeypatch):
         await submit(domain, "conv", slots={"cro_consent": "no"})
     dispatcher, _ = await submit(domain, "conv")
     assert "utter_cro_request_sent" in responses(dispatcher)
+
+
+@pytest.mark.parametrize("council, metadata, text, offered", [
+    ("coventry", {}, "how do I complain?", True),
+    ("coventry", {"audience": "young_person"}, "how do i complain", True),
+    ("coventry", {}, "I'm a foster carer, how do I complain?", False),  # an adult: not for them
+    ("hampshire", {}, "how do I complain?", False),  # Hampshire's documents name no Children's Rights Officers
+    ("bolton", {}, "how do I complain?", False),
+])
+async def test_a_call_back_is_offered_only_where_there_are_childrens_rights_officers(
+        make_tracker, dispatcher, domain, council, metadata, text, offered):
+    speaker = {"speaker": "foster_or_kinship_carer"} if "foster" in text else None
+    tracker = make_tracker("complaints", text=text, slots={"council": council}, metadata=metadata, safety=speaker)
+    events = await cro_request.ActionOfferCro().run(dispatcher, tracker, domain)
+    assert ([m.get("response") for m in dispatcher.messages] == ["utter_offer_cro"]) is offered
+    assert {"event": "slot", "name": "cro_offered", "value": offered, "timestamp": None} in events

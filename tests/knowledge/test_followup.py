@@ -121,3 +121,15 @@ def test_a_figure_the_topic_does_not_give_is_said_to_be_unknown(kb):
     assert followup.lacks_asked_figure(kb, council, "complaints", "how many days do they have to reply to me?")
     assert not followup.lacks_asked_figure(kb, council, "assessment_length", "how long does it take?")
     assert not followup.lacks_asked_figure(kb, council, "complaints", "how do I complain?")  # no figure asked
+
+
+def test_a_sibling_fact_is_chosen_for_the_current_topics_subject_not_a_shared_word(kb):
+    # Coventry gives no time for Section 47 enquiries: the nearest timed fact is what follows them
+    # (the conference, 15 working days), not the child protection plan's review for sharing "protection"
+    fact = followup.best_fact(kb, "coventry", "s47_what", "how long does that take?")
+    assert fact is not None and "15 working days" in fact.sentence and "enquiries" in fact.sentence
+    assert followup.lacks_asked_figure(kb, "coventry", "s47_what", "how long does that take?")
+
+
+def test_as_long_as_gives_a_time():
+    assert "time" in followup.given_aspects("They can stay as long as they need to.")

@@ -82,6 +82,8 @@ def test_after_a_safety_reply_less_is_needed(safety_judge: Judge, monkeypatch):
     ("my baby brother is all floppy", "young_person"),
     ("my 6 year old came back from her dad's with a bruise", "parent"),
     ("he hits me", None),
+    ("some days i can't cope with the kids and i shout", "parent"),
+    ("i hate my foster placement, they're strict", "young_person"),
 ])
 def test_who_is_speaking_from_cues(cues: Cues, text, speaker):
     assert cues.speaker(text) == speaker
@@ -166,3 +168,15 @@ def test_a_professional_reporting_one_particular_child_needs_less_of_the_model()
 def test_without_the_role_and_one_particular_child_the_model_needs_its_usual_certainty(text):
     judge = Judge(SignalDetector(), FairlySureOfPhysicalAbuse())
     assert judge.judge(text).kind is None, text
+
+
+@pytest.mark.parametrize("text, own", [
+    ("sometimes i think everyone would be better off without me", True),
+    ("i want to die", True),
+    ("ive been cutting again", True),
+    ("my daughter has been cutting her arms", False),
+    ("my mate says she wants to kms", False),
+    ("a pupil told me he wants to end his life", False),
+])
+def test_whose_self_harm_it_is(cues: Cues, text, own):
+    assert cues.is_own(text) is own

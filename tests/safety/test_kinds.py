@@ -8,8 +8,9 @@ from safety import kinds
 
 @pytest.mark.parametrize("kind", kinds.KINDS + (kinds.SECRET,))
 @pytest.mark.parametrize("speaker", kinds.SPEAKERS + (kinds.UNKNOWN,))
-def test_every_reply_is_honest_about_being_a_computer_and_lets_the_person_carry_on(domain, kind, speaker):
-    plan = kinds.plan(kind, speaker)
+@pytest.mark.parametrize("own", [True, False])
+def test_every_reply_is_honest_about_being_a_computer_and_lets_the_person_carry_on(domain, kind, speaker, own):
+    plan = kinds.plan(kind, speaker, own=own)
     assert set(plan) <= set(domain["responses"])
     assert len(plan) == len(set(plan))
     assert {"utter_safety_computer", "utter_safety_secret"} & set(plan)
@@ -79,3 +80,19 @@ def test_a_second_kind_of_harm_adds_its_own_help():
     assert kinds.plan("self_harm", "friend", also=["self_harm"]) == kinds.plan("self_harm", "friend")
     both = kinds.plan("danger_now", "parent", also=["self_harm", "online_sexual_harm"])
     assert "utter_safety_samaritans" in both and "utter_safety_online_adult" in both
+
+
+@pytest.mark.parametrize("speaker", ["friend", "parent", "foster_or_kinship_carer", "professional"])
+def test_someone_telling_of_anothers_self_harm_gets_how_to_help_them_not_have_you_hurt_yourself(speaker):
+    plan = kinds.plan("self_harm", speaker, own=False)
+    assert plan[0] == "utter_safety_self_harm_other" and "utter_safety_self_harm" not in plan
+    # their own thoughts ("they'd be better off without me") get the reply for them
+    assert kinds.plan("self_harm", speaker, own=True)[0] == "utter_safety_self_harm"
+    # a young person, or someone unknown, always gets the reply for themselves first
+    assert kinds.plan("self_harm", "young_person", own=False)[0] == "utter_safety_self_harm"
+    assert kinds.plan("self_harm", kinds.UNKNOWN, own=False)[0] == "utter_safety_self_harm"
+
+
+def test_an_adult_telling_of_a_child_with_nowhere_to_sleep_is_not_asked_if_they_have_nowhere():
+    assert kinds.plan("homeless", "professional")[0] == "utter_safety_homeless_other"
+    assert kinds.plan("homeless", "young_person")[0] == "utter_safety_homeless"

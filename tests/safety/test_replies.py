@@ -52,3 +52,11 @@ def test_values_hold_every_national_number(kb):
     assert values["emergency_phone"] == "999" and values["childline_phone"] == "0800 1111"
     assert values["samaritans_phone"] == "116 123" and values["nspcc_phone"] == "0808 800 5000"
     assert values["ceop_web"].startswith("https://") and values["council_name"] == "Bolton Council"
+
+
+def test_a_young_person_is_never_sent_to_a_website_for_help_tonight(kb):
+    # Hampshire's documents give a procedures website, not a phone number
+    hampshire = replies.safety_values(kb, "hampshire", TUESDAY_NIGHT)
+    assert "http" in hampshire["council_help"] and "0800 1111" in hampshire["young_help"]
+    coventry = replies.safety_values(kb, "coventry", TUESDAY_NIGHT)
+    assert coventry["young_help"] == coventry["council_help"]

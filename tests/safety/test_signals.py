@@ -32,6 +32,15 @@ def detector() -> SignalDetector:
     ("a man keeps telling my daughter to undress on camera", "online"),
     ("been having unalive thoughts", "self_harm"),
     ("found a ligature in her room", "self_harm"),
+    ("the baby has unexplained bruising again", "professional"),
+    ("her injuries are not consistent with falling off a bike", "professional"),
+    ("same dirty uniform every day this term and he's always tired", "professional"),
+    ("she has been taking food out of the bins at lunch", "professional"),
+    ("her new boyfriend has a conviction for abusing children", "abuse"),
+    ("their dad turned up drunk to pick them up from school", "abuse"),
+    ("my nan pinches my arms so hard it bruises", "abuse"),
+    ("the woman upstairs leaves her baby on its own all evening", "abuse"),
+    ("two year 9 girls went to a flat with some older men", "exploitation"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -49,6 +58,9 @@ def test_crisis_messages_are_caught(detector, text, category):
     "is it legal to leave kids home alone",
     "how do I strip the wallpaper in my sons room",
     "the teacher told them to get changed for PE",
+    "can a child with a parent in prison get support",
+    "does a criminal record stop me fostering",
+    "i worked so hard on my complaint letter",
 ])
 def test_questions_about_topics_are_not_crises(detector, text):
     assert detector.detect(text) is None

@@ -38,3 +38,13 @@ def test_the_component_keeps_the_persons_own_words():
 @pytest.mark.parametrize("text", ["worried about my cuz", "Di is my sister"])
 def test_forms_with_two_meanings_are_left_alone(text):
     assert normalise(text) == text
+
+
+@pytest.mark.parametrize("text, plain", [
+    ("in a s47 do they hav 2 talk 2 me", "in a section 47 do they have to talk to me"),
+    ("wot age do u stop bein a yung carer", "what age do you stop being a young carer"),
+    ("giv me the numba", "give me the number"),
+    ("wens the 1st meetin", "when's the first meeting"),
+])
+def test_more_text_speak_is_written_out(text, plain):
+    assert normalise(text) == plain
