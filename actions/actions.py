@@ -93,6 +93,9 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
     return events + [SlotSet("stage", stage_id)]
 
 
+# What a question asks for that one sentence answers (a time, an age, who...): after a change of
+# council, the last question's fact again; a broader question (what can be decided) gets the topic.
+NARROW_ASPECTS = {"time", "age", "count", "who", "where"}
 # The intent of a question for a service's phone number or email.
 CONTACT_INTENT = "ask_contact"
 # A topic the previous message was also classified as, at least this sure, can answer a follow-up
@@ -155,8 +158,11 @@ def cannot_do_that(dispatcher: CollectingDispatcher, tracker: Tracker, base: Kno
         return False
     council = council_for(tracker, base)
     dispatcher.utter_message(response="utter_cannot_do")
+    # the service the request is about ("book me in at a family hub": the Family Hubs page), else the
+    # council's general contact
+    named = base.find_contacts(council, understood_text(tracker))[:2]
     general = base.general_contact(council)
-    message = answers.contacts_message([general] if general else [],
+    message = answers.contacts_message(named or ([general] if general else []),
                                        intro=f"Your social worker, or {base.council(council).name}, can:")
     if message:
         send(dispatcher, [message])
@@ -290,7 +296,7 @@ def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowl
         return []
     if not topic_id:
         return []
-    if text and followup.asked_aspects(text) - {"what"} and base.topic(council, topic_id) is not None:
+    if text and followup.asked_aspects(text) & NARROW_ASPECTS and base.topic(council, topic_id) is not None:
         fact = followup.best_fact(base, council, topic_id, text)
         if fact is not None and fact.topic.id == topic_id and \
                 not followup.lacks_asked_figure(base, council, topic_id, text):
@@ -423,6 +429,12 @@ class ActionLookupContact(Action):
         base = kb()
         if outside_the_service(dispatcher, tracker, base):
             return []
+        if not channels.asked_channels(understood_text(tracker)):
+            # no way of getting in touch asked for ("sorry, I meant Hampshire"): a change of council or a
+            # follow-up about the conversation's topic
+            followed = follow_up(dispatcher, tracker, base)
+            if followed is not None:
+                return followed
         council = council_for(tracker, base)
         give_contacts(dispatcher, base, council, understood_text(tracker), entity_values(tracker, "service"),
                       tracker.get_slot("topic"))

@@ -206,7 +206,8 @@ def sooner(base: KnowledgeBase, council: str) -> str:
 class ActionOfferCro(Action):
     """After an answer about complaints or rights: offer a Children's Rights Officer's call back, only
     where the council's documents name Children's Rights Officers, and not to someone who has said
-    they are an adult (a parent, a carer, a professional)."""
+    they are an adult (a parent, a carer, a professional). (A 'yes' right after it takes it up:
+    data/rules/cro_request.yml.)"""
 
     def name(self) -> str:
         return "action_offer_cro"
@@ -216,10 +217,9 @@ class ActionOfferCro(Action):
         council = council_for(tracker, base)
         cro = base.contact(council, "cro")
         adult = speaker_group(who_is_speaking(tracker)) in ("adult", "professional")
-        if cro is None or cro.council != council or adult:
-            return [SlotSet("cro_offered", False)]
-        dispatcher.utter_message(response="utter_offer_cro")
-        return [SlotSet("cro_offered", True)]
+        if cro is not None and cro.council == council and not adult:
+            dispatcher.utter_message(response="utter_offer_cro")
+        return []
 
 
 class ActionCancelCroRequest(Action):

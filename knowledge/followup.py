@@ -316,13 +316,22 @@ def _counts_subject(sentence: str, subject: set[str]) -> bool:
     return any(content_words(m.group(2)) & subject for m in _COUNTED.finditer(sentence.lower()))
 
 
+# A sentence that announces what follows ("The conference can decide one of two things.", "It covers:")
+# is not an answer on its own: the sentences it announces go with it.
+_ANNOUNCES = re.compile(r"(:|\b(one of )?(two|three|four|2|3|4) (things|ways|options|outcomes|kinds|types|steps)\.)$",
+                        re.IGNORECASE)
+
+
 def _with_antecedent(said: list[str], i: int) -> str:
     """Sentence i of a topic's answer; when it starts by pointing back ("It lets graduates..."), with
     the sentences before it (up to three), so that it makes sense on its own."""
     start = i
     while start > 0 and i - start < 3 and _PRONOUN_START.search(said[start]):
         start -= 1  # "They check plans too. They also chair conferences.": back to who "they" are
-    return " ".join(said[start:i + 1])
+    end = i + 1
+    if _ANNOUNCES.search(said[i]):
+        end = min(len(said), i + 5)  # each thing announced may take a sentence and its reason
+    return " ".join(said[start:end])
 
 
 # A question for a figure (how long, how many, what age) in so many words: when the topic's answer

@@ -16,8 +16,9 @@ seed documents only by someone who never saw the assistant's data; measured once
 misses were read once), `fresh-2026-12c` (the same way; measured once untuned, then its misses read
 once), `fresh-2026-12d` and `fresh-2026-12e` (the same way; measured once, then their misses read
 once), `fresh-2026-12f` (the same way; measured, then its misses read once in session 19) and
-`fresh-2026-12g` (the same way, written in session 19; its misses read once in session 20) and
-`fresh-2026-12h` (the same way, written in session 20; measured, nobody has looked at its misses).
+`fresh-2026-12g` (the same way, written in session 19; its misses read once in session 20),
+`fresh-2026-12h` (the same way, written in session 20; its misses read once in session 21) and
+`fresh-2026-12i` (the same way, written in session 21; measured, nobody has looked at its misses).
 None of them is training data (a test checks it).
 """
 from __future__ import annotations

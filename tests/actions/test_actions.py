@@ -610,3 +610,20 @@ async def test_what_happens_next_after_a_topic_says_what_its_answer_says_comes_n
     await actions.ActionNextSteps().run(dispatcher, tracker, domain)
     assert kb.topic("coventry", "s47_what").next.split(".")[0] in texts(dispatcher)
     assert "Which step are you at" not in texts(dispatcher)
+
+
+async def test_a_request_it_cannot_do_points_to_the_service_it_is_about(make_tracker, dispatcher, domain):
+    tracker = make_tracker("family_hubs", text="can you book me an appointment with a family hub")
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert dispatcher.messages[0].get("response") == "utter_cannot_do"
+    assert "coventry.gov.uk/familyhubs" in said and "024 7678 8555" not in said
+
+
+async def test_a_change_of_council_taken_for_a_contact_question_still_answers_again(make_tracker, dispatcher, domain):
+    # "sorry, I meant Hampshire - that's where we live" asks for no way of getting in touch
+    tracker = make_tracker("ask_contact", text="sorry, I meant Hampshire - that's where we live",
+                           slots={"topic": "cin_closure"}, entities=[{"entity": "council", "value": "hampshire"}])
+    await actions.ActionLookupContact().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0].get("response") == "utter_council_changed"
+    assert "not sure which service" not in texts(dispatcher)

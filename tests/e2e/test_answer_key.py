@@ -81,16 +81,32 @@ HELDOUT_FLOORS = {
 }
 
 
+@pytest.fixture(scope="module")
+def heldout_runs(server, tmp_path_factory) -> dict:
+    """Every held-out set checked at once (one answer_eval process each, side by side: the server
+    answers several conversations at a time, and the suite has a time budget): name -> (results, stdout)."""
+    folder = tmp_path_factory.mktemp("heldout")
+    running = {}
+    for name in sorted(HELDOUT_FLOORS):
+        report = folder / f"{name}.json"
+        running[name] = (report, subprocess.Popen(
+            [sys.executable, str(eval_script()), str(Path(__file__).with_name(name)), "--url", server,
+             "--json", str(report), "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    runs = {}
+    for name, (report, process) in running.items():
+        out, _ = process.communicate(timeout=1500)
+        runs[name] = (json.loads(report.read_text()) if report.exists() else [], out)
+    return runs
+
+
 @pytest.mark.parametrize("name", sorted(HELDOUT_FLOORS))
-def test_held_out_answers_by_kind(server, tmp_path, name):
+def test_held_out_answers_by_kind(heldout_runs, name):
     import yaml
 
     heldout = Path(__file__).with_name(name)
-    report = tmp_path / "report.json"
-    run = subprocess.run([sys.executable, str(eval_script()), str(heldout), "--url", server, "--json", str(report),
-                          "--quiet"], capture_output=True, text=True, timeout=900)
+    results, stdout = heldout_runs[name]
+    assert results, stdout[-3000:]
     kind_of = {c["id"]: c["tags"][0] for c in yaml.safe_load(heldout.read_text(encoding="utf-8"))}
-    results = json.loads(report.read_text())
     rates = {"overall": sum(r["ok"] for r in results) / len(results)}
     for kind in sorted(set(kind_of.values())):
         mine = [r for r in results if kind_of[r["id"]] == kind]
@@ -98,7 +114,7 @@ def test_held_out_answers_by_kind(server, tmp_path, name):
     print(f"\n{name}: " + ", ".join(f"{k} {v:.0%}" for k, v in rates.items()))
     floors = HELDOUT_FLOORS[name]
     low = {k: (round(rates.get(k, 0.0), 3), floor) for k, floor in floors.items() if rates.get(k, 0.0) < floor}
-    assert not low, f"below the measured floor: {low}\n{run.stdout[-3000:]}"
+    assert not low, f"below the measured floor: {low}\n{stdout[-3000:]}"
 
 
 def test_http_api_needs_the_token(server):

@@ -133,3 +133,9 @@ def test_a_sibling_fact_is_chosen_for_the_current_topics_subject_not_a_shared_wo
 
 def test_as_long_as_gives_a_time():
     assert "time" in followup.given_aspects("They can stay as long as they need to.")
+
+
+def test_a_sentence_that_announces_what_follows_keeps_it(kb):
+    fact = followup.best_fact(kb, "hampshire", "icpc_outcomes", "what can they decide?")
+    assert fact is not None and fact.sentence.startswith("The conference can decide one of two things.")
+    assert "child protection plan" in fact.sentence and "Child in Need" in fact.sentence
