@@ -93,9 +93,10 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
     return events + [SlotSet("stage", stage_id)]
 
 
-# What a question asks for that one sentence answers (a time, an age, who...): after a change of
-# council, the last question's fact again; a broader question (what can be decided) gets the topic.
-NARROW_ASPECTS = {"time", "age", "count", "who", "where"}
+# What a question asks for that one sentence answers (a time, an age, a number): after a change of
+# council, the last question's fact again. Any other question gets the topic again (which leads with
+# who does something when the question asks it: followup.role_fact).
+NARROW_ASPECTS = {"time", "age", "count"}
 # The intent of a question for a service's phone number or email.
 CONTACT_INTENT = "ask_contact"
 # A topic the previous message was also classified as, at least this sure, can answer a follow-up
@@ -228,9 +229,10 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     if named and named != council_before(tracker, base):
         dispatcher.utter_message(response="utter_council_changed", council_name=base.council(named).name)
         # a question of its own with the change ("ok back to Coventry, who do I call out of hours?"):
-        # that question, for the new council; else the last question again
+        # that question, for the new council; else the last question again ("where" is left out: "what
+        # about Bolton, where my grandchildren live?" asks nothing new)
         own = followup.asked_aspects(" ".join(w for w in text.lower().split()
-                                              if base.resolve_council(w) is None)) - {"what"}
+                                              if base.resolve_council(w) is None)) - {"what", "where"}
         if "contact" in own:
             give_contacts(dispatcher, base, named, text, entity_values(tracker, "service"), topic_id)
             return [SlotSet("council", named)]
@@ -249,13 +251,13 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         return council_events(tracker, council)
     fact = followup.best_fact(base, council, topic_id, text)
     asked_about = topic_id
-    if fact is None or fact.topic.id != topic_id:
+    if fact is None:
         # "section 47... are they going to take my kids?" was answered about keeping families together;
         # "how long does that take?" is about the Section 47 enquiry the message also named
         for other in topics_named_before(tracker, base, topic_id):
-            found = followup.best_fact(base, council, other, text)
-            if found and (fact is None or found.topic.id == other):
-                fact, asked_about = found, other
+            fact = followup.best_fact(base, council, other, text)
+            if fact is not None:
+                asked_about = other
                 break
     if fact is None and topic and "where" in followup.asked_aspects(text):
         # "where can I find them?": the web page or address the topic gives

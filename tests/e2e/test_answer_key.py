@@ -54,30 +54,37 @@ def test_public_v2_crisis_cases_all_pass(server, tmp_path):
 # floor is the lower of the last two runs less one and a half cases.
 HELDOUT_FLOORS = {
     # Measured 2026-12-03 before issue 12's work: 58.5% overall (council-change 11%, follow-up 26%). Tuned
-    # since (its misses were read), so no longer a fair measure. 82.7% and 81.1% on 2026-12-04.
+    # since (its misses were read), so no longer a fair measure. 82.7% and 81.1% on 2026-12-04; 83.0% and
+    # 83.3% in session 21.
     "heldout_answers_2026_12.yml": {
-        "overall": 0.79, "council-change": 0.83, "crisis": 1.0, "detail": 0.77, "follow-up": 0.58,
-        "frightened-parent": 0.68, "not-covered": 0.62, "simple-english": 0.8, "text-speak": 0.75, "topic": 0.89,
+        "overall": 0.82, "council-change": 0.73, "crisis": 1.0, "detail": 0.79, "follow-up": 0.65,
+        "frightened-parent": 0.71, "not-covered": 0.69, "simple-english": 0.87, "text-speak": 0.8, "topic": 0.93,
         "two-part": 0.8},
     # Written in session 19, measured once untuned: 68.1% (not-covered 2/30). Its misses have all been read
-    # once (not-covered and crisis in session 19, the others in session 20). 80.9% and 79.3% on 2026-12-04.
+    # once (not-covered and crisis in session 19, the others in session 20). 79.9% and 79.6% in session 21.
     "heldout_answers_2026_12b.yml": {
-        "overall": 0.77, "council-switch": 0.81, "crisis": 1.0, "detail": 0.71, "follow-up": 0.76,
-        "frightened-parent": 0.67, "not-covered": 0.54, "simple-english": 0.84, "text-speak": 0.75, "topic": 0.88,
+        "overall": 0.79, "council-switch": 0.81, "crisis": 1.0, "detail": 0.75, "follow-up": 0.67,
+        "frightened-parent": 0.7, "not-covered": 0.58, "simple-english": 0.87, "text-speak": 0.81, "topic": 0.88,
         "two-part": 0.64},
     # Written in session 20, measured once untuned: 73.7%. Its follow-up and frightened misses were read once;
-    # its other kinds are unread. 80.9% and 78.8% on 2026-12-04.
+    # its other kinds are unread. 81.2% twice in session 21.
     "heldout_answers_2026_12c.yml": {
-        "overall": 0.76, "council-switch": 0.68, "crisis": 1.0, "detail": 0.78, "follow-up": 0.55,
-        "frightened": 0.67, "not-covered": 0.71, "simple": 0.88, "text-speak": 0.84, "topic": 0.84,
-        "two-part": 0.59},
-    # Written in session 20 after the follow-up work began; measured 76.4%, then 77.9% after more NLU
-    # examples (written without sight of any evaluation set). Nobody has read its misses: the next honest
-    # measure.
+        "overall": 0.8, "council-switch": 0.71, "crisis": 1.0, "detail": 0.8, "follow-up": 0.59,
+        "frightened": 0.72, "not-covered": 0.75, "simple": 0.91, "text-speak": 0.87, "topic": 0.84,
+        "two-part": 0.65},
+    # Written in session 20; measured 76.4%, 77.9% and 76.7% untuned. Its misses were read once at the start
+    # of session 21 (council changes re-answer the fact asked, 'what happens next' from the topic, text-speak
+    # such as s47 and yjs, who chairs). 80.7% twice after.
     "heldout_answers_2026_12d.yml": {
-        "overall": 0.74, "council-switch": 0.69, "crisis": 1.0, "detail": 0.75, "follow-up": 0.6,
-        "frightened": 0.81, "not-covered": 0.46, "simple": 0.82, "text-speak": 0.75, "topic": 0.86,
+        "overall": 0.8, "council-switch": 0.83, "crisis": 1.0, "detail": 0.81, "follow-up": 0.62,
+        "frightened": 0.88, "not-covered": 0.54, "simple": 0.86, "text-speak": 0.85, "topic": 0.86,
         "two-part": 0.61},
+    # Written in session 21 from the seeds only (18 cases that were word for word training examples taken
+    # out). Measured 76.5% and 77.4%; nobody has read its misses: the next honest measure.
+    "heldout_answers_2026_12e.yml": {
+        "overall": 0.75, "council-switch": 0.51, "crisis": 1.0, "detail": 0.81, "follow-up": 0.63,
+        "frightened": 0.71, "not-covered": 0.71, "simple": 0.74, "text-speak": 0.85, "topic": 0.83,
+        "two-part": 0.64},
 }
 
 
