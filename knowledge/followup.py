@@ -49,8 +49,8 @@ ASPECT_QUESTIONS = {
 _NUMBER = r"(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
           r"forty-five)"
 SENTENCE_ASPECTS = {
-    "time": rf"\b{_NUMBER} (working )?(days?|weeks?|months?|hours?|years?)\b|\bwithin\b|\bevery\b|\bas soon as\b|\bas long as\b|"
-            r"\bsame day\b|\bstraight away\b|\bat once\b",
+    "time": rf"\b{_NUMBER} (working )?(days?|weeks?|months?|hours?|years?)\b|\bwithin\b|\bevery\b|\bas soon as\b|"
+            r"\bas long as\b|\bsame day\b|\bstraight away\b|\bat once\b",
     "age": r"\b(age|aged|ages|under \d+|over \d+|up to \d+|\d+ (to|and) \d+|\d+ or (over|under|older|younger)|"
            r"years old|until they are|birthday|unborn|pre-birth)\b",
     "count": rf"\b{_NUMBER} ([a-z]+ )?[a-z]+s\b",

@@ -67,7 +67,8 @@ ALSO_CONFIDENCE = 0.12
 
 _PERSONAL = re.compile(r"\b(i|i'm|im|i've|ive|i'd|id|me|my|mine|myself|we|we're|us|our|ours|he|he's|hes|she|she's|"
                        r"shes|him|her|his|hers|mum|mam|mom|dad|stepdad|stepmum|"
-                       r"brother|sister|friend|mate|son|daughter|baby|pupil|student|patient|u|ur|you're|youre)\b")
+                       r"brother|sister|friend|mate|son|daughter|baby|pupil|student|patient|u|ur|you're|youre|"
+                       r"tonight|right now)\b")  # a question about tonight is about someone in particular
 
 
 @dataclass(frozen=True)

@@ -180,3 +180,13 @@ def test_without_the_role_and_one_particular_child_the_model_needs_its_usual_cer
 ])
 def test_whose_self_harm_it_is(cues: Cues, text, own):
     assert cues.is_own(text) is own
+
+
+@pytest.mark.parametrize("text, settled", [
+    ("honestly i nearly died of embarrassment at parents evening", True),
+    ("my twins will be the death of me, how do i find a family hub", True),
+    ("I'm at the end of my tether with the council's website", True),
+    ("I'm at the end of my tether with him, I might hurt him", False),
+])
+def test_figures_of_speech_are_settled(cues: Cues, text, settled):
+    assert cues.is_settled(text) is settled

@@ -41,6 +41,16 @@ def detector() -> SignalDetector:
     ("my nan pinches my arms so hard it bruises", "abuse"),
     ("the woman upstairs leaves her baby on its own all evening", "abuse"),
     ("two year 9 girls went to a flat with some older men", "exploitation"),
+    ("how many can i swallow before it starts to hurt me", "suicide_method"),
+    ("come and take her, i cant have her in the house any more", "breaking_point"),
+    ("i'm not safe to be around the baby today", "breaking_point"),
+    ("he holds a pillow over my face to shut me up", "abuse"),
+    ("their stepdad belittles her in front of everyone every day", "abuse"),
+    ("the little boy flinches whenever his dad moves", "abuse"),
+    ("my uncle touched me inappropriately at christmas", "abuse"),
+    ("police stopped him with wraps and two phones", "exploitation"),
+    ("my placement broke down and i've got nowhere", "homeless"),
+    ("burns on both hands and no explanation from mum", "professional"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -61,6 +71,8 @@ def test_crisis_messages_are_caught(detector, text, category):
     "can a child with a parent in prison get support",
     "does a criminal record stop me fostering",
     "i worked so hard on my complaint letter",
+    "how do I teach my child about inappropriate touching",
+    "what happens when a foster placement ends",
 ])
 def test_questions_about_topics_are_not_crises(detector, text):
     assert detector.detect(text) is None
