@@ -17,8 +17,9 @@ misses were read once), `fresh-2026-12c` (the same way; measured once untuned, t
 once), `fresh-2026-12d` and `fresh-2026-12e` (the same way; measured once, then their misses read
 once), `fresh-2026-12f` (the same way; measured, then its misses read once in session 19) and
 `fresh-2026-12g` (the same way, written in session 19; its misses read once in session 20),
-`fresh-2026-12h` (the same way, written in session 20; its misses read once in session 21) and
-`fresh-2026-12i` (the same way, written in session 21; measured, nobody has looked at its misses).
+`fresh-2026-12h` (the same way, written in session 20; its misses read once in session 21),
+`fresh-2026-12i` (the same way, written in session 21; its misses read once in session 21) and
+`fresh-2026-12j` (the same way, written in session 21; measured, nobody has looked at its misses).
 None of them is training data (a test checks it).
 """
 from __future__ import annotations
@@ -59,6 +60,7 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-12g": _pair("fresh", "2026_12g"),
     "fresh-2026-12h": _pair("fresh", "2026_12h"),
     "fresh-2026-12i": _pair("fresh", "2026_12i"),
+    "fresh-2026-12j": _pair("fresh", "2026_12j"),
 }
 # Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",
