@@ -217,7 +217,8 @@ class ActionOfferCro(Action):
         council = council_for(tracker, base)
         cro = base.contact(council, "cro")
         adult = speaker_group(who_is_speaking(tracker)) in ("adult", "professional")
-        if cro is not None and cro.council == council and not adult:
+        if tracker.get_slot("cro_request_sent") or (cro is not None and cro.council == council and not adult):
+            # (a request already sent in this chat: the offer's variation says so, with its reference)
             dispatcher.utter_message(response="utter_offer_cro")
         return []
 

@@ -291,3 +291,10 @@ async def test_a_call_back_is_offered_only_where_there_are_childrens_rights_offi
     tracker = make_tracker("complaints", text=text, slots={"council": council}, metadata=metadata, safety=speaker)
     await cro_request.ActionOfferCro().run(dispatcher, tracker, domain)
     assert ([m.get("response") for m in dispatcher.messages] == ["utter_offer_cro"]) is offered
+
+
+async def test_a_request_already_sent_is_said_again_in_any_council(make_tracker, dispatcher, domain):
+    tracker = make_tracker("complaints", text="how do I complain?",
+                           slots={"council": "hampshire", "cro_request_sent": True, "cro_reference": "CRO-AB12CD"})
+    await cro_request.ActionOfferCro().run(dispatcher, tracker, domain)
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_offer_cro"]

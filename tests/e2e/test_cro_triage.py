@@ -28,9 +28,11 @@ def triage(stack) -> TriageStore:
 
 def test_form_with_a_safety_message_in_the_middle_is_urgent(stack):
     url, who, meta = stack.rasa_url, "e2e-cro-urgent", {"council": "hampshire"}
+    # Hampshire's documents name no Children's Rights Officers: no call back is offered after an answer,
+    # but a young person who asks for one gets the questions
     offer = texts(say(url, who, "i'm in care and i hate my placement, nobody listens to me", meta))
-    assert "Children's Rights Officer can get back to you" in offer
-    assert "name" in texts(say(url, who, "/affirm", meta)).lower()
+    assert "Children's Rights Officer can get back to you" not in offer
+    assert "name" in texts(say(url, who, "can a childrens rights officer ring me back", meta)).lower()
     assert "contact you" in texts(say(url, who, "Jay", meta))
     assert "phone number or email" in texts(say(url, who, "phone", meta))
     assert "safe time" in texts(say(url, who, "07700 900123", meta))
