@@ -274,14 +274,19 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     return council_events(tracker, council) + [SlotSet("topic", fact.topic.id)]
 
 
+def earlier_user_events(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The person's messages before the latest one, as the tracker holds them, oldest first."""
+    return [e for e in tracker.events or [] if e.get("event") == "user"][:-1]
+
+
 def previous_question(tracker: Tracker) -> Tuple[str, str, List[str]]:
     """The person's message before the latest one: its text, intent and the services it named
     (empty when there was none, or it was a button's payload)."""
-    users = [e for e in tracker.events or [] if e.get("event") == "user"]
-    if len(users) < 2:
+    earlier = earlier_user_events(tracker)
+    if not earlier:
         return "", "", []
-    parse = users[-2].get("parse_data") or {}
-    text = str(users[-2].get("text") or parse.get("text") or "")
+    parse = earlier[-1].get("parse_data") or {}
+    text = str(earlier[-1].get("text") or parse.get("text") or "")
     if text.startswith("/"):
         return "", "", []
     services = [str(e.get("value")) for e in parse.get("entities") or [] if e.get("entity") == "service"]
@@ -310,10 +315,10 @@ def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowl
 def topics_named_before(tracker: Tracker, base: KnowledgeBase, current: str) -> List[str]:
     """Topics the person's previous message was also classified as, besides the conversation's
     `current` one (the classifier's best and the second opinion's best, when fairly sure)."""
-    users = [e for e in tracker.events or [] if e.get("event") == "user"]
-    if len(users) < 2:
+    earlier = earlier_user_events(tracker)
+    if not earlier:
         return []
-    parse = users[-2].get("parse_data") or {}
+    parse = earlier[-1].get("parse_data") or {}
     ids = set(base.topic_ids())
     named = [(parse.get("intent") or {})] + list((parse.get("topic_model") or [])[:1])
     return list(dict.fromkeys(r["name"] for r in named if r.get("name") in ids and r["name"] != current
@@ -669,8 +674,7 @@ CONCERN_CARRIES = 2
 
 def concern_before(tracker: Tracker) -> Optional[str]:
     """The kind of harm of the latest concern in the person's messages just before this one, if any."""
-    users = [e for e in tracker.events or [] if e.get("event") == "user"][:-1]
-    for event in reversed(users[-CONCERN_CARRIES:]):
+    for event in reversed(earlier_user_events(tracker)[-CONCERN_CARRIES:]):
         kind = ((event.get("parse_data") or {}).get(kinds.MESSAGE_KEY) or {}).get("kind")
         if kind in kinds.KINDS:
             return kind
