@@ -267,8 +267,10 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             return council_events(tracker, council)
     if fact is None:
         return None
-    if fact.topic.id != asked_about and followup.lacks_asked_figure(base, council, asked_about, text):
-        # the figure asked for is not given for that topic: say so, then the nearest fact that is
+    if fact.topic.id != asked_about and followup.lacks_asked_figure(base, council, asked_about, text) and not (
+            asked_about == topic_id and followup.says_what_was_asked(text, fact)):
+        # the figure asked for is not given for that topic: say so, then the nearest fact that is (a
+        # fact of the same area about what the question names answers it: no need to say so)
         send(dispatcher, [answers.figure_not_known(base, council, asked_about)])
     send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
     return council_events(tracker, council) + [SlotSet("topic", fact.topic.id)]
@@ -593,7 +595,7 @@ class ActionSearchKnowledge(Action):
             others = [t for t in dict.fromkeys([r["name"] for r in ranked[:3]] + [r["name"] for r in second] +
                                                [t.id for t, _ in hits[:2]]) if t != choice][:OTHER_GUESSES]
             if others:
-                send(dispatcher, [answers.other_topics_message(base, others)])
+                send(dispatcher, [answers.other_topics_message(base, others, council)])
             return council_events(tracker, council) + events
         no_answer(dispatcher, tracker, base, council)
         return []

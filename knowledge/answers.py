@@ -103,7 +103,7 @@ def _spelled(kb: KnowledgeBase, council: str, acronym: str, text: str) -> str:
 def topic_messages(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]:
     topic = kb.topic(council, topic_id)
     if topic is None:
-        title = kb.topic_title(topic_id) or topic_id.replace("_", " ")
+        title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
         # in a sentence: acronyms keep their capitals and say what they stand for ("a MARF (Multi-Agency
         # Referral Form)"), from the glossary
         title = title[:1].lower() + title[1:]
@@ -115,7 +115,7 @@ def topic_messages(kb: KnowledgeBase, council: str, topic_id: str) -> list[Messa
 def topic_again(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]:
     """A question about the conversation's topic whose exact detail no sentence gives ("do they
     publish anything?"): say so, then everything the topic's answer says, where it may be."""
-    title = kb.topic_title(topic_id) or topic_id.replace("_", " ")
+    title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
     title = title[:1].lower() + title[1:]
     intro = {"text": f"I'm not sure I have that exact detail. This is what I know about {title}:"}
     return [intro] + topic_messages(kb, council, topic_id)
@@ -126,7 +126,7 @@ def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = 
     the topic it was asked about when what follows is about another)."""
     about = ""
     if topic_id:
-        title = kb.topic_title(topic_id) or topic_id.replace("_", " ")
+        title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
         about = f" about {title[:1].lower() + title[1:]}"
     return {"text": f"I don't have that exact detail{about} for {kb.council(council).name}. "
                     "Your social worker or the council can tell you. This is what I do know:"}
@@ -170,10 +170,10 @@ def fact_messages(kb: KnowledgeBase, council: str, topic: Topic, sentence: str) 
     return msgs
 
 
-def other_topics_message(kb: KnowledgeBase, topic_ids: list[str]) -> Message:
+def other_topics_message(kb: KnowledgeBase, topic_ids: list[str], council: Optional[str] = None) -> Message:
     """After an answer given on a guess: the other topics the question might have been about."""
     return {"text": "Not what you asked? Try one of these:",
-            "buttons": [{"title": kb.topic_title(t) or t, "payload": f"/{t}"} for t in topic_ids]}
+            "buttons": [{"title": kb.topic_title(t, council) or t, "payload": f"/{t}"} for t in topic_ids]}
 
 
 def term_messages(kb: KnowledgeBase, council: str, term: Term) -> list[Message]:

@@ -121,6 +121,16 @@ def _load_yaml(path: Path, check: _Checker) -> dict:
     return data
 
 
+def _local_names(where: str, info: dict, check: _Checker) -> dict[str, str]:
+    """A council's own name for something the shared topic titles name ({"MASH": "MASSS"})."""
+    names = info.get("local_names") or {}
+    if not isinstance(names, dict) or not all(isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
+                                              for k, v in names.items()):
+        check.add(where, "'local_names' must map a name to the council's own name for it")
+        return {}
+    return {k.strip(): v.strip() for k, v in names.items()}
+
+
 def _seed_numbers(seeds_dir: Path | None) -> set[str]:
     if not seeds_dir or not seeds_dir.is_dir():
         return set()
@@ -196,6 +206,8 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
                     "aliases": [a.lower() for a in check.words(where, info, "aliases")],
                     "general_contact": check.text(where, info, "general_contact"),
                     "is_default": int(info.get("default") is True),
+                    # what the council calls something the shared titles name ("MASH" is Bolton's MASSS)
+                    "local_names": json.dumps(_local_names(where, info, check)),
                 }
             for j, src in enumerate(data.get("sources") or []):
                 swhere = f"{where}: source #{j + 1}"

@@ -233,7 +233,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
     subject = titles.get(topic_id, set())
     # its words that at most one other title of the area has ("section", "enquiries"; not "protection")
     distinctive = {w for w in subject if sum(w in titles[t] for t in related if t != topic_id) <= 1}
-    acts = _stems(question) & ROLE_VERBS
+    acts = _roles(question)
     best: Optional[Fact] = None
     for tid in related:
         for version in base.topic_versions(council, tid):
@@ -259,7 +259,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
                 # plan" is not about Section 47 enquiries for sharing the word "protection")
                 mine = subject if tid == topic_id else distinctive - titles[tid]
                 own = 1.0 if mine & content_words(whole) else 0.0
-                score = 3 * match + overlap + strong + own + ROLE_WEIGHT * len(acts & _stems(sentence)) + \
+                score = 3 * match + overlap + strong + own + ROLE_WEIGHT * len(acts & _roles(sentence)) + \
                     (1.0 if tid == topic_id else 0.0) + (0.3 if version.council == council else 0.0) - 0.05 * i
                 if best is None or score > best.score:
                     best = Fact(version, whole, score)
@@ -274,7 +274,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
             if version is None or version.council != council:
                 continue
             for i, sentence in enumerate(sentences(version)):
-                done = acts & _stems(sentence)
+                done = acts & _roles(sentence)
                 if not done or len(subject & content_words(sentence)) < 2 or not asked & given_aspects(sentence):
                     continue
                 score = 3 * len(asked & given_aspects(sentence)) + ROLE_WEIGHT * len(done) + 1.0 + 0.3 - 0.05 * i
@@ -295,17 +295,36 @@ def _stems(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text.lower())}
 
 
+# The same doing in any form: "decide", "decides", "decided" and "a decision"; "lead" and "led".
+_ROLE_ALIASES = {"decisi": "decid", "led": "lead"}
+_ROLE_ROOTS = frozenset({s.rstrip("e") for s in ROLE_VERBS} | set(_ROLE_ALIASES.values()))
+
+
+def _roles(text: str) -> set[str]:
+    """What the text says someone does in a process (ROLE_VERBS), each as one root."""
+    return {r for r in (_ROLE_ALIASES.get(s, s.rstrip("e")) for s in _stems(text)) if r in _ROLE_ROOTS}
+
+
 def role_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
     """Asked who does something in a topic ("who chairs child protection conferences in Bolton?") that
     the topic's own answer does not say: the sentence that says it, else None."""
-    acts = _stems(question) & ROLE_VERBS
+    acts = _roles(question)
     if not acts or "who" not in asked_aspects(question):
         return None
     own = " ".join(p for v in base.topic_versions(council, topic_id) for p in v.prose)
-    if acts & _stems(own):
+    if acts & _roles(own):
         return None
     fact = best_fact(base, council, topic_id, question)
-    return fact if fact is not None and acts & _stems(fact.sentence) else None
+    return fact if fact is not None and acts & _roles(fact.sentence) else None
+
+
+def says_what_was_asked(question: str, fact: Fact) -> bool:
+    """Whether a fact from another topic is about what the question names, in its own words or its
+    doing ("how long until they decide?" and "The MASH decides within one working day"), so that it
+    answers the question rather than being only the nearest figure there is."""
+    if content_words(question) & content_words(fact.sentence):
+        return True
+    return bool(_roles(question) & _roles(fact.sentence))
 
 
 _COUNTED = re.compile(rf"\b{_NUMBER} ((?:[a-z'-]+ ){{0,2}}[a-z'-]+)")
@@ -316,9 +335,10 @@ def _counts_subject(sentence: str, subject: set[str]) -> bool:
     return any(content_words(m.group(2)) & subject for m in _COUNTED.finditer(sentence.lower()))
 
 
-# A sentence that announces what follows ("The conference can decide one of two things.", "It covers:")
-# is not an answer on its own: the sentences it announces go with it.
-_ANNOUNCES = re.compile(r"(:|\b(one of )?(two|three|four|2|3|4) (things|ways|options|outcomes|kinds|types|steps)\.)$",
+# A sentence that announces what follows ("The conference can decide one of two things.", "It covers:",
+# "a decision is made about next steps.") is not an answer on its own: the sentences it announces go with it.
+_ANNOUNCES = re.compile(r"(:|\b(one of )?(two|three|four|2|3|4) (things|ways|options|outcomes|kinds|types|steps)\.|"
+                        r"\bdecision is made about (the )?next steps\.)$",
                         re.IGNORECASE)
 
 

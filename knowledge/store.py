@@ -5,6 +5,7 @@ time. A council's own item wins over the national one with the same id.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sqlite3
@@ -94,6 +95,8 @@ class Council:
     name: str
     general_contact: str
     is_default: bool
+    # what the council calls something the shared topic titles name: (("MASH", "MASSS"),)
+    local_names: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,8 @@ class KnowledgeBase:
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
-        self.councils = {r["id"]: Council(r["id"], r["name"], r["general_contact"], bool(r["is_default"]))
+        self.councils = {r["id"]: Council(r["id"], r["name"], r["general_contact"], bool(r["is_default"]),
+                                          tuple(json.loads(r["local_names"] or "{}").items()))
                          for r in self._rows("select * from councils")}
         self.default_council = next((c.id for c in self.councils.values() if c.is_default),
                                     min(self.councils, default=""))
@@ -202,12 +206,23 @@ class KnowledgeBase:
     def topic(self, council: str, topic_id: str) -> Optional[Topic]:
         """The council's item for a topic, else the national one, else None."""
         rows = self._own_first("topics", council, "id = ?", (topic_id,))
-        return _topic(rows[0]) if rows else None
+        return self._titled(council, _topic(rows[0])) if rows else None
 
     def topic_versions(self, council: str, topic_id: str) -> list[Topic]:
         """The council's item for a topic and the national one, the council's first: points only
         the national item makes are not lost when a council has its own."""
-        return [_topic(r) for r in self._own_first("topics", council, "id = ?", (topic_id,))]
+        return [self._titled(council, _topic(r)) for r in self._own_first("topics", council, "id = ?", (topic_id,))]
+
+    def in_local_names(self, council: Optional[str], text: str) -> str:
+        """The text with the council's own names for what it names ("What the MASH does" in Bolton is
+        "What the MASSS does")."""
+        for name, own in self.councils.get(council or "", _NO_COUNCIL).local_names:
+            text = re.sub(rf"\b{re.escape(name)}\b", own, text)
+        return text
+
+    def _titled(self, council: str, topic: Topic) -> Topic:
+        title = self.in_local_names(council, topic.title)
+        return topic if title == topic.title else dataclasses.replace(topic, title=title)
 
     def topic_area(self, topic_id: Optional[str]) -> Optional[str]:
         rows = self._rows("select area from topic_index where id = ?", (topic_id or "",))
@@ -225,9 +240,10 @@ class KnowledgeBase:
         """Every topic's id, area, title and what questions it covers (knowledge/topics.yml)."""
         return [dict(r) for r in self._rows("select * from topic_index order by id")]
 
-    def topic_title(self, topic_id: str) -> Optional[str]:
+    def topic_title(self, topic_id: str, council: Optional[str] = None) -> Optional[str]:
+        """The topic's title, in the council's own names when one is given."""
         rows = self._rows("select title from topic_index where id = ?", (topic_id,))
-        return rows[0]["title"] if rows else None
+        return self.in_local_names(council, rows[0]["title"]) if rows else None
 
     def search(self, council: str, text: str, limit: int = 3) -> list[tuple[Topic, int]]:
         """Full-text search over the council's and national topics.
@@ -354,6 +370,9 @@ class KnowledgeBase:
 
 def _area_key(name: str) -> str:
     return " ".join(name.lower().replace("-", " ").split())
+
+
+_NO_COUNCIL = Council("", "", "", False)
 
 
 def _topic(r: sqlite3.Row) -> Topic:

@@ -47,11 +47,11 @@ def starters(kb: KnowledgeBase, council: str, audience: Optional[str] = None,
     pool's usual ones (a young person's on the /app); never one the council cannot answer."""
     usual = STARTERS["young_person" if audience == "young_person" else pool]
     wording = {topic: title for pool in STARTERS.values() for title, topic in pool}
-    wanted = [(wording.get(t) or kb.topic_title(t), t) for t in topics] + list(usual)
+    wanted = [(wording.get(t) or kb.topic_title(t, council), t) for t in topics] + list(usual)
     chosen: list[dict] = []
     for title, topic in wanted:
         if title and kb.topic(council, topic) and all(c["payload"] != "/" + topic for c in chosen):
-            chosen.append({"title": title, "payload": "/" + topic})
+            chosen.append({"title": kb.in_local_names(council, title), "payload": "/" + topic})
         if len(chosen) == MAX_STARTERS:
             break
     return chosen

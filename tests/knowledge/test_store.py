@@ -92,3 +92,21 @@ def test_a_subject_outside_childrens_services(kb, text, subject):
                                   "my child was readmitted to hospital", ""])
 def test_not_a_subject_outside_childrens_services(kb, text):
     assert kb.outside_subject(text) is None
+
+
+def test_titles_use_the_councils_own_names(kb):
+    # Bolton's front door is the MASSS (seed 003): the shared titles say so there, and only there
+    assert "MASSS" in kb.topic_title("mash_what", "bolton") and "MASH" not in kb.topic_title("mash_what", "bolton")
+    assert kb.topic("bolton", "mash_what").title == kb.topic_title("mash_what", "bolton")
+    assert "MASH" in kb.topic_title("mash_what", "coventry") and "MASH" in kb.topic_title("mash_what")
+    assert kb.in_local_names("bolton", "SMASHING the MASH") == "SMASHING the MASSS"  # whole words only
+
+
+def test_a_national_timescale_serves_a_council_without_its_own(kb):
+    # the referral decision within 1 working day (Working Together) for Bolton and Hampshire; Coventry's own
+    for council in ("bolton", "hampshire"):
+        topic = kb.topic(council, "mash_decision_time")
+        assert topic is not None and topic.council == "national" and "1 working day" in topic.answer
+    assert kb.topic("coventry", "mash_decision_time").council == "coventry"
+    assert all("Hampshire" not in kb.source("national", s).title and "Coventry" not in kb.source("national", s).title
+               for s in ("001", "002"))
