@@ -32,7 +32,7 @@ from safety.signals import SignalDetector, is_question
 CUES_FILE = Path(__file__).with_name("speakers.yml")
 # How sure the model must be to raise a concern on its own: a statement ("he does stuff to me")
 # needs less than a question ("what happens if abuse is found?"), which is nearly always a topic.
-STATEMENT_CONFIDENCE = 0.7
+STATEMENT_CONFIDENCE = 0.75  # 0.7 until the varied data (safety/data/varied_*.yml) came in
 QUESTION_CONFIDENCE = 0.85
 # Right after a safety reply ("can you keep a secret?", then a hint of what a relative does), less
 # is needed: the conversation is already about a concern.
