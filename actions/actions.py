@@ -25,6 +25,7 @@ from knowledge.suggestions import starters
 from safety import kinds
 from safety.replies import phone as _phone
 from safety.replies import safety_values
+from safety.signals import is_question
 from understanding.requests import cannot_do
 
 # Topics about making a referral: the reply also says the assistant cannot make one.
@@ -683,6 +684,34 @@ def concern_before(tracker: Tracker) -> Optional[str]:
     return None
 
 
+# Topics a safety reply already answers (it gives the council's number for now, day or night).
+SAFETY_ANSWERS = frozenset({"mash_contact", "mash_out_of_hours", "safeguarding_advice", "how_to_refer"})
+
+
+def answer_the_question_too(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
+                            council: str) -> None:
+    """A concern told beside a question of its own ("my partner hit me last night, will they take the
+    kids into care?"): after the safety reply, the question's answer, so that it is not lost. Only
+    a part of the message (understanding.clauses) that asks something and whose topic is clear."""
+    parts = (tracker.latest_message or {}).get("topic_parts") or []
+    if len(parts) < 2:
+        return
+    topic_ids = set(base.topic_ids()) - SAFETY_ANSWERS
+    for part in parts:
+        text = part.get("text") or ""
+        best = (part.get("ranking") or [{}])[0]
+        if not (is_question(text) and best.get("name") in topic_ids and (best.get("confidence") or 0) >= PART_TOPIC
+                and base.topic(council, best["name"]) is not None):
+            continue
+        topic = base.topic(council, best["name"])
+        fact = followup.best_fact(base, council, topic.id, text) if followup.asked_aspects(text) - {"what"} else None
+        # short, after a safety reply: the fact asked, else what the topic is, with the rest one tap away
+        dispatcher.utter_message(text="About your question:")
+        send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence) if fact
+             else answers.fact_messages(base, council, topic, topic.answer))
+        return
+
+
 class ActionSafetyResponse(Action):
     """A calm safety response for a crisis or disclosure: what to do now and who can help, for
     this kind of harm and for who is speaking (safety.kinds.plan)."""
@@ -704,6 +733,7 @@ class ActionSafetyResponse(Action):
         for response in kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also"),
                                    own=bool(judgement.get("own", True))):
             dispatcher.utter_message(response=response, **values)
+        answer_the_question_too(dispatcher, tracker, base, council)
         # Tells the widget (and the safety evaluation) that this was the safety response.
         dispatcher.utter_message(json_message=kinds.reply_marker(kind, speaker))
         # A Children's Rights Officer request in this conversation is now urgent. If the person

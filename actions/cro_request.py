@@ -78,6 +78,22 @@ def _asked_again(tracker: Tracker, response: str) -> bool:
     return False
 
 
+def _words_of_their_own(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        limit: int = 2000) -> Dict[str, Any]:
+    """An answer that must be in the person's own words (when to call, what it is about): "yes",
+    "ok" or "thanks" is asked once more with a hint, and the second time counts as skipped, so
+    nothing that isn't an answer is passed on and nobody is asked forever."""
+    if form.is_payload(value):
+        return {slot: None}
+    if form.is_not_an_answer(value):
+        unclear = f"utter_{slot}_unclear"
+        if _asked_again(tracker, unclear):
+            return {slot: form.SKIPPED}
+        dispatcher.utter_message(response=unclear)
+        return {slot: None}
+    return {slot: form.clean(value, limit)}
+
+
 class ValidateCroRequestForm(FormValidationAction):
     """Each answer can be skipped; unclear answers are asked again with a hint."""
 
@@ -98,7 +114,14 @@ class ValidateCroRequestForm(FormValidationAction):
         name = form.name(str(value))
         if name is None:
             dispatcher.utter_message(response="utter_cro_name_too_long")
-        return {"cro_name": name}
+            return {"cro_name": None}
+        slots: Dict[str, Any] = {"cro_name": name}
+        detail = form.contact_detail_from(str(value))
+        kind = form.contact_kind(detail) if detail else None
+        if kind:
+            # "Sam, 07700 900123": the number is how to reach them, not asked for again
+            slots.update(cro_contact_method=kind, cro_contact_detail=detail)
+        return slots
 
     def validate_cro_contact_method(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[str, Any]:
@@ -132,13 +155,13 @@ class ValidateCroRequestForm(FormValidationAction):
                                   domain: DomainDict) -> Dict[str, Any]:
         if _skipped(value, tracker):
             return {"cro_contact_when": form.SKIPPED}
-        return {"cro_contact_when": None if form.is_payload(value) else form.clean(value, 200)}
+        return _words_of_their_own("cro_contact_when", value, dispatcher, tracker, 200)
 
     def validate_cro_about(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> Dict[str, Any]:
         if _skipped(value, tracker):
             return {"cro_about": form.SKIPPED}
-        return {"cro_about": None if form.is_payload(value) else form.clean(value)}
+        return _words_of_their_own("cro_about", value, dispatcher, tracker)
 
     def validate_cro_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Dict[str, Any]:
@@ -195,6 +218,17 @@ class ActionSubmitCroRequest(Action):
                                    SlotSet("cro_reference", reference)]
 
 
+# Whether a Children's Rights Officer call back can be asked for now (an offer was made, or the council
+# has them): a "yes" starts the questions only then.
+AVAILABLE = "cro_available"
+
+
+def has_cros(base: KnowledgeBase, council: str) -> bool:
+    """Whether the council's own documents name Children's Rights Officers (its own "cro" contact)."""
+    cro = base.contact(council, "cro")
+    return cro is not None and cro.council == council
+
+
 def sooner(base: KnowledgeBase, council: str) -> str:
     """'call the Children's Rights Officers on 0800 0272 118' or the council's general contact."""
     cro = base.contact(council, "cro")
@@ -215,12 +249,33 @@ class ActionOfferCro(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         base = kb()
         council = council_for(tracker, base)
-        cro = base.contact(council, "cro")
         adult = speaker_group(who_is_speaking(tracker)) in ("adult", "professional")
-        if tracker.get_slot("cro_request_sent") or (cro is not None and cro.council == council and not adult):
+        sent = bool(tracker.get_slot("cro_request_sent"))
+        offered = not sent and has_cros(base, council) and not adult
+        if sent or offered:
             # (a request already sent in this chat: the offer's variation says so, with its reference)
             dispatcher.utter_message(response="utter_offer_cro")
-        return []
+        # a "yes" takes up an offer only when one was made (data/rules/cro_request.yml)
+        return [SlotSet(AVAILABLE, offered)]
+
+
+class ActionCheckCro(Action):
+    """Asked straight away for a Children's Rights Officer to get back to them: the questions start
+    only where the council's documents name Children's Rights Officers. Elsewhere, say so honestly
+    and give who can help instead (nothing would reach anyone)."""
+
+    def name(self) -> str:
+        return "action_check_cro"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        base = kb()
+        council = council_for(tracker, base)
+        if has_cros(base, council):
+            return [SlotSet(AVAILABLE, True)]
+        childline = base.contact(council, "childline")
+        dispatcher.utter_message(response="utter_cro_not_here", council_name=base.council(council).name,
+                                 sooner=sooner(base, council), childline_phone=childline.phone if childline else "")
+        return [SlotSet(AVAILABLE, False)]
 
 
 class ActionCancelCroRequest(Action):

@@ -107,6 +107,9 @@ def plan(kind: str, speaker: Optional[str], secret: bool = False, also: Sequence
                   "utter_safety_danger_line"]
     elif kind == SECRET:
         lines += ["utter_safety_secret"]
+    elif kind == "domestic_abuse" and group == "adult":
+        # a parent or carer living with it, or a relative or neighbour worried: the national helpline
+        lines += ["utter_safety_thanks_adult", "utter_safety_domestic_abuse", "utter_safety_danger_line"]
     else:  # abuse of any kind, neglect, domestic abuse, exploitation, forced marriage or FGM
         lines += ["utter_safety_thanks" if young else "utter_safety_thanks_adult", "utter_safety_danger_line"]
     for other in ([also] if isinstance(also, str) else list(also or []))[:2]:

@@ -75,6 +75,7 @@ def safety_values(base: KnowledgeBase, council: str, now: Optional[datetime] = N
         "childline_web": childline.web if childline else "",
         "samaritans_phone": phone(base, council, "samaritans"),
         "nspcc_phone": phone(base, council, "nspcc"),
+        "domestic_abuse_phone": phone(base, council, "domestic_abuse_helpline"),
         "ceop_web": phone(base, council, "ceop"),
         "report_remove_web": phone(base, council, "report_remove"),
         "council_help": council_help(base, council, now),

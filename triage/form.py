@@ -55,12 +55,33 @@ def clean(text: Any, limit: int = 2000) -> Optional[str]:
     return text.strip()[:limit]
 
 
+_NAME_INTRO = re.compile(r"^\W*(hi|hello|hey)?\W*(my name'?s|my name is|i'?m|i am|it'?s|its|call me|me name is|"
+                         r"name'?s|they can call me)\s+", re.I)
+_NAME_JOINS = re.compile(r"\W*(\b(and|my|number|no|phone|mobile|email|e-mail|is|on|at)\b\W*)+$", re.I)
+# Said to the question but not an answer to it ("yes", "ok", "thanks", "idk"): asked once more.
+_NOT_AN_ANSWER = re.compile(r"^\W*(y|ya|yes+|yeah+|yep|yup|ye|yh|ok(ay)?|k|kk|sure|fine|no+|nah+|nope|"
+                            r"thanks?|thank you|thx|ty|cheers|ta|hi|hello|hey|lol|idk|dunno|i don'?t know|"
+                            r"what|huh|\?+)\W*$", re.I)
+
+
 def name(text: str) -> Optional[str]:
-    """A first name or nickname: short. None when it looks like something else (a sentence, a button)."""
-    value = text.strip().strip(".!")
-    if not value or len(value) > 40 or len(value.split()) > 3 or is_payload(value):
+    """A first name or nickname: short, without "my name is" and without a phone number or email
+    address given with it ("Sam 07700 900123"). None when it looks like something else (a
+    sentence, a button)."""
+    if is_payload(text):
+        return None
+    value = _EMAIL.sub(" ", text or "")
+    value = re.sub(r"\+?\d[\d\s()-]{6,18}\d", " ", value)
+    value = _NAME_JOINS.sub("", _NAME_INTRO.sub("", " ".join(value.split())))
+    value = value.strip().strip(".!,;:-").strip()
+    if not value or len(value) > 40 or len(value.split()) > 3 or is_not_an_answer(value):
         return None
     return value
+
+
+def is_not_an_answer(text: Any) -> bool:
+    """'yes', 'ok', 'thanks', 'idk' said to a question that wants words of its own (a time, what it is about)."""
+    return isinstance(text, str) and bool(_NOT_AN_ANSWER.match(text.strip()))
 
 
 def contact_method(text: str) -> Optional[str]:

@@ -627,3 +627,41 @@ async def test_a_change_of_council_taken_for_a_contact_question_still_answers_ag
     await actions.ActionLookupContact().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0].get("response") == "utter_council_changed"
     assert "not sure which service" not in texts(dispatcher)
+
+
+def _with_parts(tracker, parts):
+    tracker.latest_message["topic_parts"] = [
+        {"text": text, "ranking": [{"name": name, "confidence": confidence}]} for text, name, confidence in parts]
+    return tracker
+
+
+async def test_a_question_asked_beside_a_concern_is_answered_after_the_safety_reply(make_tracker, dispatcher,
+                                                                                   domain, kb):
+    judgement = {"kind": "domestic_abuse", "speaker": "parent", "secret": False}
+    text = "my partner hit me last night, how long does a child protection conference take to be held?"
+    tracker = _with_parts(make_tracker("safety", text=text, safety=judgement), [
+        ("my partner hit me last night", "safety", 0.4),
+        ("how long does a child protection conference take to be held?", "icpc_what", 0.6)])
+    await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
+    responses = [m["response"] for m in dispatcher.messages if m.get("response")]
+    assert responses == kinds.plan("domestic_abuse", "parent")  # the safety reply whole, first
+    said = texts(dispatcher)
+    assert "About your question:" in said and "conference" in said.lower()
+    asked = next(i for i, m in enumerate(dispatcher.messages) if m.get("text") == "About your question:")
+    assert dispatcher.messages[asked + 1]["buttons"][0]["title"] == "Tell me more"  # the fact, the rest one tap away
+    assert dispatcher.messages[-1]["custom"]["type"] == "safety_response"  # still ends with the marker
+
+
+@pytest.mark.parametrize("parts", [
+    # the safety reply already gives the council's number for now
+    [("my partner hit me last night", "safety", 0.4), ("how do I contact the MASH?", "mash_contact", 0.6)],
+    # not a question, or not sure of its topic
+    [("my partner hit me last night", "safety", 0.4), ("we had a conference last week", "icpc_what", 0.6)],
+    [("my partner hit me last night", "safety", 0.4), ("what happens now?", "icpc_what", 0.2)],
+])
+async def test_no_second_answer_without_a_clear_question_it_does_not_already_answer(make_tracker, dispatcher,
+                                                                                    domain, parts):
+    judgement = {"kind": "domestic_abuse", "speaker": "parent", "secret": False}
+    tracker = _with_parts(make_tracker("safety", text=" ".join(p[0] for p in parts), safety=judgement), parts)
+    await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
+    assert "About your question:" not in texts(dispatcher)

@@ -196,6 +196,23 @@ class TestValidation:
         assert slots == {"cro_consent": None} and responses(dispatcher) == ["utter_cro_consent_unclear"]
 
 
+    def test_a_name_with_a_phone_number_keeps_both(self, dispatcher, domain):
+        slots = self.validator.validate_cro_name("Sam, 07700 900123", dispatcher, tracker({}), domain)
+        assert slots == {"cro_name": "Sam", "cro_contact_method": "phone", "cro_contact_detail": "07700 900123"}
+
+    @pytest.mark.parametrize("slot", ["cro_contact_when", "cro_about"])
+    def test_yes_or_thanks_is_asked_once_more_then_counts_as_skipped(self, dispatcher, domain, slot):
+        validate = getattr(self.validator, f"validate_{slot}")
+        assert validate("thanks", dispatcher, tracker({}, "thank", "thanks"), domain) == {slot: None}
+        assert responses(dispatcher) == [f"utter_{slot}_unclear"]
+        asked_again = [{"event": "user", "text": "thanks"},
+                       {"event": "bot", "text": "...", "metadata": {"utter_action": f"utter_{slot}_unclear"}},
+                       {"event": "user", "text": "ok"}]
+        assert validate("ok", dispatcher, tracker({}, "affirm", "ok", asked_again), domain) == {slot: form.SKIPPED}
+        assert validate("after school", dispatcher, tracker({}, "cro_answer", "after school"), domain) == {
+            slot: "after school"}
+
+
 # --- at most FAMILY_HELP_CRO_REQUESTS_PER_HOUR requests per client and per conversation ---------
 class Ticks:
     now = 0.0
@@ -289,8 +306,25 @@ async def test_a_call_back_is_offered_only_where_there_are_childrens_rights_offi
         make_tracker, dispatcher, domain, council, metadata, text, offered):
     speaker = {"speaker": "foster_or_kinship_carer"} if "foster" in text else None
     tracker = make_tracker("complaints", text=text, slots={"council": council}, metadata=metadata, safety=speaker)
-    await cro_request.ActionOfferCro().run(dispatcher, tracker, domain)
+    events = await cro_request.ActionOfferCro().run(dispatcher, tracker, domain)
     assert ([m.get("response") for m in dispatcher.messages] == ["utter_offer_cro"]) is offered
+    # a "yes" afterwards starts the questions only when the offer was made (data/rules/cro_request.yml)
+    assert events[-1]["name"] == "cro_available" and events[-1]["value"] is offered
+
+
+@pytest.mark.parametrize("council, available", [("coventry", True), ("hampshire", False), ("bolton", False)])
+async def test_asking_straight_away_starts_the_questions_only_where_there_are_childrens_rights_officers(
+        make_tracker, dispatcher, domain, council, available):
+    tracker = make_tracker("request_cro_callback", text="can a CRO call me back", slots={"council": council})
+    events = await cro_request.ActionCheckCro().run(dispatcher, tracker, domain)
+    assert events == [{"event": "slot", "timestamp": None, "name": "cro_available", "value": available}]
+    if not available:
+        # said honestly, with who can help instead: the council's way in and Childline
+        said = dispatcher.messages[0]
+        assert said["response"] == "utter_cro_not_here" and said["childline_phone"] == "0800 1111"
+        assert said["sooner"] and said["council_name"]
+    else:
+        assert dispatcher.messages == []
 
 
 async def test_a_request_already_sent_is_said_again_in_any_council(make_tracker, dispatcher, domain):

@@ -27,11 +27,8 @@ def triage(stack) -> TriageStore:
 
 
 def test_form_with_a_safety_message_in_the_middle_is_urgent(stack):
-    url, who, meta = stack.rasa_url, "e2e-cro-urgent", {"council": "hampshire"}
-    # Hampshire's documents name no Children's Rights Officers: no call back is offered after an answer,
-    # but a young person who asks for one gets the questions
-    offer = texts(say(url, who, "i'm in care and i hate my placement, nobody listens to me", meta))
-    assert "Children's Rights Officer can get back to you" not in offer
+    url, who, meta = stack.rasa_url, "e2e-cro-urgent", {"council": "coventry"}
+    # asked for straight away (no offer first)
     assert "name" in texts(say(url, who, "can a childrens rights officer ring me back", meta)).lower()
     assert "contact you" in texts(say(url, who, "Jay", meta))
     assert "phone number or email" in texts(say(url, who, "phone", meta))
@@ -46,34 +43,46 @@ def test_form_with_a_safety_message_in_the_middle_is_urgent(stack):
     done = texts(say(url, who, "/affirm", meta))
     reference = REFERENCE.search(done).group(0)
     assert "can't see your request" in done
-    record = triage(stack).get("hampshire", reference)
+    record = triage(stack).get("coventry", reference)
     assert record is not None and record.urgent and record.category == "safety"
     assert record.own_words == disclosure and record.name == "Jay" and record.contact_method == "phone"
-    assert triage(stack).get("coventry", reference) is None  # another council never sees it
+    assert triage(stack).get("hampshire", reference) is None  # another council never sees it
     # the same worry again in this chat: the request is already sent, so no second offer
     again = say(url, who, "i'm in care and i hate my placement, nobody listens to me", meta)
     assert "already asked" in texts(again) and reference in texts(again)
     assert not any(r.get("buttons") for r in again if "Children's Rights Officer" in (r.get("text") or ""))
 
 
-def test_no_consent_keeps_nothing(stack):
-    url, who, meta = stack.rasa_url, "e2e-cro-no", {"council": "bolton"}
+def test_where_the_council_names_no_childrens_rights_officers_the_request_says_who_can_help(stack):
+    url, who, meta = stack.rasa_url, "e2e-cro-none", {"council": "bolton"}
     before = len(triage(stack).queue("bolton", include_closed=True))
+    reply = texts(say(url, who, "can a childrens rights officer ring me back", meta))
+    assert "don't name Children's Rights Officers" in reply and "01204 332010" in reply and "0800 1111" in reply
+    assert "short questions" not in reply
+    # no offer was made after an answer either, so a "yes" does not start the questions
+    assert "Children's Rights Officer can get back to you" not in texts(say(url, who, "how do i complain", meta))
+    assert "What name should" not in texts(say(url, who, "yes", meta))
+    assert len(triage(stack).queue("bolton", include_closed=True)) == before
+
+
+def test_no_consent_keeps_nothing(stack):
+    url, who, meta = stack.rasa_url, "e2e-cro-no", {"council": "coventry"}
+    before = len(triage(stack).queue("coventry", include_closed=True))
     assert "short questions" in texts(say(url, who, "can a childrens rights officer ring me back", meta))
     say(url, who, "skip", meta)
     assert "own words" in texts(say(url, who, "skip", meta))
     assert "Can I pass this" in texts(say(url, who, "my pathway plan is wrong", meta))
     assert "not passed anything on" in texts(say(url, who, "/deny", meta))
-    assert len(triage(stack).queue("bolton", include_closed=True)) == before
+    assert len(triage(stack).queue("coventry", include_closed=True)) == before
 
 
 def test_stop_part_way_keeps_nothing(stack):
-    url, who, meta = stack.rasa_url, "e2e-cro-stop", {"council": "bolton"}
-    before = len(triage(stack).queue("bolton", include_closed=True))
+    url, who, meta = stack.rasa_url, "e2e-cro-stop", {"council": "coventry"}
+    before = len(triage(stack).queue("coventry", include_closed=True))
     say(url, who, "can a childrens rights officer ring me back", meta)
     say(url, who, "Sam", meta)
     assert "stopped" in texts(say(url, who, "actually i've changed my mind", meta))
-    assert len(triage(stack).queue("bolton", include_closed=True)) == before
+    assert len(triage(stack).queue("coventry", include_closed=True)) == before
     assert "early help" in texts(say(url, who, "what is early help", meta)).lower()  # and the chat carries on
 
 

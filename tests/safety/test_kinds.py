@@ -43,6 +43,15 @@ def test_a_carer_at_breaking_point_gets_a_helpline_then_the_council():
     assert "utter_safety_childline" in plan and "utter_safety_trusted_adult" in plan
 
 
+def test_an_adult_living_with_domestic_abuse_gets_the_national_helpline_then_the_council():
+    for speaker in ("parent", "neighbour_or_relative"):
+        plan = kinds.plan("domestic_abuse", speaker)
+        assert plan.index("utter_safety_domestic_abuse") < plan.index("utter_safety_adult_council")
+    # a child or young person who sees it at home gets Childline, not an adults' helpline
+    plan = kinds.plan("domestic_abuse", "young_person")
+    assert "utter_safety_childline" in plan and "utter_safety_domestic_abuse" not in plan
+
+
 def test_a_friend_gets_childline_and_a_trusted_adult_not_the_professionals_steps():
     plan = kinds.plan("physical_abuse", "friend")
     assert "utter_safety_friend" in plan

@@ -51,6 +51,7 @@ def test_values_hold_every_national_number(kb):
     values = replies.safety_values(kb, "bolton", TUESDAY_NOON)
     assert values["emergency_phone"] == "999" and values["childline_phone"] == "0800 1111"
     assert values["samaritans_phone"] == "116 123" and values["nspcc_phone"] == "0808 800 5000"
+    assert values["domestic_abuse_phone"] == "0808 2000 247"
     assert values["ceop_web"].startswith("https://") and values["council_name"] == "Bolton Council"
 
 

@@ -106,3 +106,18 @@ def test_transcript_of_a_direct_request_starts_at_the_request():
 
 def test_no_form_no_transcript():
     assert form.consented_transcript([_user("hi"), _bot("Hello")]) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sam 07700 900123", "Sam"), ("my name is Sam and my number is 07700 900123", "Sam"),
+    ("im Jo, jo@example.com", "Jo"), ("hi its Ash", "Ash"), ("Mary Jane", "Mary Jane"),
+    ("yes", None), ("thanks", None), ("/affirm", None)])
+def test_a_name_given_with_how_to_reach_them_or_not_a_name(text, expected):
+    assert form.name(text) == expected
+
+
+@pytest.mark.parametrize("text, not_an_answer", [
+    ("yes", True), ("ok", True), ("thanks!", True), ("idk", True), ("after school", False),
+    ("they never let me see my brother", False), ("no contact with my mum", False)])
+def test_an_acknowledgement_is_not_an_answer_in_their_own_words(text, not_an_answer):
+    assert form.is_not_an_answer(text) is not_an_answer
