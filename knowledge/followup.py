@@ -28,7 +28,8 @@ ASPECT_QUESTIONS = {
     # whether the child is seen or heard ("will they talk to my kid?")
     "child_seen": r"\b(see|seen|speak to|speak with|talk to|talk with|meet|visit|ask|listen to|interview) "
                   r"(my|the|our|your|his|her) (kid|kids|child|children|son|daughter|baby|boy|girl)\b|"
-                  r"\b(kid|child|son|daughter|baby)'?s? (say|views|voice|wishes)\b",
+                  r"\b(kid|child|son|daughter|baby)'?s? (say|views|voice|wishes)\b|"
+                  r"\b(see|seen|speak to|talk to|meet|visit|interview) (him|her|them) alone\b",
     # how something comes about ("how does a young person end up with them?", "how do I get it?")
     "how": r"\b(how (do|does|did|can|could|would|is|are|will) (i|we|you|they|a|an|the|my|our|someone|people|"
            r"children|kids|young|families|he|she|it)|end up|get (onto|into|on to|referred))\b",
@@ -216,12 +217,30 @@ def fits_current(base: KnowledgeBase, council: str, topic_id: str, text: str, vo
     return all((w in have) if " " not in w else (w in own) for w in words)
 
 
+# A question for how long something goes on ("how long does it last?", "how long will they be
+# involved?"), not how long a step takes: a sentence that says how long it lasts answers it best.
+_ASKS_DURATION = re.compile(r"\bhow long\b.*\b(last|lasts|go on|goes on|be involved|be on|stay|stays|continue|"
+                            r"continues|keep going|be open|run for|be around)\b")
+_GIVES_DURATION = re.compile(r"\b(lasts?|as long as|short[- ]term|long[- ]term|until|ends? when)\b")
+# Everyday words for what a sentence says otherwise ("on his own": "alone").
+_SAME_AS = ((re.compile(r"\bon (his|her|their|my|your|its) own\b|\bby (him|her|them|my|your)sel(f|ves)\b"), "alone"),)
+
+
+def _plain(question: str) -> str:
+    lowered = question.lower().replace("\u2019", "'")
+    for pattern, plain in _SAME_AS:
+        lowered = pattern.sub(plain, lowered)
+    return lowered
+
+
 def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
     """The sentence that answers the question's aspect, from the current topic first, then the other
     topics of its area that the question or the topic's title links to; None when no sentence gives
     what was asked."""
-    asked = asked_aspects(question) - {"what"} or asked_aspects(question)
-    words = content_words(question)
+    plain = _plain(question)
+    asked = asked_aspects(plain) - {"what"} or asked_aspects(plain)
+    words = content_words(plain)
+    duration = bool(_ASKS_DURATION.search(question.lower()))
     area = base.topic_area(topic_id)
     related = [topic_id] + [t for t in (base.topics_in_area(area) if area else []) if t != topic_id]
     current = base.topic(council, topic_id)
@@ -252,6 +271,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
                 strong = sum(1 for a in asked & given if a in STRONG and STRONG[a].search(sentence.lower()))
                 if "count" in asked and _counts_subject(sentence, subject):
                     strong += 1  # "8 Family Hubs" answers "how many are there?" after family hubs
+                if duration and _GIVES_DURATION.search(sentence.lower()):
+                    strong += 2  # "It lasts as long as it is needed" over "the first meeting is within 10 days"
                 whole = _with_antecedent(said, i)
                 # about the current topic's own subject, with the sentence it points back to ("If the
                 # enquiries confirm the worries, a conference is held. It is held within 15 working days"
@@ -287,7 +308,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
 # say what a message is about (GENERIC), but a sentence with the same doing answers "who" best.
 ROLE_VERBS = frozenset(_stem(w) for w in """chair chairs chaired lead leads run runs decide decides review
     reviews visit visits attend attends screen screens check checks assess assesses approve approves
-    sign signs write writes fill fills""".split())
+    sign signs write writes fill fills work works""".split())
 ROLE_WEIGHT = 1.5
 
 
@@ -342,6 +363,11 @@ _ANNOUNCES = re.compile(r"(:|\b(one of )?(two|three|four|2|3|4) (things|ways|opt
                         re.IGNORECASE)
 
 
+# A sentence that says what the one before it named or is ("It is called...", "This is for...", "These include...").
+_NAMES_IT = re.compile(r"^(it|this|they|these) ((is|are) (called|known as|for|where|when|a|an|the)|includes?)\b",
+                       re.IGNORECASE)
+
+
 def _with_antecedent(said: list[str], i: int) -> str:
     """Sentence i of a topic's answer; when it starts by pointing back ("It lets graduates..."), with
     the sentences before it (up to three), so that it makes sense on its own."""
@@ -351,6 +377,8 @@ def _with_antecedent(said: list[str], i: int) -> str:
     end = i + 1
     if _ANNOUNCES.search(said[i]):
         end = min(len(said), i + 5)  # each thing announced may take a sentence and its reason
+    elif end < len(said) and _NAMES_IT.search(said[end]):
+        end += 1  # "In Bolton, all referrals go to one team first. It is called the MASSS (...)."
     return " ".join(said[start:end])
 
 

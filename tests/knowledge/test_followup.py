@@ -152,3 +152,17 @@ def test_a_sibling_fact_about_what_was_asked_needs_no_warning(kb):
     q = "how long does that take?"
     fact = followup.best_fact(kb, "coventry", "s47_what", q)
     assert fact is not None and not followup.says_what_was_asked(q, fact)
+
+
+@pytest.mark.parametrize("council, topic_id, question, says", [
+    # how long it lasts, not the first meeting's 10 working days
+    ("coventry", "cin_what", "how long does it usually last?", "as long as"),
+    # the sentence that names what the one before it spoke of comes with it
+    ("bolton", "mash_what", "who looks at it first?", "MASSS"),
+    ("bolton", "send_local_offer", "who do they work with?", "health"),
+    # "on his own" is "alone"
+    ("bolton", "statutory_visits", "does she have to see him on his own?", "alone"),
+])
+def test_the_fact_that_answers_in_other_words(kb, council, topic_id, question, says):
+    fact = followup.best_fact(kb, council, topic_id, question)
+    assert fact is not None and says in fact.sentence, fact and fact.sentence
