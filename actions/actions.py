@@ -112,16 +112,20 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
                        main_topic: str) -> None:
     """Two questions in one message ("who leads the core group, and what is it for?"): after the
     first answer, each other question (understanding.clauses) gets the fact that answers it, about
-    the first answer's topic when it names none of its own."""
+    the first answer's topic when it names none of its own. When the first answer was about a later
+    question ("what can a conference decide, and when is the review?" answered about the review),
+    the first question is answered too."""
     parts = (tracker.latest_message or {}).get("topic_parts") or []
     vocab, names = followup.vocabulary(base), base.council_names()
     topic_ids, answered = set(base.topic_ids()), {main_topic}
-    for part in parts[1:]:
+    for i, part in enumerate(parts):
         text = part.get("text") or ""
         best = next((r for r in part.get("ranking") or [] if r.get("name") in topic_ids), None)
         topic_id = main_topic
         if followup.names_a_topic(text, vocab, ignore=names) and best and best["confidence"] >= PART_TOPIC:
             topic_id = best["name"]
+        if i == 0 and topic_id == main_topic:
+            continue  # the first answer was about the first question
         fact = followup.best_fact(base, council, topic_id, text)
         if fact and fact.topic.id == main_topic and topic_id == main_topic and \
                 fact.sentence in answers.topic_text(base, council, main_topic):

@@ -10,7 +10,7 @@ _YOU = r"\b(can|could|will|would|pls|please|cn)\s+(you|u|ya)\s+(please\s+|pls\s+
 _ACT = (r"(pass|send|book|check|contact|ring|phone|call|email|e-mail|message|text|arrange|chase|sort|"
         r"find out (if|whether|when|why|about my|about our|who)|look (up|into|at) (my|our)|refer|report|"
         r"speak to (my|our|the|them|him|her)|talk to (my|our|the|them|him|her)|get (me|my|our|a|them)|"
-        r"change (my|our)|"
+        r"change (my|our)|cancel|rearrange|reschedule|postpone|move (my|our|the)|find (me|us)|"
         r"make (me|an appointment|a booking|them)|sign (me|us)|put (me|us)|"
         r"let (them|my|our|the|him|her)( [a-z]+){0,3} know|"
         r"tell (my|our|the|them|him|her|school|social)|give (my|this|them|him|her)|forward|pass on|connect me|"
@@ -21,6 +21,8 @@ OWN_CASE = re.compile(
     r"\b((is|has|was) (my|our) (case|file|referral|assessment|plan) (still |been |already )?(open|closed|shut|"
     r"done|finished|approved|accepted|received|looked at|read|seen)|"
     r"(name|number|email) of (my|our|the) (social worker|worker|child'?s social worker)|"
+    r"(my|our) (child'?s |son'?s |daughter'?s )?(social worker|worker|case worker|caseworker)'?s? "
+    r"(name|number|phone number|email|mobile)|"
     r"who (is|'s) (my|our) (social worker|worker|case worker|caseworker)|"
     r"(my|our) (case|file|records?) (number|status|notes))\b", re.IGNORECASE)
 

@@ -352,6 +352,20 @@ async def test_two_questions_in_one_message_are_both_answered(make_tracker, disp
     assert flat("10 working days") in said and ("3months" in said or "threemonths" in said)
 
 
+async def test_when_the_first_answer_was_about_the_second_question_the_first_is_answered_too(
+        make_tracker, dispatcher, domain):
+    # the classifier chose the review; the first question was what a conference can decide
+    tracker = make_tracker("review_conference", text="What can a child protection conference decide, and when is "
+                                                     "the review conference?", slots={"council": "hampshire"})
+    tracker.latest_message["topic_parts"] = [
+        {"text": "What can a child protection conference decide", "ranking": [{"name": "icpc_outcomes",
+                                                                              "confidence": 0.7}]},
+        {"text": "when is the review conference?", "ranking": [{"name": "review_conference", "confidence": 0.8}]}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher).lower()
+    assert "3 months" in said and "child protection plan" in said
+
+
 async def test_a_second_question_already_answered_by_the_first_answer_is_not_repeated(make_tracker, dispatcher,
                                                                                       domain):
     tracker = make_tracker("early_help_what", text="what is early help and do I have to say yes to it?")

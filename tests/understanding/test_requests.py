@@ -11,7 +11,8 @@ from understanding.requests import cannot_do
     "will you ring the school for me", "can you check if they got my form", "is my case still open?",
     "who is my social worker", "what's the name of our social worker", "can you send someone round",
     "please can you pass this on to the MASH", "can u do it for me", "could you make the complaint for us",
-    "can you make a referral for me please",
+    "can you make a referral for me please", "could you cancel our meeting on friday", "can u find me a lawyer",
+    "whats my sons social worker's number", "what is my social worker's name",
 ])
 def test_asked_to_act_or_about_their_own_case(text):
     assert cannot_do(text), text
@@ -21,7 +22,7 @@ def test_asked_to_act_or_about_their_own_case(text):
     "can you tell me how long an assessment takes", "can you explain what a core group is",
     "how do I contact the MASH", "what does a social worker do", "can I ring the MASH myself",
     "can you help me understand the plan", "who is the MASH for", "how do I make a complaint",
-    "can I make a referral myself",
+    "can I make a referral myself", "can you tell me who finds foster carers", "can the meeting be moved",
 ])
 def test_ordinary_questions_are_not(text):
     assert not cannot_do(text), text
