@@ -61,6 +61,7 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-12h": _pair("fresh", "2026_12h"),
     "fresh-2026-12i": _pair("fresh", "2026_12i"),
     "fresh-2026-12j": _pair("fresh", "2026_12j"),
+    "fresh-2026-12k": _pair("fresh", "2026_12k"),
 }
 # Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",

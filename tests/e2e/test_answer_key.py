@@ -88,6 +88,11 @@ HELDOUT_FLOORS = {
         "overall": 0.74, "council-switch": 0.78, "crisis": 1.0, "detail": 0.68, "follow-up": 0.64,
         "frightened": 0.75, "not-covered": 0.39, "simple": 0.72, "text-speak": 0.82, "topic": 0.68,
         "two-part": 0.7},
+    # Written at the end of session 22 from the seeds only (2 cases that were word for word training examples
+    # taken out). Measured once untuned: 75.8%; nobody has read its misses. Floors: that run less two cases.
+    "heldout_answers_2026_12g.yml": {
+        "overall": 0.75, "council-switch": 0.76, "crisis": 1.0, "detail": 0.8, "follow-up": 0.47,
+        "frightened": 0.74, "not-covered": 0.4, "simple": 0.84, "text-speak": 0.8, "topic": 0.83, "two-part": 0.6},
 }
 
 
