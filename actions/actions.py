@@ -704,10 +704,11 @@ def answer_the_question_too(dispatcher: CollectingDispatcher, tracker: Tracker, 
     for part in parts:
         text = part.get("text") or ""
         best = (part.get("ranking") or [{}])[0]
-        if not (is_question(text) and best.get("name") in topic_ids and (best.get("confidence") or 0) >= PART_TOPIC
-                and base.topic(council, best["name"]) is not None):
+        if not (is_question(text) and best.get("name") in topic_ids and (best.get("confidence") or 0) >= PART_TOPIC):
             continue
         topic = base.topic(council, best["name"])
+        if topic is None:
+            continue
         fact = followup.best_fact(base, council, topic.id, text) if followup.asked_aspects(text) - {"what"} else None
         # short, after a safety reply: the fact asked, else what the topic is, with the rest one tap away
         dispatcher.utter_message(text="About your question:")

@@ -28,6 +28,8 @@ _NO = re.compile(r"^\W*(n|no+|nah+|nope|no thanks|no thank you|don'?t|do not|don
                  r"no,? don'?t pass it on|rather not)\W*$", re.I)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"^\+?[\d\s()-]{7,20}$")
+# A phone number written inside other words ("Sam 07700 900123", "ring me on 07700 900123").
+_DIGITS = re.compile(r"\+?\d[\d\s()-]{6,18}\d")
 _ONLY_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[a-z]{2,}$", re.I)
 _ONLY_PHONE = re.compile(r"^\+?[\d\s().-]+$")
 _PAYLOAD = re.compile(r"^/\w+(\{.*\})?$", re.S)
@@ -71,7 +73,7 @@ def name(text: str) -> Optional[str]:
     if is_payload(text):
         return None
     value = _EMAIL.sub(" ", text or "")
-    value = re.sub(r"\+?\d[\d\s()-]{6,18}\d", " ", value)
+    value = _DIGITS.sub(" ", value)
     value = _NAME_JOINS.sub("", _NAME_INTRO.sub("", " ".join(value.split())))
     value = value.strip().strip(".!,;:-").strip()
     if not value or len(value) > 40 or len(value.split()) > 3 or is_not_an_answer(value):
@@ -99,7 +101,7 @@ def contact_detail_from(text: str) -> Optional[str]:
     found = _EMAIL.search(text or "")
     if found:
         return found.group(0).strip(".,;")
-    digits = re.search(r"\+?\d[\d\s()-]{6,18}\d", text or "")
+    digits = _DIGITS.search(text or "")
     return digits.group(0) if digits else None
 
 
