@@ -72,6 +72,11 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
     was on 3 March, when does the core group meet?"), add what is due next and by when. A `young`
     person whose council's documents do not cover the topic also gets Childline."""
     covered = base.topic(council, topic_id) is not None
+    own = followup.own_fact(base, council, topic_id, text) if text else None
+    if own is not None:
+        # the council's own fact, from another of its items, over the national answer or none
+        send(dispatcher, answers.fact_messages(base, council, own.topic, own.sentence))
+        return [SlotSet("topic", own.topic.id)]
     role = followup.role_fact(base, council, topic_id, text) if covered and text else None
     if role is not None:
         # "who chairs them?": the sentence that says who, with the rest one tap away
@@ -175,6 +180,12 @@ def cannot_do_that(dispatcher: CollectingDispatcher, tracker: Tracker, base: Kno
     return True
 
 
+# A subject outside the service stands beside a topic of the assistant's own that the message names
+# only when the classifier is at least this sure of that topic ("I'm on universal credit and they want
+# to do an assessment"), not for a word in passing ("child benefit for my new baby").
+TOPIC_BESIDE = 0.5
+
+
 def outside_the_service(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase) -> bool:
     """A question the assistant has no documents for: about a place it does not cover ("we live in
     Birmingham", naming none of its councils), or about a subject outside children's services ("how do
@@ -196,7 +207,10 @@ def outside_the_service(dispatcher: CollectingDispatcher, tracker: Tracker, base
     if subject is None:
         return False
     rest = " ".join(text.lower().split()).replace(subject.words, " ")
-    if not subject.of_a_topic and followup.names_a_topic(rest, followup.vocabulary(base), ignore=base.council_names()):
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    sure = intent.get("name") in set(base.topic_ids()) and float(intent.get("confidence") or 0.0) >= TOPIC_BESIDE
+    if not subject.of_a_topic and sure and \
+            followup.names_a_topic(rest, followup.vocabulary(base), ignore=base.council_names()):
         return False  # it asks about one of the assistant's own topics as well: answer that
     send(dispatcher, answers.outside_subject(base, council, subject.name, subject.ask))
     return True

@@ -128,8 +128,15 @@ def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = 
     if topic_id:
         title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
         about = f" about {title[:1].lower() + title[1:]}"
-    return {"text": f"I don't have that exact detail{about} for {kb.council(council).name}. "
-                    "Your social worker or the council can tell you. This is what I do know:"}
+    general = kb.general_contact(council)
+    # the council's way in, named, so that a person who needs the detail can get it
+    ask = "Your social worker or the council can tell you."
+    if general and general.phone:
+        ask = f"Your social worker can tell you, or call {general.service} on {general.phone}."
+    elif general and general.web:
+        ask = f"Your social worker can tell you, or see {general.service}: {general.web}."
+    return {"text": f"I don't have that exact detail{about} for {kb.council(council).name}. {ask} "
+                    "This is what I do know:"}
 
 
 def topic_text(kb: KnowledgeBase, council: str, topic_id: str) -> str:

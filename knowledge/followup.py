@@ -17,7 +17,7 @@ from knowledge.store import STOPWORDS, KnowledgeBase, Topic
 
 # What a question asks for (its aspect), from its words.
 ASPECT_QUESTIONS = {
-    "time": r"\b(how long|how soon|how quick(ly)?|when|by when|what date|timescale|deadline|how often|"
+    "time": r"\b(how long|how soon|how quick(ly)?|how fast|when|by when|what date|timescale|deadline|how often|"
             r"how many (working )?(days|weeks|months|hours|years)|what time|till when|until when)\b",
     "age": r"\b(age|ages|aged|how old|too old|too young|older|younger|under \d+|over \d+)\b",
     "count": r"\b(how many|number of|how much)\b",
@@ -61,7 +61,7 @@ SENTENCE_ASPECTS = {
     "contact": r"\b(call|phone|ring|email|e-mail|website|online form|write to)\b|\d{3,5} ?\d{3} ?\d{3,4}|@|www\.|"
                r"https?://",
     "where": r"\b(at|in) (the|a|your|their) (hub|hubs|centre|centres|center|office|home|school|building|area)\b|"
-             r"\baddress\b|\blocal\b|\bcommunity\b",
+             r"\baddress\b|\blocal\b|\bcommunity\b|\b(is|are) where\b",
     "choice": r"\b(voluntary|your choice|agree|consent|permission|say no|don'?t have to|do not have to|must|"
               r"can refuse|right to|have to)\b",
     "miss": r"\b(if (they|you) (cannot|can'?t|do not|don'?t|miss)|letter|try again|another time)\b",
@@ -364,7 +364,8 @@ _ANNOUNCES = re.compile(r"(:|\b(one of )?(two|three|four|2|3|4) (things|ways|opt
 
 
 # A sentence that says what the one before it named or is ("It is called...", "This is for...", "These include...").
-_NAMES_IT = re.compile(r"^(it|this|they|these) ((is|are) (called|known as|for|where|when|a|an|the)|includes?)\b",
+_NAMES_IT = re.compile(r"^(it|this|they|these) ((is|are) (called|known as|for|where|when|a|an|the)|includes?|"
+                       r"(may|can|could|will) be (a|an|the)\b)\b",
                        re.IGNORECASE)
 
 
@@ -386,7 +387,7 @@ def _with_antecedent(said: list[str], i: int) -> str:
 # gives no such figure, the reply says it does not have that detail before what it does know.
 _ASKS_A_FIGURE = {
     "time": re.compile(r"\b(how long|how many (working )?(days|weeks|months|hours|years)|how soon|how quick(ly)?|"
-                       r"by when|time limit|deadline|within how)\b"),
+                       r"how fast|by when|time limit|deadline|within how)\b"),
     "age": re.compile(r"\b(what age|how old|age limit|too old|too young)\b"),
     "count": re.compile(r"\bhow many\b"),
 }
@@ -402,5 +403,77 @@ def lacks_asked_figure(base: KnowledgeBase, council: str, topic_id: str, questio
     versions = base.topic_versions(council, topic_id)
     if not versions:
         return False
-    given = set().union(*(given_aspects(s) for v in versions for s in sentences(v)))
+    said = [s for v in versions for s in sentences(v)]
+    counted = _HOW_MANY.search(lowered)
+    if "count" in wanted and counted and counted.group(1) not in _UNITS and not any(
+            _stem(counted.group(1)) in _stems(m.group(2)) for s in said for m in _COUNTED.finditer(s.lower())):
+        return True  # "how many children are in care?": no sentence counts children ("6 months" is not it)
+    given = set().union(*(given_aspects(s) for s in said))
     return not (wanted & given)
+
+
+# What "how many" counts: the first plural within three words ("how many family hubs", "how many children").
+_HOW_MANY = re.compile(r"\bhow many (?:(?![a-z'-]+(?:s|ren)\b)[a-z'-]+ ){0,2}([a-z'-]+(?:s|ren))\b")
+_UNITS = frozenset({"days", "weeks", "months", "hours", "years"})
+
+
+# What a question asks that one sentence of the council's own documents can answer: who does it, when
+# or how long, what age, how many, where, what can come of it.
+_SPECIFIC = {"time", "age", "count", "who", "where", "decide"}
+# Things too common across topics to say what a message is about (GENERIC), but that say which of a
+# council's sentences answers a specific question ("who decides the plan?": "the team manager decides
+# what plan is best").
+_THINGS = frozenset(_stem(w) for w in ("plan", "plans", "meeting", "meetings", "team", "teams"))
+
+
+def own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
+    """A council's own fact wins over a general one (CONTENT_GUIDE): asked something specific about a
+    topic the council has no item of its own for (its answer would be the national one, or "I don't
+    have information"), the sentence of the council's own items that answers it ("who decides between
+    a CIN plan and a CP plan?" in Bolton: "the team manager decides"), else None. Over a national
+    answer, only for who does something; over none, for any specific question. The sentence must
+    share a word of the question's own, do what was asked (decide, chair...) when the question names
+    a doing, and give the figure when it asks for one."""
+    version = base.topic(council, topic_id)
+    if version is not None and version.council == council:
+        return None
+    plain = _plain(question)
+    asked = asked_aspects(plain) & _SPECIFIC
+    # a doing asked about only with who does it ("review" in "how long until the review conference?" is not)
+    acts = _roles(question) if "who" in asked else set()
+    if not asked:
+        return None
+    names = base.council_names()
+    words = content_words(_without(plain, names)) | (_stems(plain) & _THINGS)
+    if not words:
+        return None
+    lowered = " ".join(plain.split())
+    figures = {name for name, p in _ASKS_A_FIGURE.items() if p.search(lowered)}
+    if version is not None and not acts:
+        return None  # the general answer says what was asked ("how long until the review conference?")
+    area = base.topic_area(topic_id)
+    best: Optional[Fact] = None
+    for tid in base.topic_ids():
+        item = base.topic(council, tid)
+        if item is None or item.council != council:
+            continue
+        said = sentences(item)
+        for i, sentence in enumerate(said):
+            lowered_sentence = sentence.lower()
+            done = acts & _roles(sentence)
+            # the things a doing is done to count only with that doing ("the team manager decides what
+            # plan is best"), not for a figure ("plans are checked every 6 months" is not how long one lasts)
+            overlap = len((words if done else words - _THINGS) &
+                          (content_words(sentence) | (_stems(lowered_sentence) & _THINGS)))
+            given = given_aspects(sentence)
+            if not overlap or (acts and not done) or \
+                    any(not (f in STRONG and STRONG[f].search(lowered_sentence)) for f in figures):
+                continue
+            match = asked & given
+            if not done and (not match or (figures and overlap < min(2, len(words)))):
+                continue  # a figure of something else the question only shares a word with
+            score = 2 * overlap + 3 * len(match) + ROLE_WEIGHT * len(done) + \
+                (1.0 if area and base.topic_area(tid) == area else 0.0) - 0.05 * i
+            if best is None or score > best.score:
+                best = Fact(item, _with_antecedent(said, i), score)
+    return best

@@ -679,3 +679,41 @@ async def test_no_second_answer_without_a_clear_question_it_does_not_already_ans
     tracker = _with_parts(make_tracker("safety", text=" ".join(p[0] for p in parts), safety=judgement), parts)
     await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
     assert "About your question:" not in texts(dispatcher)
+
+
+async def test_an_outside_subject_wins_over_a_word_in_passing_when_the_classifier_is_unsure(make_tracker, dispatcher,
+                                                                                         domain):
+    # "baby" names a topic of the assistant's own, but the classifier is not sure of any topic
+    tracker = make_tracker("nlu_fallback", text="How do I claim child benefit for my new baby?")
+    tracker.latest_message["intent"]["confidence"] = 0.45
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "I don't have information about benefits" in said and "GOV.UK" in said
+    assert "statutory visits" not in said.lower()
+
+
+async def test_the_councils_own_fact_wins_over_the_national_answer(make_tracker, dispatcher, domain):
+    # Bolton's documents say who decides between the plans; the national child protection plan item
+    # says only what a conference decides
+    tracker = make_tracker("cp_plan", text="who decides if my child gets a CIN plan or a CP plan?",
+                           slots={"council": "bolton"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "team manager" in said.lower() and "Bolton" in said
+    assert "024 7678 8555" not in said
+
+
+async def test_a_question_the_council_has_no_item_for_gets_its_own_sentence_that_answers_it(make_tracker, dispatcher,
+                                                                                          domain):
+    tracker = make_tracker("how_to_refer", text="where does a safeguarding referral get triaged?",
+                           slots={"council": "bolton"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "MASSS" in said and "don't have information" not in said
+
+
+async def test_a_count_no_sentence_gives_says_so_with_the_councils_number(make_tracker, dispatcher, domain):
+    tracker = make_tracker("looked_after", text="How many children are in care in Coventry right now?")
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    first = dispatcher.messages[0]["text"]
+    assert "don't have that exact detail" in first and "024 7678 8555" in first

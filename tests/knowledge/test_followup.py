@@ -166,3 +166,23 @@ def test_a_sibling_fact_about_what_was_asked_needs_no_warning(kb):
 def test_the_fact_that_answers_in_other_words(kb, council, topic_id, question, says):
     fact = followup.best_fact(kb, council, topic_id, question)
     assert fact is not None and says in fact.sentence, fact and fact.sentence
+
+
+@pytest.mark.parametrize("council, topic_id, question, lacking", [
+    ("coventry", "looked_after", "how many children are in care right now?", True),  # "6 months" counts no children
+    ("coventry", "family_hubs", "how many family hubs are there?", False),
+    ("bolton", "teams_roles", "how many safeguarding teams are there?", False),
+    ("coventry", "assessment_length", "how many days does the assessment take?", False),
+])
+def test_a_count_is_given_only_by_a_sentence_that_counts_that_thing(kb, council, topic_id, question, lacking):
+    assert followup.lacks_asked_figure(kb, council, topic_id, question) is lacking
+
+
+def test_the_councils_own_fact_is_not_used_when_the_general_answer_gives_the_figure(kb):
+    # Coventry's "a plan is reviewed every 6 months" is not how long until a review conference
+    assert followup.own_fact(kb, "coventry", "review_conference", "how long until the review conference") is None
+
+
+def test_a_figure_of_something_else_is_not_the_councils_answer(kb):
+    # Bolton has no item for the CIN plan; "all plans are reviewed every 6 months" is not how long one lasts
+    assert followup.own_fact(kb, "bolton", "cin_what", "how long does a CIN plan last?") is None
