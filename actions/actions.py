@@ -268,7 +268,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         send(dispatcher, [answers.contacts_message(base.contacts(council, topic.contacts),
                                                    intro=f"For {base.council(council).name}:")])
         return council_events(tracker, council)
-    fact = followup.best_fact(base, council, topic_id, text)
+    fact = followup.best_fact(base, council, topic_id, text, context=previous_question(tracker)[0])
     asked_about = topic_id
     if fact is None:
         # "section 47... are they going to take my kids?" was answered about keeping families together;

@@ -233,13 +233,16 @@ def _plain(question: str) -> str:
     return lowered
 
 
-def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
+def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, context: str = "") -> Optional[Fact]:
     """The sentence that answers the question's aspect, from the current topic first, then the other
     topics of its area that the question or the topic's title links to; None when no sentence gives
-    what was asked."""
+    what was asked. `context` is the person's message before (what "they" and "it" are: "the
+    safeguarding team" before "who else do they work with?"): a sentence about what it names, beyond
+    the topic's own subject, answers better."""
     plain = _plain(question)
     asked = asked_aspects(plain) - {"what"} or asked_aspects(plain)
     words = content_words(plain)
+    ctx = content_words(_without(_plain(context), base.council_names())) - words if context else set()
     duration = bool(_ASKS_DURATION.search(question.lower()))
     area = base.topic_area(topic_id)
     related = [topic_id] + [t for t in (base.topics_in_area(area) if area else []) if t != topic_id]
@@ -252,6 +255,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
     subject = titles.get(topic_id, set())
     # its words that at most one other title of the area has ("section", "enquiries"; not "protection")
     distinctive = {w for w in subject if sum(w in titles[t] for t in related if t != topic_id) <= 1}
+    ctx -= subject  # a sentence about the topic's own subject already counts as its own
     acts = _roles(question)
     best: Optional[Fact] = None
     for tid in related:
@@ -268,6 +272,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
                 overlap = len(words & content_words(sentence))
                 if (not match and overlap < 2) or not (linked or overlap):
                     continue
+                overlap += min(2, len(ctx & content_words(_with_antecedent(said, i))))
                 strong = sum(1 for a in asked & given if a in STRONG and STRONG[a].search(sentence.lower()))
                 if "count" in asked and _counts_subject(sentence, subject):
                     strong += 1  # "8 Family Hubs" answers "how many are there?" after family hubs

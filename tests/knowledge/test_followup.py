@@ -186,3 +186,12 @@ def test_the_councils_own_fact_is_not_used_when_the_general_answer_gives_the_fig
 def test_a_figure_of_something_else_is_not_the_councils_answer(kb):
     # Bolton has no item for the CIN plan; "all plans are reviewed every 6 months" is not how long one lasts
     assert followup.own_fact(kb, "bolton", "cin_what", "how long does a CIN plan last?") is None
+
+
+def test_a_follow_up_is_about_what_the_message_before_named(kb):
+    # "they" are the safeguarding teams the person named, not whichever of Bolton's teams comes first
+    question = "who else do they work with?"
+    before = "we're in Bolton and the safeguarding team is involved"
+    fact = followup.best_fact(kb, "bolton", "teams_roles", question, context=before)
+    assert "Safeguarding teams" in fact.sentence and "schools" in fact.sentence
+    assert "Safeguarding" not in followup.best_fact(kb, "bolton", "teams_roles", question).sentence
