@@ -213,6 +213,14 @@ def outside_the_service(dispatcher: CollectingDispatcher, tracker: Tracker, base
             followup.names_a_topic(rest, followup.vocabulary(base), ignore=base.council_names()):
         return False  # it asks about one of the assistant's own topics as well: answer that
     send(dispatcher, answers.outside_subject(base, council, subject.name, subject.ask))
+    if subject.ask != "gov.uk":
+        # a way forward, not only a website's name: the service the question names (the Family Hubs
+        # page for their opening times), else the council's general contact
+        named = base.find_contacts(council, text)[:2]
+        general = base.general_contact(council)
+        found = answers.contacts_message(named or ([general] if general else []), intro="You can also ask:")
+        if found:
+            send(dispatcher, [found])
     return True
 
 

@@ -84,7 +84,7 @@ def outside_area(kb: KnowledgeBase, area: str) -> list[Message]:
 def outside_subject(kb: KnowledgeBase, council: str, subject: str, ask: str) -> list[Message]:
     """A subject the assistant has no documents for (knowledge/outside_subjects.yml): say so plainly
     and say who can tell them, never a confident answer about another topic."""
-    who = "GOV.UK" if ask == "gov.uk" else f"{kb.council(council).name}'s website"
+    who = "GOV.UK (https://www.gov.uk)" if ask == "gov.uk" else f"{kb.council(council).name}'s website"
     return [{"text": f"Sorry, I don't have information about {subject}. I only explain children's services, "
                      f"like early help, social work, child protection and complaints. {who} can tell you "
                      f"about {subject}."}]

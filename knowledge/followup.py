@@ -44,6 +44,18 @@ ASPECT_QUESTIONS = {
     # what it holds or looks at ("what does it actually say inside it?", "what does it look at?")
     "contents": r"\b(inside|contain|contains|include|includes|cover|covers|look at|looks at|made up of|"
                 r"goes? in|go into|goes into|put in|written in|say in|says in|in it)\b",
+    # what someone's job is ("what do they actually do?")
+    "does": r"\bwhat (do|does|will|would|can) (they|it|he|she|the [a-z]+|that [a-z]+|this [a-z]+) "
+            r"(actually |really |even )?do\b|\b(their|its) (job|role)\b",
+    # how it ends ("how does it finish?", "when do we come off the plan?")
+    "end": r"\b(end|ends|ended|finish|finishes|finished|close|closes|closed|come off|comes off|stop|stops)\b",
+    # whether it can become more serious ("could it get more serious than that?")
+    "escalate": r"\b(more serious|get worse|gets worse|escalat\w*|be stepped up|go further|goes further)\b",
+    # whether someone is told ("do I have to tell the parents first?", "will they let me know?")
+    "told": r"\b(tell|tells|told|inform|informed|let (me|us|them|the parents?|the family) know)\b",
+    # whether the person has a say ("do we get a say?", "will they listen to us?")
+    "say": r"\b(a say|any say|our views?|my views?|listen to (us|me)|our opinion|my opinion|what (we|i) think|"
+           r"what (we|i) want)\b",
     "what": r"\b(what (is|are|does|do|'s)|whats|what it is|mean|means|meaning|for what|what for|why)\b",
 }
 # Which aspects a sentence of the knowledge gives, from its words.
@@ -74,6 +86,13 @@ SENTENCE_ASPECTS = {
               r"becomes? subject|subject to a)\b",
     "contents": r"\b(includes?|including|covers|looks at|sets out|says|contains|made up of|profile|outcomes|"
                 r"actions|what needs to|who will do)\b",
+    "does": r"\b(responsible for|job is|role is|implement\w*|monitor\w*|carry out|carries out|puts? .{0,20}into action|"
+             r"supports?|helps?|works? (with|on)|assess\w*|looks? at)\b",
+    "end": r"\b(ends?|ended|closes?|closed|closure|close the case|stepped down|step down|no longer (needed|required)|"
+           r"comes? off|finish(es)?)\b",
+    "escalate": r"\b(step(ped|s)? up|escalat\w*|child protection (procedures|plan|conference)|significant harm)\b",
+    "told": r"\b(tell|tells|told|inform|informed|unless|before (it|the referral) is made|know about)\b",
+    "say": r"\b(views?|voice|wishes|what you think|listened to|part of the decision|network|in partnership)\b",
     "what": r"\b(is|are|means|is when|is a|is the)\b",
 }
 # A sentence that gives the aspect with a number ("within 15 working days", "aged 16 to 23", "8 hubs")
@@ -123,9 +142,17 @@ def content_words(text: str) -> set[str]:
             if w not in STOPWORDS and w not in GENERIC and len(w) > 2}
 
 
+# "who will they speak to?" asks who is spoken to, not how to get in touch
+_WHO_THEY_SPEAK_TO = re.compile(r"\bwho (will|would|do|does|did|is|are|might|could) (they|he|she|the [a-z]+( [a-z]+)?) "
+                                r"([a-z]+ )?(speak|talk|chat)(ing)? (to|with)\b")
+
+
 def asked_aspects(text: str) -> set[str]:
     lowered = " ".join(text.lower().replace("\u2019", "'").split())
-    return {name for name, p in _ASKED.items() if p.search(lowered)}
+    found = {name for name, p in _ASKED.items() if p.search(lowered)}
+    if "contact" in found and _WHO_THEY_SPEAK_TO.search(lowered):
+        found.discard("contact")
+    return found
 
 
 def given_aspects(sentence: str) -> set[str]:

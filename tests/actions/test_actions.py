@@ -717,3 +717,11 @@ async def test_a_count_no_sentence_gives_says_so_with_the_councils_number(make_t
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     first = dispatcher.messages[0]["text"]
     assert "don't have that exact detail" in first and "024 7678 8555" in first
+
+
+async def test_a_subject_outside_the_service_gets_a_way_to_ask(make_tracker, dispatcher, domain):
+    tracker = make_tracker("family_hubs", text="What time does the family hub open on a Saturday?")
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "I don't have information about opening times" in said
+    assert "familyhubs" in said.lower()  # the Family Hubs page, not only "the council's website"

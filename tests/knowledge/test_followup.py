@@ -195,3 +195,25 @@ def test_a_follow_up_is_about_what_the_message_before_named(kb):
     fact = followup.best_fact(kb, "bolton", "teams_roles", question, context=before)
     assert "Safeguarding teams" in fact.sentence and "schools" in fact.sentence
     assert "Safeguarding" not in followup.best_fact(kb, "bolton", "teams_roles", question).sentence
+
+
+@pytest.mark.parametrize("council, topic_id, question, before, says", [
+    ("hampshire", "cin_what", "how does it finish?", "we have a child in need plan", "review meeting"),
+    ("hampshire", "cin_what", "could it get more serious than that?", "my son is on a child in need plan", "step up"),
+    ("coventry", "how_to_refer", "do I have to tell the parents first?", "I'm a GP and want to refer a child",
+     "unless"),
+    ("coventry", "return_home", "do we get a say?", "our daughter may come home from foster care soon", "views"),
+    ("hampshire", "core_group", "what do they actually do?", "after the ICPC they set up a core group",
+     "implementing"),
+])
+def test_a_follow_up_gets_the_sentence_that_gives_what_it_asks(kb, council, topic_id, question, before, says):
+    # how it ends, whether it can become more serious, whether someone is told, whether they have a say,
+    # what someone's job is
+    fact = followup.best_fact(kb, council, topic_id, question, context=before)
+    assert fact is not None and says in fact.sentence.lower()
+
+
+@pytest.mark.parametrize("text, contact", [("who will they speak to?", False), ("who can I speak to?", True),
+                                           ("who does the social worker talk to?", False)])
+def test_who_they_speak_to_is_not_a_question_for_a_phone_number(text, contact):
+    assert ("contact" in followup.asked_aspects(text)) is contact
