@@ -47,6 +47,22 @@ def test_public_v2_crisis_cases_all_pass(server, tmp_path):
     assert all(r["ok"] for r in results), run.stdout
 
 
+# The whole second public sample: issue 12 asks for all of it; 37 of 45 in session 23 (29 at its start).
+V2_FLOOR = 0.8
+
+
+def test_public_v2_answer_key_floor(server, tmp_path):
+    source = SHARED / "eval" / "public_cases_v2.yml"
+    if not source.exists():
+        pytest.skip("shared/eval is not beside this checkout")
+    report = tmp_path / "report.json"
+    run = subprocess.run([sys.executable, str(eval_script()), str(source), "--url", server, "--json", str(report)],
+                         capture_output=True, text=True, timeout=600)
+    print(run.stdout)
+    results = json.loads(report.read_text())
+    assert sum(r["ok"] for r in results) / len(results) >= V2_FLOOR, run.stdout
+
+
 # Issue 12's held-out sets (written from the seeds only; never training data: tests/test_project_data.py),
 # by the kind of question. The aim is 0.95 overall and 0.90 for every kind; these floors are what each
 # reached when last measured, so a change that makes understanding worse fails here. DIET moves a few
@@ -55,43 +71,45 @@ def test_public_v2_crisis_cases_all_pass(server, tmp_path):
 HELDOUT_FLOORS = {
     # Written in session 19, measured once untuned: 68.1% (not-covered 2/30). Its misses have all been read
     # once (not-covered and crisis in session 19, the others in session 20). 79.9% and 79.6% in session 21;
-    # 80.5% in session 22 (frightened 24/35 after a retraining, its floor lowered from 0.70).
+    # 80.5% in session 22 (frightened 24/35 after a retraining, its floor lowered from 0.70); 83.0% in session 23.
     "heldout_answers_2026_12b.yml": {
-        "overall": 0.79, "council-switch": 0.81, "crisis": 1.0, "detail": 0.75, "follow-up": 0.67,
+        "overall": 0.81, "council-switch": 0.81, "crisis": 1.0, "detail": 0.75, "follow-up": 0.67,
         "frightened-parent": 0.64, "not-covered": 0.58, "simple-english": 0.87, "text-speak": 0.81, "topic": 0.88,
         "two-part": 0.64},
     # Written in session 20, measured once untuned: 73.7%. Its follow-up and frightened misses were read once;
-    # its other kinds are unread. 81.2% twice in session 21.
+    # its other kinds are unread. 81.2% twice in session 21; 85.9% in session 23.
     "heldout_answers_2026_12c.yml": {
-        "overall": 0.8, "council-switch": 0.71, "crisis": 1.0, "detail": 0.8, "follow-up": 0.59,
+        "overall": 0.84, "council-switch": 0.71, "crisis": 1.0, "detail": 0.8, "follow-up": 0.59,
         "frightened": 0.72, "not-covered": 0.75, "simple": 0.91, "text-speak": 0.87, "topic": 0.84,
         "two-part": 0.65},
     # Written in session 20; measured 76.4%, 77.9% and 76.7% untuned. Its misses were read once at the start
     # of session 21 (council changes re-answer the fact asked, 'what happens next' from the topic, text-speak
-    # such as s47 and yjs, who chairs). 80.7% twice after.
+    # such as s47 and yjs, who chairs). 80.7% twice after; 83.7% in session 23.
     "heldout_answers_2026_12d.yml": {
-        "overall": 0.8, "council-switch": 0.83, "crisis": 1.0, "detail": 0.81, "follow-up": 0.62,
+        "overall": 0.82, "council-switch": 0.83, "crisis": 1.0, "detail": 0.81, "follow-up": 0.62,
         "frightened": 0.88, "not-covered": 0.54, "simple": 0.86, "text-speak": 0.85, "topic": 0.86,
         "two-part": 0.61},
     # Written in session 21 from the seeds only (18 cases that were word for word training examples taken
     # out). Measured 76.5% and 77.4% untuned; its misses were read once in session 22 (a council change the
     # classifier took for another intent, "how long does it last", a fact's naming sentence, requests it
-    # cannot do, the first of two questions), after which 79.7% and 82.3%.
+    # cannot do, the first of two questions), after which 79.7% and 82.3%; 86.1% in session 23.
     "heldout_answers_2026_12e.yml": {
-        "overall": 0.75, "council-switch": 0.51, "crisis": 1.0, "detail": 0.81, "follow-up": 0.63,
+        "overall": 0.84, "council-switch": 0.51, "crisis": 1.0, "detail": 0.81, "follow-up": 0.63,
         "frightened": 0.71, "not-covered": 0.71, "simple": 0.74, "text-speak": 0.85, "topic": 0.83,
         "two-part": 0.64},
     # Written in session 22 from the seeds only (3 cases that were word for word training examples taken out).
-    # Measured untuned 75.1%, 75.4% and 75.8% as session 22's changes landed; nobody has read its misses: the
-    # next honest measure. (The oldest set, 2026-12, tuned on since session 18, left the suite for it: 84.3%.)
+    # Measured untuned 75.1%, 75.4% and 75.8% as session 22's changes landed. Its misses were read once at the
+    # start of session 23 (a council's own fact, counts, outside subjects, follow-up aspects), after which 85.9%.
+    # (The oldest set, 2026-12, tuned on since session 18, left the suite for it: 84.3%.)
     "heldout_answers_2026_12f.yml": {
-        "overall": 0.74, "council-switch": 0.78, "crisis": 1.0, "detail": 0.68, "follow-up": 0.64,
+        "overall": 0.84, "council-switch": 0.78, "crisis": 1.0, "detail": 0.68, "follow-up": 0.64,
         "frightened": 0.75, "not-covered": 0.39, "simple": 0.72, "text-speak": 0.82, "topic": 0.68,
         "two-part": 0.7},
     # Written at the end of session 22 from the seeds only (2 cases that were word for word training examples
-    # taken out). Measured once untuned: 75.8%; nobody has read its misses. Floors: that run less two cases.
+    # taken out). Measured once untuned: 75.8%; nobody has read its misses (79.2% after session 23's changes,
+    # which were made from 12f's misses: the honest measure of them). Floors: the first run less two cases.
     "heldout_answers_2026_12g.yml": {
-        "overall": 0.75, "council-switch": 0.76, "crisis": 1.0, "detail": 0.8, "follow-up": 0.47,
+        "overall": 0.77, "council-switch": 0.76, "crisis": 1.0, "detail": 0.8, "follow-up": 0.47,
         "frightened": 0.74, "not-covered": 0.4, "simple": 0.84, "text-speak": 0.8, "topic": 0.83, "two-part": 0.6},
 }
 
