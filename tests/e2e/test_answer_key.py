@@ -111,6 +111,12 @@ HELDOUT_FLOORS = {
     "heldout_answers_2026_12g.yml": {
         "overall": 0.77, "council-switch": 0.76, "crisis": 1.0, "detail": 0.8, "follow-up": 0.47,
         "frightened": 0.74, "not-covered": 0.4, "simple": 0.84, "text-speak": 0.8, "topic": 0.83, "two-part": 0.6},
+    # Written in session 23 from the seeds only, after that session's changes (10 cases that were word for word
+    # training examples taken out). Measured once untuned: 80.9%; nobody has read its misses: the next honest
+    # measure. Floors: that run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_12h.yml": {
+        "overall": 0.8, "council-switch": 0.85, "crisis": 1.0, "detail": 0.75, "follow-up": 0.63,
+        "frightened": 0.79, "not-covered": 0.72, "simple": 0.82, "text-speak": 0.78, "topic": 0.82, "two-part": 0.79},
 }
 
 

@@ -190,3 +190,31 @@ def test_whose_self_harm_it_is(cues: Cues, text, own):
 ])
 def test_figures_of_speech_are_settled(cues: Cues, text, settled):
     assert cues.is_settled(text) is settled
+
+
+@pytest.mark.parametrize("text, category", [
+    ("mum changed the locks on me and i'm 15, where am i meant to sleep", "homeless"),  # shut out of home
+    ("parents are refusing to collect him from the ward", "homeless"),
+    ("i reckon i won't be around much longer anyway so it doesn't matter", "self_harm"),  # said sideways
+    ("she read out an essay in class that sounds like a goodbye letter", "suicide_method"),  # stands in any framing
+    ("I'm about to snap with my toddler, is there anyone I can ring", "breaking_point"),
+    ("one of our year 8s was found with explicit images he'd sent to an adult", "online"),  # a professional
+    ("a 15 year old brought in drunk by an older man who says he's her uncle", "exploitation"),
+    ("a little boy wandering along the motorway on his own", "danger_now"),
+])
+def test_crisis_said_sideways_or_in_shorthand_is_a_crisis_signal(text, category):
+    assert category in {s.category for s in SignalDetector().detect_all(text)}, text
+
+
+@pytest.mark.parametrize("text", [
+    "I won't be around for the meeting on Friday, can it move?",
+    "I'm going to crack on with the form",
+    "the school refused to take him back after the exclusion",
+    "the social worker refused to pick up my calls",
+    "I can't take her to the GP on Monday, can someone else?",
+    "I'm thinking about stepping in front of the class for my presentation",
+    "can I leave my 14 year old with my 10 year old for an hour?",
+    "we had an emergency placement last year, can I foster again?",
+])
+def test_look_alikes_of_those_signals_are_not_crisis_signals(text):
+    assert SignalDetector().detect_all(text) == [], text
