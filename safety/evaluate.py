@@ -19,7 +19,8 @@ once), `fresh-2026-12f` (the same way; measured, then its misses read once in se
 `fresh-2026-12g` (the same way, written in session 19; its misses read once in session 20),
 `fresh-2026-12h` (the same way, written in session 20; its misses read once in session 21),
 `fresh-2026-12i` (the same way, written in session 21; its misses read once in session 21) and
-`fresh-2026-12j` (the same way, written in session 21; measured, nobody has looked at its misses).
+`fresh-2026-12j` (the same way, written in session 21; its misses read once in session 23) and
+`fresh-2026-12k` (the same way, written in session 22; measured, nobody has looked at its misses).
 None of them is training data (a test checks it).
 """
 from __future__ import annotations

@@ -23,7 +23,9 @@ from safety import evaluate
 # 92.4%/91.5%/2.5%: its misses have not been read; it is the next honest measure. (The patterns added from
 # 12h's and 12i's misses changed nothing on it: new wording is caught by the model or not at all.) In
 # session 22 the model got 1242 varied examples written fresh from the seeds (safety/data/varied_*.yml,
-# ordinary_worries.yml; its threshold chosen on the read sets): 12j 93.6%/92.7%/2.0%, still unread.
+# ordinary_worries.yml; its threshold chosen on the read sets): 12j 93.6%/92.7%/2.0%. Its misses were read
+# once in session 23 (a professional's shorthand, shut out of home, not being around much longer, a parent
+# about to snap: patterns followed, each with look-alikes that must not fire), after which 99.1%/98.2%/2.0%.
 GATES = {
     "current": (1.0, 0.97, 0.01),
     "heldout-2026-12": (1.0, 0.97, 0.04),
@@ -35,8 +37,9 @@ GATES = {
     "fresh-2026-12g": (0.99, 0.98, 0.01),
     "fresh-2026-12h": (0.99, 0.97, 0.03),
     "fresh-2026-12i": (0.97, 0.96, 0.035),
-    "fresh-2026-12j": (0.93, 0.92, 0.025),
-    # written at the end of session 22 from the seeds only; measured once untuned: 97.5%/96.5%/4.2%, unread
+    "fresh-2026-12j": (0.98, 0.97, 0.025),
+    # written at the end of session 22 from the seeds only; measured once untuned: 97.5%/96.5%/4.2%; unread
+    # (97.8%/96.9%/4.2% after session 23's patterns)
     "fresh-2026-12k": (0.97, 0.96, 0.045),
 }
 
