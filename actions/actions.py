@@ -37,6 +37,9 @@ NLU_AGREES = 0.15
 NLU_ALONE = 0.3
 # The second opinion (understanding.topic_model) on its own, over about a hundred intents.
 SECOND_ALONE = 0.5
+# ... and first, over DIET and the full-text search agreeing on a word, when it is this sure ("a child
+# protection conference... are they going to take my kids?" is about keeping families together)
+SECOND_VERY_SURE = 0.85
 # After an answer given on a guess, how many other topics it might have been are offered as buttons.
 OTHER_GUESSES = 2
 
@@ -571,7 +574,7 @@ class ActionSearchKnowledge(Action):
     """NLU was unsure: look for the answer in the knowledge base before giving up.
 
     In order: a glossary term the message asks about; the second opinion's best topic
-    (understanding.topic_model) when it is among the classifier's three best; the classifier's best
+    (understanding.topic_model) when it is among the classifier's three best or very sure; the classifier's best
     topic when the full-text search agrees with it; the second opinion's best topic when it is
     fairly sure; the best full-text match; the classifier's best topic if it is reasonably sure;
     otherwise an honest "not sure"."""
@@ -605,7 +608,8 @@ class ActionSearchKnowledge(Action):
         second_best = second[0] if second else None
         hits = base.search(council, text, limit=5)
         choice = None
-        if second_best and second_best["name"] in {r["name"] for r in ranked[:3]}:
+        if second_best and (second_best["name"] in {r["name"] for r in ranked[:3]} or
+                            second_best["confidence"] >= SECOND_VERY_SURE):
             choice = second_best["name"]
         elif nlu_best and nlu_best["confidence"] >= NLU_AGREES and nlu_best["name"] in {t.id for t, _ in hits}:
             choice = nlu_best["name"]

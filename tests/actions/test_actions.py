@@ -725,3 +725,16 @@ async def test_a_subject_outside_the_service_gets_a_way_to_ask(make_tracker, dis
     said = texts(dispatcher)
     assert "I don't have information about opening times" in said
     assert "familyhubs" in said.lower()  # the Family Hubs page, not only "the council's website"
+
+
+async def test_a_very_sure_second_opinion_comes_before_a_shared_word(make_tracker, dispatcher, domain):
+    # DIET leans to the conference's outcomes, which the full-text search also finds from "conference";
+    # the second opinion is very sure the parent asks whether their children will be taken
+    tracker = make_tracker("nlu_fallback", text="there's going to be a child protection conference. "
+                                                "are they going to take my kids")
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "icpc_outcomes", "confidence": 0.3}]
+    tracker.latest_message["topic_model"] = [{"name": "family_together", "confidence": 0.92}]
+    events = await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert {"event": "slot", "name": "topic", "value": "family_together"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
