@@ -87,7 +87,7 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
         return [SlotSet("topic", topic_id)]
     if covered and followup.lacks_asked_figure(base, council, topic_id, text):
         send(dispatcher, [answers.figure_not_known(base, council)])
-    send(dispatcher, answers.topic_messages(base, council, topic_id))
+    send(dispatcher, answers.topic_messages(base, council, topic_id, young=young))
     if not covered and young:
         send(dispatcher, [answers.contacts_message(base.contacts(council, ("childline",)),
                                                    intro="You can also talk to:")])
@@ -413,8 +413,10 @@ class ActionAnswerTopic(Action):
         if first is not None:
             return first
         council, topic_id = council_for(tracker, base), settled_topic(tracker, base)
-        events = answer_topic(dispatcher, base, council, topic_id, message_text(tracker),
-                              young=is_young(tracker))
+        text = message_text(tracker)
+        # "Tell me more" after a young person's version of this topic: the whole answer
+        more = text == f"/{topic_id}" and tracker.get_slot("topic") == topic_id
+        events = answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker) and not more)
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
         return council_events(tracker, council) + events
 

@@ -100,8 +100,15 @@ def _spelled(kb: KnowledgeBase, council: str, acronym: str, text: str) -> str:
     return f"{acronym} ({term.stands_for})" if term and term.stands_for.lower() not in text.lower() else acronym
 
 
-def topic_messages(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]:
+def topic_messages(kb: KnowledgeBase, council: str, topic_id: str, young: bool = False) -> list[Message]:
+    """A topic's answer for the council; for a `young` person, the topic's words for a child or young
+    person when it has them (its `young:` text, with the whole answer one tap away)."""
     topic = kb.topic(council, topic_id)
+    if young and topic is not None and topic.young:
+        msgs: list[Message] = [{"text": topic.young,
+                                "buttons": [{"title": "Tell me more", "payload": f"/{topic.id}"}]}]
+        src = source_line(kb, topic.council, topic.seed)
+        return msgs + ([src] if src else [])
     if topic is None:
         title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
         # in a sentence: acronyms keep their capitals and say what they stand for ("a MARF (Multi-Agency

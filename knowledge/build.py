@@ -281,6 +281,7 @@ def _read_item(kind: str, council: str, where: str, item: dict, check: _Checker,
         row = {"council": council, "id": tid, "answer": check.text(where, item, "answer"),
                "next": check.text(where, item, "next", required=False),
                "rights": check.text(where, item, "rights", required=False),
+               "young": check.text(where, item, "young", required=False),
                "contacts": json.dumps(check.words(where, item, "contacts"))}
         content.topics.append({**row, **prov})
     elif kind == "terms":

@@ -56,6 +56,8 @@ class Topic:
     contacts: tuple[str, ...]
     seed: str
     section: str
+    # what the topic means for a child or young person, in their words, when it differs (`young:`)
+    young: Optional[str] = None
 
     @property
     def prose(self) -> tuple[str, ...]:
@@ -377,7 +379,8 @@ _NO_COUNCIL = Council("", "", "", False)
 
 def _topic(r: sqlite3.Row) -> Topic:
     return Topic(r["id"], r["council"], r["title"], r["answer"], r["next"], r["rights"],
-                 tuple(json.loads(r["contacts"] or "[]")), r["seed"], r["section"])
+                 tuple(json.loads(r["contacts"] or "[]")), r["seed"], r["section"],
+                 r["young"] if "young" in r.keys() else None)
 
 
 def _term_names(r: sqlite3.Row) -> set[str]:

@@ -738,3 +738,24 @@ async def test_a_very_sure_second_opinion_comes_before_a_shared_word(make_tracke
     events = await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
     assert {"event": "slot", "name": "topic", "value": "family_together"} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+
+
+async def test_a_young_person_gets_the_topic_in_their_words_and_the_rest_on_tell_me_more(make_tracker, dispatcher,
+                                                                                        domain):
+    young = {"audience": "young_person"}
+    tracker = make_tracker("referral_told", text="if i tell someone will they tell him", metadata=young)
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "If you tell an adult" in said and "Tell me more" in said
+    assert "Parents and carers should be told" not in said
+    dispatcher.messages.clear()
+    more = make_tracker("referral_told", text="/referral_told", metadata=young, slots={"topic": "referral_told"})
+    await actions.ActionAnswerTopic().run(dispatcher, more, domain)
+    assert "Parents and carers should be told" in texts(dispatcher)
+
+
+async def test_an_adult_gets_the_whole_topic_not_the_young_persons_words(make_tracker, dispatcher, domain):
+    tracker = make_tracker("referral_told", text="will I be told if the school refers us?")
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "Parents and carers should be told" in said and "If you tell an adult" not in said
