@@ -102,6 +102,11 @@ STRONG = {
     "age": re.compile(r"\b(\d+ (to|and) \d+|under \d+|over \d+|up to( the age of)? \d+|aged \d+|"
                       r"\d+ or (over|under))\b"),
     "count": re.compile(rf"\b{_NUMBER} [a-z]+"),
+    # who takes part: a sentence that names several of them ("The police, health practitioners, teachers...")
+    "who": re.compile(r"\b(police|health|teachers?|schools?|social workers?|nurses?|doctors?|gps?|practitioners?|"
+                      r"professionals?|agencies|parents?|family|families)\b[^.]*?,[^.]*?\b(police|health|teachers?|"
+                      r"schools?|social workers?|nurses?|doctors?|gps?|practitioners?|professionals?|agencies|"
+                      r"parents?|family|families)\b"),
 }
 _ASKED = {name: re.compile(p) for name, p in ASPECT_QUESTIONS.items()}
 _GIVEN = {name: re.compile(p) for name, p in SENTENCE_ASPECTS.items()}

@@ -189,12 +189,16 @@ def test_a_figure_of_something_else_is_not_the_councils_answer(kb):
 
 
 def test_a_follow_up_is_about_what_the_message_before_named(kb):
-    # "they" are the safeguarding teams the person named, not whichever of Bolton's teams comes first
-    question = "who else do they work with?"
-    before = "we're in Bolton and the safeguarding team is involved"
-    fact = followup.best_fact(kb, "bolton", "teams_roles", question, context=before)
-    assert "Safeguarding teams" in fact.sentence and "schools" in fact.sentence
-    assert "Safeguarding" not in followup.best_fact(kb, "bolton", "teams_roles", question).sentence
+    # "they" are the team the person named, not whichever of Bolton's teams comes first
+    question = "what ages do they work with?"
+    fact = followup.best_fact(kb, "bolton", "teams_roles", question, context="my son has the leaving care team now")
+    assert "Leaving Care" in fact.sentence and "16 to 23" in fact.sentence
+    assert "Leaving Care" not in followup.best_fact(kb, "bolton", "teams_roles", question).sentence
+
+
+def test_who_takes_part_is_answered_by_the_sentence_that_names_them(kb):
+    fact = followup.best_fact(kb, "bolton", "teams_roles", "who else do they work with?")
+    assert "schools" in fact.sentence and "health visitors" in fact.sentence
 
 
 @pytest.mark.parametrize("council, topic_id, question, before, says", [
