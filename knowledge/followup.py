@@ -255,7 +255,10 @@ _ASKS_DURATION = re.compile(r"\bhow long\b.*\b(last|lasts|go on|goes on|be invol
                             r"continues|keep going|be open|run for|be around)\b")
 _GIVES_DURATION = re.compile(r"\b(lasts?|as long as|short[- ]term|long[- ]term|until|ends? when)\b")
 # Everyday words for what a sentence says otherwise ("on his own": "alone").
-_SAME_AS = ((re.compile(r"\bon (his|her|their|my|your|its) own\b|\bby (him|her|them|my|your)sel(f|ves)\b"), "alone"),)
+_SAME_AS = ((re.compile(r"\bon (his|her|their|my|your|its) own\b|\bby (him|her|them|my|your)sel(f|ves)\b"), "alone"),
+            # hearing back is hearing what was decided ("how long until I hear back?")
+            (re.compile(r"\bhear (back|anything|from (them|anyone|someone))\b|\bget an (answer|outcome)\b"),
+             "hear the decision"))
 
 
 def _plain(question: str) -> str:
@@ -380,6 +383,7 @@ def says_what_was_asked(question: str, fact: Fact) -> bool:
     """Whether a fact from another topic is about what the question names, in its own words or its
     doing ("how long until they decide?" and "The MASH decides within one working day"), so that it
     answers the question rather than being only the nearest figure there is."""
+    question = _plain(question)
     if content_words(question) & content_words(fact.sentence):
         return True
     return bool(_roles(question) & _roles(fact.sentence))

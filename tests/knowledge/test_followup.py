@@ -221,3 +221,9 @@ def test_a_follow_up_gets_the_sentence_that_gives_what_it_asks(kb, council, topi
                                            ("who does the social worker talk to?", False)])
 def test_who_they_speak_to_is_not_a_question_for_a_phone_number(text, contact):
     assert ("contact" in followup.asked_aspects(text)) is contact
+
+
+def test_hearing_back_is_asking_for_the_decision(kb):
+    fact = followup.best_fact(kb, "coventry", "referral_consent", "how long until I hear back?")
+    assert fact is not None and "1 working day" in fact.sentence
+    assert followup.says_what_was_asked("how long until I hear back?", fact)
