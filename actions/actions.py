@@ -413,6 +413,13 @@ class ActionAnswerTopic(Action):
         if first is not None:
             return first
         council, topic_id = council_for(tracker, base), settled_topic(tracker, base)
+        current = tracker.get_slot("topic")
+        if current and current != topic_id and current in set(base.topic_ids()) and not_sure_of(tracker) and \
+                followup.is_follow_up(understood_text(tracker), followup.vocabulary(base), ignore=base.council_names()):
+            # "is there like a club or something?" after young carers, no sentence giving it: the
+            # conversation's topic again, not a guess at another topic from words that name none
+            send(dispatcher, answers.topic_again(base, council, current))
+            return council_events(tracker, council)
         text = message_text(tracker)
         # "Tell me more" after a young person's version of this topic: the whole answer
         more = text == f"/{topic_id}" and tracker.get_slot("topic") == topic_id
@@ -426,6 +433,12 @@ class ActionAnswerTopic(Action):
 # sure and the second opinion is sure of another topic, the second opinion's topic is answered.
 DIET_SURE = 0.8
 SECOND_SURE = 0.5
+
+
+def not_sure_of(tracker: Tracker) -> bool:
+    """Whether DIET is less than very sure of the message's intent."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return float(intent.get("confidence") or 0.0) < DIET_SURE
 
 
 def settled_topic(tracker: Tracker, base: KnowledgeBase) -> str:

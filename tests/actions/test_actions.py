@@ -759,3 +759,15 @@ async def test_an_adult_gets_the_whole_topic_not_the_young_persons_words(make_tr
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "Parents and carers should be told" in said and "If you tell an adult" not in said
+
+
+async def test_an_unsure_follow_up_no_sentence_answers_stays_with_the_conversations_topic(make_tracker, dispatcher,
+                                                                                        domain):
+    tracker = make_tracker("social_work_support", text="is there like a club or something",
+                           slots={"topic": "young_carers"})
+    tracker.latest_message["intent"]["confidence"] = 0.74
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "exact detail" in said and "young carer" in said.lower()
+    assert "academy" not in said.lower()
+    assert not any(e.get("name") == "topic" and e.get("value") == "social_work_support" for e in events)
