@@ -70,7 +70,7 @@ def council_events(tracker: Tracker, council: str) -> List[EventType]:
 
 
 def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
-                 text: str, young: bool = False) -> List[EventType]:
+                 text: str, young: bool = False, professional: bool = False) -> List[EventType]:
     """Send a topic's answer. When the message also says when a stage happened ("the conference
     was on 3 March, when does the core group meet?"), add what is due next and by when. A `young`
     person whose council's documents do not cover the topic also gets Childline."""
@@ -87,7 +87,8 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
         return [SlotSet("topic", topic_id)]
     if covered and followup.lacks_asked_figure(base, council, topic_id, text):
         send(dispatcher, [answers.figure_not_known(base, council)])
-    send(dispatcher, answers.topic_messages(base, council, topic_id, young=young))
+    send(dispatcher, answers.topic_messages(base, council, topic_id,
+                                            audience="young" if young else "professional" if professional else None))
     if not covered and young:
         send(dispatcher, [answers.contacts_message(base.contacts(council, ("childline",)),
                                                    intro="You can also talk to:")])
@@ -423,7 +424,8 @@ class ActionAnswerTopic(Action):
         text = message_text(tracker)
         # "Tell me more" after a young person's version of this topic: the whole answer
         more = text == f"/{topic_id}" and tracker.get_slot("topic") == topic_id
-        events = answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker) and not more)
+        events = answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker) and not more,
+                              professional=who_is_speaking(tracker) == "professional" and not more)
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
         return council_events(tracker, council) + events
 

@@ -100,12 +100,13 @@ def _spelled(kb: KnowledgeBase, council: str, acronym: str, text: str) -> str:
     return f"{acronym} ({term.stands_for})" if term and term.stands_for.lower() not in text.lower() else acronym
 
 
-def topic_messages(kb: KnowledgeBase, council: str, topic_id: str, young: bool = False) -> list[Message]:
-    """A topic's answer for the council; for a `young` person, the topic's words for a child or young
-    person when it has them (its `young:` text, with the whole answer one tap away)."""
+def topic_messages(kb: KnowledgeBase, council: str, topic_id: str, audience: Optional[str] = None) -> list[Message]:
+    """A topic's answer for the council; for an `audience` ("young": a child or young person;
+    "professional") the topic's words for them when it has them, with the whole answer one tap away."""
     topic = kb.topic(council, topic_id)
-    if young and topic is not None and topic.young:
-        msgs: list[Message] = [{"text": topic.young,
+    own = topic.for_audience(audience) if topic is not None else None
+    if topic is not None and own:
+        msgs: list[Message] = [{"text": own,
                                 "buttons": [{"title": "Tell me more", "payload": f"/{topic.id}"}]}]
         src = source_line(kb, topic.council, topic.seed)
         return msgs + ([src] if src else [])

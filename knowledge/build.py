@@ -282,6 +282,7 @@ def _read_item(kind: str, council: str, where: str, item: dict, check: _Checker,
                "next": check.text(where, item, "next", required=False),
                "rights": check.text(where, item, "rights", required=False),
                "young": check.text(where, item, "young", required=False),
+               "professional": check.text(where, item, "professional", required=False),
                "contacts": json.dumps(check.words(where, item, "contacts"))}
         content.topics.append({**row, **prov})
     elif kind == "terms":

@@ -66,10 +66,11 @@ def knowledge_replies(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
         for topic_id in kb.topic_ids():
             for i, msg in enumerate(answers.topic_messages(kb, council, topic_id)):
                 yield _where(f"{council}:topic:{topic_id}#{i}", msg), _texts(msg)
-            young = kb.topic(council, topic_id)
-            if young is not None and young.young:
-                for i, msg in enumerate(answers.topic_messages(kb, council, topic_id, young=True)):
-                    yield _where(f"{council}:topic:{topic_id}:young#{i}", msg), _texts(msg)
+            topic = kb.topic(council, topic_id)
+            for audience in ("young", "professional"):
+                if topic is not None and topic.for_audience(audience):
+                    for i, msg in enumerate(answers.topic_messages(kb, council, topic_id, audience=audience)):
+                        yield _where(f"{council}:topic:{topic_id}:{audience}#{i}", msg), _texts(msg)
         for stage in kb.stages(council):
             for date in (None, when):
                 for i, msg in enumerate(answers.next_steps_messages(kb, council, stage, date)):

@@ -56,8 +56,14 @@ class Topic:
     contacts: tuple[str, ...]
     seed: str
     section: str
-    # what the topic means for a child or young person, in their words, when it differs (`young:`)
+    # what the topic means for a child or young person, in their words, when it differs (`young:`), and
+    # for a professional (a teacher, a GP...) asking about their part in it (`professional:`)
     young: Optional[str] = None
+    professional: Optional[str] = None
+
+    def for_audience(self, audience: Optional[str]) -> Optional[str]:
+        """The topic's words for that audience ("young" or "professional"), if it has them."""
+        return {"young": self.young, "professional": self.professional}.get(audience or "")
 
     @property
     def prose(self) -> tuple[str, ...]:
@@ -380,7 +386,8 @@ _NO_COUNCIL = Council("", "", "", False)
 def _topic(r: sqlite3.Row) -> Topic:
     return Topic(r["id"], r["council"], r["title"], r["answer"], r["next"], r["rights"],
                  tuple(json.loads(r["contacts"] or "[]")), r["seed"], r["section"],
-                 r["young"] if "young" in r.keys() else None)
+                 r["young"] if "young" in r.keys() else None,
+                 r["professional"] if "professional" in r.keys() else None)
 
 
 def _term_names(r: sqlite3.Row) -> set[str]:

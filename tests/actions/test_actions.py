@@ -771,3 +771,12 @@ async def test_an_unsure_follow_up_no_sentence_answers_stays_with_the_conversati
     assert "exact detail" in said and "young carer" in said.lower()
     assert "academy" not in said.lower()
     assert not any(e.get("name") == "topic" and e.get("value") == "social_work_support" for e in events)
+
+
+async def test_a_professional_gets_their_part_not_the_parents_words(make_tracker, dispatcher, domain):
+    tracker = make_tracker("referral_consent", text="I'm a teacher - do I need the parents' permission to refer?",
+                           safety={"speaker": "professional"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "safeguarding lead" in said and "increased risk of harm" in said
+    assert "You should always be asked to agree" not in said
