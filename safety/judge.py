@@ -71,6 +71,10 @@ _PERSONAL = re.compile(r"\b(i|i'm|im|i've|ive|i'd|id|me|my|mine|myself|we|we're|
                        r"tonight|right now)\b")  # a question about tonight is about someone in particular
 
 
+# A parent's cue that names their own children ("my two kids", "my daughter"), not "my baby brother".
+_OWN_CHILDREN = re.compile(r"\b(kids|children|sons?|daughters?)\b")
+
+
 @dataclass(frozen=True)
 class Judgement:
     kind: Optional[str]  # a harm kind (safety.kinds.KINDS), SECRET, or None: no concern
@@ -126,6 +130,12 @@ class Cues:
                 if m and (best is None or (m.start(), -len(m.group(0)), order) < best[:3]):
                     best = (m.start(), -len(m.group(0)), order, speaker)
             if best:
+                if best[3] == "young_person" and cues is self.speakers and any(
+                        speaker == "parent" and _OWN_CHILDREN.search(m.group(0))
+                        for speaker, pattern in cues for m in [pattern.search(text)] if m):
+                    # "my aunt has taken my two kids in": someone who says "my kids" is their parent,
+                    # whichever relative they name first
+                    return "parent"
                 return best[3]
         return None
 

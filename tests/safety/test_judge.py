@@ -75,6 +75,8 @@ def test_after_a_safety_reply_less_is_needed(safety_judge: Judge, monkeypatch):
     ("Health visitor here. A baby on my list has bruises", "professional"),
     ("my son's friend says his dad hits him", "parent"),
     ("my friend's mum hits her", "friend"),
+    ("my aunt has taken my two kids in while I sort myself out", "parent"),  # "my kids" says who they are
+    ("my baby brother is always hungry", "young_person"),
     ("im 14 and my mum hits me", "young_person"),
     ("my ex keeps threatening me, im 17", "young_person"),  # what they say they are wins
     ("the kids next door are left alone every night", "neighbour_or_relative"),
