@@ -780,3 +780,12 @@ async def test_a_professional_gets_their_part_not_the_parents_words(make_tracker
     said = texts(dispatcher)
     assert "safeguarding lead" in said and "increased risk of harm" in said
     assert "You should always be asked to agree" not in said
+
+
+@pytest.mark.parametrize("council", ["coventry", "hampshire", "bolton"])
+async def test_a_young_person_gets_their_words_in_every_council(make_tracker, dispatcher, domain, council):
+    tracker = make_tracker("statutory_visits", text="does the social worker have to see me on my own",
+                           metadata={"audience": "young_person"}, slots={"council": council})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "see you on your own" in said and "Tell me more" in said
