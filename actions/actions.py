@@ -173,15 +173,20 @@ def cannot_do_that(dispatcher: CollectingDispatcher, tracker: Tracker, base: Kno
         return False
     council = council_for(tracker, base)
     dispatcher.utter_message(response="utter_cannot_do")
-    # the service the request is about ("book me in at a family hub": the Family Hubs page), else the
-    # council's general contact
-    named = base.find_contacts(council, understood_text(tracker))[:2]
+    send_who_can_help(dispatcher, base, council, understood_text(tracker),
+                      intro=f"Your social worker, or {base.council(council).name}, can:")
+    return True
+
+
+def send_who_can_help(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, text: str,
+                      intro: str) -> None:
+    """The service the message names ("book me in at a family hub": the Family Hubs page), else the
+    council's general contact."""
+    named = base.find_contacts(council, text)[:2]
     general = base.general_contact(council)
-    message = answers.contacts_message(named or ([general] if general else []),
-                                       intro=f"Your social worker, or {base.council(council).name}, can:")
+    message = answers.contacts_message(named or ([general] if general else []), intro=intro)
     if message:
         send(dispatcher, [message])
-    return True
 
 
 # A subject outside the service stands beside a topic of the assistant's own that the message names
@@ -218,13 +223,8 @@ def outside_the_service(dispatcher: CollectingDispatcher, tracker: Tracker, base
         return False  # it asks about one of the assistant's own topics as well: answer that
     send(dispatcher, answers.outside_subject(base, council, subject.name, subject.ask))
     if subject.ask != "gov.uk":
-        # a way forward, not only a website's name: the service the question names (the Family Hubs
-        # page for their opening times), else the council's general contact
-        named = base.find_contacts(council, text)[:2]
-        general = base.general_contact(council)
-        found = answers.contacts_message(named or ([general] if general else []), intro="You can also ask:")
-        if found:
-            send(dispatcher, [found])
+        # a way forward, not only a website's name (the Family Hubs page for their opening times)
+        send_who_can_help(dispatcher, base, council, text, intro="You can also ask:")
     return True
 
 
@@ -414,12 +414,9 @@ class ActionAnswerTopic(Action):
         if first is not None:
             return first
         council, topic_id = council_for(tracker, base), settled_topic(tracker, base)
-        current = tracker.get_slot("topic")
-        if current and current != topic_id and current in set(base.topic_ids()) and not_sure_of(tracker) and \
-                followup.is_follow_up(understood_text(tracker), followup.vocabulary(base), ignore=base.council_names()):
-            # "is there like a club or something?" after young carers, no sentence giving it: the
-            # conversation's topic again, not a guess at another topic from words that name none
-            send(dispatcher, answers.topic_again(base, council, current))
+        if tracker.get_slot("topic") != topic_id and not_sure_of(tracker) and \
+                topic_again_for_follow_up(dispatcher, tracker, base, council):
+            # "is there like a club or something?" after young carers, DIET guessing another topic
             return council_events(tracker, council)
         text = message_text(tracker)
         # "Tell me more" after a young person's version of this topic: the whole answer
@@ -437,6 +434,19 @@ DIET_SURE = 0.8
 SECOND_SURE = 0.5
 
 
+def topic_again_for_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
+                              council: str) -> bool:
+    """A follow-up about the conversation's topic that no sentence answers (follow_up found none): its
+    whole answer again, not a guess at another topic from words that name none. True when sent."""
+    current = tracker.get_slot("topic")
+    if not current or current not in set(base.topic_ids()) or \
+            not followup.is_follow_up(understood_text(tracker), followup.vocabulary(base),
+                                      ignore=base.council_names()):
+        return False
+    send(dispatcher, answers.topic_again(base, council, current))
+    return True
+
+
 def not_sure_of(tracker: Tracker) -> bool:
     """Whether DIET is less than very sure of the message's intent."""
     intent = (tracker.latest_message or {}).get("intent") or {}
@@ -445,10 +455,9 @@ def not_sure_of(tracker: Tracker) -> bool:
 
 def settled_topic(tracker: Tracker, base: KnowledgeBase) -> str:
     """The topic to answer: DIET's, unless it is not very sure and the second opinion is sure of another."""
-    intent = (tracker.latest_message or {}).get("intent") or {}
-    name, confidence = intent.get("name") or "", float(intent.get("confidence") or 0.0)
+    name = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
     second = ((tracker.latest_message or {}).get("topic_model") or [{}])[0]
-    if confidence < DIET_SURE and second.get("name") not in (None, name) and \
+    if not_sure_of(tracker) and second.get("name") not in (None, name) and \
             float(second.get("confidence") or 0.0) >= SECOND_SURE and second["name"] in set(base.topic_ids()):
         return second["name"]
     return name
@@ -607,13 +616,9 @@ class ActionSearchKnowledge(Action):
         first = answered_first(dispatcher, tracker, base, unsure=True)
         if first is not None:
             return first
-        current, topic_ids = tracker.get_slot("topic"), set(base.topic_ids())
-        if current and current in topic_ids and \
-                followup.is_follow_up(text, followup.vocabulary(base), ignore=base.council_names()):
-            # about the conversation's topic, but no sentence gives the detail: its whole answer, not
-            # a guess at another topic from words that name none
-            send(dispatcher, answers.topic_again(base, council, current))
+        if topic_again_for_follow_up(dispatcher, tracker, base, council):
             return council_events(tracker, council)
+        topic_ids = set(base.topic_ids())
         term = base.term(council, text) or (base.find_term(council, text) if _asks_meaning(text) else None)
         if term:
             send(dispatcher, answers.term_messages(base, council, term))

@@ -106,10 +106,7 @@ def topic_messages(kb: KnowledgeBase, council: str, topic_id: str, audience: Opt
     topic = kb.topic(council, topic_id)
     own = topic.for_audience(audience) if topic is not None else None
     if topic is not None and own:
-        msgs: list[Message] = [{"text": own,
-                                "buttons": [{"title": "Tell me more", "payload": f"/{topic.id}"}]}]
-        src = source_line(kb, topic.council, topic.seed)
-        return msgs + ([src] if src else [])
+        return fact_messages(kb, council, topic, own)
     if topic is None:
         title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
         # in a sentence: acronyms keep their capitals and say what they stand for ("a MARF (Multi-Agency

@@ -328,19 +328,17 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
         # "who chairs child protection conferences in Bolton?": the council's own sentence that says who
         # does that to this topic's subject, wherever it is ("Independent Reviewing Officers chair child
         # protection conferences" is with Bolton's children in care)
-        for tid in base.topic_ids():
-            if tid in related:
+        for version in base.own_topics(council):
+            if version.id in related:
                 continue
-            version = base.topic(council, tid)
-            if version is None or version.council != council:
-                continue
-            for i, sentence in enumerate(sentences(version)):
+            said = sentences(version)
+            for i, sentence in enumerate(said):
                 done = acts & _roles(sentence)
                 if not done or len(subject & content_words(sentence)) < 2 or not asked & given_aspects(sentence):
                     continue
                 score = 3 * len(asked & given_aspects(sentence)) + ROLE_WEIGHT * len(done) + 1.0 + 0.3 - 0.05 * i
                 if best is None or score > best.score:
-                    best = Fact(version, _with_antecedent(sentences(version), i), score)
+                    best = Fact(version, _with_antecedent(said, i), score)
     return best
 
 
@@ -434,11 +432,17 @@ _ASKS_A_FIGURE = {
 }
 
 
+def figures_asked(question: str) -> set[str]:
+    """The figures (time, age, count) a question asks for in so many words."""
+    lowered = " ".join(question.lower().replace("\u2019", "'").split())
+    return {name for name, p in _ASKS_A_FIGURE.items() if p.search(lowered)}
+
+
 def lacks_asked_figure(base: KnowledgeBase, council: str, topic_id: str, question: str) -> bool:
     """Whether the question asks for a figure (a time, an age, a number) that no sentence of the
     topic's answer, the council's or the national one, gives."""
     lowered = " ".join(question.lower().replace("\u2019", "'").split())
-    wanted = {name for name, p in _ASKS_A_FIGURE.items() if p.search(lowered)}
+    wanted = figures_asked(lowered)
     if not wanted:
         return False
     versions = base.topic_versions(council, topic_id)
@@ -488,16 +492,13 @@ def own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) ->
     words = content_words(_without(plain, names)) | (_stems(plain) & _THINGS)
     if not words:
         return None
-    lowered = " ".join(plain.split())
-    figures = {name for name, p in _ASKS_A_FIGURE.items() if p.search(lowered)}
+    figures = figures_asked(plain)
     if version is not None and not acts:
         return None  # the general answer says what was asked ("how long until the review conference?")
     area = base.topic_area(topic_id)
+    same_area = set(base.topics_in_area(area)) if area else set()
     best: Optional[Fact] = None
-    for tid in base.topic_ids():
-        item = base.topic(council, tid)
-        if item is None or item.council != council:
-            continue
+    for item in base.own_topics(council):
         said = sentences(item)
         for i, sentence in enumerate(said):
             lowered_sentence = sentence.lower()
@@ -514,7 +515,7 @@ def own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) ->
             if not done and (not match or (figures and overlap < min(2, len(words)))):
                 continue  # a figure of something else the question only shares a word with
             score = 2 * overlap + 3 * len(match) + ROLE_WEIGHT * len(done) + \
-                (1.0 if area and base.topic_area(tid) == area else 0.0) - 0.05 * i
+                (1.0 if item.id in same_area else 0.0) - 0.05 * i
             if best is None or score > best.score:
                 best = Fact(item, _with_antecedent(said, i), score)
     return best

@@ -216,6 +216,12 @@ class KnowledgeBase:
         rows = self._own_first("topics", council, "id = ?", (topic_id,))
         return self._titled(council, _topic(rows[0])) if rows else None
 
+    def own_topics(self, council: str) -> list[Topic]:
+        """The council's own topic items (not the national ones), by id: one query where asking for each
+        topic in turn would take a hundred."""
+        return [self._titled(council, _topic(r))
+                for r in self._rows("select * from topics where council = ? order by id", (council,))]
+
     def topic_versions(self, council: str, topic_id: str) -> list[Topic]:
         """The council's item for a topic and the national one, the council's first: points only
         the national item makes are not lost when a council has its own."""

@@ -125,14 +125,14 @@ class Cues:
         text = self._clean(text)
         for cues in (self.strong, self.speakers):
             best: Optional[Tuple[int, int, int, str]] = None
+            own_children = False  # a parent's cue naming their own children ("my two kids")
             for order, (speaker, pattern) in enumerate(cues):
                 m = pattern.search(text)
                 if m and (best is None or (m.start(), -len(m.group(0)), order) < best[:3]):
                     best = (m.start(), -len(m.group(0)), order, speaker)
+                own_children = own_children or bool(m and speaker == "parent" and _OWN_CHILDREN.search(m.group(0)))
             if best:
-                if best[3] == "young_person" and cues is self.speakers and any(
-                        speaker == "parent" and _OWN_CHILDREN.search(m.group(0))
-                        for speaker, pattern in cues for m in [pattern.search(text)] if m):
+                if best[3] == "young_person" and cues is self.speakers and own_children:
                     # "my aunt has taken my two kids in": someone who says "my kids" is their parent,
                     # whichever relative they name first
                     return "parent"

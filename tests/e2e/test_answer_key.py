@@ -15,52 +15,51 @@ from tests.e2e.conftest import SERVER_LOG, SHARED, eval_script, say
 PASS_RATE = 0.95
 
 
+def run_key(server: str, cases: Path, tmp_path: Path) -> tuple[list[dict], str]:
+    """The answer key's results for a file of cases through the running server, and what it printed."""
+    report = tmp_path / f"{cases.stem}.json"
+    run = subprocess.run([sys.executable, str(eval_script()), str(cases), "--url", server, "--json", str(report)],
+                         capture_output=True, text=True, timeout=600)
+    print(run.stdout)
+    return json.loads(report.read_text()), run.stdout
+
+
 def test_public_answer_key(server, tmp_path):
     cases = SHARED / "eval" / "public_cases.yml"
     if not cases.exists():
         pytest.skip("shared/eval is not beside this checkout")
-    report = tmp_path / "report.json"
-    run = subprocess.run([sys.executable, str(eval_script()), str(cases), "--url", server, "--json", str(report)],
-                         capture_output=True, text=True, timeout=600)
-    print(run.stdout)
-    results = json.loads(report.read_text())
+    results, printed = run_key(server, cases, tmp_path)
     rate = sum(r["ok"] for r in results) / len(results)
-    assert rate >= PASS_RATE, run.stdout
+    assert rate >= PASS_RATE, printed
 
 
-def test_public_v2_crisis_cases_all_pass(server, tmp_path):
-    """Issue 11: every crisis case of the second public sample gets the signposts it needs."""
+@pytest.fixture(scope="module")
+def public_v2(server, tmp_path_factory) -> tuple[list[dict], list[dict], str]:
+    """The second public sample, run once: its cases, their results and what the key printed."""
     import yaml
 
     source = SHARED / "eval" / "public_cases_v2.yml"
     if not source.exists():
         pytest.skip("shared/eval is not beside this checkout")
-    crisis = [c for c in yaml.safe_load(source.read_text()) if "safety" in (c.get("tags") or [])]
+    results, printed = run_key(server, source, tmp_path_factory.mktemp("v2"))
+    return yaml.safe_load(source.read_text()), results, printed
+
+
+def test_public_v2_crisis_cases_all_pass(public_v2):
+    """Issue 11: every crisis case of the second public sample gets the signposts it needs."""
+    cases, results, printed = public_v2
+    crisis = {c["id"] for c in cases if "safety" in (c.get("tags") or [])}
     assert len(crisis) >= 5
-    cases = tmp_path / "crisis.yml"
-    cases.write_text(yaml.safe_dump(crisis, sort_keys=False, allow_unicode=True))
-    report = tmp_path / "report.json"
-    run = subprocess.run([sys.executable, str(eval_script()), str(cases), "--url", server, "--json", str(report)],
-                         capture_output=True, text=True, timeout=600)
-    print(run.stdout)
-    results = json.loads(report.read_text())
-    assert all(r["ok"] for r in results), run.stdout
+    assert all(r["ok"] for r in results if r["id"] in crisis), printed
 
 
-# The whole second public sample: issue 12 asks for all of it; 37 of 45 in session 23 (29 at its start).
+# The whole second public sample: issue 12 asks for all of it; 37 of 45 in session 23 (30 at its start).
 V2_FLOOR = 0.8
 
 
-def test_public_v2_answer_key_floor(server, tmp_path):
-    source = SHARED / "eval" / "public_cases_v2.yml"
-    if not source.exists():
-        pytest.skip("shared/eval is not beside this checkout")
-    report = tmp_path / "report.json"
-    run = subprocess.run([sys.executable, str(eval_script()), str(source), "--url", server, "--json", str(report)],
-                         capture_output=True, text=True, timeout=600)
-    print(run.stdout)
-    results = json.loads(report.read_text())
-    assert sum(r["ok"] for r in results) / len(results) >= V2_FLOOR, run.stdout
+def test_public_v2_answer_key_floor(public_v2):
+    _, results, printed = public_v2
+    assert sum(r["ok"] for r in results) / len(results) >= V2_FLOOR, printed
 
 
 # Issue 12's held-out sets (written from the seeds only; never training data: tests/test_project_data.py),
