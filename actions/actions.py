@@ -112,6 +112,11 @@ CONTACT_INTENT = "ask_contact"
 # A topic the previous message was also classified as, at least this sure, can answer a follow-up
 # its chosen topic cannot.
 PREVIOUS_TOPIC = 0.3
+# A follow-up's own topic, when the classifier gives it at least this, is a candidate beside the
+# conversation's topic.
+OWN_TOPIC = 0.5
+# ... and answers it instead when its fact scores at least this much better (followup.best_fact).
+OWN_TOPIC_BETTER = 2.0
 # A second question in the same message is answered about its own topic when the second opinion
 # (understanding.topic_model) gives it at least this.
 PART_TOPIC = 0.35
@@ -282,6 +287,15 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         return council_events(tracker, council)
     fact = followup.best_fact(base, council, topic_id, text, context=previous_question(tracker)[0])
     asked_about = topic_id
+    classified = settled_topic(tracker, base)
+    if classified != topic_id and classified in set(base.topic_ids()) and \
+            float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0) >= OWN_TOPIC:
+        # the message's own topic, when the classifier is fairly sure of it, answers as well as the
+        # conversation's ("does the social worker have to see him without me?" after a child protection
+        # plan is about statutory visits): the better fact of the two
+        own = followup.best_fact(base, council, classified, text)
+        if own is not None and fact is not None and own.score >= fact.score + OWN_TOPIC_BETTER:
+            fact, asked_about = own, classified
     if fact is None:
         # "section 47... are they going to take my kids?" was answered about keeping families together;
         # "how long does that take?" is about the Section 47 enquiry the message also named
@@ -326,12 +340,30 @@ def previous_question(tracker: Tracker) -> Tuple[str, str, List[str]]:
     return text, str((parse.get("intent") or {}).get("name") or ""), services
 
 
+def asks_for_contact(tracker: Tracker, text: str) -> bool:
+    """Whether a message the classifier was unsure of asks for a way to get in touch (a number, an
+    email) and a contact request is among its best guesses."""
+    latest = tracker.latest_message or {}
+    second = (latest.get("topic_model") or [{}])[0]
+    if second.get("name") != CONTACT_INTENT and float(second.get("confidence") or 0.0) >= SECOND_ALONE:
+        return False  # the second opinion is fairly sure of a topic ("out-of-hours number for social care?")
+    guesses = [r.get("name") for r in (latest.get("intent_ranking") or [])[:3] + (latest.get("topic_model") or [])[:2]]
+    return CONTACT_INTENT in guesses and bool(channels.asked_channels(text))
+
+
+def was_contact_request(base: KnowledgeBase, text: str, intent: str) -> bool:
+    """Whether an earlier message asked for a contact: its intent, or a number or email asked for in a
+    message no topic was found for ("what's the safeguarding number?")."""
+    return bool(text) and (intent == CONTACT_INTENT or (
+        intent not in set(base.topic_ids()) and bool(channels.asked_channels(text) & {"phone", "email"})))
+
+
 def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
                  topic_id: Optional[str]) -> List[EventType]:
     """After a change of council ("what about in Bolton?"), the last question again for the new
     council: the contacts it asked for, the one fact it asked (who chairs, how long), or the topic."""
     text, intent, services = previous_question(tracker)
-    if intent == CONTACT_INTENT and text:
+    if was_contact_request(base, text, intent):
         give_contacts(dispatcher, base, council, text, services, topic_id)
         return []
     if not topic_id:
@@ -419,6 +451,7 @@ class ActionAnswerTopic(Action):
             # "is there like a club or something?" after young carers, DIET guessing another topic
             return council_events(tracker, council)
         text = message_text(tracker)
+        topic_id = covered_choice(tracker, base, council, topic_id, understood_text(tracker))
         # "Tell me more" after a young person's version of this topic: the whole answer
         more = text == f"/{topic_id}" and tracker.get_slot("topic") == topic_id
         events = answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker) and not more,
@@ -445,6 +478,34 @@ def topic_again_for_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker
         return False
     send(dispatcher, answers.topic_again(base, council, current))
     return True
+
+
+# A topic the council's documents do not cover at all, guessed by a classifier that was not very sure,
+# is more often a wrong guess than a real gap ("what support does Coventry offer disabled children?"
+# taken for leaving care): the best guess the council does cover is answered instead, when a
+# classifier gives it at least this.
+COVERED_OTHER = 0.3
+
+
+def covered_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_id: str, text: str,
+                   unsure: bool = False) -> str:
+    """The topic to answer: `topic_id`, unless the council has no item for it (nor a national one),
+    none of its own sentences answers the question (followup.own_fact), the choice was not sure and
+    another candidate the council does cover is close enough."""
+    if base.topic(council, topic_id) is not None or not (unsure or not_sure_of(tracker)) or \
+            (text and followup.own_fact(base, council, topic_id, text) is not None):
+        return topic_id
+    ids, scores = set(base.topic_ids()), {}
+    latest = tracker.latest_message or {}
+    if ((latest.get("topic_model") or [{}])[0]).get("name") == topic_id:
+        return topic_id  # both classifiers chose it: a real gap in the council's documents, said honestly
+    for r in (latest.get("intent_ranking") or []) + (latest.get("topic_model") or []):
+        if r.get("name") in ids:
+            scores[r["name"]] = max(scores.get(r["name"], 0.0), float(r.get("confidence") or 0.0))
+    for name, score in sorted(scores.items(), key=lambda kv: -kv[1]):
+        if name != topic_id and score >= COVERED_OTHER and base.topic(council, name) is not None:
+            return name
+    return topic_id
 
 
 def not_sure_of(tracker: Tracker) -> bool:
@@ -583,7 +644,7 @@ class ActionSetCouncil(Action):
         council = named[0] if named and named[0] else None
         if council:
             text, intent, services = previous_question(tracker)
-            if intent == CONTACT_INTENT and text and council != council_before(tracker, base):
+            if was_contact_request(base, text, intent) and council != council_before(tracker, base):
                 # "the number for social care?", then "sorry, I'm in Bolton": Bolton's number
                 dispatcher.utter_message(response="utter_council_changed", council_name=base.council(council).name)
                 give_contacts(dispatcher, base, council, text, services, tracker.get_slot("topic"))
@@ -618,6 +679,10 @@ class ActionSearchKnowledge(Action):
             return first
         if topic_again_for_follow_up(dispatcher, tracker, base, council):
             return council_events(tracker, council)
+        if asks_for_contact(tracker, text):
+            # "what's the safeguarding number?": a number, not what safeguarding means
+            give_contacts(dispatcher, base, council, text, entity_values(tracker, "service"), tracker.get_slot("topic"))
+            return council_events(tracker, council)
         topic_ids = set(base.topic_ids())
         term = base.term(council, text) or (base.find_term(council, text) if _asks_meaning(text) else None)
         if term:
@@ -642,6 +707,7 @@ class ActionSearchKnowledge(Action):
         elif nlu_best and nlu_best["confidence"] >= NLU_ALONE:
             choice = nlu_best["name"]
         if choice:
+            choice = covered_choice(tracker, base, council, choice, text, unsure=True)
             events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker))
             answer_other_parts(dispatcher, tracker, base, council, choice)
             # a guess: say what else it might have been, so a wrong guess is one tap from the right answer

@@ -243,7 +243,7 @@ def fits_current(base: KnowledgeBase, council: str, topic_id: str, text: str, vo
     words = vocab.topic_words(_without(text, ignore))
     if not words:
         return True
-    own = " ".join([base.topic_title(topic_id) or ""] + [p for v in base.topic_versions(council, topic_id)
+    own = " ".join([base.topic_title(topic_id, council) or ""] + [p for v in base.topic_versions(council, topic_id)
                                                           for p in v.prose]).lower()
     have = content_words(own)
     return all((w in have) if " " not in w else (w in own) for w in words)
@@ -258,7 +258,24 @@ _GIVES_DURATION = re.compile(r"\b(lasts?|as long as|short[- ]term|long[- ]term|u
 _SAME_AS = ((re.compile(r"\bon (his|her|their|my|your|its) own\b|\bby (him|her|them|my|your)sel(f|ves)\b"), "alone"),
             # hearing back is hearing what was decided ("how long until I hear back?")
             (re.compile(r"\bhear (back|anything|from (them|anyone|someone))\b|\bget an (answer|outcome)\b"),
-             "hear the decision"))
+             "hear the decision"),
+            # seen without a parent there is seen alone ("do they have to see him without me?")
+            (re.compile(r"\bwithout (me|us|(his|her|their|my|our|the) (parents?|mum|mom|dad|carers?|family))\b"),
+             "alone"),
+            # looked at again is reviewed ("how often do they check it again?")
+            (re.compile(r"\b(check|checked|look at|looked at|go over|gone over|go through|went through|"
+                        r"looks? at) (it|that|this|the plan|them)? ?again\b"), "review"),
+            # what a child thinks is their views, wishes and feelings ("will they find out what he thinks?")
+            (re.compile(r"\bwhat (he|she|they|the child|my child|my son|my daughter) (thinks?|wants?|feels?)\b|"
+                        r"\b(his|her|their) (views|opinions?|thoughts)\b"), "views wishes and feelings"),
+            # signing off a change is agreeing it ("who signs that off?")
+            (re.compile(r"\bsigns? (it|that|this|them|those|these|the changes?)? ?off\b|\bsign[- ]off\b"),
+             "agrees agreed by"),
+            # the next meeting of a process is its review ("how long until the next one?" after a conference)
+            (re.compile(r"\b(the )?next (one|meeting|conference)\b"), "the review"),
+            # what can come out of a meeting is what it can decide ("what could come out of it?")
+            (re.compile(r"\b(come|comes|came) out of (it|that|this|the meeting|the conference)\b"),
+             "decide outcome"))
 
 
 def _plain(question: str) -> str:
@@ -282,8 +299,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     area = base.topic_area(topic_id)
     related = [topic_id] + [t for t in (base.topics_in_area(area) if area else []) if t != topic_id]
     current = base.topic(council, topic_id)
-    about = content_words(" ".join([base.topic_title(topic_id) or "", *(current.prose if current else ())]))
-    titles = {t: content_words(base.topic_title(t) or "") for t in related}
+    about = content_words(" ".join([base.topic_title(topic_id, council) or "", *(current.prose if current else ())]))
+    titles = {t: content_words(base.topic_title(t, council) or "") for t in related}
     shared = {w for t in titles for w in titles[t] if sum(w in other for other in titles.values()) > len(titles) / 2}
     # the current topic's own subject ("family hubs" after "what's a family hub?"): a sentence about
     # it answers "how many are there?" better than one about something it mentions

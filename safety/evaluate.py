@@ -19,8 +19,9 @@ once), `fresh-2026-12f` (the same way; measured, then its misses read once in se
 `fresh-2026-12g` (the same way, written in session 19; its misses read once in session 20),
 `fresh-2026-12h` (the same way, written in session 20; its misses read once in session 21),
 `fresh-2026-12i` (the same way, written in session 21; its misses read once in session 21) and
-`fresh-2026-12j` (the same way, written in session 21; its misses read once in session 23) and
-`fresh-2026-12k` (the same way, written in session 22; measured, nobody has looked at its misses).
+`fresh-2026-12j` (the same way, written in session 21; its misses read once in session 23),
+`fresh-2026-12k` (the same way, written in session 22; its misses read once in session 24) and
+`fresh-2026-12l` (the same way, written in session 24; measured, nobody has looked at its misses).
 None of them is training data (a test checks it).
 """
 from __future__ import annotations
@@ -63,6 +64,7 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-12i": _pair("fresh", "2026_12i"),
     "fresh-2026-12j": _pair("fresh", "2026_12j"),
     "fresh-2026-12k": _pair("fresh", "2026_12k"),
+    "fresh-2026-12l": _pair("fresh", "2026_12l"),
 }
 # Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",

@@ -789,3 +789,49 @@ async def test_a_young_person_gets_their_words_in_every_council(make_tracker, di
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "see you on your own" in said and "Tell me more" in said
+
+
+async def test_an_unsure_guess_the_council_does_not_cover_gives_way_to_one_it_does(make_tracker, dispatcher,
+                                                                                   domain, kb):
+    uncovered = next(t for t in kb.topic_ids() if kb.topic("bolton", t) is None and kb.topic("coventry", t))
+    covered = "statutory_visits"
+    tracker = make_tracker(uncovered, text="does the social worker have to visit?", slots={"council": "bolton"})
+    tracker.latest_message["intent"]["confidence"] = 0.6
+    tracker.latest_message["topic_model"] = [{"name": covered, "confidence": 0.45}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "don't have information" not in said and "seen alone" in said
+
+    # both classifiers chose it: a real gap, said honestly
+    dispatcher.messages.clear()
+    tracker.latest_message["topic_model"] = [{"name": uncovered, "confidence": 0.7},
+                                             {"name": covered, "confidence": 0.2}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "don't have information" in texts(dispatcher)
+
+
+async def test_an_unsure_question_for_a_number_gets_the_number_then_again_for_another_council(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="what's the safeguarding number?", slots={"council": "bolton"})
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "ask_contact", "confidence": 0.3}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "01204 332010" in said and "Keeping children safe" not in said
+
+    dispatcher.messages.clear()
+    earlier = [{"text": "what's the safeguarding number?", "intent": {"name": "nlu_fallback", "confidence": 0.45}}]
+    tracker = make_tracker("inform_council", text="what about Coventry?", earlier=earlier,
+                           slots={"council": "bolton", "session_started_metadata": {"council": "bolton"}},
+                           entities=[{"entity": "council", "value": "Coventry"}])
+    await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    assert "024 7678 8555" in texts(dispatcher)
+
+
+async def test_a_follow_up_whose_own_topic_answers_much_better_gets_that_fact(make_tracker, dispatcher, domain):
+    tracker = make_tracker("statutory_visits", text="does the social worker have to see him without me?",
+                           slots={"topic": "cp_plan", "council": "bolton"})
+    tracker.latest_message["intent"]["confidence"] = 0.79
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "seen alone" in texts(dispatcher)
+    assert SlotSet("topic", "statutory_visits") in events

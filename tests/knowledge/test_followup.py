@@ -227,3 +227,21 @@ def test_hearing_back_is_asking_for_the_decision(kb):
     fact = followup.best_fact(kb, "coventry", "referral_consent", "how long until I hear back?")
     assert fact is not None and "1 working day" in fact.sentence
     assert followup.says_what_was_asked("how long until I hear back?", fact)
+
+
+@pytest.mark.parametrize("council, topic_id, question, says", [
+    ("bolton", "statutory_visits", "does the social worker have to see him without me?", "alone"),
+    ("hampshire", "cp_plan", "who signs that off?", "agreed by"),
+    ("coventry", "icpc_what", "how long until the next one?", "review"),
+    ("hampshire", "icpc_what", "what could come out of it?", "plan"),
+])
+def test_everyday_words_are_read_as_the_services_words(kb, council, topic_id, question, says):
+    # seen "without me" is seen alone; "signs that off" is agrees; the next conference is the review;
+    # what "comes out of" a meeting is what it decides
+    fact = followup.best_fact(kb, council, topic_id, question)
+    assert fact is not None and says in fact.sentence.lower(), fact
+
+
+def test_without_is_alone_only_for_a_person():
+    assert "alone" in followup._plain("will they see her without her mum?")
+    assert "alone" not in followup._plain("can I go without a referral?")
