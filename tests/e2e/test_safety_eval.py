@@ -38,9 +38,16 @@ GATES = {
     "fresh-2026-12h": (0.99, 0.97, 0.03),
     "fresh-2026-12i": (0.97, 0.96, 0.035),
     "fresh-2026-12j": (0.98, 0.97, 0.025),
-    # written at the end of session 22 from the seeds only; measured once untuned: 97.5%/96.5%/4.2%; unread
-    # (97.8%/96.9%/4.2% after session 23's patterns)
-    "fresh-2026-12k": (0.97, 0.96, 0.045),
+    # written at the end of session 22 from the seeds only; measured once untuned: 97.5%/96.5%/4.2%
+    # (97.8%/96.9%/4.2% after session 23's patterns). Its misses were read once in session 24 (self-harm
+    # shorthand, a lot of any medicine swallowed, a carer thinking of giving all the medicine at once, a
+    # holiday that is not one, "on the streets"; young people's everyday upsets taken for harm: the
+    # model got fresh ordinary examples), after which 99.4%/98.4%/3.2%.
+    "fresh-2026-12k": (0.99, 0.98, 0.035),
+    # written in session 24 from the seeds only; measured untuned 95.7%/94.5%/3.9% (5 of its missed
+    # messages were shown by mistake in a report, and nothing was built from them); 96.0%/94.8%/3.3% after
+    # the changes 12k's misses led to. Unread: the next honest measure.
+    "fresh-2026-12l": (0.955, 0.94, 0.04),
 }
 
 

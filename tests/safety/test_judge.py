@@ -203,6 +203,13 @@ def test_figures_of_speech_are_settled(cues: Cues, text, settled):
     ("one of our year 8s was found with explicit images he'd sent to an adult", "online"),  # a professional
     ("a 15 year old brought in drunk by an older man who says he's her uncle", "exploitation"),
     ("a little boy wandering along the motorway on his own", "danger_now"),
+    ("did sh last night, cut deeper than usual", "self_harm"),  # shorthand, and getting worse
+    ("i took a whole box of my mums painkillers", "self_harm"),  # any medicine, a lot of it
+    ("sometimes i think about giving her all her insulin at once", "breaking_point"),
+    ("toddler in clinic with a spiral fracture of the femur", "professional"),
+    ("they say we're visiting family but it's not really a holiday", "exploitation"),  # forced marriage, FGM
+    ("auntie said i'll get done like my sister when we go back", "exploitation"),
+    ("been on the streets since monday", "homeless"),
 ])
 def test_crisis_said_sideways_or_in_shorthand_is_a_crisis_signal(text, category):
     assert category in {s.category for s in SignalDetector().detect_all(text)}, text
@@ -217,6 +224,13 @@ def test_crisis_said_sideways_or_in_shorthand_is_a_crisis_signal(text, category)
     "I'm thinking about stepping in front of the class for my presentation",
     "can I leave my 14 year old with my 10 year old for an hour?",
     "we had an emergency placement last year, can I foster again?",
+    "shh, it's a surprise, don't tell dad",
+    "I give him all his tablets with breakfast",
+    "we waited two days before bringing him to the GP with his rash",
+    "we live on the same street as the school",
+    "the kids next door play out on the street till late",
+    "I got my homework done like my sister did",
+    "we're going on a family holiday to Spain, can the visits wait?",
 ])
 def test_look_alikes_of_those_signals_are_not_crisis_signals(text):
     assert SignalDetector().detect_all(text) == [], text
