@@ -45,7 +45,7 @@ ASPECT_QUESTIONS = {
     "contents": r"\b(inside|contain|contains|include|includes|cover|covers|look at|looks at|made up of|"
                 r"goes? in|go into|goes into|put in|written in|say in|says in|in it)\b",
     # what someone's job is ("what do they actually do?")
-    "does": r"\bwhat (do|does|will|would|can) (they|it|he|she|the [a-z]+|that [a-z]+|this [a-z]+) "
+    "does": r"\bwhat (do|does|will|would|can) (they|it|he|she|(the|that|this|a|an|my|our)( [a-z'-]+){1,3}) "
             r"(actually |really |even )?do\b|\b(their|its) (job|role)\b",
     # how it ends ("how does it finish?", "when do we come off the plan?")
     "end": r"\b(end|ends|ended|finish|finishes|finished|close|closes|closed|come off|comes off|stop|stops)\b",
@@ -293,7 +293,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     the topic's own subject, answers better."""
     plain = _plain(question)
     asked = asked_aspects(plain) - {"what"} or asked_aspects(plain)
-    words = content_words(plain)
+    words = content_words(_without(plain, base.council_names()))  # "In Bolton, ..." is not about Bolton
     ctx = content_words(_without(_plain(context), base.council_names())) - words if context else set()
     duration = bool(_ASKS_DURATION.search(question.lower()))
     area = base.topic_area(topic_id)
@@ -363,7 +363,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
 # say what a message is about (GENERIC), but a sentence with the same doing answers "who" best.
 ROLE_VERBS = frozenset(_stem(w) for w in """chair chairs chaired lead leads run runs decide decides review
     reviews visit visits attend attends screen screens check checks assess assesses approve approves
-    sign signs write writes fill fills work works""".split())
+    sign signs write writes fill fills work works agree agrees agreed""".split())
 ROLE_WEIGHT = 1.5
 
 
@@ -381,6 +381,11 @@ def _roles(text: str) -> set[str]:
     return {r for r in (_ROLE_ALIASES.get(s, s.rstrip("e")) for s in _stems(text)) if r in _ROLE_ROOTS}
 
 
+# A sentence that says in so many words who does something ("must be agreed by the allocated practitioner").
+_DONE_BY = re.compile(r"\b(agreed|decided|chaired|led|run|reviewed|checked|approved|signed|assessed|screened|"
+                      r"visited|written|attended) by\b")
+
+
 def role_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
     """Asked who does something in a topic ("who chairs child protection conferences in Bolton?") that
     the topic's own answer does not say: the sentence that says it, else None."""
@@ -388,10 +393,14 @@ def role_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
     if not acts or "who" not in asked_aspects(question):
         return None
     own = " ".join(p for v in base.topic_versions(council, topic_id) for p in v.prose)
-    if acts & _roles(own):
-        return None
     fact = best_fact(base, council, topic_id, question)
-    return fact if fact is not None and acts & _roles(fact.sentence) else None
+    if fact is None or fact.sentence.rstrip().endswith("?") or not acts & _roles(fact.sentence):
+        return None  # (a question the text asks its reader says no one)
+    if acts & _roles(own) and not (_DONE_BY.search(fact.sentence.lower()) and fact.sentence not in own):
+        # the topic's answer already speaks of that doing; only a sentence elsewhere that says in so many
+        # words who does it ("must be agreed by the allocated social care practitioner") says more
+        return None
+    return fact
 
 
 def says_what_was_asked(question: str, fact: Fact) -> bool:

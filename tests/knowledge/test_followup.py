@@ -245,3 +245,19 @@ def test_everyday_words_are_read_as_the_services_words(kb, council, topic_id, qu
 def test_without_is_alone_only_for_a_person():
     assert "alone" in followup._plain("will they see her without her mum?")
     assert "alone" not in followup._plain("can I go without a referral?")
+
+
+def test_who_agrees_is_the_sentence_that_says_agreed_by_whom(kb):
+    # the topic's own text speaks of agreeing ("what your family agrees to do"), but not of who agrees changes
+    fact = followup.role_fact(kb, "hampshire", "cin_what", "things keep changing in our plan, who is supposed to agree "
+                                                           "changes?")
+    assert fact is not None and "agreed by the allocated social care practitioner" in fact.sentence
+
+
+def test_what_a_named_body_does_and_a_councils_name_in_the_question(kb):
+    assert "does" in followup.asked_aspects("what does the core group do?")
+    fact = followup.best_fact(kb, "hampshire", "core_group", "what does the core group do?")
+    assert "implementing" in fact.sentence
+    # "Bolton" in the question is not a word the answer must share ("In Bolton, the Leaving Care team...")
+    fact = followup.best_fact(kb, "bolton", "leaving_care", "which plan do Bolton care leavers get?")
+    assert "Pathway Plan" in fact.sentence

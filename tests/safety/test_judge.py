@@ -210,6 +210,7 @@ def test_figures_of_speech_are_settled(cues: Cues, text, settled):
     ("they say we're visiting family but it's not really a holiday", "exploitation"),  # forced marriage, FGM
     ("auntie said i'll get done like my sister when we go back", "exploitation"),
     ("been on the streets since monday", "homeless"),
+    ("i'm sure her stepdad is abusing her, what can i do at the weekend", "abuse"),
 ])
 def test_crisis_said_sideways_or_in_shorthand_is_a_crisis_signal(text, category):
     assert category in {s.category for s in SignalDetector().detect_all(text)}, text
@@ -229,6 +230,7 @@ def test_crisis_said_sideways_or_in_shorthand_is_a_crisis_signal(text, category)
     "we waited two days before bringing him to the GP with his rash",
     "we live on the same street as the school",
     "the kids next door play out on the street till late",
+    "he was abused as a child himself, does that count against him?",
     "I got my homework done like my sister did",
     "we're going on a family holiday to Spain, can the visits wait?",
 ])
