@@ -120,6 +120,10 @@ OWN_TOPIC_BETTER = 2.0
 # A second question in the same message is answered about its own topic when the second opinion
 # (understanding.topic_model) gives it at least this.
 PART_TOPIC = 0.35
+# ... or this, when the question asks one specific thing ("whose job is it to choose the plan after an
+# assessment?"): one sentence answers it, and a sentence that does not give it is not chosen.
+PART_TOPIC_SPECIFIC = 0.25
+SPECIFIC_ASPECTS = {"who", "time", "age", "count"}
 
 
 def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
@@ -136,7 +140,8 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
         text = part.get("text") or ""
         best = next((r for r in part.get("ranking") or [] if r.get("name") in topic_ids), None)
         topic_id = main_topic
-        if followup.names_a_topic(text, vocab, ignore=names) and best and best["confidence"] >= PART_TOPIC:
+        needed = PART_TOPIC_SPECIFIC if followup.asked_aspects(text) & SPECIFIC_ASPECTS else PART_TOPIC
+        if followup.names_a_topic(text, vocab, ignore=names) and best and best["confidence"] >= needed:
             topic_id = best["name"]
         if i == 0 and topic_id == main_topic:
             continue  # the first answer was about the first question
@@ -258,7 +263,10 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         return None
     vocab, names = followup.vocabulary(base), base.council_names()
     if followup.names_a_topic(text, vocab, ignore=names) and not (
-            unsure and followup.fits_current(base, council_for(tracker, base), topic_id, text, vocab, ignore=names)):
+            (unsure or followup.continues(text)) and
+            followup.fits_current(base, council_for(tracker, base), topic_id, text, vocab, ignore=names)):
+        # (one that carries on from the last, "and by when, counting from the strategy discussion?", naming
+        # only what the current topic's answer talks about, is a follow-up however sure the classifier is)
         return None
     named = next((c for c in (base.resolve_council(v) for v in entity_values(tracker, "council")) if c), None) \
         or base.resolve_council(text)

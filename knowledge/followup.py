@@ -214,6 +214,11 @@ def is_follow_up(text: str, vocab: Vocabulary, ignore: Iterable[str] = ()) -> bo
     return not names_a_topic(text, vocab, ignore) and asks_about_the_last(text, ignore)
 
 
+def continues(text: str) -> bool:
+    """Whether a message carries on from the one before ("and by when does it have to be held?")."""
+    return bool(_CONTINUES.search(" ".join(text.lower().split())))
+
+
 def asks_about_the_last(text: str, ignore: Iterable[str] = ()) -> bool:
     """A short message that asks something or points back ("how long does that take?", "and for
     Hampshire?"); whether it names a topic of its own is names_a_topic's question."""

@@ -835,3 +835,13 @@ async def test_a_follow_up_whose_own_topic_answers_much_better_gets_that_fact(ma
     events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "seen alone" in texts(dispatcher)
     assert SlotSet("topic", "statutory_visits") in events
+
+
+async def test_a_follow_up_that_carries_on_is_one_even_when_it_names_what_the_topic_mentions(
+        make_tracker, dispatcher, domain):
+    # "and by when ... counting from the strategy discussion?" after what an ICPC is: the ICPC's timing,
+    # however sure the classifier is that the message is about strategy discussions
+    tracker = make_tracker("strategy_discussion", text="and by when does it have to be held, counting from the "
+                                                       "strategy discussion?", slots={"topic": "icpc_what"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "15 working days of the strategy discussion" in texts(dispatcher)
