@@ -259,6 +259,9 @@ def fits_current(base: KnowledgeBase, council: str, topic_id: str, text: str, vo
 _ASKS_DURATION = re.compile(r"\bhow long\b.*\b(last|lasts|go on|goes on|be involved|be on|stay|stays|continue|"
                             r"continues|keep going|be open|run for|be around)\b")
 _GIVES_DURATION = re.compile(r"\b(lasts?|as long as|short[- ]term|long[- ]term|until|ends? when)\b")
+# A question for how often something happens: a sentence that says "every ..." answers it best.
+_ASKS_FREQUENCY = re.compile(r"\bhow often\b|\bhow many times\b")
+_GIVES_FREQUENCY = re.compile(r"\bevery\b|\b(each|a|per) (day|week|month|year)\b|\bregularly\b")
 # Everyday words for what a sentence says otherwise ("on his own": "alone").
 _SAME_AS = ((re.compile(r"\bon (his|her|their|my|your|its) own\b|\bby (him|her|them|my|your)sel(f|ves)\b"), "alone"),
             # hearing back is hearing what was decided ("how long until I hear back?")
@@ -301,6 +304,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     words = content_words(_without(plain, base.council_names()))  # "In Bolton, ..." is not about Bolton
     ctx = content_words(_without(_plain(context), base.council_names())) - words if context else set()
     duration = bool(_ASKS_DURATION.search(question.lower()))
+    frequency = bool(_ASKS_FREQUENCY.search(question.lower()))
     area = base.topic_area(topic_id)
     related = [topic_id] + [t for t in (base.topics_in_area(area) if area else []) if t != topic_id]
     current = base.topic(council, topic_id)
@@ -335,6 +339,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                     strong += 1  # "8 Family Hubs" answers "how many are there?" after family hubs
                 if duration and _GIVES_DURATION.search(sentence.lower()):
                     strong += 2  # "It lasts as long as it is needed" over "the first meeting is within 10 days"
+                if frequency and _GIVES_FREQUENCY.search(sentence.lower()):
+                    strong += 2  # "reviewed at least every 6 months" over "the first review is within 3 months"
                 whole = _with_antecedent(said, i)
                 # about the current topic's own subject, with the sentence it points back to ("If the
                 # enquiries confirm the worries, a conference is held. It is held within 15 working days"

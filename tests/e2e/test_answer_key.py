@@ -68,13 +68,6 @@ def test_public_v2_answer_key_floor(public_v2):
 # answers each way from one training run to the next (12c: 8 up and 15 down after one new intent), so each
 # floor is the lower of the last two runs less one and a half cases.
 HELDOUT_FLOORS = {
-    # Written in session 19, measured once untuned: 68.1% (not-covered 2/30). Its misses have all been read
-    # once (not-covered and crisis in session 19, the others in session 20). 79.9% and 79.6% in session 21;
-    # 80.5% in session 22 (frightened 24/35 after a retraining, its floor lowered from 0.70); 83.0% in session 23.
-    "heldout_answers_2026_12b.yml": {
-        "overall": 0.81, "council-switch": 0.81, "crisis": 1.0, "detail": 0.75, "follow-up": 0.67,
-        "frightened-parent": 0.64, "not-covered": 0.58, "simple-english": 0.87, "text-speak": 0.81, "topic": 0.88,
-        "two-part": 0.64},
     # Written in session 20, measured once untuned: 73.7%. Its follow-up and frightened misses were read once;
     # its other kinds are unread. 81.2% twice in session 21; 85.9% in session 23.
     "heldout_answers_2026_12c.yml": {
@@ -105,17 +98,25 @@ HELDOUT_FLOORS = {
         "frightened": 0.75, "not-covered": 0.39, "simple": 0.72, "text-speak": 0.82, "topic": 0.68,
         "two-part": 0.7},
     # Written at the end of session 22 from the seeds only (2 cases that were word for word training examples
-    # taken out). Measured once untuned: 75.8%; nobody has read its misses (79.2% after session 23's changes,
-    # which were made from 12f's misses: the honest measure of them). Floors: the first run less two cases.
+    # taken out). Measured once untuned: 75.8%; 79.2% and 79.5% after session 23's changes. Its misses were read
+    # once at the start of session 24 (a guess the council does not cover, a request for a number, everyday
+    # words for the service's, a follow-up's own topic, two questions), after which 82.6%.
     "heldout_answers_2026_12g.yml": {
-        "overall": 0.77, "council-switch": 0.76, "crisis": 1.0, "detail": 0.8, "follow-up": 0.47,
-        "frightened": 0.74, "not-covered": 0.4, "simple": 0.84, "text-speak": 0.8, "topic": 0.83, "two-part": 0.6},
+        "overall": 0.81, "council-switch": 0.84, "crisis": 1.0, "detail": 0.86, "follow-up": 0.57,
+        "frightened": 0.78, "not-covered": 0.56, "simple": 0.86, "text-speak": 0.85, "topic": 0.89, "two-part": 0.75},
     # Written in session 23 from the seeds only, after that session's changes (10 cases that were word for word
-    # training examples taken out). Measured once untuned: 80.9%; nobody has read its misses: the next honest
-    # measure. Floors: that run less two cases overall, one and a half a kind.
+    # training examples taken out). Measured once untuned: 80.9%; 82.5% after session 24's changes (made from
+    # 12g's misses). Nobody has read its misses. Floors: that run less two cases overall, one and a half a kind.
     "heldout_answers_2026_12h.yml": {
-        "overall": 0.8, "council-switch": 0.85, "crisis": 1.0, "detail": 0.75, "follow-up": 0.63,
-        "frightened": 0.79, "not-covered": 0.72, "simple": 0.82, "text-speak": 0.78, "topic": 0.82, "two-part": 0.79},
+        "overall": 0.81, "council-switch": 0.88, "crisis": 1.0, "detail": 0.75, "follow-up": 0.66,
+        "frightened": 0.82, "not-covered": 0.77, "simple": 0.82, "text-speak": 0.78, "topic": 0.82, "two-part": 0.79},
+    # Written in session 24 from the seeds only, while that session's changes were made (11 cases that were word
+    # for word training examples taken out). Measured once untuned, after them: 79.6%. Nobody has read its
+    # misses: the next honest measure. Floors: that run less two cases overall, one and a half a kind.
+    # (The oldest set gated here, 2026-12b, read in full, left the suite for it: 83.3%.)
+    "heldout_answers_2026_12i.yml": {
+        "overall": 0.78, "council-switch": 0.7, "crisis": 1.0, "detail": 0.85, "follow-up": 0.57,
+        "frightened": 0.76, "not-covered": 0.72, "simple": 0.74, "text-speak": 0.82, "topic": 0.9, "two-part": 0.81},
 }
 
 

@@ -261,3 +261,8 @@ def test_what_a_named_body_does_and_a_councils_name_in_the_question(kb):
     # "Bolton" in the question is not a word the answer must share ("In Bolton, the Leaving Care team...")
     fact = followup.best_fact(kb, "bolton", "leaving_care", "which plan do Bolton care leavers get?")
     assert "Pathway Plan" in fact.sentence
+
+
+def test_how_often_is_answered_by_every(kb):
+    fact = followup.best_fact(kb, "bolton", "review_conference", "and how often are plans reviewed in Bolton?")
+    assert "every 6 months" in fact.sentence
