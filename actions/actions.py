@@ -724,8 +724,35 @@ class ActionSearchKnowledge(Action):
             if others:
                 send(dispatcher, [answers.other_topics_message(base, others, council)])
             return council_events(tracker, council) + events
+        if last_resort_about_the_topic(dispatcher, tracker, base, council, text):
+            return council_events(tracker, council)
         no_answer(dispatcher, tracker, base, council)
         return []
+
+
+# A message nothing else fits, in a conversation about a topic, is taken as about that topic when it
+# is at most this many words ("do I get some kind of plan?" after leaving care).
+SHORT_MESSAGE = 12
+
+
+def last_resort_about_the_topic(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
+                                council: str, text: str) -> bool:
+    """Before saying "I don't know": a short message in a conversation about a topic gets the sentence
+    of that topic or its area that is about what it names ("how long until it gets reviewed?" after a
+    conference: the review), else, when the council covers the topic, its answer again with "I'm not
+    sure I have that exact detail". True when sent."""
+    current = tracker.get_slot("topic")
+    if not current or current not in set(base.topic_ids()) or len(text.split()) > SHORT_MESSAGE or \
+            text.startswith("/"):
+        return False
+    fact = followup.best_fact(base, council, current, text, context=previous_question(tracker)[0])
+    if fact is not None and followup.says_what_was_asked(text, fact):
+        send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
+        return True
+    if base.topic(council, current) is None:
+        return False
+    send(dispatcher, answers.topic_again(base, council, current))
+    return True
 
 
 def no_answer(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str) -> None:

@@ -846,3 +846,26 @@ async def test_a_follow_up_that_carries_on_is_one_even_when_it_names_what_the_to
                                                        "strategy discussion?", slots={"topic": "icpc_what"})
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "15 working days of the strategy discussion" in texts(dispatcher)
+
+
+async def test_before_saying_it_does_not_know_a_short_message_is_taken_as_about_the_topic(
+        make_tracker, dispatcher, domain):
+    # "how long until it gets reviewed?" after a conference: the review, from the topic's area
+    tracker = make_tracker("nlu_fallback", text="how long until it gets reviewed?",
+                           slots={"topic": "icpc_what", "council": "hampshire"})
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "3 months" in texts(dispatcher) and "utter_no_answer" not in texts(dispatcher)
+
+    # nothing in the topic says what it names: the topic again, saying the exact detail may not be there
+    dispatcher.messages.clear()
+    tracker = make_tracker("nlu_fallback", text="do I get some kind of plan?",
+                           slots={"topic": "leaving_care", "council": "bolton"})
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "exact detail" in said and "Pathway Plan" in said
+
+    # no topic yet: an honest "I don't know"
+    dispatcher.messages.clear()
+    tracker = make_tracker("nlu_fallback", text="do I get one?")
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "utter_no_answer" in texts(dispatcher)
