@@ -109,6 +109,8 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
 NARROW_ASPECTS = {"time", "age", "count"}
 # The intent of a question for a service's phone number or email.
 CONTACT_INTENT = "ask_contact"
+# The intent of asking for a person to talk to.
+HANDOFF_INTENT = "human_handoff"
 # A topic the previous message was also classified as, at least this sure, can answer a follow-up
 # its chosen topic cannot.
 PREVIOUS_TOPIC = 0.3
@@ -687,6 +689,10 @@ class ActionSearchKnowledge(Action):
             return first
         if topic_again_for_follow_up(dispatcher, tracker, base, council):
             return council_events(tracker, council)
+        second_any = ((tracker.latest_message or {}).get("topic_model") or [{}])[0]
+        if second_any.get("name") == HANDOFF_INTENT and float(second_any.get("confidence") or 0.0) >= SECOND_ALONE:
+            # "i just want sum1 to talk 2": someone to talk to, not the conversation's topic again
+            return await ActionHumanHandoff().run(dispatcher, tracker, domain)
         if asks_for_contact(tracker, text):
             # "what's the safeguarding number?": a number, not what safeguarding means
             give_contacts(dispatcher, base, council, text, entity_values(tracker, "service"), tracker.get_slot("topic"))
@@ -812,8 +818,8 @@ class ActionHumanHandoff(Action):
             c for c in base.contacts(council, self.HANDOFF_CONTACTS) if c.council == council]
         dispatcher.utter_message(text="I am a computer, so I can't pass you to a person. "
                                       "But you can talk to someone at these numbers.")
-        if young_person_speaking(tracker):
-            # a child or young person: Childline first, free and open any time
+        if is_young(tracker):
+            # a child or young person (or the young people's app): Childline first, free and open any time
             people = base.contacts(council, ("childline",)) + people
         else:
             people = people + base.contacts(council, ("nspcc", "childline"))

@@ -869,3 +869,14 @@ async def test_before_saying_it_does_not_know_a_short_message_is_taken_as_about_
     tracker = make_tracker("nlu_fallback", text="do I get one?")
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
     assert "utter_no_answer" in texts(dispatcher)
+
+
+async def test_an_unsure_wish_to_talk_to_someone_gets_people_to_talk_to(make_tracker, dispatcher, domain):
+    # on the young people's app, in text-speak, during a conversation about young carers
+    tracker = make_tracker("nlu_fallback", text="i just want sum1 to talk 2", slots={"topic": "young_carers"},
+                           metadata={"audience": "young_person"})
+    tracker.latest_message["topic_model"] = [{"name": "human_handoff", "confidence": 0.52}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "0800 1111" in said and said.index("0800 1111") < said.index("024 7678 8555")
+    assert "A young carer is" not in said
