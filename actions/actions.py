@@ -13,8 +13,11 @@ from actions.context import (
     audience,
     council_for,
     entity_values,
+    intent_confidence,
+    intent_name,
     message_text,
     safety_judgement,
+    second_opinion,
     understood_text,
     who_is_speaking,
     young_person_speaking,
@@ -228,8 +231,7 @@ def outside_the_service(dispatcher: CollectingDispatcher, tracker: Tracker, base
     if subject is None:
         return False
     rest = " ".join(text.lower().split()).replace(subject.words, " ")
-    intent = (tracker.latest_message or {}).get("intent") or {}
-    sure = intent.get("name") in set(base.topic_ids()) and float(intent.get("confidence") or 0.0) >= TOPIC_BESIDE
+    sure = intent_name(tracker) in set(base.topic_ids()) and intent_confidence(tracker) >= TOPIC_BESIDE
     if not subject.of_a_topic and sure and \
             followup.names_a_topic(rest, followup.vocabulary(base), ignore=base.council_names()):
         return False  # it asks about one of the assistant's own topics as well: answer that
@@ -298,13 +300,13 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     fact = followup.best_fact(base, council, topic_id, text, context=previous_question(tracker)[0])
     asked_about = topic_id
     classified = settled_topic(tracker, base)
-    if classified != topic_id and classified in set(base.topic_ids()) and \
-            float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0) >= OWN_TOPIC:
+    if fact is not None and classified != topic_id and classified in set(base.topic_ids()) and \
+            intent_confidence(tracker) >= OWN_TOPIC:
         # the message's own topic, when the classifier is fairly sure of it, answers as well as the
         # conversation's ("does the social worker have to see him without me?" after a child protection
         # plan is about statutory visits): the better fact of the two
         own = followup.best_fact(base, council, classified, text)
-        if own is not None and fact is not None and own.score >= fact.score + OWN_TOPIC_BETTER:
+        if own is not None and own.score >= fact.score + OWN_TOPIC_BETTER:
             fact, asked_about = own, classified
     if fact is None:
         # "section 47... are they going to take my kids?" was answered about keeping families together;
@@ -354,8 +356,8 @@ def asks_for_contact(tracker: Tracker, text: str) -> bool:
     """Whether a message the classifier was unsure of asks for a way to get in touch (a number, an
     email) and a contact request is among its best guesses."""
     latest = tracker.latest_message or {}
-    second = (latest.get("topic_model") or [{}])[0]
-    if second.get("name") != CONTACT_INTENT and float(second.get("confidence") or 0.0) >= SECOND_ALONE:
+    second, sure = second_opinion(tracker)
+    if second != CONTACT_INTENT and sure >= SECOND_ALONE:
         return False  # the second opinion is fairly sure of a topic ("out-of-hours number for social care?")
     guesses = [r.get("name") for r in (latest.get("intent_ranking") or [])[:3] + (latest.get("topic_model") or [])[:2]]
     return CONTACT_INTENT in guesses and bool(channels.asked_channels(text))
@@ -503,12 +505,12 @@ def covered_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_id
     none of its own sentences answers the question (followup.own_fact), the choice was not sure and
     another candidate the council does cover is close enough."""
     if base.topic(council, topic_id) is not None or not (unsure or not_sure_of(tracker)) or \
+            second_opinion(tracker)[0] == topic_id or \
             (text and followup.own_fact(base, council, topic_id, text) is not None):
+        # (both classifiers chose it: a real gap in the council's documents, said honestly)
         return topic_id
     ids, scores = set(base.topic_ids()), {}
     latest = tracker.latest_message or {}
-    if ((latest.get("topic_model") or [{}])[0]).get("name") == topic_id:
-        return topic_id  # both classifiers chose it: a real gap in the council's documents, said honestly
     for r in (latest.get("intent_ranking") or []) + (latest.get("topic_model") or []):
         if r.get("name") in ids:
             scores[r["name"]] = max(scores.get(r["name"], 0.0), float(r.get("confidence") or 0.0))
@@ -520,17 +522,15 @@ def covered_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_id
 
 def not_sure_of(tracker: Tracker) -> bool:
     """Whether DIET is less than very sure of the message's intent."""
-    intent = (tracker.latest_message or {}).get("intent") or {}
-    return float(intent.get("confidence") or 0.0) < DIET_SURE
+    return intent_confidence(tracker) < DIET_SURE
 
 
 def settled_topic(tracker: Tracker, base: KnowledgeBase) -> str:
     """The topic to answer: DIET's, unless it is not very sure and the second opinion is sure of another."""
-    name = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
-    second = ((tracker.latest_message or {}).get("topic_model") or [{}])[0]
-    if not_sure_of(tracker) and second.get("name") not in (None, name) and \
-            float(second.get("confidence") or 0.0) >= SECOND_SURE and second["name"] in set(base.topic_ids()):
-        return second["name"]
+    name = intent_name(tracker)
+    second, sure = second_opinion(tracker)
+    if not_sure_of(tracker) and second not in ("", name) and sure >= SECOND_SURE and second in set(base.topic_ids()):
+        return second
     return name
 
 
@@ -689,8 +689,8 @@ class ActionSearchKnowledge(Action):
             return first
         if topic_again_for_follow_up(dispatcher, tracker, base, council):
             return council_events(tracker, council)
-        second_any = ((tracker.latest_message or {}).get("topic_model") or [{}])[0]
-        if second_any.get("name") == HANDOFF_INTENT and float(second_any.get("confidence") or 0.0) >= SECOND_ALONE:
+        wanted, sure = second_opinion(tracker)
+        if wanted == HANDOFF_INTENT and sure >= SECOND_ALONE:
             # "i just want sum1 to talk 2": someone to talk to, not the conversation's topic again
             return await ActionHumanHandoff().run(dispatcher, tracker, domain)
         if asks_for_contact(tracker, text):

@@ -19,6 +19,18 @@ def intent_name(tracker: Tracker) -> str:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
 
 
+def intent_confidence(tracker: Tracker) -> float:
+    """How sure NLU was of the latest message's intent (0 when it gave none)."""
+    return float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
+
+
+def second_opinion(tracker: Tracker) -> tuple[str, float]:
+    """The second opinion's (understanding.topic_model) best guess at the latest message and how sure
+    it is, or ("", 0.0)."""
+    best = ((tracker.latest_message or {}).get("topic_model") or [{}])[0]
+    return best.get("name") or "", float(best.get("confidence") or 0.0)
+
+
 def message_text(tracker: Tracker) -> str:
     """The person's own words (before text-speak was written out: understanding.normaliser)."""
     latest = tracker.latest_message or {}
