@@ -73,16 +73,26 @@ def council_events(tracker: Tracker, council: str) -> List[EventType]:
 
 
 def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
-                 text: str, young: bool = False, professional: bool = False) -> List[EventType]:
+                 text: str, young: bool = False, professional: bool = False,
+                 one_question: bool = False) -> List[EventType]:
     """Send a topic's answer. When the message also says when a stage happened ("the conference
     was on 3 March, when does the core group meet?"), add what is due next and by when. A `young`
-    person whose council's documents do not cover the topic also gets Childline."""
+    person whose council's documents do not cover the topic also gets Childline. A message that asks
+    `one_question` may be answered by the one sentence of another item that has its rare words
+    (followup.elsewhere_fact)."""
     covered = base.topic(council, topic_id) is not None
     own = followup.own_fact(base, council, topic_id, text) if text else None
     if own is not None:
         # the council's own fact, from another of its items, over the national answer or none
         send(dispatcher, answers.fact_messages(base, council, own.topic, own.sentence))
         return [SlotSet("topic", own.topic.id)]
+    elsewhere = followup.elsewhere_fact(base, council, topic_id, text) \
+        if covered and one_question and text and not text.startswith("/") else None
+    if elsewhere is not None:
+        # the question's own words are all in one sentence of another item, and some not in this topic
+        # ("who works with children in care proceedings?" taken for children in care): that sentence
+        send(dispatcher, answers.fact_messages(base, council, elsewhere.topic, elsewhere.sentence))
+        return [SlotSet("topic", elsewhere.topic.id)]
     role = followup.role_fact(base, council, topic_id, text) if covered and text else None
     if role is not None:
         # "who chairs them?": the sentence that says who, with the rest one tap away
@@ -267,9 +277,10 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         return None
     vocab, names = followup.vocabulary(base), base.council_names()
     if followup.names_a_topic(text, vocab, ignore=names) and not (
-            (unsure or followup.continues(text)) and
+            (unsure or followup.continues(text) or followup.refers_back(text)) and
             followup.fits_current(base, council_for(tracker, base), topic_id, text, vocab, ignore=names)):
-        # (one that carries on from the last, "and by when, counting from the strategy discussion?", naming
+        # (one that carries on from the last, "and by when, counting from the strategy discussion?", or
+        # points back to it, "when will her first review be?" after an asylum-seeking child arrived, naming
         # only what the current topic's answer talks about, is a follow-up however sure the classifier is)
         return None
     named = next((c for c in (base.resolve_council(v) for v in entity_values(tracker, "council")) if c), None) \
@@ -300,13 +311,19 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     fact = followup.best_fact(base, council, topic_id, text, context=previous_question(tracker)[0])
     asked_about = topic_id
     classified = settled_topic(tracker, base)
+    sure_of_own = intent_confidence(tracker) if classified == intent_name(tracker) else second_opinion(tracker)[1]
     if fact is not None and classified != topic_id and classified in set(base.topic_ids()) and \
-            intent_confidence(tracker) >= OWN_TOPIC:
-        # the message's own topic, when the classifier is fairly sure of it, answers as well as the
-        # conversation's ("does the social worker have to see him without me?" after a child protection
-        # plan is about statutory visits): the better fact of the two
+            sure_of_own >= OWN_TOPIC:
+        # the message's own topic, when a classifier is fairly sure of it (DIET, or the second opinion
+        # when DIET was not sure: settled_topic), answers as well as the conversation's ("does the
+        # social worker have to see him without me?" after a child protection plan is about statutory
+        # visits): the better fact of the two
         own = followup.best_fact(base, council, classified, text)
-        if own is not None and own.score >= fact.score + OWN_TOPIC_BETTER:
+        if own is not None and (own.score >= fact.score + OWN_TOPIC_BETTER or (
+                own.score > fact.score and followup.shares_words(text, own) and
+                not followup.shares_words(text, fact))):
+            # (or better at all, when only it has a word of the question: "when is the next conference?"
+            # after the first conference is about the review, not the core group)
             fact, asked_about = own, classified
     if fact is None:
         # "section 47... are they going to take my kids?" was answered about keeping families together;
@@ -380,6 +397,11 @@ def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowl
         return []
     if not topic_id:
         return []
+    if base.topic(council, topic_id) is None:
+        # the new council does not cover the topic the last question was taken for: another topic it was
+        # also taken for, that the council does cover ("who else is in the team?" taken for the support of
+        # new social workers, and for teams and roles)
+        topic_id = next((t for t in topics_named_before(tracker, base, topic_id) if base.topic(council, t)), topic_id)
     if text and followup.asked_aspects(text) & NARROW_ASPECTS and base.topic(council, topic_id) is not None:
         fact = followup.best_fact(base, council, topic_id, text)
         if fact is not None and fact.topic.id == topic_id and \
@@ -464,10 +486,19 @@ class ActionAnswerTopic(Action):
             return council_events(tracker, council)
         text = message_text(tracker)
         topic_id = covered_choice(tracker, base, council, topic_id, understood_text(tracker))
+        topic_id = searched_choice(tracker, base, council, topic_id, understood_text(tracker))
+        if base.topic(council, topic_id) is None and tracker.get_slot("topic") != topic_id and \
+                not followup.names_a_topic(understood_text(tracker), followup.vocabulary(base),
+                                           ignore=base.council_names()) and \
+                last_resort_about_the_topic(dispatcher, tracker, base, council, understood_text(tracker)):
+            # a message naming no topic of its own ("which plan do I get then?" after Bolton's leaving care
+            # team), taken for a topic the council's documents do not cover: the conversation's topic
+            return council_events(tracker, council)
         # "Tell me more" after a young person's version of this topic: the whole answer
         more = text == f"/{topic_id}" and tracker.get_slot("topic") == topic_id
         events = answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker) and not more,
-                              professional=who_is_speaking(tracker) == "professional" and not more)
+                              professional=who_is_speaking(tracker) == "professional" and not more,
+                              one_question=len((tracker.latest_message or {}).get("topic_parts") or []) < 2)
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
         return council_events(tracker, council) + events
 
@@ -518,6 +549,28 @@ def covered_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_id
         if name != topic_id and score >= COVERED_OTHER and base.topic(council, name) is not None:
             return name
     return topic_id
+
+
+# DIET in doubt (under this), its guess not among the full-text search's three best, and the search's
+# best matching at least SEARCH_CLEAR of the message's words and SEARCH_MARGIN more than the next: the
+# search's topic ("what's the practice model called that social workers use to build relationships with
+# parents?" taken for the MASH). The words of a long, precise question say more than a doubtful guess.
+DIET_DOUBT = 0.6
+SEARCH_CLEAR = 6
+SEARCH_MARGIN = 2
+
+
+def searched_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_id: str, text: str) -> str:
+    """The topic to answer: `topic_id`, unless DIET doubted it, the second opinion did not choose it
+    either and the full-text search clearly points elsewhere."""
+    if not text or text.startswith("/") or intent_confidence(tracker) >= DIET_DOUBT or \
+            second_opinion(tracker)[0] == topic_id:
+        return topic_id
+    hits = base.search(council, text, limit=3)
+    if len(hits) < 2 or topic_id in {t.id for t, _ in hits}:
+        return topic_id
+    (best, n), (_, m) = hits[0], hits[1]
+    return best.id if n >= SEARCH_CLEAR and n - m >= SEARCH_MARGIN else topic_id
 
 
 def not_sure_of(tracker: Tracker) -> bool:
@@ -716,7 +769,9 @@ class ActionSearchKnowledge(Action):
             choice = nlu_best["name"]
         elif second_best and second_best["confidence"] >= SECOND_ALONE:
             choice = second_best["name"]
-        elif hits and hits[0][1] >= SEARCH_MIN_WORDS:
+        elif hits and hits[0][1] >= SEARCH_MIN_WORDS and not (tracker.get_slot("topic") and followup.refers_back(text)):
+            # (a short message that points back, "do they use some sort of tool?", is about the
+            # conversation's topic more than about the item sharing two of its words: last_resort below)
             choice = hits[0][0].id
         elif nlu_best and nlu_best["confidence"] >= NLU_ALONE:
             choice = nlu_best["name"]

@@ -46,7 +46,9 @@ ASPECT_QUESTIONS = {
                 r"goes? in|go into|goes into|put in|written in|say in|says in|in it)\b",
     # what someone's job is ("what do they actually do?")
     "does": r"\bwhat (do|does|will|would|can) (they|it|he|she|(the|that|this|a|an|my|our)( [a-z'-]+){1,3}) "
-            r"(actually |really |even )?do\b|\b(their|its) (job|role)\b",
+            r"(actually |really |even )?do\b|\b(their|its) (job|role)\b|"
+            r"\bwhat (sorts?|kinds?|types?) of (help|support|things?|work)\b|"
+            r"\bhow (can|could|would|will|do|does) (they|it|the [a-z]+( [a-z]+)?) help\b",
     # how it ends ("how does it finish?", "when do we come off the plan?")
     "end": r"\b(end|ends|ended|finish|finishes|finished|close|closes|closed|come off|comes off|stop|stops)\b",
     # whether it can become more serious ("could it get more serious than that?")
@@ -56,6 +58,16 @@ ASPECT_QUESTIONS = {
     # whether the person has a say ("do we get a say?", "will they listen to us?")
     "say": r"\b(a say|any say|our views?|my views?|listen to (us|me)|our opinion|my opinion|what (we|i) think|"
            r"what (we|i) want)\b",
+    # whether a different case is different ("what if he's only a baby?", "does that apply to foster carers?")
+    "case": r"\bwhat (if|about if) (it'?s|it is|he'?s|he is|she'?s|she is|they'?re|they are|the child is|"
+            r"my child is|i'?m|i am|we'?re|we are)\b|\bdoes (that|this|it) (still )?apply\b",
+    # which ones, of things it does or uses ("what assessments do they use?")
+    "kind": r"\b(what|which) (kinds?|sorts?|types?) of\b|"
+            r"\b(what|which) [a-z]+s (do|does|will|would|can|could) (they|he|she|it|you|we|the [a-z]+)\b",
+    # who a team or service is made of ("who actually works there?", "who is in it?")
+    "members": r"\bwho (actually |really )?(works?|is|are|sits?) (there|in (it|them|that|this|those|the [a-z]+))\b|"
+               r"\bwho('s| is| are) (on|in) (it|that|this|the|them)\b|\bwho makes? (it|them|that) up\b|"
+               r"\bwho('s| is) (there|part of it)\b",
     "what": r"\b(what (is|are|does|do|'s)|whats|what it is|mean|means|meaning|for what|what for|why)\b",
 }
 # Which aspects a sentence of the knowledge gives, from its words.
@@ -69,7 +81,8 @@ SENTENCE_ASPECTS = {
     "count": rf"\b{_NUMBER} ([a-z]+ )?[a-z]+s\b",
     "who": r"\b(social (care )?workers?|managers?|chairs?|chaired|led by|leads|runs?|officers?|police|health|"
            r"teachers?|nurses?|doctors?|gps?|iros?|practitioners?|panel|partnership|advocates?|visitors?|"
-           r"team|teams|workers?|professionals?|people who|someone from)\b",
+           r"team|teams|workers?|professionals?|people who|someone from)\b|"
+           r"\bthe [a-z]+ service (does|do|is|will|works|decides|leads|runs)\b",
     "contact": r"\b(call|phone|ring|email|e-mail|website|online form|write to)\b|\d{3,5} ?\d{3} ?\d{3,4}|@|www\.|"
                r"https?://",
     "where": r"\b(at|in) (the|a|your|their) (hub|hubs|centre|centres|center|office|home|school|building|area)\b|"
@@ -93,6 +106,9 @@ SENTENCE_ASPECTS = {
     "escalate": r"\b(step(ped|s)? up|escalat\w*|child protection (procedures|plan|conference)|significant harm)\b",
     "told": r"\b(tell|tells|told|inform|informed|unless|before (it|the referral) is made|know about)\b",
     "say": r"\b(views?|voice|wishes|what you think|listened to|part of the decision|network|in partnership)\b",
+    "case": r"\b(instead|unless|except|even if|also applies|does not apply|only if|apart from)\b",
+    "kind": r"\b(which ones|which [a-z]+ to use|such as|include|includes|including|for example)\b",
+    "members": r"\b(team of|made up of|members|staff|workers from|sit together|based together|agencies? including)\b",
     "what": r"\b(is|are|means|is when|is a|is the)\b",
 }
 # A sentence that gives the aspect with a number ("within 15 working days", "aged 16 to 23", "8 hubs")
@@ -130,7 +146,7 @@ GENERIC = frozenset("""child children childs kid kids family families social wor
     differently each forty full getting hear heard keep keeps kind line listen little look looks must
     nothing one seeing seen sees seven speak spoken stay stays told use used way without three
     together through offer offers hour hours outside home worried worry worries involve involved note
-    notes level levels""".split())
+    notes level levels place step steps it's he's she's they're i'm we're that's what's there's""".split())
 
 
 def _stem(word: str) -> str:
@@ -219,6 +235,24 @@ def continues(text: str) -> bool:
     return bool(_CONTINUES.search(" ".join(text.lower().split())))
 
 
+# Words that stand for someone or something named before ("when will her first review be?", "who
+# actually works there?", "how many of them are there?"); "there" only where it points at a place, not in
+# "is there a ...?".
+_REFERS_BACK = re.compile(r"\b(they|them|their|he|him|his|she|her|it|its|that|those|these|there|then)\b")
+_THERE_IS = re.compile(r"\b(is|are|was|were|will|would|could|can|might|be) there\b|"
+                       r"\bthere(?:'s| (is|are|was|were|will|would|could|might|must|should|be|been))\b")
+REFERS_BACK_WORDS = 12
+
+
+def refers_back(text: str) -> bool:
+    """Whether a short message stands on the one before: it names someone or something only by a word
+    that points back ("what tools do they use with her?", "who is in it?")."""
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    if len(_WORD.findall(lowered)) > REFERS_BACK_WORDS:
+        return False
+    return bool(_REFERS_BACK.search(_THERE_IS.sub(" ", lowered)))
+
+
 def asks_about_the_last(text: str, ignore: Iterable[str] = ()) -> bool:
     """A short message that asks something or points back ("how long does that take?", "and for
     Hampshire?"); whether it names a topic of its own is names_a_topic's question."""
@@ -257,8 +291,9 @@ def fits_current(base: KnowledgeBase, council: str, topic_id: str, text: str, vo
 # A question for how long something goes on ("how long does it last?", "how long will they be
 # involved?"), not how long a step takes: a sentence that says how long it lasts answers it best.
 _ASKS_DURATION = re.compile(r"\bhow long\b.*\b(last|lasts|go on|goes on|be involved|be on|stay|stays|continue|"
-                            r"continues|keep going|be open|run for|be around)\b")
-_GIVES_DURATION = re.compile(r"\b(lasts?|as long as|short[- ]term|long[- ]term|until|ends? when)\b")
+                            r"continues|keep going|be open|run for|be around|(help|support|work with)( [a-z]+)? for)\b")
+_GIVES_DURATION = re.compile(r"\b(lasts?|as long as|short[- ]term|long[- ]term|until|ends? when|"
+                             r"from (age )?\d+ to \d+|up to the age of \d+|until (they are|the age of) \d+)\b")
 # A question for how often something happens: a sentence that says "every ..." answers it best.
 _ASKS_FREQUENCY = re.compile(r"\bhow often\b|\bhow many times\b")
 _GIVES_FREQUENCY = re.compile(r"\bevery\b|\b(each|a|per) (day|week|month|year)\b|\bregularly\b")
@@ -328,9 +363,16 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 bool(about & (titles[tid] - shared))  # not a word most titles have
             said = sentences(version)
             for i, sentence in enumerate(said):
+                if sentence.endswith("?"):
+                    continue  # a question the text asks its reader answers nothing
                 given = given_aspects(sentence)
+                if duration and _GIVES_DURATION.search(sentence.lower()):
+                    given |= {"time"}  # "from age 16 to 23" says how long they help
                 match = len(asked & given)
-                overlap = len(words & content_words(sentence))
+                # a sentence that points back ("Then the child is supported under a plan") is about
+                # what it points to ("Is social care already working with the family?") too
+                overlap = len(words & content_words(_with_antecedent(said, i) if _PRONOUN_START.search(sentence)
+                                                    else sentence))
                 if (not match and overlap < 2) or not (linked or overlap):
                     continue
                 overlap += min(2, len(ctx & content_words(_with_antecedent(said, i))))
@@ -412,6 +454,12 @@ def role_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
         # words who does it ("must be agreed by the allocated social care practitioner") says more
         return None
     return fact
+
+
+def shares_words(question: str, fact: Fact) -> bool:
+    """Whether the fact's sentence has a word of the question's own (after everyday words are read
+    as the service's: "the next one" is "the review")."""
+    return bool(content_words(_plain(question)) & content_words(fact.sentence))
 
 
 def says_what_was_asked(question: str, fact: Fact) -> bool:
@@ -556,3 +604,74 @@ def own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) ->
             if best is None or score > best.score:
                 best = Fact(item, _with_antecedent(said, i), score)
     return best
+
+
+# A question's own words say which fact it wants when they are rare: one sentence of the council's
+# items that has every rare word the chosen topic's answer lacks answers it, not the topic.
+ELSEWHERE_OVERLAP = 2
+# ... a word is rare when at most this many of the council's items use it ("proceedings", not "see")
+ELSEWHERE_RARE = 3
+
+
+@lru_cache(maxsize=8)
+def _council_items(base: KnowledgeBase, council: str) -> tuple[tuple[Topic, tuple[str, ...]], ...]:
+    """The council's items (its own, then the national ones it has no item of its own for), each with
+    its sentences."""
+    own = base.own_topics(council)
+    mine = {t.id for t in own}
+    national = [v for tid in base.topic_ids() if tid not in mine for v in base.topic_versions(council, tid)]
+    return tuple((item, tuple(sentences(item))) for item in own + national)
+
+
+@lru_cache(maxsize=8)
+def _items_using(base: KnowledgeBase, council: str) -> dict[str, int]:
+    """How many of the council's items use each content word."""
+    counts: dict[str, int] = {}
+    for _item, said in _council_items(base, council):
+        for word in content_words(" ".join(said)):
+            counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def elsewhere_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
+    """A question with words the chosen topic never uses, one of them rare ("who works with children in
+    care proceedings?" taken for children in care), when exactly one sentence of the council's items
+    (its own, else the national ones) uses every such word, shares at least two of the question's
+    words and gives what it asks (who, when...): that sentence. None when the question asks only what
+    something is, the topic has those words (or words that start the same: "stepped"
+    is "step"), or no single sentence is the clear one."""
+    words = content_words(_without(_plain(question), base.council_names()))
+    if len(words) < ELSEWHERE_OVERLAP:
+        return None
+    title = base.topic_title(topic_id, council) or ""
+    here = content_words(" ".join([title] + [p for v in base.topic_versions(council, topic_id) for p in v.prose]))
+    starts = {w[:4] for w in here}
+    using = _items_using(base, council)
+    missing = {w for w in words - here if w[:4] not in starts}
+    if not any(0 < using.get(w, 0) <= ELSEWHERE_RARE for w in missing):
+        return None
+    asked = asked_aspects(_plain(question)) - {"what"}
+    if not asked:
+        return None  # "what is it?" is the topic's to answer, whatever else the message says
+    found: dict[tuple[str, str], Fact] = {}
+    for item, said in _council_items(base, council):
+        if item.id == topic_id:
+            continue
+        for i, sentence in enumerate(said):
+            have = content_words(sentence)
+            overlap = len(words & have)
+            if not missing <= have or overlap < ELSEWHERE_OVERLAP:
+                continue
+            whole = _with_antecedent(list(said), i)  # "They also work with...": who they are is before
+            given = given_aspects(whole)
+            if not asked & given:
+                continue
+            score = overlap + len(asked & given) + (0.3 if item.council == council else 0.0) - 0.05 * i
+            key = (item.id, sentence)
+            if key not in found or score > found[key].score:
+                found[key] = Fact(item, whole, score)
+    ranked = sorted(found.items(), key=lambda kv: -kv[1].score)
+    if not ranked or (len(ranked) > 1 and ranked[1][1].score >= ranked[0][1].score - 0.5 and
+                      ranked[1][0][0] != ranked[0][0][0]):
+        return None  # none, or two items answer as well: not clear which was meant
+    return ranked[0][1]

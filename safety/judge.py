@@ -34,6 +34,12 @@ CUES_FILE = Path(__file__).with_name("speakers.yml")
 # needs less than a question ("what happens if abuse is found?"), which is nearly always a topic.
 STATEMENT_CONFIDENCE = 0.75  # 0.7 until the varied data (safety/data/varied_*.yml) came in
 QUESTION_CONFIDENCE = 0.85
+_ASKS_MEANING = re.compile(r"\bwhat (does|do|did) (the )?(word |words |term |phrase )?['\"]?[a-z' -]{2,30}['\"]? "
+                           r"(mean|means|stand for)\b|\bwhat is the meaning of\b|\bmeaning of (the )?(word|term)\b")
+# Asking whether something done to them (or to "us", "my" family) is normal, ok or allowed is how many
+# children tell: "is it normal for ur parents to...", "is it ok if a grown up says we...".
+_IS_IT_NORMAL = re.compile(r"\b(is it|is that|it is|it's|its|is this) (normal|ok|okay|alright|allowed|right|bad|"
+                           r"weird|wrong)\b.*\b(me|u|my|ur|we|us|our|i|i'm|im)\b")
 # Right after a safety reply ("can you keep a secret?", then a hint of what a relative does), less
 # is needed: the conversation is already about a concern.
 AFTER_CONCERN_STATEMENT = 0.45
@@ -193,7 +199,10 @@ class Judge:
         # 2 yr old with unexplained injuries, how do I?"): the professional's safety reply is that answer.
         reporting = about_process and not self.cues.is_settled(text) and self.cues.speaker(text) == "professional" \
             and bool(_PARTICULAR_CHILD.search(text.lower().replace("\u2019", "'")))
-        if (settled or impersonal_question) and harm_p < SETTLED_PATTERN_AGREEMENT and not reporting:
+        # asking what a word means, about no one ("what does the word unalive mean? everyone says it"), is
+        # a question about words, whatever the model makes of them
+        meaning = impersonal_question and bool(_ASKS_MEANING.search(text.lower().replace("\u2019", "'")))
+        if (settled or impersonal_question) and (harm_p < SETTLED_PATTERN_AGREEMENT or meaning) and not reporting:
             # "is smacking illegal now?", "I had a fight last year": the model must agree; asking how
             # to die stands whatever the framing
             signals = [s for s in signals if s.category in UNCONDITIONAL]
@@ -208,10 +217,13 @@ class Judge:
             elif kind != DANGER_NOW and model_kind == DANGER_NOW and model_p >= STATEMENT_CONFIDENCE:
                 kind = DANGER_NOW
             source = "patterns"
+        # "is it ok if a grown up says we have touching secrets": a child telling, in the shape of a
+        # question about whether it is normal, is held to what a statement needs
+        telling = question and bool(_IS_IT_NORMAL.search(text.lower().replace("\u2019", "'")))
         if after_concern:
-            needed = AFTER_CONCERN_QUESTION if question else AFTER_CONCERN_STATEMENT
+            needed = AFTER_CONCERN_QUESTION if question and not telling else AFTER_CONCERN_STATEMENT
         else:
-            needed = QUESTION_CONFIDENCE if question else STATEMENT_CONFIDENCE
+            needed = QUESTION_CONFIDENCE if question and not telling else STATEMENT_CONFIDENCE
         if settled:
             needed = max(needed, SETTLED_CONFIDENCE)
         model_may_raise = model_kind != NONE and not (impersonal_question and not after_concern)

@@ -880,3 +880,90 @@ async def test_an_unsure_wish_to_talk_to_someone_gets_people_to_talk_to(make_tra
     said = texts(dispatcher)
     assert "0800 1111" in said and said.index("0800 1111") < said.index("024 7678 8555")
     assert "A young carer is" not in said
+
+
+async def test_a_sure_message_that_points_back_is_a_follow_up_when_the_topic_says_what_it_names(
+        make_tracker, dispatcher, domain):
+    # "when will her first review be?" after an asylum-seeking girl arrived: his review (20 working days), not the
+    # child protection review the classifier is sure of
+    tracker = make_tracker("review_conference", text="when will her first review be?", slots={"topic": "asylum"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "20 working days" in said and "3 months" not in said
+
+    # naming something the topic does not talk about, it is answered as usual
+    dispatcher.messages.clear()
+    tracker = make_tracker("review_conference", text="when will her review conference be?",
+                           slots={"topic": "family_hubs"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "3 months" in texts(dispatcher)
+
+
+async def test_a_question_with_a_rare_word_the_topic_never_uses_gets_the_sentence_that_has_it(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("looked_after", text="who works with children in care proceedings in Coventry?")
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "care proceedings" in texts(dispatcher) and SlotSet("topic", "teams_roles") in events
+
+
+async def test_a_follow_up_taken_for_a_topic_the_council_does_not_cover_stays_with_the_conversation(
+        make_tracker, dispatcher, domain):
+    # "which plan do I get then?" after Bolton's leaving care team is not "no information about CIN plans"
+    tracker = make_tracker("cin_what", text="which plan do I get then?",
+                           slots={"topic": "leaving_care", "council": "bolton"})
+    tracker.latest_message["intent"]["confidence"] = 0.55
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "Pathway Plan" in said and "don't have information" not in said
+
+
+async def test_the_second_opinions_topic_answers_an_unsure_follow_up_it_has_the_word_for(
+        make_tracker, dispatcher, domain):
+    # "when is the next conference then?" after the first one: the review (3 months), not the core group, the
+    # only sentence of the conversation's topic that says when
+    tracker = make_tracker("nlu_fallback", text="when is the next conference then?",
+                           slots={"topic": "icpc_outcomes", "council": "hampshire"})
+    tracker.latest_message["intent"]["confidence"] = 0.45
+    tracker.latest_message["topic_model"] = [{"name": "review_conference", "confidence": 0.64}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "3 months" in said and "10 working days" not in said
+
+
+async def test_a_message_that_points_back_is_not_answered_by_a_search_hit_on_two_words(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="do they use some sort of tool or form?",
+                           slots={"topic": "exploitation"})
+    tracker.latest_message["intent"]["confidence"] = 0.45
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "Indicator Tool" in texts(dispatcher) and "Youth Justice" not in texts(dispatcher)
+
+
+async def test_a_doubtful_guess_the_full_text_search_clearly_disagrees_with_gives_way(make_tracker, dispatcher, domain):
+    text = "which way of working, first developed in Australia, did Coventry adopt to help social workers build " \
+           "relationships with families?"
+    tracker = make_tracker("family_hubs", text=text)
+    tracker.latest_message["intent"]["confidence"] = 0.45
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "Signs of Safety" in texts(dispatcher) and SlotSet("topic", "signs_of_safety") in events
+
+    # DIET surer, or the second opinion agreeing with it: its guess stands
+    dispatcher.messages.clear()
+    tracker = make_tracker("family_hubs", text=text)
+    tracker.latest_message["intent"]["confidence"] = 0.7
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert SlotSet("topic", "family_hubs") in events
+
+
+async def test_a_change_of_council_that_does_not_cover_the_guess_answers_another_guess_it_covers(
+        make_tracker, dispatcher, domain):
+    # the last question was taken for the support of new social workers (Coventry's academy) and, less
+    # surely, for teams and roles: Bolton covers only the second
+    earlier = [{"text": "apart from social workers, what other jobs are there in the teams?",
+                "intent": {"name": "social_work_support", "confidence": 0.5},
+                "topic_model": [{"name": "teams_roles", "confidence": 0.35}]}]
+    tracker = make_tracker("inform_council", text="and in Bolton?", earlier=earlier,
+                           slots={"topic": "social_work_support"}, entities=[{"entity": "council", "value": "Bolton"}])
+    await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "deputy team managers" in said and "don't have information" not in said

@@ -53,8 +53,9 @@ def test_public_v2_crisis_cases_all_pass(public_v2):
     assert all(r["ok"] for r in results if r["id"] in crisis), printed
 
 
-# The whole second public sample: issue 12 asks for all of it; 37 of 45 in session 23 (30 at its start).
-V2_FLOOR = 0.8
+# The whole second public sample: issue 12 asks for all of it; 44 of 45 in session 25 (37 in session 23, 30
+# at its start).
+V2_FLOOR = 0.95
 
 
 def test_public_v2_answer_key_floor(public_v2):
@@ -68,12 +69,6 @@ def test_public_v2_answer_key_floor(public_v2):
 # answers each way from one training run to the next (12c: 8 up and 15 down after one new intent), so each
 # floor is the lower of the last two runs less one and a half cases.
 HELDOUT_FLOORS = {
-    # Written in session 20, measured once untuned: 73.7%. Its follow-up and frightened misses were read once;
-    # its other kinds are unread. 81.2% twice in session 21; 85.9% in session 23.
-    "heldout_answers_2026_12c.yml": {
-        "overall": 0.84, "council-switch": 0.71, "crisis": 1.0, "detail": 0.8, "follow-up": 0.59,
-        "frightened": 0.72, "not-covered": 0.75, "simple": 0.91, "text-speak": 0.87, "topic": 0.84,
-        "two-part": 0.65},
     # Written in session 20; measured 76.4%, 77.9% and 76.7% untuned. Its misses were read once at the start
     # of session 21 (council changes re-answer the fact asked, 'what happens next' from the topic, text-speak
     # such as s47 and yjs, who chairs). 80.7% twice after; 83.7% in session 23.
@@ -106,17 +101,25 @@ HELDOUT_FLOORS = {
         "frightened": 0.78, "not-covered": 0.56, "simple": 0.86, "text-speak": 0.85, "topic": 0.89, "two-part": 0.75},
     # Written in session 23 from the seeds only, after that session's changes (10 cases that were word for word
     # training examples taken out). Measured once untuned: 80.9%; 82.5% after session 24's changes (made from
-    # 12g's misses). Nobody has read its misses. Floors: that run less two cases overall, one and a half a kind.
+    # 12g's misses). Its misses were read once at the start of session 25 (follow-ups that point back, who is in
+    # a team, which ones, a different case, facts left out as "not for this service"), after which 86.7%.
     "heldout_answers_2026_12h.yml": {
-        "overall": 0.81, "council-switch": 0.88, "crisis": 1.0, "detail": 0.75, "follow-up": 0.66,
+        "overall": 0.86, "council-switch": 0.88, "crisis": 1.0, "detail": 0.75, "follow-up": 0.66,
         "frightened": 0.82, "not-covered": 0.77, "simple": 0.82, "text-speak": 0.78, "topic": 0.82, "two-part": 0.79},
     # Written in session 24 from the seeds only, while that session's changes were made (11 cases that were word
-    # for word training examples taken out). Measured once untuned, after them: 79.6%. Nobody has read its
-    # misses: the next honest measure. Floors: that run less two cases overall, one and a half a kind.
-    # (The oldest set gated here, 2026-12b, read in full, left the suite for it: 83.3%.)
+    # for word training examples taken out). Measured once untuned, after them: 79.6%; 83.1% after session 25's
+    # changes (made from 12h's misses; three of its broken replies, not their questions, were shown once in a
+    # diff). Nobody has read its misses. (The oldest set gated here, 2026-12b, left the suite for it: 83.3%.)
     "heldout_answers_2026_12i.yml": {
-        "overall": 0.78, "council-switch": 0.7, "crisis": 1.0, "detail": 0.85, "follow-up": 0.57,
+        "overall": 0.82, "council-switch": 0.7, "crisis": 1.0, "detail": 0.85, "follow-up": 0.57,
         "frightened": 0.76, "not-covered": 0.72, "simple": 0.74, "text-speak": 0.82, "topic": 0.9, "two-part": 0.81},
+    # Written in session 25 from the seeds only (10 cases that were word for word training examples taken out).
+    # Measured once untuned, after that session's changes: 79.6%. Nobody has read its misses: with 12i, the
+    # honest measure. Floors: that run less two cases overall, one and a half a kind. (The oldest set gated
+    # here, 2026-12c, read in session 21, left the suite for it: 87.4%.)
+    "heldout_answers_2026_12m.yml": {
+        "overall": 0.78, "council-switch": 0.83, "detail": 0.8, "follow-up": 0.6, "frightened": 0.67,
+        "not-covered": 0.81, "simple": 0.72, "text-speak": 0.86, "topic": 0.75, "two-part": 0.83},
 }
 
 

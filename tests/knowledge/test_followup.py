@@ -168,6 +168,20 @@ def test_a_sibling_fact_about_what_was_asked_needs_no_warning(kb):
     ("hampshire", "cp_plan", "who signs that off?", "agreed by"),
     ("coventry", "icpc_what", "how long until the next one?", "review"),
     ("hampshire", "icpc_what", "what could come out of it?", "plan"),
+    # who a team is made of: the sentence that says who sits in it
+    ("coventry", "mash_what", "who actually works in it?", "agencies"),
+    ("bolton", "mash_contact", "who is in it?", "police"),
+    # which ones: the sentence that names them
+    ("coventry", "youth_justice", "what assessments do they use?", "Asset Plus"),
+    # which service: the one that does it, not a question the text asks its reader
+    ("coventry", "asylum", "which service does the needs assessment?", "Throughcare"),
+    # a different case: the sentence with its exception
+    ("coventry", "statutory_visits", "what if he's only a baby?", "observed"),
+    # how long a team helps: the ages it works with
+    ("bolton", "leaving_care", "how long will the team support me for?", "16 to 23"),
+    # a sentence that points back is about what it points to
+    ("coventry", "kinship_care", "social care already knew us before that, does it make a difference?",
+     "Child in Need plan"),
 ])
 def test_the_fact_that_answers_in_other_words(kb, council, topic_id, question, says):
     fact = followup.best_fact(kb, council, topic_id, question)
@@ -259,3 +273,40 @@ def test_what_a_named_body_does_and_a_councils_name_in_the_question(kb):
 def test_how_often_is_answered_by_every(kb):
     fact = followup.best_fact(kb, "bolton", "review_conference", "and how often are plans reviewed in Bolton?")
     assert "every 6 months" in fact.sentence
+
+
+@pytest.mark.parametrize("text, points_back", [
+    ("when will her first review be?", True), ("who actually works there?", True),
+    ("how many of them are there?", True), ("what tools do they use with her?", True),
+    # "is there a ...?" points at nothing; a long message stands on its own
+    ("is there a family hub near me?", False), ("what is a child protection conference?", False),
+    ("they said at the meeting that the plan would be reviewed in three months but nobody has told us when it "
+     "will be or who will be there", False),
+])
+def test_a_short_message_that_points_back(text, points_back):
+    assert followup.refers_back(text) is points_back
+
+
+def test_a_duration_asked_is_not_how_long_a_step_takes(kb):
+    # "up to 45 working days" is how long an assessment takes, not how long a plan goes on
+    fact = followup.best_fact(kb, "coventry", "cin_what", "how long does it go on for?")
+    assert fact is not None and "as long as" in fact.sentence
+
+
+def test_a_question_sentence_is_never_the_fact(kb):
+    for topic_id in ("send_local_offer", "kinship_care", "asylum"):
+        fact = followup.best_fact(kb, "coventry", topic_id, "who does the assessment?")
+        assert fact is None or not fact.sentence.endswith("?")
+
+
+def test_a_rare_word_the_topic_never_uses_finds_its_sentence(kb):
+    fact = followup.elsewhere_fact(kb, "coventry", "looked_after", "who works with children in care proceedings?")
+    assert fact is not None and fact.topic.id == "teams_roles" and "care proceedings" in fact.sentence
+    # the topic has the words: its own answer stands
+    assert followup.elsewhere_fact(kb, "coventry", "teams_roles", "who works with children in care proceedings?") \
+        is None
+    # only what something is ("in plain words" is not a fact to look for), or words many items use
+    assert followup.elsewhere_fact(kb, "coventry", "assessment_what",
+                                   "what's a child and family assessment, in plain words?") is None
+    assert followup.elsewhere_fact(kb, "coventry", "statutory_visits",
+                                   "does the social worker have to see my child alone?") is None

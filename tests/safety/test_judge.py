@@ -236,3 +236,48 @@ def test_crisis_said_sideways_or_in_shorthand_is_a_crisis_signal(text, category)
 ])
 def test_look_alikes_of_those_signals_are_not_crisis_signals(text):
     assert SignalDetector().detect_all(text) == [], text
+
+
+def test_myself_the_everyday_way_is_not_self_harm(safety_judge: Judge):
+    # "myself" was learnt from "hurt myself": a parent getting back on their feet is not a crisis
+    for text in ("my mum has the kids for a while so i can get myself sorted out",
+                 "i signed myself up for the parenting course"):
+        assert not safety_judge.judge(text).concern, text
+    for text in ("i keep hurting myself", "i want to kill myself"):
+        j = safety_judge.judge(text)
+        assert j.concern and j.kind == "self_harm", text
+
+
+class FourFifthsSureOfSexualAbuse:
+    """A safety model 80% sure of sexual abuse: over what a statement needs, under what a question needs."""
+
+    def rank_kinds(self, text, top=3):
+        return [("sexual_abuse", 0.8), ("none", 0.2)][:top]
+
+    def speaker(self, text):
+        return ("child", 0.9)
+
+
+def test_asking_whether_what_happens_to_them_is_normal_is_telling():
+    judge = Judge(SignalDetector(), FourFifthsSureOfSexualAbuse())
+    told = judge.judge("is it ok that an adult at my club says we have special secrets?")
+    assert told.concern and told.kind == "sexual_abuse"
+    # a question about no one in particular still needs the model to be surer
+    assert not judge.judge("what is grooming and how do you spot it?").concern
+
+
+class SureOfSelfHarm:
+    """A safety model 85% sure of self-harm: enough to keep a crisis pattern in a question."""
+
+    def rank_kinds(self, text, top=3):
+        return [("self_harm", 0.85), ("none", 0.15)][:top]
+
+    def speaker(self, text):
+        return ("young_person", 0.9)
+
+
+def test_asking_what_a_word_means_is_not_a_disclosure():
+    judge = Judge(SignalDetector(), SureOfSelfHarm())
+    assert not judge.judge("what does the word unalive mean? people at school keep saying it").concern
+    # the same word about oneself is
+    assert judge.judge("what does unalive mean, because i want to unalive myself").concern
