@@ -484,13 +484,12 @@ class ActionAnswerTopic(Action):
                 topic_again_for_follow_up(dispatcher, tracker, base, council):
             # "is there like a club or something?" after young carers, DIET guessing another topic
             return council_events(tracker, council)
-        text = message_text(tracker)
-        topic_id = covered_choice(tracker, base, council, topic_id, understood_text(tracker))
-        topic_id = searched_choice(tracker, base, council, topic_id, understood_text(tracker))
+        text, understood = message_text(tracker), understood_text(tracker)
+        topic_id = covered_choice(tracker, base, council, topic_id, understood)
+        topic_id = searched_choice(tracker, base, council, topic_id, understood)
         if base.topic(council, topic_id) is None and tracker.get_slot("topic") != topic_id and \
-                not followup.names_a_topic(understood_text(tracker), followup.vocabulary(base),
-                                           ignore=base.council_names()) and \
-                last_resort_about_the_topic(dispatcher, tracker, base, council, understood_text(tracker)):
+                not followup.names_a_topic(understood, followup.vocabulary(base), ignore=base.council_names()) and \
+                last_resort_about_the_topic(dispatcher, tracker, base, council, understood):
             # a message naming no topic of its own ("which plan do I get then?" after Bolton's leaving care
             # team), taken for a topic the council's documents do not cover: the conversation's topic
             return council_events(tracker, council)

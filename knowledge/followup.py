@@ -366,7 +366,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 if sentence.endswith("?"):
                     continue  # a question the text asks its reader answers nothing
                 given = given_aspects(sentence)
-                if duration and _GIVES_DURATION.search(sentence.lower()):
+                gives_duration = duration and bool(_GIVES_DURATION.search(sentence.lower()))
+                if gives_duration:
                     given |= {"time"}  # "from age 16 to 23" says how long they help
                 match = len(asked & given)
                 # a sentence that points back ("Then the child is supported under a plan") is about
@@ -379,7 +380,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 strong = sum(1 for a in asked & given if a in STRONG and STRONG[a].search(sentence.lower()))
                 if "count" in asked and _counts_subject(sentence, subject):
                     strong += 1  # "8 Family Hubs" answers "how many are there?" after family hubs
-                if duration and _GIVES_DURATION.search(sentence.lower()):
+                if gives_duration:
                     strong += 2  # "It lasts as long as it is needed" over "the first meeting is within 10 days"
                 if frequency and _GIVES_FREQUENCY.search(sentence.lower()):
                     strong += 2  # "reviewed at least every 6 months" over "the first review is within 3 months"

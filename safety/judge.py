@@ -180,6 +180,7 @@ class Judge:
         """`after_concern`: the conversation had a safety reply just before this message."""
         signals = self.detector.detect_all(text)
         question = is_question(text)
+        lowered = text.lower().replace("\u2019", "'")
         ranking = self.model.rank_kinds(text, top=len(KINDS) + 1) if self.model else []
         # The model's concern is its probability of any kind of harm (1 - P(none)); its kind, the
         # likeliest kind of harm.
@@ -198,10 +199,10 @@ class Judge:
         # A professional asking how to refer one particular child they have seen ("GP. Need to refer a
         # 2 yr old with unexplained injuries, how do I?"): the professional's safety reply is that answer.
         reporting = about_process and not self.cues.is_settled(text) and self.cues.speaker(text) == "professional" \
-            and bool(_PARTICULAR_CHILD.search(text.lower().replace("\u2019", "'")))
+            and bool(_PARTICULAR_CHILD.search(lowered))
         # asking what a word means, about no one ("what does the word unalive mean? everyone says it"), is
         # a question about words, whatever the model makes of them
-        meaning = impersonal_question and bool(_ASKS_MEANING.search(text.lower().replace("\u2019", "'")))
+        meaning = impersonal_question and bool(_ASKS_MEANING.search(lowered))
         if (settled or impersonal_question) and (harm_p < SETTLED_PATTERN_AGREEMENT or meaning) and not reporting:
             # "is smacking illegal now?", "I had a fight last year": the model must agree; asking how
             # to die stands whatever the framing
@@ -219,7 +220,7 @@ class Judge:
             source = "patterns"
         # "is it ok if a grown up says we have touching secrets": a child telling, in the shape of a
         # question about whether it is normal, is held to what a statement needs
-        telling = question and bool(_IS_IT_NORMAL.search(text.lower().replace("\u2019", "'")))
+        telling = question and bool(_IS_IT_NORMAL.search(lowered))
         if after_concern:
             needed = AFTER_CONCERN_QUESTION if question and not telling else AFTER_CONCERN_STATEMENT
         else:
@@ -229,7 +230,7 @@ class Judge:
         model_may_raise = model_kind != NONE and not (impersonal_question and not after_concern)
         if not settled and harm_p >= PROFESSIONAL_REPORT and model_kind != NONE and \
                 self.cues.speaker(text) == "professional" and \
-                _PARTICULAR_CHILD.search(text.lower().replace("\u2019", "'")):
+                _PARTICULAR_CHILD.search(lowered):
             needed, model_may_raise = min(needed, PROFESSIONAL_REPORT), True
         # A question from someone upset about what services are doing ("a referral about my baby, I can't
         # stop crying, what happens now?") is distress, not a parent at breaking point: only the crisis
