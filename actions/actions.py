@@ -304,7 +304,9 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         return None
     council = council_for(tracker, base)
     topic = base.topic(council, topic_id)
-    if topic and topic.contacts and "contact" in followup.asked_aspects(text):
+    asked = followup.asked_aspects(text)
+    if topic and topic.contacts and "contact" in asked and "miss" not in asked:
+        # ("what if they can't get me on the phone?" asks what happens then, not for a number)
         send(dispatcher, [answers.contacts_message(base.contacts(council, topic.contacts),
                                                    intro=f"For {base.council(council).name}:")])
         return council_events(tracker, council)
@@ -655,6 +657,23 @@ def give_contacts(dispatcher: CollectingDispatcher, base: KnowledgeBase, council
         send(dispatcher, [src])
 
 
+# A message taken for "what happens next" that names a topic by all the words of its title, at least
+# this many, and asks something else about it (when, who...), is asking that of the topic it names.
+NAMED_TOPIC_WORDS = 2
+
+
+def named_topic_fact(base: KnowledgeBase, council: str, text: str) -> Optional[followup.Fact]:
+    """The fact a message asks about a topic whose title it names (the best of up to three), when it asks
+    a particular aspect other than what comes next and the fact gives it; else None."""
+    asked = followup.asked_aspects(text) - {"what", "next"}
+    if not asked:
+        return None
+    facts = [f for f in (followup.best_fact(base, council, t, text)
+                         for t in followup.titled_topics(base, text, least=NAMED_TOPIC_WORDS)[:3])
+             if f is not None and asked & followup.given_aspects(f.sentence)]
+    return max(facts, key=lambda f: f.score) if facts else None
+
+
 class ActionNextSteps(Action):
     """Explain what happens after a stage, with the council's timescales and due dates."""
 
@@ -683,6 +702,13 @@ class ActionNextSteps(Action):
                 # "what happens after it?" about the conversation's topic: what its answer says comes next
                 send(dispatcher, answers.fact_messages(base, council, topic, topic.next))
                 return council_events(tracker, council)
+            fact = named_topic_fact(base, council, text)
+            if fact is not None:
+                # "she went on a child protection plan yesterday, when do they check it again?": the fact
+                # asked about the topic the message names, not a choice of steps
+                warm_line(dispatcher, tracker)
+                send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
+                return council_events(tracker, council) + [SlotSet("topic", fact.topic.id)]
             send(dispatcher, [answers.stage_choice_message(base, council)])
             return council_events(tracker, council)
         when: Optional[dt.date] = timescales.parse_date(text, self.today())

@@ -29,7 +29,8 @@ ASPECT_QUESTIONS = {
     "child_seen": r"\b(see|seen|speak to|speak with|talk to|talk with|meet|visit|ask|listen to|interview) "
                   r"(my|the|our|your|his|her) (kid|kids|child|children|son|daughter|baby|boy|girl)\b|"
                   r"\b(kid|child|son|daughter|baby)'?s? (say|views|voice|wishes)\b|"
-                  r"\b(see|seen|speak to|talk to|meet|visit|interview) (him|her|them) alone\b",
+                  r"\b(see|seen|speak to|talk to|meet|visit|interview) (him|her|them) alone\b|"
+                  r"\b(come and|come to|come out to) (see|visit|meet) (him|her|my [a-z]+)\b",
     # how something comes about ("how does a young person end up with them?", "how do I get it?")
     "how": r"\b(how (do|does|did|can|could|would|is|are|will) (i|we|you|they|a|an|the|my|our|someone|people|"
            r"children|kids|young|families|he|she|it)|end up|get (onto|into|on to|referred))\b",
@@ -146,7 +147,8 @@ GENERIC = frozenset("""child children childs kid kids family families social wor
     differently each forty full getting hear heard keep keeps kind line listen little look looks must
     nothing one seeing seen sees seven speak spoken stay stays told use used way without three
     together through offer offers hour hours outside home worried worry worries involve involved note
-    notes level levels place step steps it's he's she's they're i'm we're that's what's there's""".split())
+    notes level levels place step steps deadline deadlines timescale timescales
+    it's he's she's they're i'm we're that's what's there's""".split())
 
 
 def _stem(word: str) -> str:
@@ -328,6 +330,22 @@ def _plain(question: str) -> str:
     return lowered
 
 
+# A section of an Act named by its number ("section 17", "s47").
+_SECTION = re.compile(r"\b(?:section|s\.?) ?(\d+)\b")
+
+
+def _another_section(asked: set[str], sentence: str) -> bool:
+    """Whether the sentence names only other sections of an Act than the question (`asked`) does."""
+    named = set(_SECTION.findall(sentence.lower()))
+    return bool(asked and named and not asked & named)
+
+
+# Who is speaking, in the message before ("I'm a teacher and I'm in the core group"): not what "it" is.
+_SPEAKER = re.compile(r"\b(i'm|im|i am|as|we're|we are|i work as) (a|an) ([a-z]+ ){0,2}?(teacher|nurse|gp|doctor|"
+                      r"health visitor|childminder|police officer|youth worker|teaching assistant|head ?teacher|dsl|"
+                      r"practitioner|professional|senco|midwife)s?\b")
+
+
 def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, context: str = "") -> Optional[Fact]:
     """The sentence that answers the question's aspect, from the current topic first, then the other
     topics of its area that the question or the topic's title links to; None when no sentence gives
@@ -336,8 +354,12 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     the topic's own subject, answers better."""
     plain = _plain(question)
     asked = asked_aspects(plain) - {"what"} or asked_aspects(plain)
+    if "miss" in asked:
+        asked -= {"contact"}  # "what if they can't get me on the phone?" asks what happens then
     words = content_words(_without(plain, base.council_names()))  # "In Bolton, ..." is not about Bolton
-    ctx = content_words(_without(_plain(context), base.council_names())) - words if context else set()
+    ctx = content_words(_without(_SPEAKER.sub(" ", _plain(context)), base.council_names())) - words \
+        if context else set()
+    sections = set(_SECTION.findall(plain))
     duration = bool(_ASKS_DURATION.search(question.lower()))
     frequency = bool(_ASKS_FREQUENCY.search(question.lower()))
     area = base.topic_area(topic_id)
@@ -365,6 +387,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
             for i, sentence in enumerate(said):
                 if sentence.endswith("?"):
                     continue  # a question the text asks its reader answers nothing
+                if _another_section(sections, sentence):
+                    continue  # "Section 47 enquiries must be finished within..." does not answer about section 17
                 given = given_aspects(sentence)
                 gives_duration = duration and bool(_GIVES_DURATION.search(sentence.lower()))
                 if gives_duration:
@@ -426,13 +450,16 @@ def _stems(text: str) -> set[str]:
 
 
 # The same doing in any form: "decide", "decides", "decided" and "a decision"; "lead" and "led".
-_ROLE_ALIASES = {"decisi": "decid", "led": "lead"}
+_ROLE_ALIASES = {"decisi": "decid", "led": "lead", "runs": "run"}
 _ROLE_ROOTS = frozenset({s.rstrip("e") for s in ROLE_VERBS} | set(_ROLE_ALIASES.values()))
+# Running a meeting or a group is chairing or leading it ("who runs it?" and "The social worker leads it").
+_ROLE_ALSO = {"run": {"lead", "chair"}}
 
 
 def _roles(text: str) -> set[str]:
     """What the text says someone does in a process (ROLE_VERBS), each as one root."""
-    return {r for r in (_ROLE_ALIASES.get(s, s.rstrip("e")) for s in _stems(text)) if r in _ROLE_ROOTS}
+    found = {r for r in (_ROLE_ALIASES.get(s, s.rstrip("e")) for s in _stems(text)) if r in _ROLE_ROOTS}
+    return found.union(*(_ROLE_ALSO.get(r, set()) for r in found))
 
 
 # A sentence that says in so many words who does something ("must be agreed by the allocated practitioner").
@@ -457,10 +484,31 @@ def role_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
     return fact
 
 
+# Everyday words (GENERIC) that still say which thing of a topic's area is meant: "when is the first
+# meeting?" after a plan's ending is about the first meeting, not how long a plan lasts.
+NAMING = frozenset(_stem(w) for w in "meeting meetings first next last plan plans letter notes team teams".split())
+
+
+def _naming_words(text: str) -> set[str]:
+    return content_words(text) | ({_stem(w) for w in _WORD.findall(text.lower().replace("\u2019", "'"))} & NAMING)
+
+
+def titled_topics(base: KnowledgeBase, text: str, least: int = 2) -> list[str]:
+    """The topics whose title's words (at least `least` of them, NAMING words counted) are all in the text."""
+    said = _naming_words(_plain(text))
+    found = []
+    for t in base.topic_index():
+        title = _naming_words(t["title"])
+        if len(title) >= least and title <= said:
+            found.append(t["id"])
+    return found
+
+
 def shares_words(question: str, fact: Fact) -> bool:
     """Whether the fact's sentence has a word of the question's own (after everyday words are read
-    as the service's: "the next one" is "the review")."""
-    return bool(content_words(_plain(question)) & content_words(fact.sentence))
+    as the service's: "the next one" is "the review"), counting the everyday words that name a thing
+    (NAMING)."""
+    return bool(_naming_words(_plain(question)) & _naming_words(fact.sentence))
 
 
 def says_what_was_asked(question: str, fact: Fact) -> bool:
@@ -641,6 +689,7 @@ def elsewhere_fact(base: KnowledgeBase, council: str, topic_id: str, question: s
     words and gives what it asks (who, when...): that sentence. None when the question asks only what
     something is, the topic has those words (or words that start the same: "stepped"
     is "step"), or no single sentence is the clear one."""
+    sections = set(_SECTION.findall(_plain(question)))
     words = content_words(_without(_plain(question), base.council_names()))
     if len(words) < ELSEWHERE_OVERLAP:
         return None
@@ -661,7 +710,7 @@ def elsewhere_fact(base: KnowledgeBase, council: str, topic_id: str, question: s
         for i, sentence in enumerate(said):
             have = content_words(sentence)
             overlap = len(words & have)
-            if not missing <= have or overlap < ELSEWHERE_OVERLAP:
+            if not missing <= have or overlap < ELSEWHERE_OVERLAP or _another_section(sections, sentence):
                 continue
             whole = _with_antecedent(list(said), i)  # "They also work with...": who they are is before
             given = given_aspects(whole)

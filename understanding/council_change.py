@@ -30,6 +30,8 @@ FILLER = frozenset("""
     just what how about whatabout the a an council council's county city borough area district side
     asking ask asked question meant mean i'd sorry, not no yes yeah please pls thanks thx same again
     if makes make difference does do change changes matter different one
+    i've ive we've weve moved move moving lived to
+    child kid kids children son daughter grandchild grandchildren family for a
     """.split())
 MAX_WORDS = 12
 _WORD = re.compile(r"[a-z][a-z']*")

@@ -15,7 +15,9 @@ _ACT = (r"(pass|send|book|check|contact|ring|phone|call|email|e-mail|message|tex
         r"let (them|my|our|the|him|her)( [a-z]+){0,3} know|"
         r"tell (my|our|the|them|him|her|school|social)|give (my|this|them|him|her)|forward|pass on|connect me|"
         r"transfer me|visit|come (round|out|to)|help me fill|do (it|this|that|one) for (me|us)|"
-        r"make (a|the|my|our) (referral|complaint)|complain for (me|us)|fill (it|this|that|the form) (in|out))\b")
+        r"make (a|the|my|our) (referral|complaint)|complain for (me|us)|fill (it|this|that|the form) (in|out)|"
+        r"(close|shut) (my|our|the) (case|file|plan)|end (my|our|the) (case|plan)|take (me|us) off|"
+        r"tell me (exactly )?what to (say|write|tell)|write (my|our|a|the) (statement|letter|reply|appeal))\b")
 ACT = re.compile(_YOU + _ACT, re.IGNORECASE)
 OWN_CASE = re.compile(
     r"\b((is|has|was) (my|our) (case|file|referral|assessment|plan) (still |been |already )?(open|closed|shut|"

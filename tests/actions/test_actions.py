@@ -126,6 +126,14 @@ async def test_next_steps_without_a_stage_asks_which(make_tracker, dispatcher, d
     assert dispatcher.messages[0]["buttons"], "offers the stages as quick replies"
 
 
+async def test_next_steps_naming_a_topic_and_asking_when_gets_that_fact(make_tracker, dispatcher, domain):
+    tracker = make_tracker("next_steps", text="my son was put on a child protection plan on monday, when is it "
+                                              "reviewed?", slots={"council": "hampshire"})
+    events = await actions.ActionNextSteps().run(dispatcher, tracker, domain)
+    assert "3 months" in texts(dispatcher) and "Which step" not in texts(dispatcher)
+    assert SlotSet("topic", "review_conference") in events
+
+
 @pytest.mark.parametrize("value, council", [("Hampshire", "hampshire"), ("hants", "hampshire"), ("BOLTON", "bolton")])
 async def test_set_council(make_tracker, dispatcher, domain, value, council):
     tracker = make_tracker("inform_council", text=f"I live in {value}",

@@ -310,3 +310,44 @@ def test_a_rare_word_the_topic_never_uses_finds_its_sentence(kb):
                                    "what's a child and family assessment, in plain words?") is None
     assert followup.elsewhere_fact(kb, "coventry", "statutory_visits",
                                    "does the social worker have to see my child alone?") is None
+
+
+@pytest.mark.parametrize("council, topic_id, question, before, says", [
+    # running a group is leading or chairing it
+    ("hampshire", "core_group", "who runs it?", "", "leads"),
+    # who is speaking in the message before is not what "it" is
+    ("hampshire", "core_group", "who leads it?", "I'm a teacher and I sit in the core group", "leads"),
+    # a phone in "what if" asks what happens then, not for the number
+    ("coventry", "mash_what", "what if they can't get me on the phone?", "", "letter"),
+    # someone coming to see the child is whether the child is seen
+    ("coventry", "assessment_child_seen", "when are they coming to see her?", "", "seen"),
+])
+def test_the_doing_and_the_case_asked_find_their_sentence(kb, council, topic_id, question, before, says):
+    fact = followup.best_fact(kb, council, topic_id, question, context=before)
+    assert fact is not None and says in fact.sentence.lower()
+
+
+@pytest.mark.parametrize("text", ["what's the deadline?", "is there a deadline for it?"])
+def test_a_deadline_names_no_topic(vocab, kb, text):
+    assert followup.is_follow_up(text, vocab, ignore=kb.council_names())
+
+
+def test_a_sentence_about_another_section_of_the_act_is_not_the_answer(kb):
+    fact = followup.best_fact(kb, "hampshire", "assessment_length",
+                              "by when must they have finished the section 17 assessment?")
+    assert fact is not None and "section 47" not in fact.sentence.lower() and "15 days" in fact.sentence
+
+
+def test_an_everyday_word_that_names_a_thing_is_shared():
+    fact = followup.Fact(None, "The first meeting should be held within 10 working days.", 1.0)
+    assert followup.shares_words("when's the first meeting?", fact)
+    assert not followup.shares_words("when's the first meeting?",
+                                     followup.Fact(None, "A plan lasts for as long as it is needed.", 1.0))
+
+
+def test_a_rare_word_does_not_fetch_a_sentence_about_another_section(kb):
+    asked = "by when must they be finishing the section 17 assessment?"
+    assert followup.elsewhere_fact(kb, "hampshire", "assessment_length", asked) is None
+    enquiries = asked.replace("17 assessment", "47 enquiries")
+    other = followup.elsewhere_fact(kb, "hampshire", "assessment_length", enquiries)
+    assert other is not None and other.topic.id == "s47_length"

@@ -15,7 +15,8 @@ def council_in(text: str, name: str) -> list[dict]:
 @pytest.mark.parametrize("text, name", [
     ("oh wait, I'm in Bolton actually", "Bolton"), ("we're in Hampshire if that makes a difference", "Hampshire"),
     ("I'm asking about Bolton", "Bolton"), ("what about up in Bolton?", "Bolton"), ("sorry, Hampshire", "Hampshire"),
-    ("what about Hampshire? that's where we are", "Hampshire"), ("Coventry", "Coventry")])
+    ("what about Hampshire? that's where we are", "Hampshire"), ("Coventry", "Coventry"),
+    ("we've moved to Hampshire now", "Hampshire"), ("sorry, the children live in Bolton", "Bolton")])
 def test_only_a_council(text, name):
     assert only_names_a_council(text, council_in(text, name))
 

@@ -13,6 +13,8 @@ from understanding.requests import cannot_do
     "please can you pass this on to the MASH", "can u do it for me", "could you make the complaint for us",
     "can you make a referral for me please", "could you cancel our meeting on friday", "can u find me a lawyer",
     "whats my sons social worker's number", "what is my social worker's name",
+    "could you shut our file, we're fine now", "can u take us off the plan", "can you write my statement for me",
+    "will you tell me what to say at the meeting",
 ])
 def test_asked_to_act_or_about_their_own_case(text):
     assert cannot_do(text), text
@@ -23,6 +25,7 @@ def test_asked_to_act_or_about_their_own_case(text):
     "how do I contact the MASH", "what does a social worker do", "can I ring the MASH myself",
     "can you help me understand the plan", "who is the MASH for", "how do I make a complaint",
     "can I make a referral myself", "can you tell me who finds foster carers", "can the meeting be moved",
+    "can you tell me how a plan is closed", "can you tell me what to expect at the conference",
 ])
 def test_ordinary_questions_are_not(text):
     assert not cannot_do(text), text
