@@ -322,10 +322,12 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         # visits): the better fact of the two
         own = followup.best_fact(base, council, classified, text)
         if own is not None and (own.score >= fact.score + OWN_TOPIC_BETTER or (
-                own.score > fact.score and followup.shares_words(text, own) and
-                not followup.shares_words(text, fact))):
+                own.score > fact.score and ((followup.shares_words(text, own) and
+                                             not followup.shares_words(text, fact)) or
+                                            followup.gives_more(text, own, fact)))):
             # (or better at all, when only it has a word of the question: "when is the next conference?"
-            # after the first conference is about the review, not the core group)
+            # after the first conference is about the review, not the core group; or when it gives more of
+            # what was asked: "who do I tell?" is answered by a number, not by who visits)
             fact, asked_about = own, classified
     if fact is None:
         # "section 47... are they going to take my kids?" was answered about keeping families together;
@@ -335,6 +337,11 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             if fact is not None:
                 asked_about = other
                 break
+    if fact is None and classified != topic_id and classified in set(base.topic_ids()) and sure_of_own >= OWN_TOPIC:
+        # nothing of the conversation's topic answers it, but the message's own topic does ("who do I tell?"
+        # after private fostering: the number to call when worried about a child)
+        fact = followup.best_fact(base, council, classified, text)
+        asked_about = classified if fact is not None else asked_about
     if fact is None and topic and "where" in followup.asked_aspects(text):
         # "where can I find them?": the web page or address the topic gives
         found = channels.prefer_channels(base, council, base.contacts(council, topic.contacts), "website address")
@@ -928,13 +935,14 @@ SAFETY_ANSWERS = frozenset({"mash_contact", "mash_out_of_hours", "safeguarding_a
 
 
 def answer_the_question_too(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
-                            council: str) -> None:
+                            council: str) -> Optional[str]:
     """A concern told beside a question of its own ("my partner hit me last night, will they take the
     kids into care?"): after the safety reply, the question's answer, so that it is not lost. Only
-    a part of the message (understanding.clauses) that asks something and whose topic is clear."""
+    a part of the message (understanding.clauses) that asks something and whose topic is clear. The
+    topic answered, or None."""
     parts = (tracker.latest_message or {}).get("topic_parts") or []
     if len(parts) < 2:
-        return
+        return None
     topic_ids = set(base.topic_ids()) - SAFETY_ANSWERS
     for part in parts:
         text = part.get("text") or ""
@@ -949,7 +957,19 @@ def answer_the_question_too(dispatcher: CollectingDispatcher, tracker: Tracker, 
         dispatcher.utter_message(text="About your question:")
         send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence) if fact
              else answers.fact_messages(base, council, topic, topic.answer))
-        return
+        return fact.topic.id if fact else topic.id
+    return None
+
+
+def topic_behind_concern(tracker: Tracker, base: KnowledgeBase) -> Optional[str]:
+    """The topic a message that raised a concern is also about, when both classifiers' best topic
+    (safety set aside) is the same ("a patient has just told me she had FGM": FGM), so that "who must I
+    report it to?" next is about it; else None."""
+    latest = tracker.latest_message or {}
+    topic_ids = set(base.topic_ids()) - SAFETY_ANSWERS
+    best = [next((r.get("name") for r in latest.get(key) or [] if r.get("name") in topic_ids), None)
+            for key in ("intent_ranking", "topic_model")]
+    return best[0] if best[0] and best[0] == best[1] else None
 
 
 class ActionSafetyResponse(Action):
@@ -973,12 +993,14 @@ class ActionSafetyResponse(Action):
         for response in kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also"),
                                    own=bool(judgement.get("own", True))):
             dispatcher.utter_message(response=response, **values)
-        answer_the_question_too(dispatcher, tracker, base, council)
+        about = answer_the_question_too(dispatcher, tracker, base, council) or topic_behind_concern(tracker, base)
         # Tells the widget (and the safety evaluation) that this was the safety response.
         dispatcher.utter_message(json_message=kinds.reply_marker(kind, speaker))
         # A Children's Rights Officer request in this conversation is now urgent. If the person
         # was answering "what is it about?", what they said is their answer.
         events = council_events(tracker, council) + [SlotSet("safety_concern", True)]
+        if about:
+            events.append(SlotSet("topic", about))  # what a follow-up ("who do I tell?") is about
         if (tracker.active_loop or {}).get("name") == "cro_request_form" and \
                 tracker.get_slot("requested_slot") == "cro_about":
             events.append(SlotSet("cro_about", message_text(tracker)))

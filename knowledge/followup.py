@@ -69,6 +69,8 @@ ASPECT_QUESTIONS = {
     "members": r"\bwho (actually |really )?(works?|is|are|sits?) (there|in (it|them|that|this|those|the [a-z]+))\b|"
                r"\bwho('s| is| are) (on|in) (it|that|this|the|them)\b|\bwho makes? (it|them|that) up\b|"
                r"\bwho('s| is) (there|part of it)\b",
+    # why it is done ("why do they want to see her alone?")
+    "why": r"\b(why|what for|for what reason|what'?s the point|what is the point|reason|purpose)\b",
     "what": r"\b(what (is|are|does|do|'s)|whats|what it is|mean|means|meaning|for what|what for|why)\b",
 }
 # Which aspects a sentence of the knowledge gives, from its words.
@@ -96,6 +98,8 @@ SENTENCE_ASPECTS = {
     "how": r"\b(refer|refers|referral|referred|sends?|sent|passe[sd]?|through|decides?|fill in|apply|"
            r"ask for|asks for|can ask|walk into|goes to|go to)\b",
     "next": r"\b(then|after|next|afterwards|will)\b",
+    "why": r"\b(so that|because|makes? sure|helps? (to )?keep|to keep|to check|to find out|to understand|aims? to|"
+           r"the aim is|purpose is|is so)\b",
     "decide": r"\b(decides?|decided|decision|outcomes?|result|could be|may be (made|put|stepped)|plan is made|"
               r"becomes? subject|subject to a)\b",
     "contents": r"\b(includes?|including|covers|looks at|sets out|says|contains|made up of|profile|outcomes|"
@@ -170,11 +174,16 @@ _WHO_THEY_SPEAK_TO = re.compile(r"\bwho (will|would|do|does|did|is|are|might|cou
                                 r"([a-z]+ )?(speak|talk|chat)(ing)? (to|with)\b")
 
 
+_WHO_I_TELL = re.compile(r"\bwho (do|should|can|could|shall|must|would) (i|we) tell\b")
+
+
 def asked_aspects(text: str) -> set[str]:
     lowered = " ".join(text.lower().replace("\u2019", "'").split())
     found = {name for name, p in _ASKED.items() if p.search(lowered)}
     if "contact" in found and _WHO_THEY_SPEAK_TO.search(lowered):
         found.discard("contact")
+    if _WHO_I_TELL.search(lowered):
+        found = (found - {"told", "who"}) | {"contact"}  # "who do I tell?" asks who to get in touch with
     return found
 
 
@@ -408,7 +417,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                     strong += 2  # "It lasts as long as it is needed" over "the first meeting is within 10 days"
                 if frequency and _GIVES_FREQUENCY.search(sentence.lower()):
                     strong += 2  # "reviewed at least every 6 months" over "the first review is within 3 months"
-                whole = _with_antecedent(said, i)
+                whole = _with_following(said, i, asked, _with_antecedent(said, i))
                 # about the current topic's own subject, with the sentence it points back to ("If the
                 # enquiries confirm the worries, a conference is held. It is held within 15 working days"
                 # after Section 47 enquiries), not a word of that topic's own title ("child protection
@@ -493,6 +502,12 @@ def _naming_words(text: str) -> set[str]:
     return content_words(text) | ({_stem(w) for w in _WORD.findall(text.lower().replace("\u2019", "'"))} & NAMING)
 
 
+def gives_more(question: str, one: Fact, other: Fact) -> bool:
+    """Whether `one` gives more of what the question asks (its aspects) than `other` does."""
+    asked = asked_aspects(_plain(question)) - {"what"}
+    return len(asked & given_aspects(one.sentence)) > len(asked & given_aspects(other.sentence))
+
+
 def titled_topics(base: KnowledgeBase, text: str, least: int = 2) -> list[str]:
     """The topics whose title's words (at least `least` of them, NAMING words counted) are all in the text."""
     said = _naming_words(_plain(text))
@@ -537,17 +552,43 @@ _ANNOUNCES = re.compile(r"(:|\b(one of )?(two|three|four|2|3|4) (things|ways|opt
 
 
 # A sentence that says what the one before it named or is ("It is called...", "This is for...", "These include...").
+_CALLED = re.compile(r"^(it|this|they|these) (is|are) (called|known as)\b", re.IGNORECASE)
 _NAMES_IT = re.compile(r"^(it|this|they|these) ((is|are) (called|known as|for|where|when|a|an|the)|includes?|"
                        r"(may|can|could|will) be (a|an|the)\b)\b",
                        re.IGNORECASE)
+
+
+# Aspects whose answer may run over several sentences of the same subject ("They help keep the child safe.
+# They make sure the child's views are heard."; "It says what is going well. It says what help is needed.").
+LISTED = frozenset({"why", "contents"})
+_THE_THING = re.compile(r"^(?:the|this|that) ([a-z]+)\b", re.IGNORECASE)  # "The plan says...": what it is about
+MORE_SENTENCES = 2
+
+
+def _with_following(said: list[str], i: int, asked: set[str], whole: str) -> str:
+    """`whole` (sentence i, made whole), with up to MORE_SENTENCES sentences after it that carry on about
+    the same subject ("They...", "It also...") giving the same aspect asked, when that aspect is LISTED."""
+    wanted = asked & LISTED
+    if not wanted or not wanted & given_aspects(said[i]):
+        return whole
+    more = []
+    subject = _naming_words(said[i])
+    for sentence in said[i + 1:i + 1 + MORE_SENTENCES]:
+        named = _THE_THING.match(sentence)
+        same = _PRONOUN_START.search(sentence) or (named and _naming_words(named.group(1)) & subject)
+        if sentence in whole or not same or not wanted & given_aspects(sentence):
+            break
+        more.append(sentence)
+    return " ".join([whole, *more])
 
 
 def _with_antecedent(said: list[str], i: int) -> str:
     """Sentence i of a topic's answer; when it starts by pointing back ("It lets graduates..."), with
     the sentences before it (up to three), so that it makes sense on its own."""
     start = i
-    while start > 0 and i - start < 3 and _PRONOUN_START.search(said[start]):
+    while start > 0 and i - start < 3 and _PRONOUN_START.search(said[start]) and not _CALLED.search(said[start]):
         start -= 1  # "They check plans too. They also chair conferences.": back to who "they" are
+        # (not past "These are called statutory visits.", which says what it is about itself)
     end = i + 1
     if _ANNOUNCES.search(said[i]):
         end = min(len(said), i + 5)  # each thing announced may take a sentence and its reason

@@ -533,6 +533,17 @@ async def test_a_follow_up_uses_the_topic_the_previous_message_also_named(make_t
     assert "15 working days" in said
 
 
+async def test_a_follow_up_the_conversations_topic_cannot_answer_is_answered_by_its_own(make_tracker, dispatcher,
+                                                                                        domain):
+    tracker = make_tracker("mash_contact", text="if I'm ever worried about him while he's there, who should I tell?",
+                           slots={"topic": "private_fostering"})
+    tracker.latest_message["intent"]["confidence"] = 0.55  # fairly sure, not very
+    tracker.latest_message["topic_model"] = [{"name": "mash_contact", "confidence": 0.45}]
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "024 7678 8555" in texts(dispatcher) and "exact detail" not in texts(dispatcher)
+    assert SlotSet("topic", "mash_contact") in events
+
+
 async def test_a_follow_up_ignores_an_unsure_guess_at_the_previous_message(make_tracker, dispatcher, domain):
     earlier = [{"text": "are they going to take my kids?", "intent": {"name": "s47_what", "confidence": 0.1}}]
     tracker = make_tracker("assessment_length", text="how long does that take?", earlier=earlier,
@@ -673,6 +684,23 @@ async def test_a_question_asked_beside_a_concern_is_answered_after_the_safety_re
     asked = next(i for i, m in enumerate(dispatcher.messages) if m.get("text") == "About your question:")
     assert dispatcher.messages[asked + 1]["buttons"][0]["title"] == "Tell me more"  # the fact, the rest one tap away
     assert dispatcher.messages[-1]["custom"]["type"] == "safety_response"  # still ends with the marker
+
+
+@pytest.mark.parametrize("diet, second, kept", [
+    ("fgm", "fgm", "fgm"),           # both classifiers see what the concern is about: a follow-up is about it
+    ("fgm", "s47_what", None),       # they disagree: no guess
+    ("mash_contact", "mash_contact", None),  # the safety reply already answers that
+])
+async def test_the_topic_behind_a_concern_is_kept_for_what_comes_next(make_tracker, dispatcher, domain, kb,
+                                                                      diet, second, kept):
+    tracker = make_tracker("safety", text="a pupil has just told me something worrying",
+                           safety={"kind": "physical_abuse", "speaker": "professional", "secret": False})
+    tracker.latest_message["intent_ranking"] = [{"name": "safety", "confidence": 0.98},
+                                                {"name": diet, "confidence": 0.01}]
+    tracker.latest_message["topic_model"] = [{"name": "safety", "confidence": 0.6}, {"name": second, "confidence": 0.1}]
+    events = await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
+    assert [e["value"] for e in events if e.get("name") == "topic"] == ([kept] if kept else [])
+    assert dispatcher.messages[-1]["custom"]["type"] == "safety_response"
 
 
 @pytest.mark.parametrize("parts", [

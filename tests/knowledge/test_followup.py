@@ -351,3 +351,22 @@ def test_a_rare_word_does_not_fetch_a_sentence_about_another_section(kb):
     enquiries = asked.replace("17 assessment", "47 enquiries")
     other = followup.elsewhere_fact(kb, "hampshire", "assessment_length", enquiries)
     assert other is not None and other.topic.id == "s47_length"
+
+
+def test_why_is_answered_by_the_reason_with_the_reasons_after_it(kb):
+    fact = followup.best_fact(kb, "coventry", "statutory_visits", "what's the reason for the visits?")
+    assert fact is not None and "safe" in fact.sentence and "views" in fact.sentence
+    assert "baby" not in fact.sentence  # "These are called statutory visits." says itself what it is about
+
+
+def test_what_a_plan_holds_runs_on_while_the_sentences_carry_on_about_it(kb):
+    fact = followup.best_fact(kb, "hampshire", "cin_what", "what goes in it?")
+    assert fact is not None and "working well" in fact.sentence and "help is needed" in fact.sentence
+
+
+def test_who_do_i_tell_asks_for_someone_to_get_in_touch_with(kb):
+    assert "contact" in followup.asked_aspects("if I'm worried about her there, who should I tell?")
+    number = followup.Fact(None, "If you are worried about a child, call the MASH on 024 7678 8555.", 4.3)
+    visits = followup.Fact(None, "A social worker visits at set times.", 4.2)
+    assert followup.gives_more("who should I tell?", number, visits)
+    assert not followup.gives_more("who should I tell?", visits, number)
