@@ -99,6 +99,13 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
         send(dispatcher, answers.fact_messages(base, council, role.topic, role.sentence))
         return [SlotSet("topic", topic_id)]
     if covered and followup.lacks_asked_figure(base, council, topic_id, text):
+        fact = followup.best_fact(base, council, topic_id, text)
+        if fact is not None and fact.topic.id != topic_id and followup.says_what_was_asked(text, fact) and \
+                not followup.lacks_asked_figure(base, council, fact.topic.id, text):
+            # "section 47... how long does this go on for?": the figure, from the item of the same area that
+            # gives it for what the question names
+            send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
+            return [SlotSet("topic", fact.topic.id)]
         send(dispatcher, [answers.figure_not_known(base, council)])
     send(dispatcher, answers.topic_messages(base, council, topic_id,
                                             audience="young" if young else "professional" if professional else None))
@@ -411,6 +418,11 @@ def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowl
         # also taken for, that the council does cover ("who else is in the team?" taken for the support of
         # new social workers, and for teams and roles)
         topic_id = next((t for t in topics_named_before(tracker, base, topic_id) if base.topic(council, t)), topic_id)
+    role = followup.role_fact(base, council, topic_id, text) if text else None
+    if role is not None:
+        # "who runs a child protection conference?" then "and in Bolton?": Bolton's sentence that says who does
+        send(dispatcher, answers.fact_messages(base, council, role.topic, role.sentence))
+        return [SlotSet("topic", role.topic.id)]
     if text and followup.asked_aspects(text) & NARROW_ASPECTS and base.topic(council, topic_id) is not None:
         fact = followup.best_fact(base, council, topic_id, text)
         if fact is not None and fact.topic.id == topic_id and \

@@ -544,6 +544,14 @@ async def test_a_follow_up_the_conversations_topic_cannot_answer_is_answered_by_
     assert SlotSet("topic", "mash_contact") in events
 
 
+async def test_a_figure_the_topic_lacks_comes_from_the_item_beside_it_that_gives_it(make_tracker, dispatcher, domain):
+    tracker = make_tracker("s47_what", text="they've begun a section 47 about my girls, how long will it go on?",
+                           slots={"council": "hampshire"})
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "15 working days" in texts(dispatcher) and "exact detail" not in texts(dispatcher)
+    assert SlotSet("topic", "s47_length") in events
+
+
 async def test_a_follow_up_ignores_an_unsure_guess_at_the_previous_message(make_tracker, dispatcher, domain):
     earlier = [{"text": "are they going to take my kids?", "intent": {"name": "s47_what", "confidence": 0.1}}]
     tracker = make_tracker("assessment_length", text="how long does that take?", earlier=earlier,
@@ -599,6 +607,17 @@ async def test_a_change_of_council_re_answers_the_fact_asked_not_the_whole_topic
     await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "chair child protection conferences" in said and "Independent Reviewing Officer" in said
+
+
+async def test_a_change_of_council_re_answers_who_does_it_from_where_the_new_council_says_it(make_tracker,
+                                                                                            dispatcher, domain):
+    earlier = [{"text": "who is in charge of running a child protection conference?", "intent": {"name": "icpc_what"}}]
+    tracker = make_tracker("inform_council", text="and for Bolton?", earlier=earlier,
+                           slots={"topic": "icpc_what", "council": "coventry"},
+                           entities=[{"entity": "council", "value": "bolton"}])
+    events = await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    assert "Independent Reviewing Officers" in texts(dispatcher)
+    assert SlotSet("topic", "teams_roles") in events
 
 
 async def test_a_change_of_council_after_asking_for_a_number_gives_the_new_councils(make_tracker, dispatcher, domain):

@@ -370,3 +370,14 @@ def test_who_do_i_tell_asks_for_someone_to_get_in_touch_with(kb):
     visits = followup.Fact(None, "A social worker visits at set times.", 4.2)
     assert followup.gives_more("who should I tell?", number, visits)
     assert not followup.gives_more("who should I tell?", visits, number)
+
+
+def test_a_year_is_not_a_count():
+    assert "count" not in followup.given_aspects("The guide names Working Together 2013 as its guidance.")
+    assert "count" in followup.given_aspects("There are 3 Referral and Assessment teams.")
+
+
+def test_how_long_something_goes_on_is_answered_by_when_it_must_be_finished(kb):
+    fact = followup.best_fact(kb, "hampshire", "s47_what",
+                              "they've opened a section 47 on us and I'm scared stiff, how long will it go on?")
+    assert fact is not None and fact.topic.id == "s47_length"
