@@ -362,6 +362,14 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         # the figure asked for is not given for that topic: say so, then the nearest fact that is (a
         # fact of the same area about what the question names answers it: no need to say so)
         send(dispatcher, [answers.figure_not_known(base, council, asked_about)])
+        own_topic = base.topic(council, asked_about)
+        if own_topic is not None and not base.is_process_area(base.topic_area(asked_about) or "") and \
+                not followup.says_what_was_asked(text, fact) and \
+                not followup.says_what_was_asked(own_topic.title, fact):
+            # the nearest figure, of an item beside it that is not a step of the same process, is about nothing
+            # the conversation named ("the first review is held within 20 working days", of an asylum-seeking
+            # child, after information sharing): what the topic itself says
+            fact = followup.Fact(own_topic, followup.sentences(own_topic)[0], 0.0)
     send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
     return council_events(tracker, council) + [SlotSet("topic", fact.topic.id)]
 

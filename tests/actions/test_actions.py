@@ -552,6 +552,16 @@ async def test_a_figure_the_topic_lacks_comes_from_the_item_beside_it_that_gives
     assert SlotSet("topic", "s47_length") in events
 
 
+async def test_a_figure_about_something_never_named_is_not_the_answer(make_tracker, dispatcher, domain):
+    # after information sharing, "how long does it take?" has no figure: say so, and what the topic says,
+    # not the nearest figure of an item beside it about something else
+    tracker = make_tracker("nlu_fallback", text="how long does it all take?", slots={"topic": "information_sharing"})
+    tracker.latest_message["intent"]["confidence"] = 0.45
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "exact detail" in said and "working days" not in said
+
+
 async def test_a_follow_up_ignores_an_unsure_guess_at_the_previous_message(make_tracker, dispatcher, domain):
     earlier = [{"text": "are they going to take my kids?", "intent": {"name": "s47_what", "confidence": 0.1}}]
     tracker = make_tracker("assessment_length", text="how long does that take?", earlier=earlier,
