@@ -167,10 +167,9 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
             topic_id = best["name"]
         if i == 0 and topic_id == main_topic:
             continue  # the first answer was about the first question
-        fact = followup.best_fact(base, council, topic_id, text)
-        if fact and fact.topic.id == main_topic and topic_id == main_topic and \
-                fact.sentence in answers.topic_text(base, council, main_topic):
-            continue  # the first answer already says it
+        fact = followup.role_fact(base, council, topic_id, text) or followup.best_fact(base, council, topic_id, text)
+        if fact and any(fact.sentence in (m.get("text") or "") for m in dispatcher.messages):
+            continue  # an answer before it in this reply already says it
         if fact:
             send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
             answered.add(fact.topic.id)

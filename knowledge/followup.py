@@ -44,7 +44,8 @@ ASPECT_QUESTIONS = {
               r"end up with|what comes of)\b",
     # what it holds or looks at ("what does it actually say inside it?", "what does it look at?")
     "contents": r"\b(inside|contain|contains|include|includes|cover|covers|look at|looks at|made up of|"
-                r"goes? in|go into|goes into|put in|written in|say in|says in|in it)\b",
+                r"goes? in|go into|goes into|put in|written in|say in|says in|in it|"
+                r"what('s| is| are| gets?) (in|inside) (it|them|the|a|an|my|our|their|his|her))\b",
     # what someone's job is ("what do they actually do?")
     "does": r"\bwhat (do|does|will|would|can) (they|it|he|she|(the|that|this|a|an|my|our)( [a-z'-]+){1,3}) "
             r"(actually |really |even )?do\b|\b(their|its) (job|role)\b|"
@@ -124,6 +125,8 @@ STRONG = {
     "age": re.compile(r"\b(\d+ (to|and) \d+|under \d+|over \d+|up to( the age of)? \d+|aged \d+|"
                       r"\d+ or (over|under))\b"),
     "count": re.compile(rf"\b{_NUMBER} [a-z]+"),
+    # what it holds, in so many words ("The plan sets out...", "It covers..."), not a word a list might have
+    "contents": re.compile(r"\b(sets out|set out|includes?|including|covers|contains|says what|made up of)\b"),
     # who takes part: a sentence that names several of them ("The police, health practitioners, teachers...")
     "who": re.compile(r"\b(police|health|teachers?|schools?|social workers?|nurses?|doctors?|gps?|practitioners?|"
                       r"professionals?|agencies|parents?|family|families)\b[^.]*?,[^.]*?\b(police|health|teachers?|"
@@ -467,9 +470,14 @@ _ROLE_ROOTS = frozenset({s.rstrip("e") for s in ROLE_VERBS} | set(_ROLE_ALIASES.
 _ROLE_ALSO = {"run": {"lead", "chair"}}
 
 
+_IN_CHARGE = re.compile(r"\b(in charge|the head of|heads? (it|them|the meeting|the conference))\b")
+
+
 def _roles(text: str) -> set[str]:
     """What the text says someone does in a process (ROLE_VERBS), each as one root."""
     found = {r for r in (_ROLE_ALIASES.get(s, s.rstrip("e")) for s in _stems(text)) if r in _ROLE_ROOTS}
+    if _IN_CHARGE.search(text.lower()):
+        found.add("run")  # "who is in charge at the conference?" asks who runs it
     return found.union(*(_ROLE_ALSO.get(r, set()) for r in found))
 
 

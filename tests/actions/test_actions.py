@@ -385,6 +385,20 @@ async def test_a_second_question_already_answered_by_the_first_answer_is_not_rep
     assert texts(dispatcher).lower().count("voluntary") == 1
 
 
+async def test_who_does_it_in_one_of_two_questions_is_answered_from_where_the_council_says_it(make_tracker, dispatcher,
+                                                                                                 domain):
+    tracker = make_tracker("review_conference", slots={"council": "bolton"},
+                           text="who is in charge of a child protection conference, and how often are plans checked?")
+    tracker.latest_message["topic_parts"] = [
+        {"text": "who is in charge of a child protection conference", "ranking": [{"name": "icpc_what",
+                                                                                   "confidence": 0.7}]},
+        {"text": "how often are plans checked?", "ranking": [{"name": "review_conference", "confidence": 0.6}]}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "Independent Reviewing Officers" in said and "6 months" in said
+    assert said.count("6 months") == 1  # one fact is not sent twice in one reply
+
+
 @pytest.mark.parametrize("intent, action", [("statutory_visits", actions.ActionAnswerTopic),
                                             ("nlu_fallback", actions.ActionSearchKnowledge),
                                             ("out_of_scope", actions.ActionOutOfScope)])
