@@ -71,14 +71,17 @@ def speaker_group(speaker: Optional[str]) -> str:
 
 # A second kind of harm found in the same message adds the one line its help needs (after the
 # first kind's lines), in this order of preference.
-ALSO_KINDS = ("self_harm", "online_sexual_harm", "carer_breaking_point", "homeless")
+ALSO_KINDS = ("self_harm", "online_sexual_harm", "carer_breaking_point", "homeless", "domestic_abuse")
 
 
 def _also_line(also: str, young: bool) -> str:
+    # (domestic abuse beside danger now or a child's abuse: the national helpline for an adult living with
+    # it; a young person already gets Childline and a trusted adult)
     return {"self_harm": "utter_safety_samaritans",
             "online_sexual_harm": "utter_safety_online" if young else "utter_safety_online_adult",
             "carer_breaking_point": "utter_safety_breaking_point_help",
-            "homeless": "utter_safety_homeless"}[also]
+            "homeless": "utter_safety_homeless",
+            "domestic_abuse": "utter_safety_trusted_adult" if young else "utter_safety_domestic_abuse"}[also]
 
 
 def plan(kind: str, speaker: Optional[str], secret: bool = False, also: Sequence[str] | str | None = None,

@@ -62,10 +62,11 @@ def make_tracker(kb: KnowledgeBase) -> TrackerFactory:
 
     def factory(intent: str, text: str = "", entities: Optional[list[dict]] = None,
                 slots: Optional[dict] = None, metadata: Optional[dict] = None,
-                safety: Optional[dict] = None, earlier: Optional[list[dict]] = None) -> Tracker:
+                safety: Optional[dict] = None, earlier: Optional[list[dict]] = None,
+                confidence: float = 0.99) -> Tracker:
         """`safety`: the safety layer's judgement of this message; `earlier`: the parse data of
-        earlier messages in the conversation, oldest first."""
-        latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": entities or [],
+        earlier messages in the conversation, oldest first; `confidence`: how sure NLU was of `intent`."""
+        latest = {"intent": {"name": intent, "confidence": confidence}, "entities": entities or [],
                   "text": text, "metadata": metadata or {}, **({"safety": safety} if safety else {})}
         events = [{"event": "user", "text": p.get("text", ""), "parse_data": p} for p in earlier or []]
         return Tracker("test-user", dict(slots or {}), latest,

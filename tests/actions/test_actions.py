@@ -433,8 +433,8 @@ async def test_an_answer_given_on_a_guess_offers_the_other_likely_topics(make_tr
 ])
 async def test_a_sure_second_opinion_wins_over_an_unsure_classifier(make_tracker, dispatcher, domain, diet, second,
                                                                      answered):
-    tracker = make_tracker("kinship_care", text="my friend has been looking after my boy while I'm away")
-    tracker.latest_message["intent"]["confidence"] = diet
+    tracker = make_tracker("kinship_care", text="my friend has been looking after my boy while I'm away",
+                           confidence=diet)
     tracker.latest_message["topic_model"] = [second]
     events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert SlotSet("topic", answered) in events
@@ -550,8 +550,7 @@ async def test_a_follow_up_uses_the_topic_the_previous_message_also_named(make_t
 async def test_a_follow_up_the_conversations_topic_cannot_answer_is_answered_by_its_own(make_tracker, dispatcher,
                                                                                         domain):
     tracker = make_tracker("mash_contact", text="if I'm ever worried about him while he's there, who should I tell?",
-                           slots={"topic": "private_fostering"})
-    tracker.latest_message["intent"]["confidence"] = 0.55  # fairly sure, not very
+                           slots={"topic": "private_fostering"}, confidence=0.55)
     tracker.latest_message["topic_model"] = [{"name": "mash_contact", "confidence": 0.45}]
     events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "024 7678 8555" in texts(dispatcher) and "exact detail" not in texts(dispatcher)
@@ -569,8 +568,8 @@ async def test_a_figure_the_topic_lacks_comes_from_the_item_beside_it_that_gives
 async def test_a_figure_about_something_never_named_is_not_the_answer(make_tracker, dispatcher, domain):
     # after information sharing, "how long does it take?" has no figure: say so, and what the topic says,
     # not the nearest figure of an item beside it about something else
-    tracker = make_tracker("nlu_fallback", text="how long does it all take?", slots={"topic": "information_sharing"})
-    tracker.latest_message["intent"]["confidence"] = 0.45
+    tracker = make_tracker("nlu_fallback", text="how long does it all take?", slots={"topic": "information_sharing"},
+                           confidence=0.45)
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "exact detail" in said and "working days" not in said
@@ -764,8 +763,7 @@ async def test_no_second_answer_without_a_clear_question_it_does_not_already_ans
 async def test_an_outside_subject_wins_over_a_word_in_passing_when_the_classifier_is_unsure(make_tracker, dispatcher,
                                                                                          domain):
     # "baby" names a topic of the assistant's own, but the classifier is not sure of any topic
-    tracker = make_tracker("nlu_fallback", text="How do I claim child benefit for my new baby?")
-    tracker.latest_message["intent"]["confidence"] = 0.45
+    tracker = make_tracker("nlu_fallback", text="How do I claim child benefit for my new baby?", confidence=0.45)
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "I don't have information about benefits" in said and "GOV.UK" in said
@@ -844,8 +842,7 @@ async def test_an_adult_gets_the_whole_topic_not_the_young_persons_words(make_tr
 async def test_an_unsure_follow_up_no_sentence_answers_stays_with_the_conversations_topic(make_tracker, dispatcher,
                                                                                         domain):
     tracker = make_tracker("social_work_support", text="is there like a club or something",
-                           slots={"topic": "young_carers"})
-    tracker.latest_message["intent"]["confidence"] = 0.74
+                           slots={"topic": "young_carers"}, confidence=0.74)
     events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "exact detail" in said and "young carer" in said.lower()
@@ -875,8 +872,8 @@ async def test_an_unsure_guess_the_council_does_not_cover_gives_way_to_one_it_do
                                                                                    domain, kb):
     uncovered = next(t for t in kb.topic_ids() if kb.topic("bolton", t) is None and kb.topic("coventry", t))
     covered = "statutory_visits"
-    tracker = make_tracker(uncovered, text="does the social worker have to visit?", slots={"council": "bolton"})
-    tracker.latest_message["intent"]["confidence"] = 0.6
+    tracker = make_tracker(uncovered, text="does the social worker have to visit?", slots={"council": "bolton"},
+                           confidence=0.6)
     tracker.latest_message["topic_model"] = [{"name": covered, "confidence": 0.45}]
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
@@ -910,8 +907,7 @@ async def test_an_unsure_question_for_a_number_gets_the_number_then_again_for_an
 
 async def test_a_follow_up_whose_own_topic_answers_much_better_gets_that_fact(make_tracker, dispatcher, domain):
     tracker = make_tracker("statutory_visits", text="does the social worker have to see him without me?",
-                           slots={"topic": "cp_plan", "council": "bolton"})
-    tracker.latest_message["intent"]["confidence"] = 0.79
+                           slots={"topic": "cp_plan", "council": "bolton"}, confidence=0.79)
     events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "seen alone" in texts(dispatcher)
     assert SlotSet("topic", "statutory_visits") in events
@@ -989,8 +985,7 @@ async def test_a_follow_up_taken_for_a_topic_the_council_does_not_cover_stays_wi
         make_tracker, dispatcher, domain):
     # "which plan do I get then?" after Bolton's leaving care team is not "no information about CIN plans"
     tracker = make_tracker("cin_what", text="which plan do I get then?",
-                           slots={"topic": "leaving_care", "council": "bolton"})
-    tracker.latest_message["intent"]["confidence"] = 0.55
+                           slots={"topic": "leaving_care", "council": "bolton"}, confidence=0.55)
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "Pathway Plan" in said and "don't have information" not in said
@@ -1001,8 +996,7 @@ async def test_the_second_opinions_topic_answers_an_unsure_follow_up_it_has_the_
     # "when is the next conference then?" after the first one: the review (3 months), not the core group, the
     # only sentence of the conversation's topic that says when
     tracker = make_tracker("nlu_fallback", text="when is the next conference then?",
-                           slots={"topic": "icpc_outcomes", "council": "hampshire"})
-    tracker.latest_message["intent"]["confidence"] = 0.45
+                           slots={"topic": "icpc_outcomes", "council": "hampshire"}, confidence=0.45)
     tracker.latest_message["topic_model"] = [{"name": "review_conference", "confidence": 0.64}]
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
@@ -1012,8 +1006,7 @@ async def test_the_second_opinions_topic_answers_an_unsure_follow_up_it_has_the_
 async def test_a_message_that_points_back_is_not_answered_by_a_search_hit_on_two_words(
         make_tracker, dispatcher, domain):
     tracker = make_tracker("nlu_fallback", text="do they use some sort of tool or form?",
-                           slots={"topic": "exploitation"})
-    tracker.latest_message["intent"]["confidence"] = 0.45
+                           slots={"topic": "exploitation"}, confidence=0.45)
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
     assert "Indicator Tool" in texts(dispatcher) and "Youth Justice" not in texts(dispatcher)
 
@@ -1021,15 +1014,13 @@ async def test_a_message_that_points_back_is_not_answered_by_a_search_hit_on_two
 async def test_a_doubtful_guess_the_full_text_search_clearly_disagrees_with_gives_way(make_tracker, dispatcher, domain):
     text = "which way of working, first developed in Australia, did Coventry adopt to help social workers build " \
            "relationships with families?"
-    tracker = make_tracker("family_hubs", text=text)
-    tracker.latest_message["intent"]["confidence"] = 0.45
+    tracker = make_tracker("family_hubs", text=text, confidence=0.45)
     events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "Signs of Safety" in texts(dispatcher) and SlotSet("topic", "signs_of_safety") in events
 
     # DIET surer, or the second opinion agreeing with it: its guess stands
     dispatcher.messages.clear()
-    tracker = make_tracker("family_hubs", text=text)
-    tracker.latest_message["intent"]["confidence"] = 0.7
+    tracker = make_tracker("family_hubs", text=text, confidence=0.7)
     events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert SlotSet("topic", "family_hubs") in events
 

@@ -111,11 +111,11 @@ HELDOUT_FLOORS = {
     # changes (made from 12h's misses; three of its broken replies, not their questions, were shown once in a
     # diff). Its misses were read once at the start of session 26 (the step of a process asked, who runs it,
     # what if they can't reach me, a speaker's job is not the subject, another section of the Act, requests to
-    # close a case, a next-steps question naming a topic), after which 86.2%. (The oldest set gated here,
-    # 2026-12b, left the suite for it: 83.3%.)
+    # close a case, a next-steps question naming a topic), after which 86.2%; 88.4% at the end of session 26.
+    # (The oldest set gated here, 2026-12b, left the suite for it: 83.3%.)
     "heldout_answers_2026_12i.yml": {
-        "overall": 0.85, "council-switch": 0.82, "crisis": 1.0, "detail": 0.9, "follow-up": 0.7,
-        "frightened": 0.8, "not-covered": 0.95, "simple": 0.85, "text-speak": 0.8, "topic": 0.93, "two-part": 0.84},
+        "overall": 0.86, "council-switch": 0.84, "crisis": 1.0, "detail": 0.9, "follow-up": 0.74,
+        "frightened": 0.83, "not-covered": 0.95, "simple": 0.85, "text-speak": 0.8, "topic": 0.93, "two-part": 0.87},
     # Written in session 25 from the seeds only (10 cases that were word for word training examples taken out).
     # Measured once untuned, after that session's changes: 79.6%. Nobody has read its misses: with 12i, the
     # honest measure. Floors: that run less two cases overall, one and a half a kind. (The oldest set gated

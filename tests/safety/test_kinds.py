@@ -91,6 +91,13 @@ def test_a_second_kind_of_harm_adds_its_own_help():
     assert "utter_safety_samaritans" in both and "utter_safety_online_adult" in both
 
 
+def test_domestic_abuse_beside_danger_now_adds_the_helpline_for_an_adult_only():
+    adult = kinds.plan("danger_now", "parent", also="domestic_abuse")
+    assert adult[:2] == ["utter_safety_danger_now", "utter_safety_domestic_abuse"]
+    young = kinds.plan("danger_now", "young_person", also="domestic_abuse")
+    assert "utter_safety_domestic_abuse" not in young and "utter_safety_childline" in young
+
+
 @pytest.mark.parametrize("speaker", ["friend", "parent", "foster_or_kinship_carer", "professional"])
 def test_someone_telling_of_anothers_self_harm_gets_how_to_help_them_not_have_you_hurt_yourself(speaker):
     plan = kinds.plan("self_harm", speaker, own=False)
