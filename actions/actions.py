@@ -168,7 +168,7 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
         if i == 0 and topic_id == main_topic:
             continue  # the first answer was about the first question
         fact = followup.role_fact(base, council, topic_id, text) or followup.best_fact(base, council, topic_id, text)
-        if fact and any(fact.sentence in (m.get("text") or "") for m in dispatcher.messages):
+        if fact and any(fact.sentence in " ".join((m.get("text") or "").split()) for m in dispatcher.messages):
             continue  # an answer before it in this reply already says it
         if fact:
             send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
@@ -348,7 +348,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         # after private fostering: the number to call when worried about a child)
         fact = followup.best_fact(base, council, classified, text)
         asked_about = classified if fact is not None else asked_about
-    if fact is None and topic and "where" in followup.asked_aspects(text):
+    if fact is None and topic and "where" in asked:
         # "where can I find them?": the web page or address the topic gives
         found = channels.prefer_channels(base, council, base.contacts(council, topic.contacts), "website address")
         if found:

@@ -144,12 +144,6 @@ def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = 
                     "This is what I do know:"}
 
 
-def topic_text(kb: KnowledgeBase, council: str, topic_id: str) -> str:
-    """All the words a topic's answer for the council says (to tell whether a fact is already in it)."""
-    topic = kb.topic(council, topic_id)
-    return " ".join(topic.prose) if topic else ""
-
-
 def render_topic(kb: KnowledgeBase, council: str, topic: Topic) -> list[Message]:
     # One bubble of prose (what it is, what happens next, the person's rights), without labels: fewer,
     # shorter bubbles on a phone. Then who to contact, then the source.

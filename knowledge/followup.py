@@ -569,7 +569,7 @@ _NAMES_IT = re.compile(r"^(it|this|they|these) ((is|are) (called|known as|for|wh
 
 
 # Aspects whose answer may run over several sentences of the same subject ("They help keep the child safe.
-# They make sure the child's views are heard."; "It says what is going well. It says what help is needed.").
+# They make sure the child's views are heard."; "The plan says what is working well. It says what help is needed.").
 LISTED = frozenset({"why", "contents"})
 _THE_THING = re.compile(r"^(?:the|this|that) ([a-z]+)\b", re.IGNORECASE)  # "The plan says...": what it is about
 MORE_SENTENCES = 2

@@ -94,13 +94,16 @@ def test_who_is_speaking_from_cues(cues: Cues, text, speaker):
 @pytest.mark.parametrize("text", ["can you keep a secret", "promise you won't tell anyone",
                                   "dont tell my mum", "will u tell anyone", "can I say this in confidence",
                                   "I need this to stay private", "if i say something u wont tell right",
-                                  "can we talk without it getting back to school"])
+                                  "can we talk without it getting back to school", "just between us ok",
+                                  "between us, something happened at home"])
 def test_secret_cues(cues: Cues, text):
     assert cues.is_secret(text)
 
 
 @pytest.mark.parametrize("text", ["will my information stay private?", "what does confidential mean",
-                                  "will the social worker keep it private from the school?"])
+                                  "will the social worker keep it private from the school?",
+                                  # an arrangement made between people is not a secret
+                                  "my sister and I agreed it between us", "we share the school runs between us"])
 def test_asking_about_privacy_is_not_asking_for_a_secret(cues: Cues, text):
     assert not cues.is_secret(text)
 
