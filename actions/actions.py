@@ -420,10 +420,11 @@ def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowl
         return []
     if not topic_id:
         return []
-    if base.topic(council, topic_id) is None:
+    if base.topic(council, topic_id) is None and not followup.refers_back(text):
         # the new council does not cover the topic the last question was taken for: another topic it was
         # also taken for, that the council does cover ("who else is in the team?" taken for the support of
-        # new social workers, and for teams and roles)
+        # new social workers, and for teams and roles); not when the last question only pointed back to the
+        # topic ("how long does that take?" after young carers was no question about referrals)
         topic_id = next((t for t in topics_named_before(tracker, base, topic_id) if base.topic(council, t)), topic_id)
     role = followup.role_fact(base, council, topic_id, text) if text else None
     if role is not None:

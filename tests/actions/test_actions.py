@@ -643,6 +643,17 @@ async def test_a_change_of_council_re_answers_who_does_it_from_where_the_new_cou
     assert SlotSet("topic", "teams_roles") in events
 
 
+async def test_a_change_of_council_does_not_answer_a_guess_at_a_follow_up_that_only_pointed_back(make_tracker,
+                                                                                               dispatcher, domain):
+    earlier = [{"text": "how long does it take then?", "intent": {"name": "mash_decision_time", "confidence": 0.6}}]
+    tracker = make_tracker("inform_council", text="and for Bolton?", earlier=earlier,
+                           slots={"topic": "young_carers", "council": "coventry"},
+                           entities=[{"entity": "council", "value": "bolton"}])
+    await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "1 working day" not in said and "young carers" in said.lower()
+
+
 async def test_a_change_of_council_after_asking_for_a_number_gives_the_new_councils(make_tracker, dispatcher, domain):
     earlier = [{"text": "phone number for children's social care please", "intent": {"name": "ask_contact"}}]
     tracker = make_tracker("inform_council", text="sorry I'm actually in Bolton", earlier=earlier,
