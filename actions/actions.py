@@ -29,6 +29,7 @@ from safety import kinds
 from safety.replies import phone as _phone
 from safety.replies import safety_values
 from safety.signals import is_question
+from understanding.council_words import only_names_a_council
 from understanding.requests import cannot_do
 
 # Topics about making a referral: the reply also says the assistant cannot make one.
@@ -282,7 +283,10 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     if not topic_id or not text or text.startswith("/"):
         return None
     vocab, names = followup.vocabulary(base), base.council_names()
-    if followup.names_a_topic(text, vocab, ignore=names) and not (
+    # a message that only says which council ("we're in Bolton if that makes a difference") names no topic,
+    # whatever its filler words share with one ("difference")
+    council_only = only_names_a_council(text, (tracker.latest_message or {}).get("entities") or [])
+    if not council_only and followup.names_a_topic(text, vocab, ignore=names) and not (
             (unsure or followup.continues(text) or followup.refers_back(text)) and
             followup.fits_current(base, council_for(tracker, base), topic_id, text, vocab, ignore=names)):
         # (one that carries on from the last, "and by when, counting from the strategy discussion?", or
@@ -765,6 +769,11 @@ class ActionSetCouncil(Action):
                 give_contacts(dispatcher, base, council, text, services, tracker.get_slot("topic"))
                 return [SlotSet("council", council)]
             dispatcher.utter_message(response="utter_council_set", council_name=base.council(council).name)
+            general = base.general_contact(council) if not text and not tracker.get_slot("topic") else None
+            if general is not None:
+                # the council's name said first, before any question ("Bolton"): its children's services
+                # number too, which is often what the person came for
+                send(dispatcher, [answers.contacts_message([general], intro="Its children's services:")])
             return [SlotSet("council", council)]
         if any(w in message_text(tracker).lower() for w in ("live", "from", "council", "area", "in ")):
             dispatcher.utter_message(response="utter_council_unknown")
@@ -981,6 +990,26 @@ def answer_the_question_too(dispatcher: CollectingDispatcher, tracker: Tracker, 
     return None
 
 
+# The topic that says who works with a kind of harm, for a question asked beside it ("my son's been pulled
+# into a gang. Is there a team that deals with this?": the council's exploitation team).
+KIND_TOPICS = {"exploitation": "exploitation", "forced_marriage_fgm": "fgm"}
+
+
+def answer_about_the_harm(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
+                          kind: str) -> Optional[str]:
+    """A question asked with a concern, in no part of its own: answered from the topic of that kind of
+    harm when the council has one (after the safety reply). The topic answered, or None."""
+    text = message_text(tracker)
+    topic = base.topic(council, KIND_TOPICS.get(kind, ""))
+    if topic is None or not is_question(text):
+        return None
+    fact = followup.best_fact(base, council, topic.id, text) if followup.asked_aspects(text) - {"what"} else None
+    dispatcher.utter_message(text="About your question:")
+    send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence) if fact
+         else answers.fact_messages(base, council, topic, topic.answer))
+    return topic.id
+
+
 def topic_behind_concern(tracker: Tracker, base: KnowledgeBase) -> Optional[str]:
     """The topic a message that raised a concern is also about, when both classifiers' best topic
     (safety set aside) is the same ("a patient has just told me she had FGM": FGM), so that "who must I
@@ -1013,7 +1042,8 @@ class ActionSafetyResponse(Action):
         for response in kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also"),
                                    own=bool(judgement.get("own", True))):
             dispatcher.utter_message(response=response, **values)
-        about = answer_the_question_too(dispatcher, tracker, base, council) or topic_behind_concern(tracker, base)
+        about = answer_the_question_too(dispatcher, tracker, base, council) or \
+            answer_about_the_harm(dispatcher, tracker, base, council, kind) or topic_behind_concern(tracker, base)
         # Tells the widget (and the safety evaluation) that this was the safety response.
         dispatcher.utter_message(json_message=kinds.reply_marker(kind, speaker))
         # A Children's Rights Officer request in this conversation is now urgent. If the person

@@ -181,8 +181,28 @@ _WHO_THEY_SPEAK_TO = re.compile(r"\bwho (will|would|do|does|did|is|are|might|cou
 _WHO_I_TELL = re.compile(r"\bwho (do|should|can|could|shall|must|would) (i|we) tell\b")
 
 
+# A question that starts with another question word and goes on "when ..." asks about a time, not when
+# ("what plan will she have when she leaves?", "does she tell me when she refers us?"); "and when", "by
+# when", "till when" still ask it.
+_OTHER_QUESTION = frozenset("what what's whats which who whose where will would does do did is are can could "
+                            "should has have".split())
+_STILL_ASKS_WHEN = frozenset("and or but so by till until".split())
+
+
+def _when_clauses_left_out(lowered: str) -> str:
+    parts = []
+    for part in re.split(r"(?<=[,.;!?])\s+", lowered):
+        words = part.split()
+        if words and words[0] in _OTHER_QUESTION:
+            for i in range(1, len(words)):
+                if words[i].strip("?,.!") == "when" and words[i - 1] not in _STILL_ASKS_WHEN:
+                    words[i] = "once"
+        parts.append(" ".join(words))
+    return " ".join(parts)
+
+
 def asked_aspects(text: str) -> set[str]:
-    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    lowered = _when_clauses_left_out(" ".join(text.lower().replace("\u2019", "'").split()))
     found = {name for name, p in _ASKED.items() if p.search(lowered)}
     if "contact" in found and _WHO_THEY_SPEAK_TO.search(lowered):
         found.discard("contact")

@@ -132,8 +132,17 @@ _QUESTION_CLAUSE = re.compile(r"([,.;!?]\s*|\b(and|but|so)\s+)(what|whats|wot|is
                               re.I)
 
 
+# despair in the shape of a question ("what's the point anymore", "whats even the point of me"): a
+# statement about the speaker, not a question about a topic ("what's the point of a core group?" is one)
+_RHETORICAL = re.compile(r"^\s*(what|whats|what's|wots|wats)\s*(even\s+)?(is\s+)?(even\s+)?the\s+point\s*"
+                         r"(anymore|any more|now|honestly|tbh|[.!?]*\s*$|[.!,]|(of|in)\s+(me|anything|it all|"
+                         r"living|life|trying|going on|carrying on|being here|being alive|bothering)\b)", re.I)
+
+
 def is_question(text: str) -> bool:
     """A question rather than a statement: ends with '?', starts with a question word, or has
-    a question clause after a comma or 'and/but/so'."""
+    a question clause after a comma or 'and/but/so'. Despair in a question's shape is a statement."""
+    if _RHETORICAL.match(text):
+        return False
     return text.strip().endswith("?") or bool(_QUESTION.match(text)) or bool(_QUESTION_CLAUSE.search(text))
 

@@ -246,6 +246,23 @@ async def test_a_change_of_council_answers_the_last_question_again(make_tracker,
     assert SlotSet("council", "bolton") in events and SlotSet("topic", "leaving_care") in events
 
 
+async def test_a_council_named_before_any_question_comes_with_its_number(make_tracker, dispatcher, domain, kb):
+    tracker = make_tracker("inform_council", text="hampshire", entities=[{"entity": "council", "value": "hampshire"}])
+    await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    general = kb.general_contact("hampshire")
+    assert dispatcher.messages[0]["response"] == "utter_council_set"
+    assert general.service in texts(dispatcher)
+
+
+async def test_a_change_of_council_with_words_a_topic_shares_is_still_a_change(make_tracker, dispatcher, domain):
+    text = "we live in Bolton, does that make a difference?"
+    start = text.index("Bolton")
+    tracker = make_tracker("inform_council", text=text, slots={"topic": "leaving_care"},
+                           entities=[{"entity": "council", "value": "Bolton", "start": start, "end": start + 6}])
+    await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0].get("response") == "utter_council_changed" and "23" in texts(dispatcher)
+
+
 async def test_naming_the_same_council_again_does_not_repeat_the_answer(make_tracker, dispatcher, domain):
     tracker = make_tracker("inform_council", text="I'm in Coventry", slots={"topic": "leaving_care"},
                            entities=[{"entity": "council", "value": "coventry"}])
@@ -307,6 +324,23 @@ async def test_the_reply_is_for_who_is_speaking(make_tracker, dispatcher, domain
     responses = [m.get("response") for m in dispatcher.messages]
     assert says in responses and never not in responses
     assert dispatcher.messages[-1]["custom"]["speaker"] == speaker
+
+
+async def test_a_question_beside_a_concern_is_answered_from_the_topic_of_that_harm(make_tracker, dispatcher, domain,
+                                                                                   kb):
+    judgement = {"kind": "exploitation", "speaker": "parent", "secret": False}
+    tracker = make_tracker("safety", text="older lads have got my boy selling for them. who can help with that?",
+                           safety=judgement)
+    events = await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
+    team = kb.topic("coventry", "exploitation").answer.split(".")[0]
+    assert "About your question:" in texts(dispatcher) and team in texts(dispatcher)
+    assert dispatcher.messages[-1]["custom"]["type"] == "safety_response"
+    assert SlotSet("topic", "exploitation") in events
+    dispatcher.messages.clear()
+    # said, not asked: the safety reply alone
+    said = make_tracker("safety", text="older lads have got my boy selling for them", safety=judgement)
+    await actions.ActionSafetyResponse().run(dispatcher, said, domain)
+    assert "About your question:" not in texts(dispatcher)
 
 
 async def test_who_is_speaking_is_remembered_from_earlier_in_the_conversation(make_tracker, dispatcher, domain):

@@ -69,13 +69,6 @@ def test_public_v2_answer_key_floor(public_v2):
 # answers each way from one training run to the next (12c: 8 up and 15 down after one new intent), so each
 # floor is the lower of the last two runs less one and a half cases.
 HELDOUT_FLOORS = {
-    # Written in session 20; measured 76.4%, 77.9% and 76.7% untuned. Its misses were read once at the start
-    # of session 21 (council changes re-answer the fact asked, 'what happens next' from the topic, text-speak
-    # such as s47 and yjs, who chairs). 80.7% twice after; 83.7% in session 23.
-    "heldout_answers_2026_12d.yml": {
-        "overall": 0.82, "council-switch": 0.83, "crisis": 1.0, "detail": 0.81, "follow-up": 0.62,
-        "frightened": 0.88, "not-covered": 0.54, "simple": 0.86, "text-speak": 0.85, "topic": 0.86,
-        "two-part": 0.61},
     # Written in session 21 from the seeds only (18 cases that were word for word training examples taken
     # out). Measured 76.5% and 77.4% untuned; its misses were read once in session 22 (a council change the
     # classifier took for another intent, "how long does it last", a fact's naming sentence, requests it
@@ -117,12 +110,21 @@ HELDOUT_FLOORS = {
         "overall": 0.86, "council-switch": 0.84, "crisis": 1.0, "detail": 0.9, "follow-up": 0.74,
         "frightened": 0.83, "not-covered": 0.95, "simple": 0.85, "text-speak": 0.8, "topic": 0.93, "two-part": 0.87},
     # Written in session 25 from the seeds only (10 cases that were word for word training examples taken out).
-    # Measured once untuned, after that session's changes: 79.6%. Nobody has read its misses: with 12i, the
-    # honest measure. Floors: that run less two cases overall, one and a half a kind. (The oldest set gated
-    # here, 2026-12c, read in session 21, left the suite for it: 87.4%.)
+    # Measured once untuned, after that session's changes: 79.6%; 81.0% at the end of session 26. Its misses
+    # were read once at the start of session 27 (a change of council in words a topic shares, "when" inside a
+    # question about something else, a council named before any question, despair in a question's shape,
+    # frightened parents' questions taken for a crisis), after which 82.7%. Floors: the run after, less two
+    # cases overall and one and a half a kind.
     "heldout_answers_2026_12m.yml": {
-        "overall": 0.78, "council-switch": 0.83, "detail": 0.8, "follow-up": 0.6, "frightened": 0.67,
-        "not-covered": 0.81, "simple": 0.72, "text-speak": 0.86, "topic": 0.75, "two-part": 0.83},
+        "overall": 0.81, "council-switch": 0.91, "detail": 0.82, "follow-up": 0.63, "frightened": 0.72,
+        "not-covered": 0.81, "simple": 0.83, "text-speak": 0.86, "topic": 0.75, "two-part": 0.86},
+    # Written in session 27 from the seeds only (5 cases that were word for word training examples taken out).
+    # Measured once untuned: 224/295 = 75.9%; 76.3% after the changes 12m's misses led to. Nobody has read its
+    # misses: the honest measure now. Floors: that run less two cases overall, one and a half a kind. (The
+    # oldest set gated here, 2026-12d, read in session 21, left the suite for it: 86.2%.)
+    "heldout_answers_2026_12n.yml": {
+        "overall": 0.75, "council-switch": 0.75, "detail": 0.84, "follow-up": 0.65, "frightened": 0.64,
+        "not-covered": 0.77, "simple": 0.65, "text-speak": 0.74, "topic": 0.58, "two-part": 0.68},
 }
 
 

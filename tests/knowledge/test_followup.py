@@ -381,3 +381,11 @@ def test_how_long_something_goes_on_is_answered_by_when_it_must_be_finished(kb):
     fact = followup.best_fact(kb, "hampshire", "s47_what",
                               "they've opened a section 47 on us and I'm scared stiff, how long will it go on?")
     assert fact is not None and fact.topic.id == "s47_length"
+
+
+def test_when_after_another_question_word_says_which_time_it_asks_about():
+    assert "time" not in followup.asked_aspects("we adopted him at 3, which team helps when he turns 18?")
+    assert "time" not in followup.asked_aspects("does the school have to tell me when they refer us?")
+    assert "time" in followup.asked_aspects("is it voluntary, and when does it finish?")
+    assert "time" in followup.asked_aspects("what's the plan and by when?")
+    assert "time" in followup.asked_aspects("ok. when do they visit?")

@@ -99,6 +99,9 @@ def test_bad_pattern_file_is_refused(tmp_path):
     ("is there suicide prevention training for staff", True), ("what counts as neglect?", True),
     ("wot is a cp plan", True), ("i keep planning how to do it", False), ("my dad hits me", False),
     ("we got a letter today, what does it mean for us", True), ("i cant go home and he is angry", False),
+    # despair in a question's shape is said, not asked; a question about what something is for is asked
+    ("what even is the point anymore", False), ("whats the point of me", False),
+    ("what's the point of a core group?", True), ("what's the point in the review if nothing changes?", True),
 ])
 def test_is_question(text, question):
     from safety.signals import is_question

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from understanding.council_change import CouncilChange, only_names_a_council
+from understanding.council_change import CouncilChange
+from understanding.council_words import only_names_a_council
 
 
 def council_in(text: str, name: str) -> list[dict]:

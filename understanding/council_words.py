@@ -1,0 +1,35 @@
+"""The words around a council's name that ask nothing of their own ("oh wait, I'm in Bolton actually",
+"we're in Hampshire if that makes a difference"): a message of only these and a council is a change of
+council. Plain Python, read by the pipeline (understanding.council_change) and the actions alike."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List
+
+COUNCIL_ENTITY = "council"
+# Words around a council's name that ask nothing of their own.
+FILLER = frozenset("""
+    i im i'm me my we were we're our us you your it its it's that that's this there here where is am are be
+    in from at for of about on up down near over across round around live lives living based
+    oh ah wait sorry oops soz hmm erm um ok okay right so and but or then now actually though instead really
+    just what how about whatabout the a an council council's county city borough area district side
+    asking ask asked question meant mean i'd sorry, not no yes yeah please pls thanks thx same again
+    if makes make difference does do change changes matter different one
+    i've ive we've weve moved move moving lived to
+    child kid kids children son daughter grandchild grandchildren family for a
+    """.split())
+MAX_WORDS = 12
+_WORD = re.compile(r"[a-z][a-z']*")
+
+
+def only_names_a_council(text: str, entities: List[Dict[str, Any]]) -> bool:
+    """Whether the text names a council and otherwise only FILLER words."""
+    spans = [(e.get("start"), e.get("end")) for e in entities or [] if e.get("entity") == COUNCIL_ENTITY]
+    spans = [(s, e) for s, e in spans if isinstance(s, int) and isinstance(e, int)]
+    if not spans:
+        return False
+    rest = text
+    for start, end in sorted(spans, reverse=True):
+        rest = rest[:start] + " " + rest[end:]
+    words = _WORD.findall(rest.lower().replace("\u2019", "'"))
+    return len(words) <= MAX_WORDS and all(w in FILLER for w in words)
