@@ -518,6 +518,7 @@ class ActionAnswerTopic(Action):
             # "is there like a club or something?" after young carers, DIET guessing another topic
             return council_events(tracker, council)
         text, understood = message_text(tracker), understood_text(tracker)
+        topic_id = conversation_choice(tracker, base, council, topic_id, understood)
         topic_id = covered_choice(tracker, base, council, topic_id, understood)
         topic_id = searched_choice(tracker, base, council, topic_id, understood)
         if base.topic(council, topic_id) is None and tracker.get_slot("topic") != topic_id and \
@@ -560,6 +561,34 @@ def topic_again_for_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker
 # taken for leaving care): the best guess the council does cover is answered instead, when a
 # classifier gives it at least this.
 COVERED_OTHER = 0.3
+
+
+# A guess in another area than the conversation's, made without much certainty, gives way to a topic of the
+# conversation's own process that a classifier ranks at least this (among its three best) and that has a
+# sentence saying what was asked ("when do I get to see a copy?" after an assessment was signed off: the
+# assessment's copy, not a meeting's minutes).
+CONVERSATION_OTHER = 0.1
+
+
+def conversation_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_id: str, text: str) -> str:
+    current = tracker.get_slot("topic")
+    area = base.topic_area(current) if current else None
+    asked = followup.asked_aspects(text) - {"what"} if text else set()
+    if not area or current == topic_id or not not_sure_of(tracker) or not base.is_process_area(area) or \
+            base.topic_area(topic_id) == area or not asked:
+        return topic_id
+    latest = tracker.latest_message or {}
+    for key in ("intent_ranking", "topic_model"):
+        for r in (latest.get(key) or [])[:3]:
+            name = r.get("name")
+            if name == topic_id or (r.get("confidence") or 0.0) < CONVERSATION_OTHER or \
+                    base.topic_area(name) != area or base.topic(council, name) is None:
+                continue
+            fact = followup.best_fact(base, council, name, text)
+            if fact is not None and base.topic_area(fact.topic.id) == area and \
+                    asked & followup.given_aspects(fact.sentence):
+                return fact.topic.id
+    return topic_id
 
 
 def covered_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_id: str, text: str,
@@ -744,7 +773,9 @@ class ActionNextSteps(Action):
             return council_events(tracker, council)
         when: Optional[dt.date] = timescales.parse_date(text, self.today())
         send(dispatcher, answers.next_steps_messages(base, council, base.stage(council, stage_id), when))
-        return council_events(tracker, council) + [SlotSet("stage", stage_id)]
+        about = base.stage_topic(stage_id)
+        return council_events(tracker, council) + [SlotSet("stage", stage_id)] + \
+            ([SlotSet("topic", about)] if about else [])
 
 
 class ActionSetCouncil(Action):

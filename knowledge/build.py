@@ -51,6 +51,7 @@ class Content:
     other_areas: list[dict] = field(default_factory=list)
     stage_order: list[str] = field(default_factory=list)
     process_areas: list[str] = field(default_factory=list)
+    stage_topics: dict[str, str] = field(default_factory=dict)
     outside_subjects: list[dict] = field(default_factory=list)
 
 
@@ -147,6 +148,7 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
     index = _load_yaml(index_file, check)
     content.stage_order = [str(s) for s in index.get("stage_order") or []]
     content.process_areas = [str(a) for a in index.get("process_areas") or []]
+    content.stage_topics = {str(k): str(v) for k, v in (index.get("stage_topics") or {}).items()}
     for i, item in enumerate(index.get("topics") or []):
         where = f"{index_file.name}: topic #{i + 1}"
         tid = check.text(where, item, "id")
@@ -242,6 +244,9 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
 
     for area in set(content.process_areas) - {t["area"] for t in content.topic_index.values()}:
         check.add(index_file.name, f"process area {area!r} is the area of no topic")
+    for stage, topic in content.stage_topics.items():
+        if stage not in content.stage_order or topic not in content.topic_index:
+            check.add(index_file.name, f"stage_topics: {stage!r}: {topic!r} is not a stage in stage_order and a topic")
     for stage in {s["id"] for s in content.stages} - set(content.stage_order):
         check.add(index_file.name, f"stage {stage!r} is not in stage_order (where it comes in the process)")
     # what the assistant's own topics say, to check no outside subject's words are among them
@@ -377,6 +382,9 @@ def write_database(content: Content, out: Path) -> None:
     db["stage_order"].insert_all([{"id": sid, "ord": n} for n, sid in enumerate(content.stage_order)] or
                                  [{"id": "", "ord": 0}], pk="id")
     db["stage_order"].delete_where("id = ''")
+    db["stage_topics"].insert_all([{"id": s, "topic": t} for s, t in content.stage_topics.items()] or
+                                  [{"id": "", "topic": ""}], pk="id")
+    db["stage_topics"].delete_where("id = ''")
     db["process_areas"].insert_all([{"area": a} for a in content.process_areas] or [{"area": ""}], pk="area")
     db["process_areas"].delete_where("area = ''")
     db["other_areas"].insert_all(content.other_areas or [{"name": ""}], pk="name")

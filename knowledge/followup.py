@@ -18,7 +18,8 @@ from knowledge.store import STOPWORDS, KnowledgeBase, Topic
 # What a question asks for (its aspect), from its words.
 ASPECT_QUESTIONS = {
     "time": r"\b(how long|how soon|how quick(ly)?|how fast|when|by when|what date|timescale|deadline|how often|"
-            r"how many (working )?(days|weeks|months|hours|years)|what time|till when|until when)\b",
+            r"how many (working )?(days|weeks|months|hours|years)|what time|till when|until when|"
+            r"quicker|quickest|faster|fastest|shorter|shortest|longer|longest|go on for|last for)\b",
     "age": r"\b(age|ages|aged|how old|too old|too young|older|younger|under \d+|over \d+)\b",
     "count": r"\b(how many|number of|how much)\b",
     "who": r"\b(who|whom|whose|which (team|person|people|worker|workers|service|services)|anyone|anybody|someone|"
@@ -178,6 +179,7 @@ _WHO_THEY_SPEAK_TO = re.compile(r"\bwho (will|would|do|does|did|is|are|might|cou
                                 r"([a-z]+ )?(speak|talk|chat)(ing)? (to|with)\b")
 
 
+_ALLOWED_TO_LAST = re.compile(r"\ballowed to (go on|last|take|run|carry on)\b")
 _WHO_I_TELL = re.compile(r"\bwho (do|should|can|could|shall|must|would) (i|we) tell\b")
 
 
@@ -206,6 +208,8 @@ def asked_aspects(text: str) -> set[str]:
     found = {name for name, p in _ASKED.items() if p.search(lowered)}
     if "contact" in found and _WHO_THEY_SPEAK_TO.search(lowered):
         found.discard("contact")
+    if _ALLOWED_TO_LAST.search(lowered):
+        found.discard("choice")  # "the longest it's allowed to go on" asks how long, not whether one may
     if _WHO_I_TELL.search(lowered):
         found = (found - {"told", "who"}) | {"contact"}  # "who do I tell?" asks who to get in touch with
     return found

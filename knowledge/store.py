@@ -355,6 +355,12 @@ class KnowledgeBase:
             "select * from stage_steps where council = ? and stage = ? order by ord", (r["council"], stage_id)))
         return Stage(r["id"], r["council"], r["name"], steps)
 
+    def stage_topic(self, stage_id: Optional[str]) -> Optional[str]:
+        """The topic a stage of the process is about (knowledge/topics.yml: stage_topics), so that a
+        follow-up after "what happens next?" has a topic; None for a stage with none."""
+        rows = self._rows("select topic from stage_topics where id = ?", (stage_id or "",))
+        return rows[0]["topic"] if rows else None
+
     def stages(self, council: str) -> list[Stage]:
         # in the order a family meets them (knowledge/topics.yml: stage_order)
         ids = [r["id"] for r in self._rows(
@@ -364,12 +370,14 @@ class KnowledgeBase:
         return [s for s in found if s]
 
     def find_stage(self, council: str, text: str) -> Optional[str]:
-        """The stage whose longest alias appears in the text."""
+        """The stage whose longest alias appears in the text, its words in order with up to two other
+        words between them ("the assessment got signed off" for "assessment signed off")."""
         lowered = " ".join(text.lower().replace("\u2019", "'").split())
         best = (0, None)
         for r in self._own_first("stages", council):
             for alias in json.loads(r["aliases"] or "[]"):
-                if len(alias) > best[0] and re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", lowered):
+                loose = r"(?:\s+[a-z']+){0,2}\s+".join(re.escape(w) for w in alias.split())
+                if len(alias) > best[0] and re.search(rf"(?<![a-z]){loose}(?![a-z])", lowered):
                     best = (len(alias), r["id"])
         return best[1]
 

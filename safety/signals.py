@@ -144,5 +144,6 @@ def is_question(text: str) -> bool:
     a question clause after a comma or 'and/but/so'. Despair in a question's shape is a statement."""
     if _RHETORICAL.match(text):
         return False
-    return text.strip().endswith("?") or bool(_QUESTION.match(text)) or bool(_QUESTION_CLAUSE.search(text))
+    return text.strip().rstrip("!").endswith("?") or bool(_QUESTION.match(text)) or \
+        bool(_QUESTION_CLAUSE.search(text))
 

@@ -134,6 +134,14 @@ async def test_next_steps_naming_a_topic_and_asking_when_gets_that_fact(make_tra
     assert SlotSet("topic", "review_conference") in events
 
 
+async def test_what_happens_next_after_a_stage_keeps_its_topic_for_a_follow_up(make_tracker, dispatcher, domain, kb):
+    tracker = make_tracker("next_steps", text="the manager approved our assessment today, what now?",
+                           entities=[{"entity": "stage", "value": "assessment_approved"}])
+    events = await actions.ActionNextSteps().run(dispatcher, tracker, domain)
+    assert SlotSet("topic", kb.stage_topic("assessment_approved")) in events
+    assert kb.topic_area(kb.stage_topic("assessment_approved")) == "assessment"
+
+
 @pytest.mark.parametrize("value, council", [("Hampshire", "hampshire"), ("hants", "hampshire"), ("BOLTON", "bolton")])
 async def test_set_council(make_tracker, dispatcher, domain, value, council):
     tracker = make_tracker("inform_council", text=f"I live in {value}",
@@ -261,6 +269,17 @@ async def test_a_change_of_council_with_words_a_topic_shares_is_still_a_change(m
                            entities=[{"entity": "council", "value": "Bolton", "start": start, "end": start + 6}])
     await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0].get("response") == "utter_council_changed" and "23" in texts(dispatcher)
+
+
+@pytest.mark.parametrize("sure, says", [(0.5, "5 working days"), (0.95, "10 days")])
+async def test_an_unsure_guess_gives_way_to_the_conversations_process(make_tracker, dispatcher, domain, sure, says):
+    # the assessment was talked about; a copy asked for, guessed (unsure) to be a meeting's minutes
+    tracker = make_tracker("cin_minutes", text="how soon can we read a copy?", slots={"topic": "assessment_outcome"},
+                           confidence=sure)
+    tracker.latest_message["intent_ranking"] = [{"name": "cin_minutes", "confidence": sure},
+                                                {"name": "assessment_copy", "confidence": 0.2}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert says in texts(dispatcher)
 
 
 async def test_naming_the_same_council_again_does_not_repeat_the_answer(make_tracker, dispatcher, domain):

@@ -165,6 +165,15 @@ def test_a_stage_must_have_its_place_in_the_process(tmp_path):
     assert "stage 'a_new_stage' is not in stage_order" in problems
 
 
+def test_a_stage_is_about_a_topic_that_exists(tmp_path):
+    root = make_content(tmp_path)
+    index = root / "topics.yml"
+    index.write_text(index.read_text().replace("stage_topics: {", "stage_topics: {plan: no_such_topic, ", 1))
+    with pytest.raises(build.BuildError) as err:
+        build.build(root, tmp_path / "kb.db")
+    assert any("stage_topics: 'plan': 'no_such_topic'" in p for p in err.value.problems)
+
+
 def test_an_outside_subject_may_not_use_the_words_of_the_assistants_own_topics(tmp_path):
     root = make_content(tmp_path)
     (root / "outside_subjects.yml").write_text(textwrap.dedent("""

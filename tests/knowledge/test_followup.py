@@ -389,3 +389,10 @@ def test_when_after_another_question_word_says_which_time_it_asks_about():
     assert "time" in followup.asked_aspects("is it voluntary, and when does it finish?")
     assert "time" in followup.asked_aspects("what's the plan and by when?")
     assert "time" in followup.asked_aspects("ok. when do they visit?")
+
+
+def test_the_longest_or_the_quicker_one_asks_how_long():
+    assert "time" in followup.asked_aspects("which of the two is shorter?")
+    asked = followup.asked_aspects("what is the longest it's allowed to run?")
+    assert "time" in asked and "choice" not in asked
+    assert "choice" in followup.asked_aspects("are they allowed to come in?")

@@ -33,6 +33,9 @@ def test_full_text_search_ranks_the_matching_topic(kb):
 def test_find_term_and_stage_in_a_sentence(kb):
     assert kb.find_term("coventry", "what does ICPC stand for?").term == "ICPC"
     assert kb.find_stage("coventry", "the initial child protection conference was last week") == "icpc"
+    # an alias's words with a word or two between them
+    assert kb.find_stage("coventry", "our assessment was finally signed off on monday") == "assessment_approved"
+    assert kb.find_stage("coventry", "signed off the assessment") != "assessment_approved"
 
 
 @pytest.mark.parametrize("text", ["does the social worker have to see my child by himself",

@@ -14,6 +14,20 @@ def cues() -> Cues:
     return Cues()
 
 
+class FixedSafetyModel:
+    """A safety model that gives every message the same kind of harm with probability `p` (the rest
+    none) and the same speaker."""
+
+    def __init__(self, kind: str, p: float, speaker: str) -> None:
+        self.kind, self.p, self._speaker = kind, p, speaker
+
+    def rank_kinds(self, text, top=3):
+        return sorted([(self.kind, self.p), ("none", round(1 - self.p, 6))], key=lambda kp: -kp[1])[:top]
+
+    def speaker(self, text):
+        return (self._speaker, 0.9)
+
+
 def test_a_crisis_pattern_raises_a_concern_and_the_model_says_which_abuse(safety_judge: Judge):
     j = safety_judge.judge("my stepdad hits me with his belt")
     assert j.concern and j.kind == "physical_abuse" and "patterns" in j.source
@@ -40,18 +54,12 @@ def test_distress_about_the_process_is_noticed_but_is_not_danger(safety_judge: J
     assert not j.concern and j.distress
 
 
-class SureOfBreakingPoint:
-    """A safety model that is very sure every message is a parent at breaking point."""
-
-    def rank_kinds(self, text, top=3):
-        return [("carer_breaking_point", 0.97), ("none", 0.03)][:top]
-
-    def speaker(self, text):
-        return ("parent", 0.9)
+# A safety model that is very sure every message is a parent at breaking point.
+SURE_OF_BREAKING_POINT = FixedSafetyModel("carer_breaking_point", 0.97, "parent")
 
 
 def test_crying_over_a_referral_is_distress_not_a_parent_at_breaking_point():
-    judge = Judge(SignalDetector(), SureOfBreakingPoint())
+    judge = Judge(SignalDetector(), SURE_OF_BREAKING_POINT)
     asked = judge.judge("There's a referral about my baby and I can't stop crying. What happens now?")
     assert not asked.concern and asked.distress
     # told, not asked: the model decides as before
@@ -148,19 +156,13 @@ def test_a_second_kind_of_harm_is_kept(safety_judge: Judge):
     assert {j.kind, *j.also} >= {"self_harm", "online_sexual_harm"}
 
 
-class FairlySureOfPhysicalAbuse:
-    """A safety model that gives every message a 40% chance of physical abuse: under what a question
-    needs on the model's word alone, over what a professional's report about one child needs."""
-
-    def rank_kinds(self, text, top=3):
-        return [("none", 0.6), ("physical_abuse", 0.4)][:top]
-
-    def speaker(self, text):
-        return ("professional", 0.9)
+# A safety model that gives every message a 40% chance of physical abuse: under what a question needs on the
+# model's word alone, over what a professional's report about one child needs.
+FAIRLY_SURE_OF_PHYSICAL_ABUSE = FixedSafetyModel("physical_abuse", 0.4, "professional")
 
 
 def test_a_professional_reporting_one_particular_child_needs_less_of_the_model():
-    judge = Judge(SignalDetector(), FairlySureOfPhysicalAbuse())
+    judge = Judge(SignalDetector(), FAIRLY_SURE_OF_PHYSICAL_ABUSE)
     report = judge.judge("Nursery worker. 3 year old came in very withdrawn and flinching again. Who do I ring?")
     assert report.kind == "physical_abuse" and report.source == "model"
 
@@ -171,7 +173,7 @@ def test_a_professional_reporting_one_particular_child_needs_less_of_the_model()
     "Nursery worker doing my training: a 3 year old very withdrawn and flinching, who do I ring?",  # training
 ])
 def test_without_the_role_and_one_particular_child_the_model_needs_its_usual_certainty(text):
-    judge = Judge(SignalDetector(), FairlySureOfPhysicalAbuse())
+    judge = Judge(SignalDetector(), FAIRLY_SURE_OF_PHYSICAL_ABUSE)
     assert judge.judge(text).kind is None, text
 
 
@@ -251,36 +253,37 @@ def test_myself_the_everyday_way_is_not_self_harm(safety_judge: Judge):
         assert j.concern and j.kind == "self_harm", text
 
 
-class FourFifthsSureOfSexualAbuse:
-    """A safety model 80% sure of sexual abuse: over what a statement needs, under what a question needs."""
-
-    def rank_kinds(self, text, top=3):
-        return [("sexual_abuse", 0.8), ("none", 0.2)][:top]
-
-    def speaker(self, text):
-        return ("child", 0.9)
+# A safety model 80% sure of sexual abuse: over what a statement needs, under what a question needs.
+FOUR_FIFTHS_SURE_OF_SEXUAL_ABUSE = FixedSafetyModel("sexual_abuse", 0.8, "child")
 
 
 def test_asking_whether_what_happens_to_them_is_normal_is_telling():
-    judge = Judge(SignalDetector(), FourFifthsSureOfSexualAbuse())
+    judge = Judge(SignalDetector(), FOUR_FIFTHS_SURE_OF_SEXUAL_ABUSE)
     told = judge.judge("is it ok that an adult at my club says we have special secrets?")
     assert told.concern and told.kind == "sexual_abuse"
     # a question about no one in particular still needs the model to be surer
     assert not judge.judge("what is grooming and how do you spot it?").concern
 
 
-class SureOfSelfHarm:
-    """A safety model 85% sure of self-harm: enough to keep a crisis pattern in a question."""
-
-    def rank_kinds(self, text, top=3):
-        return [("self_harm", 0.85), ("none", 0.15)][:top]
-
-    def speaker(self, text):
-        return ("young_person", 0.9)
+# A safety model 85% sure of self-harm: enough to keep a crisis pattern in a question.
+SURE_OF_SELF_HARM = FixedSafetyModel("self_harm", 0.85, "young_person")
 
 
 def test_asking_what_a_word_means_is_not_a_disclosure():
-    judge = Judge(SignalDetector(), SureOfSelfHarm())
+    judge = Judge(SignalDetector(), SURE_OF_SELF_HARM)
     assert not judge.judge("what does the word unalive mean? people at school keep saying it").concern
     # the same word about oneself is
     assert judge.judge("what does unalive mean, because i want to unalive myself").concern
+
+
+# A safety model fairly sure (93%) that every message tells of danger now.
+FAIRLY_SURE_OF_DANGER = FixedSafetyModel("danger_now", 0.93, "parent")
+
+
+def test_a_question_about_the_law_or_a_relative_in_prison_needs_the_model_surer():
+    judge = Judge(SignalDetector(), FAIRLY_SURE_OF_DANGER)
+    for text in ("my nephew has lived with us since christmas, are we breaking the law?!",
+                 "their grandad is in prison and has asked to see them. who decides?!"):
+        assert not judge.judge(text).concern, text
+    # told, not asked: the model decides as before
+    assert judge.judge("their grandad is out of prison and hanging round the school gates").concern

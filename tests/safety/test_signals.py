@@ -51,6 +51,7 @@ def detector() -> SignalDetector:
     ("police stopped him with wraps and two phones", "exploitation"),
     ("my placement broke down and i've got nowhere", "homeless"),
     ("burns on both hands and no explanation from mum", "professional"),
+    ("what's even the point anymore", "self_harm"), ("what is the point of me", "self_harm"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -73,6 +74,7 @@ def test_crisis_messages_are_caught(detector, text, category):
     "i worked so hard on my complaint letter",
     "how do I teach my child about inappropriate touching",
     "what happens when a foster placement ends",
+    "what's the point of trying, they've made their minds up about us",
 ])
 def test_questions_about_topics_are_not_crises(detector, text):
     assert detector.detect(text) is None
@@ -102,6 +104,7 @@ def test_bad_pattern_file_is_refused(tmp_path):
     # despair in a question's shape is said, not asked; a question about what something is for is asked
     ("what even is the point anymore", False), ("whats the point of me", False),
     ("what's the point of a core group?", True), ("what's the point in the review if nothing changes?", True),
+    ("and who decides that?!", True),
 ])
 def test_is_question(text, question):
     from safety.signals import is_question
