@@ -990,6 +990,8 @@ def concern_before(tracker: Tracker) -> Optional[str]:
     return None
 
 
+# What a professional's safety reply is about: making a referral.
+REFERRAL_TOPIC = "how_to_refer"
 # Topics a safety reply already answers (it gives the council's number for now, day or night).
 SAFETY_ANSWERS = frozenset({"mash_contact", "mash_out_of_hours", "safeguarding_advice", "how_to_refer"})
 
@@ -1075,6 +1077,9 @@ class ActionSafetyResponse(Action):
             dispatcher.utter_message(response=response, **values)
         about = answer_the_question_too(dispatcher, tracker, base, council) or \
             answer_about_the_harm(dispatcher, tracker, base, council, kind) or topic_behind_concern(tracker, base)
+        if about is None and kinds.speaker_group(speaker) == "professional" and base.topic(council, REFERRAL_TOPIC):
+            # a professional's safety reply tells them to refer: "how long does that take?" next is about that
+            about = REFERRAL_TOPIC
         # Tells the widget (and the safety evaluation) that this was the safety response.
         dispatcher.utter_message(json_message=kinds.reply_marker(kind, speaker))
         # A Children's Rights Officer request in this conversation is now urgent. If the person

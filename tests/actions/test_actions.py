@@ -362,6 +362,17 @@ async def test_a_question_beside_a_concern_is_answered_from_the_topic_of_that_ha
     assert "About your question:" not in texts(dispatcher)
 
 
+async def test_a_professionals_safety_reply_leaves_the_referral_as_the_topic(make_tracker, dispatcher, domain):
+    judgement = {"kind": "physical_abuse", "speaker": "professional", "secret": False}
+    events = await actions.ActionSafetyResponse().run(
+        dispatcher, make_tracker("safety", text="a pupil has just shown me bruises", safety=judgement), domain)
+    assert SlotSet("topic", actions.REFERRAL_TOPIC) in events
+    parent = {**judgement, "speaker": "parent"}
+    events = await actions.ActionSafetyResponse().run(
+        dispatcher, make_tracker("safety", text="my son came home with bruises", safety=parent), domain)
+    assert SlotSet("topic", actions.REFERRAL_TOPIC) not in events
+
+
 async def test_who_is_speaking_is_remembered_from_earlier_in_the_conversation(make_tracker, dispatcher, domain):
     earlier = [{"text": "I'm a teacher", "safety": {"kind": None, "speaker": "professional"}}]
     judgement = {"kind": "sexual_abuse", "speaker": "unknown", "secret": False}
@@ -799,8 +810,8 @@ async def test_a_question_asked_beside_a_concern_is_answered_after_the_safety_re
 ])
 async def test_the_topic_behind_a_concern_is_kept_for_what_comes_next(make_tracker, dispatcher, domain, kb,
                                                                       diet, second, kept):
-    tracker = make_tracker("safety", text="a pupil has just told me something worrying",
-                           safety={"kind": "physical_abuse", "speaker": "professional", "secret": False})
+    tracker = make_tracker("safety", text="my niece has just told me something worrying",
+                           safety={"kind": "physical_abuse", "speaker": "neighbour_or_relative", "secret": False})
     tracker.latest_message["intent_ranking"] = [{"name": "safety", "confidence": 0.98},
                                                 {"name": diet, "confidence": 0.01}]
     tracker.latest_message["topic_model"] = [{"name": "safety", "confidence": 0.6}, {"name": second, "confidence": 0.1}]
