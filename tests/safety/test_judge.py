@@ -287,3 +287,8 @@ def test_a_question_about_the_law_or_a_relative_in_prison_needs_the_model_surer(
         assert not judge.judge(text).concern, text
     # told, not asked: the model decides as before
     assert judge.judge("their grandad is out of prison and hanging round the school gates").concern
+
+
+def test_shaking_or_beside_oneself_is_distress(cues: Cues):
+    for text in ("I'm shaking, what happens at the conference?", "im beside myself, when will they ring"):
+        assert cues.is_distress(text), text
