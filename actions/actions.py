@@ -23,7 +23,7 @@ from actions.context import (
     young_person_speaking,
 )
 from knowledge import answers, channels, followup, store, timescales
-from knowledge.store import KnowledgeBase
+from knowledge.store import KnowledgeBase, Topic
 from knowledge.suggestions import starters
 from safety import kinds
 from safety.replies import phone as _phone
@@ -87,6 +87,12 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
         # the council's own fact, from another of its items, over the national answer or none
         send(dispatcher, answers.fact_messages(base, council, own.topic, own.sentence))
         return [SlotSet("topic", own.topic.id)]
+    searched = followup.searched_own_fact(base, council, topic_id, text) if text and not text.startswith("/") else None
+    if searched is not None:
+        # nothing for the council on the guessed topic, and one of its own items plainly about the question
+        # (the conversation stays on the topic asked: another council may have it, "what about Coventry?")
+        send(dispatcher, answers.fact_messages(base, council, searched.topic, searched.sentence))
+        return [SlotSet("topic", topic_id)]
     elsewhere = followup.elsewhere_fact(base, council, topic_id, text) \
         if covered and one_question and text and not text.startswith("/") else None
     if elsewhere is not None:
@@ -910,9 +916,9 @@ def last_resort_about_the_topic(dispatcher: CollectingDispatcher, tracker: Track
 
 def no_answer(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str) -> None:
     """Nothing fits. Feelings without a question (the warm line is already sent) get an offer of
-    what can help; anything else an honest "I don't know that", and who can answer: the council,
-    and Childline first for a child or young person."""
-    if safety_judgement(tracker).get("distress"):
+    what can help; anything else (a frightened question too) an honest "I don't know that", and who
+    can answer: the council, and Childline first for a child or young person."""
+    if safety_judgement(tracker).get("distress") and not is_question(message_text(tracker)):
         dispatcher.utter_message(response="utter_feelings_offer")
         return
     dispatcher.utter_message(response="utter_no_answer")
@@ -996,6 +1002,17 @@ REFERRAL_TOPIC = "how_to_refer"
 SAFETY_ANSWERS = frozenset({"mash_contact", "mash_out_of_hours", "safeguarding_advice", "how_to_refer"})
 
 
+def answer_beside_concern(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic: Topic,
+                          text: str) -> str:
+    """Short, after a safety reply: the fact asked from `topic`, else what the topic is, with the rest one
+    tap away. The topic answered."""
+    fact = followup.best_fact(base, council, topic.id, text) if followup.asked_aspects(text) - {"what"} else None
+    dispatcher.utter_message(text="About your question:")
+    send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence) if fact
+         else answers.fact_messages(base, council, topic, topic.answer))
+    return fact.topic.id if fact else topic.id
+
+
 def answer_the_question_too(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
                             council: str) -> Optional[str]:
     """A concern told beside a question of its own ("my partner hit me last night, will they take the
@@ -1014,12 +1031,7 @@ def answer_the_question_too(dispatcher: CollectingDispatcher, tracker: Tracker, 
         topic = base.topic(council, best["name"])
         if topic is None:
             continue
-        fact = followup.best_fact(base, council, topic.id, text) if followup.asked_aspects(text) - {"what"} else None
-        # short, after a safety reply: the fact asked, else what the topic is, with the rest one tap away
-        dispatcher.utter_message(text="About your question:")
-        send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence) if fact
-             else answers.fact_messages(base, council, topic, topic.answer))
-        return fact.topic.id if fact else topic.id
+        return answer_beside_concern(dispatcher, base, council, topic, text)
     return None
 
 
@@ -1036,11 +1048,7 @@ def answer_about_the_harm(dispatcher: CollectingDispatcher, tracker: Tracker, ba
     topic = base.topic(council, KIND_TOPICS.get(kind, ""))
     if topic is None or not is_question(text):
         return None
-    fact = followup.best_fact(base, council, topic.id, text) if followup.asked_aspects(text) - {"what"} else None
-    dispatcher.utter_message(text="About your question:")
-    send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence) if fact
-         else answers.fact_messages(base, council, topic, topic.answer))
-    return topic.id
+    return answer_beside_concern(dispatcher, base, council, topic, text)
 
 
 def topic_behind_concern(tracker: Tracker, base: KnowledgeBase) -> Optional[str]:

@@ -801,3 +801,57 @@ def elsewhere_fact(base: KnowledgeBase, council: str, topic_id: str, question: s
                       ranked[1][0][0] != ranked[0][0][0]):
         return None  # none, or two items answer as well: not clear which was meant
     return ranked[0][1]
+
+
+def _word_pairs(text: str) -> set[tuple[str, str]]:
+    """Two words in a row, neither of them a common word ("working together", "professional qualification")."""
+    said = _WORD.findall(text.lower())
+    return {(a, b) for a, b in zip(said, said[1:], strict=False) if a not in STOPWORDS and b not in STOPWORDS}
+
+
+@lru_cache(maxsize=8)
+def _items_using_pairs(base: KnowledgeBase, council: str) -> dict[tuple[str, str], int]:
+    """How many of the council's items use each pair of words in a row."""
+    counts: dict[tuple[str, str], int] = {}
+    for _item, said in _council_items(base, council):
+        for pair in _word_pairs(" ".join(said)):
+            counts[pair] = counts.get(pair, 0) + 1
+    return counts
+
+
+# A topic the council's documents have no item for, nor a national one: the council's own item that the
+# full-text search clearly points to answers instead of "I don't have information" ("do Bolton's social
+# workers have a professional qualification?" is in Bolton's teams and roles). Clearly: at least this many
+# of the question's words, more than any other of the council's own items.
+COUNCIL_SEARCH_WORDS = 3
+
+
+def searched_own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
+    """For a topic the council does not cover at all: the sentence of the council's own item the search
+    clearly finds that shares most of the question's words (with what it points back to), else None."""
+    if base.topic(council, topic_id) is not None:
+        return None
+    hits = [(t, n) for t, n in base.search(council, question, limit=6) if t.council == council]
+    if not hits or hits[0][1] < COUNCIL_SEARCH_WORDS or (len(hits) > 1 and hits[1][1] >= hits[0][1]):
+        return None
+    item = hits[0][0]
+    plain = _plain(question)
+    asked = asked_aspects(plain) & _SPECIFIC
+    words = content_words(_without(plain, base.council_names()))
+    using = _items_using(base, council)
+    pairs = _word_pairs(question)
+    pairs_using = _items_using_pairs(base, council)
+    said = sentences(item)
+    best: Optional[Fact] = None
+    for i, sentence in enumerate(said):
+        # the question's rarer words say more ("guidance" over "follow"), and a name it gives in full
+        # ("Working Together") more again
+        weight = sum(1.0 / max(1, using.get(w, 1)) for w in words & content_words(sentence)) + \
+            sum(0.5 / max(1, pairs_using.get(p, 1)) for p in pairs & _word_pairs(sentence))
+        if weight and (best is None or weight - 0.01 * i > best.score):
+            best = Fact(item, _with_antecedent(said, i), weight - 0.01 * i)
+    lowered = best.sentence.lower() if best else ""
+    if best is None or (asked and not asked & given_aspects(best.sentence)) or \
+            any(not (STRONG[f] if f in STRONG else _GIVEN[f]).search(lowered) for f in figures_asked(plain)):
+        return None  # asked how long, who or how many, and the sentence does not say: honestly unknown
+    return best

@@ -66,6 +66,7 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-12k": _pair("fresh", "2026_12k"),
     "fresh-2026-12l": _pair("fresh", "2026_12l"),
     "fresh-2026-12n": _pair("fresh", "2026_12n"),
+    "fresh-2026-12o": _pair("fresh", "2026_12o"),
 }
 # Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",

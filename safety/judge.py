@@ -115,7 +115,8 @@ class Cues:
         self.speakers = compiled(spec["speakers"])
         # the yes/no cues: any of a section's patterns found in the message
         self._flags = {name: [re.compile(p) for p in spec[name]]
-                       for name in ("secret", "distress", "settled", "online", "process", "own")}
+                       for name in ("secret", "distress", "settled", "online", "process", "own", "accident",
+                                    "cover_story")}
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -152,8 +153,9 @@ class Cues:
         return self._found("distress", text)
 
     def is_settled(self, text: str) -> bool:
-        """Over, hypothetical, or only asked about: 'much better now', 'just curious', 'what does X mean'."""
-        return self._found("settled", text)
+        """Over, hypothetical, or only asked about: 'much better now', 'just curious', 'what does X mean';
+        or an everyday accident ('fell off my scooter'), unless it is what they were told to say."""
+        return self._found("settled", text) or (self._found("accident", text) and not self._found("cover_story", text))
 
     def is_about_process(self, text: str) -> bool:
         return self._found("process", text)

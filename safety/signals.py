@@ -39,6 +39,8 @@ class SignalDetector:
         spec = yaml.safe_load(patterns_file.read_text(encoding="utf-8"))
         self._lemmas = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
         self._spellings = {k.lower(): str(v).lower() for k, v in (spec.get("spellings") or {}).items()}
+        # emoji said instead of words ("🔪🩸 again"): read as the words, with spaces around them
+        self._emoji = {str(k): f" {str(v).lower()} " for k, v in (spec.get("emoji") or {}).items()}
         self.priority: list[str] = list(spec["priority"])
         self.intents: dict[str, str] = dict(spec["intents"])
         groups = {name: words for name, words in (spec.get("groups") or {}).items()}
@@ -61,6 +63,8 @@ class SignalDetector:
 
     def normalise(self, text: str) -> list[str]:
         words: list[str] = []
+        for emoji, said in self._emoji.items():
+            text = text.replace(emoji, said)
         for raw in _TOKEN.findall(text.lower().replace("\u2019", "'")):
             if "'" in raw and raw not in self._spellings:
                 head, tail = raw.split("'", 1)

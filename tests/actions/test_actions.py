@@ -220,6 +220,15 @@ async def test_feelings_without_a_question_get_a_warm_reply_and_an_offer(make_tr
     assert [m.get("response") for m in dispatcher.messages] == ["utter_distress", "utter_feelings_offer"]
 
 
+async def test_a_frightened_question_nothing_fits_gets_an_honest_no_answer_not_the_feelings_offer(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="I'm terrified, what does zxqv blorp mean for us?",
+                           safety={"distress": True})
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    responses = [m.get("response") for m in dispatcher.messages]
+    assert responses[:2] == ["utter_distress", "utter_no_answer"] and "utter_feelings_offer" not in responses
+
+
 async def test_a_follow_up_gets_the_fact_it_asks_about_the_current_topic(make_tracker, dispatcher, domain):
     # the classifier's guess (another topic's timescale) is not what the person asked about
     tracker = make_tracker("mash_decision_time", text="how long does that take?", slots={"topic": "assessment_what"})

@@ -396,3 +396,13 @@ def test_the_longest_or_the_quicker_one_asks_how_long():
     asked = followup.asked_aspects("what is the longest it's allowed to run?")
     assert "time" in asked and "choice" not in asked
     assert "choice" in followup.asked_aspects("are they allowed to come in?")
+
+
+def test_a_topic_the_council_has_nothing_on_is_answered_from_its_own_item_the_search_plainly_finds(kb):
+    # Bolton has no safeguarding partnership item (nor a national one); its teams item names the guidance
+    fact = followup.searched_own_fact(kb, "bolton", "cscp_what",
+                                      "what national guidance is children's social work here based on?")
+    assert fact is not None and fact.topic.council == "bolton" and "2013" in fact.sentence
+    # a council that has the topic answers it as usual; a question the search finds nothing clear for, none
+    assert followup.searched_own_fact(kb, "coventry", "cscp_what", "which edition of Working Together?") is None
+    assert followup.searched_own_fact(kb, "bolton", "cscp_what", "what is it?") is None

@@ -69,6 +69,14 @@ def test_crying_over_a_referral_is_distress_not_a_parent_at_breaking_point():
     assert judge.judge(pattern).concern
 
 
+def test_feeling_small_about_the_service_s_paperwork_is_distress_not_emotional_abuse():
+    judge = Judge(SignalDetector(), FixedSafetyModel("emotional_abuse", 0.9, "parent"))
+    paperwork = judge.judge("all the jargon in the paperwork makes me feel thick")
+    assert not paperwork.concern and paperwork.distress
+    # the same feeling about a person at home is for the model to judge
+    assert judge.judge("my stepmum makes me feel thick every single day").kind == "emotional_abuse"
+
+
 def test_after_a_safety_reply_less_is_needed(safety_judge: Judge, monkeypatch):
     from safety import judge as module
 
@@ -194,8 +202,21 @@ def test_whose_self_harm_it_is(cues: Cues, text, own):
     ("my twins will be the death of me, how do i find a family hub", True),
     ("I'm at the end of my tether with the council's website", True),
     ("I'm at the end of my tether with him, I might hurt him", False),
+    # an everyday accident, play or a haircut
+    ("came off my scooter and needed stitches, can I still go to cubs?", True),
+    ("my little one's wobbly tooth came out at school and there was loads of blood", True),
+    ("got smacked in the face with a netball and my nose bled", True),
+    ("shaving my head for charity next week", True),
+    # ...unless it is what they were told to say
+    ("he told me to say i came off my bike but it was him", False),
+    # a training exercise, a case study; long over
+    ("for our role play a pupil says her mum burns her, what should the teacher say?", True),
+    ("my stepdad has been out of our lives for 4 years and we're happy", True),
+    ("i've been self harm free for 18 months, can scars be covered for prom?", True),
+    ("it went to court last spring and he was sentenced, can my daughter get counselling?", True),
+    ("i cut myself again last night", False),
 ])
-def test_figures_of_speech_are_settled(cues: Cues, text, settled):
+def test_figures_of_speech_accidents_exercises_and_long_past_harm_are_settled(cues: Cues, text, settled):
     assert cues.is_settled(text) is settled
 
 
@@ -216,6 +237,12 @@ def test_figures_of_speech_are_settled(cues: Cues, text, settled):
     ("auntie said i'll get done like my sister when we go back", "exploitation"),
     ("been on the streets since monday", "homeless"),
     ("i'm sure her stepdad is abusing her, what can i do at the weekend", "abuse"),
+    ("honestly i'd rather be dead than go back to that house", "self_harm"),
+    ("🩸🔪 last night as well", "self_harm"),  # emoji read as words
+    ("been homeless for a week now and i'm only 16", "homeless"),
+    ("i got in too deep with them and now they know where my nan lives", "exploitation"),
+    ("my bestie got raped at that party on saturday and won't tell anyone", "abuse"),
+    ("uncle says its normal for uncles to touch you like that", "abuse"),
 ])
 def test_crisis_said_sideways_or_in_shorthand_is_a_crisis_signal(text, category):
     assert category in {s.category for s in SignalDetector().detect_all(text)}, text
