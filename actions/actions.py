@@ -3,6 +3,7 @@ knowledge base (``knowledge.store``), render (``knowledge.answers``), dispatch."
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -402,10 +403,17 @@ def previous_question(tracker: Tracker) -> Tuple[str, str, List[str]]:
     return text, str((parse.get("intent") or {}).get("name") or ""), services
 
 
+# A number or an email asked for in so many words (not "call", "ring": "what does Bolton call it?", "who do
+# I ring that's not 999?")
+_ASKS_NUMBER = re.compile(r"\b(number|numbers|no\.|phone no|e-?mail|email address|contact details)\b")
+
+
 def asks_for_contact(tracker: Tracker, text: str) -> bool:
     """Whether a message the classifier was unsure of asks for a way to get in touch (a number, an
-    email) and a contact request is among its best guesses."""
+    email) and names a service, or a contact request is among its best guesses."""
     latest = tracker.latest_message or {}
+    if entity_values(tracker, "service") and _ASKS_NUMBER.search(text.lower()):
+        return True  # "whats the childline number": a service named, and its number or email asked
     second, sure = second_opinion(tracker)
     if second != CONTACT_INTENT and sure >= SECOND_ALONE:
         return False  # the second opinion is fairly sure of a topic ("out-of-hours number for social care?")

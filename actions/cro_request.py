@@ -4,6 +4,7 @@ sent too many this hour). Thin: the reading of answers is in triage.form, the li
 triage.limits, the storing in triage.store, the wording in domain/."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -12,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import settings
-from actions.actions import kb
-from actions.context import council_for, intent_name, who_is_speaking
+from actions.actions import ActionSearchKnowledge, kb
+from actions.context import council_for, intent_confidence, intent_name, message_text, who_is_speaking
 from knowledge.store import KnowledgeBase
 from safety.kinds import speaker_group
 from safety.replies import council_help
@@ -259,6 +260,19 @@ class ActionOfferCro(Action):
         return [SlotSet(AVAILABLE, offered)]
 
 
+# A request for a Children's Rights Officer to get back to someone starts the questions when the classifier
+# is this sure, or the message says so in words (a rights officer, a call back, an advocate).
+CRO_SURE = 0.9
+_ASKS_FOR_CRO = re.compile(r"\b(rights? officers?|cros?|call (me )?back|ring me|phone me|call me|text me|"
+                           r"get back to me|contact me|get in touch with me|someone to (call|ring|phone|contact)|"
+                           r"advocate|advocacy)\b")
+
+
+def asks_plainly_for_a_cro(tracker: Tracker) -> bool:
+    text = " ".join(message_text(tracker).lower().replace("\u2019", "'").split())
+    return text.startswith("/") or intent_confidence(tracker) >= CRO_SURE or bool(_ASKS_FOR_CRO.search(text))
+
+
 class ActionCheckCro(Action):
     """Asked straight away for a Children's Rights Officer to get back to them: the questions start
     only where the council's documents name Children's Rights Officers. Elsewhere, say so honestly
@@ -270,6 +284,11 @@ class ActionCheckCro(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         base = kb()
         council = council_for(tracker, base)
+        if not asks_plainly_for_a_cro(tracker):
+            # "can i bring someone with me?" taken for a call-back request: a question, answered as one
+            # (questions that ask for a name and a way to call start only when that is what was asked)
+            events = await ActionSearchKnowledge().run(dispatcher, tracker, domain)
+            return events + [SlotSet(AVAILABLE, False)]
         if has_cros(base, council):
             return [SlotSet(AVAILABLE, True)]
         childline = base.contact(council, "childline")

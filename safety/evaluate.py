@@ -20,8 +20,10 @@ once), `fresh-2026-12f` (the same way; measured, then its misses read once in se
 `fresh-2026-12h` (the same way, written in session 20; its misses read once in session 21),
 `fresh-2026-12i` (the same way, written in session 21; its misses read once in session 21) and
 `fresh-2026-12j` (the same way, written in session 21; its misses read once in session 23),
-`fresh-2026-12k` (the same way, written in session 22; its misses read once in session 24) and
-`fresh-2026-12l` (the same way, written in session 24; measured, nobody has looked at its misses).
+`fresh-2026-12k` (the same way, written in session 22; its misses read once in session 24),
+`fresh-2026-12l` (the same way, written in session 24; its misses read once in session 27),
+`fresh-2026-12n` (the same way, written in session 27; its misses read once in session 28) and
+`fresh-2026-12o` (the same way, written in session 28; measured, nobody has looked at its misses).
 None of them is training data (a test checks it).
 """
 from __future__ import annotations

@@ -214,6 +214,14 @@ async def test_a_young_person_who_gets_no_answer_is_given_childline_first(make_t
     assert "0800 1111" in said and said.index("0800 1111") < said.index("024 7678 8555")
 
 
+async def test_a_number_asked_for_a_named_service_is_given_whatever_the_classifiers_guessed(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="wots childline's number",
+                           entities=[{"entity": "service", "value": "childline"}])
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "0800 1111" in texts(dispatcher) and dispatcher.messages[0].get("response") != "utter_no_answer"
+
+
 async def test_feelings_without_a_question_get_a_warm_reply_and_an_offer(make_tracker, dispatcher, domain):
     tracker = make_tracker("nlu_fallback", text="this is all too much", safety={"distress": True})
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)

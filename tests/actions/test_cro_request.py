@@ -327,6 +327,21 @@ async def test_asking_straight_away_starts_the_questions_only_where_there_are_ch
         assert dispatcher.messages == []
 
 
+async def test_a_question_taken_for_a_call_back_request_is_answered_not_met_with_the_questions(
+        make_tracker, dispatcher, domain):
+    # the classifier not very sure, and nothing about a rights officer or a call back in the words
+    tracker = make_tracker("request_cro_callback", text="is my nan allowed to come along to the meeting",
+                           confidence=0.7, slots={"council": "coventry", "topic": "icpc_what"})
+    events = await cro_request.ActionCheckCro().run(dispatcher, tracker, domain)
+    assert events[-1]["name"] == "cro_available" and events[-1]["value"] is False
+    assert dispatcher.messages and "utter_cro_form_intro" not in [m.get("response") for m in dispatcher.messages]
+    # asked in so many words, the same certainty starts them
+    dispatcher.messages.clear()
+    tracker = make_tracker("request_cro_callback", text="can the rights officer ring me", confidence=0.7,
+                           slots={"council": "coventry"})
+    assert (await cro_request.ActionCheckCro().run(dispatcher, tracker, domain))[-1]["value"] is True
+
+
 async def test_a_request_already_sent_is_said_again_in_any_council(make_tracker, dispatcher, domain):
     tracker = make_tracker("complaints", text="how do I complain?",
                            slots={"council": "hampshire", "cro_request_sent": True, "cro_reference": "CRO-AB12CD"})

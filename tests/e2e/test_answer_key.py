@@ -69,14 +69,6 @@ def test_public_v2_answer_key_floor(public_v2):
 # answers each way from one training run to the next (12c: 8 up and 15 down after one new intent), so each
 # floor is the lower of the last two runs less one and a half cases.
 HELDOUT_FLOORS = {
-    # Written in session 21 from the seeds only (18 cases that were word for word training examples taken
-    # out). Measured 76.5% and 77.4% untuned; its misses were read once in session 22 (a council change the
-    # classifier took for another intent, "how long does it last", a fact's naming sentence, requests it
-    # cannot do, the first of two questions), after which 79.7% and 82.3%; 86.1% in session 23.
-    "heldout_answers_2026_12e.yml": {
-        "overall": 0.84, "council-switch": 0.51, "crisis": 1.0, "detail": 0.81, "follow-up": 0.63,
-        "frightened": 0.71, "not-covered": 0.71, "simple": 0.74, "text-speak": 0.85, "topic": 0.83,
-        "two-part": 0.64},
     # Written in session 22 from the seeds only (3 cases that were word for word training examples taken out).
     # Measured untuned 75.1%, 75.4% and 75.8% as session 22's changes landed. Its misses were read once at the
     # start of session 23 (a council's own fact, counts, outside subjects, follow-up aspects), after which 85.9%.
@@ -119,12 +111,21 @@ HELDOUT_FLOORS = {
         "overall": 0.81, "council-switch": 0.91, "detail": 0.82, "follow-up": 0.63, "frightened": 0.72,
         "not-covered": 0.81, "simple": 0.83, "text-speak": 0.86, "topic": 0.75, "two-part": 0.86},
     # Written in session 27 from the seeds only (5 cases that were word for word training examples taken out).
-    # Measured once untuned: 224/295 = 75.9%; 76.3% after the changes 12m's misses led to. Nobody has read its
-    # misses: the honest measure now. Floors: that run less two cases overall, one and a half a kind. (The
-    # oldest set gated here, 2026-12d, read in session 21, left the suite for it: 86.2%.)
+    # Measured once untuned: 224/295 = 75.9%; 76.3% after the changes 12m's misses led to, 77.6% at the start
+    # of session 28. Its misses were read once then (a council with nothing on a topic but a sentence of its
+    # own elsewhere, outside subjects, crisis words said sideways, everyday accidents taken for harm), after
+    # which 79.3%. Floors: the untuned run less two cases overall, one and a half a kind.
     "heldout_answers_2026_12n.yml": {
         "overall": 0.75, "council-switch": 0.75, "detail": 0.84, "follow-up": 0.65, "frightened": 0.64,
         "not-covered": 0.77, "simple": 0.65, "text-speak": 0.74, "topic": 0.58, "two-part": 0.68},
+    # Written at the start of session 28 from the seeds only (10 cases that were word for word training
+    # examples taken out). Measured untuned: 254/290 = 87.6%; 87.9% after session 28's changes (made from
+    # 12n's misses and a helper trying the assistant as a parent, a 13-year-old and a teacher). Nobody has
+    # read its misses: the honest measure now. Floors: that run less two cases overall, one and a half a kind.
+    # (The oldest set gated here, 2026-12e, read in session 22, left the suite for it: 88.4%.)
+    "heldout_answers_2026_12o.yml": {
+        "overall": 0.87, "council-switch": 0.91, "detail": 0.82, "follow-up": 0.83, "frightened": 0.78,
+        "not-covered": 0.87, "simple": 0.75, "text-speak": 0.78, "topic": 0.75, "two-part": 0.86},
 }
 
 

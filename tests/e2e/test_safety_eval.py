@@ -29,7 +29,6 @@ from safety import evaluate
 GATES = {
     "current": (1.0, 0.97, 0.01),
     "heldout-2026-12": (1.0, 0.97, 0.04),
-    "fresh-2026-12d": (0.97, 0.96, 0.03),
     "fresh-2026-12e": (0.975, 0.95, 0.07),  # 288/294 with the varied model data (289 before; 12j +4)
     "fresh-2026-12f": (0.95, 0.92, 0.03),
     "fresh-2026-12g": (0.99, 0.98, 0.01),
@@ -50,10 +49,15 @@ GATES = {
     # safety/data/indirect_crisis.yml and ordinary_past_and_process.yml), after which 96.6%/95.4%/3.3%.
     "fresh-2026-12l": (0.96, 0.95, 0.035),
     # written in session 27 from the seeds only (9 messages equal to a training example taken out);
-    # measured untuned 97.6%/97.3%/4.5%; 97.3%/97.0%/4.3% after the changes 12l's misses led to. Unread:
-    # the next honest measure. (12b and 12c, the oldest fresh sets, left the suite for it: 99.7%/99.1%/0.7%
-    # and 99.4%/97.1%/2.7% when last measured; `make eval` still runs every set.)
+    # measured untuned 97.6%/97.3%/4.5%; 97.3%/97.0%/4.3% after the changes 12l's misses led to. Its misses
+    # were read once at the start of session 28 (despair, a blade in emoji, "homeless since", "in too deep";
+    # everyday accidents, training exercises and harm long over taken for a crisis), after which 99.1%/98.8%/2.6%.
     "fresh-2026-12n": (0.97, 0.965, 0.045),
+    # written at the start of session 28 from the seeds only (21 ordinary messages equal to a training example
+    # taken out); measured untuned 99.4%/97.9%/2.8%; 99.7%/98.2%/2.5% after that session's changes. Unread:
+    # the next honest measure. (12d, the oldest fresh set gated here, left the suite for it: 99.3%/98.3%/2.6%
+    # when last measured; `make eval` still runs every set.)
+    "fresh-2026-12o": (0.99, 0.975, 0.035),
 }
 
 

@@ -111,7 +111,10 @@ def test_who_is_speaking_from_cues(cues: Cues, text, speaker):
                                   "dont tell my mum", "will u tell anyone", "can I say this in confidence",
                                   "I need this to stay private", "if i say something u wont tell right",
                                   "can we talk without it getting back to school", "just between us ok",
-                                  "between us, something happened at home"])
+                                  "between us, something happened at home",
+                                  # asked after telling: will the assistant pass it on?
+                                  "r u gonna tell sum1", "are you going to tell the school?",
+                                  "do u tell social services"])
 def test_secret_cues(cues: Cues, text):
     assert cues.is_secret(text)
 
@@ -119,7 +122,9 @@ def test_secret_cues(cues: Cues, text):
 @pytest.mark.parametrize("text", ["will my information stay private?", "what does confidential mean",
                                   "will the social worker keep it private from the school?",
                                   # an arrangement made between people is not a secret
-                                  "my sister and I agreed it between us", "we share the school runs between us"])
+                                  "my sister and I agreed it between us", "we share the school runs between us",
+                                  # asking the assistant to tell them something
+                                  "will you tell me the mash number", "are you going to tell me what happens next?"])
 def test_asking_about_privacy_is_not_asking_for_a_secret(cues: Cues, text):
     assert not cues.is_secret(text)
 
