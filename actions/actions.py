@@ -88,6 +88,12 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
         # the council's own fact, from another of its items, over the national answer or none
         send(dispatcher, answers.fact_messages(base, council, own.topic, own.sentence))
         return [SlotSet("topic", own.topic.id)]
+    subject = followup.what_it_is(text) if not covered and text else None
+    term = base.term(council, subject) if subject else None
+    if term is not None:
+        # "what's an IRO?" where the council's documents have no item on them: what the glossary says
+        send(dispatcher, answers.term_messages(base, council, term))
+        return [SlotSet("topic", topic_id)]
     searched = followup.searched_own_fact(base, council, topic_id, text) if text and not text.startswith("/") else None
     if searched is not None:
         # nothing for the council on the guessed topic, and one of its own items plainly about the question
@@ -277,6 +283,11 @@ def answered_first(dispatcher: CollectingDispatcher, tracker: Tracker,
     return follow_up(dispatcher, tracker, base, unsure=unsure)
 
 
+# Out of office hours, in a conversation about making a referral: the out-of-hours topic (knowledge/topics.yml).
+OUT_OF_HOURS_AREA = "referrals"
+OUT_OF_HOURS_TOPIC = "mash_out_of_hours"
+
+
 def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
               unsure: bool = False) -> Optional[List[EventType]]:
     """A message about the conversation's current topic (the `topic` slot) that names no topic of
@@ -321,6 +332,11 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         return None
     council = council_for(tracker, base)
     topic = base.topic(council, topic_id)
+    if base.topic_area(topic_id) == OUT_OF_HOURS_AREA and topic_id != OUT_OF_HOURS_TOPIC and \
+            followup.names_out_of_hours(text) and base.topic(council, OUT_OF_HOURS_TOPIC) is not None:
+        # "what if it's 7pm on a Friday?" after how to make a referral: the number for when the office is shut
+        send(dispatcher, answers.topic_messages(base, council, OUT_OF_HOURS_TOPIC))
+        return council_events(tracker, council) + [SlotSet("topic", OUT_OF_HOURS_TOPIC)]
     asked = followup.asked_aspects(text)
     if topic and topic.contacts and "contact" in asked and "miss" not in asked:
         # ("what if they can't get me on the phone?" asks what happens then, not for a number)
@@ -412,8 +428,9 @@ def asks_for_contact(tracker: Tracker, text: str) -> bool:
     """Whether a message the classifier was unsure of asks for a way to get in touch (a number, an
     email) and names a service, or a contact request is among its best guesses."""
     latest = tracker.latest_message or {}
-    if entity_values(tracker, "service") and _ASKS_NUMBER.search(text.lower()):
-        return True  # "whats the childline number": a service named, and its number or email asked
+    if entity_values(tracker, "service") and _ASKS_NUMBER.search(text.lower()) and \
+            len(latest.get("topic_parts") or []) < 2:
+        return True  # "whats the childline number": a service named, and its number or email asked (only)
     second, sure = second_opinion(tracker)
     if second != CONTACT_INTENT and sure >= SECOND_ALONE:
         return False  # the second opinion is fairly sure of a topic ("out-of-hours number for social care?")
@@ -535,6 +552,10 @@ class ActionAnswerTopic(Action):
         topic_id = conversation_choice(tracker, base, council, topic_id, understood)
         topic_id = covered_choice(tracker, base, council, topic_id, understood)
         topic_id = searched_choice(tracker, base, council, topic_id, understood)
+        adult = base.adult_topic(topic_id) if kinds.speaker_group(who_is_speaking(tracker)) in ADULTS else None
+        if adult and base.topic(council, adult) is not None:
+            # an angry parent "on a plan for a year": complaints, not a child in care's rights officer
+            topic_id = adult
         if base.topic(council, topic_id) is None and tracker.get_slot("topic") != topic_id and \
                 not followup.names_a_topic(understood, followup.vocabulary(base), ignore=base.council_names()) and \
                 last_resort_about_the_topic(dispatcher, tracker, base, council, understood):
@@ -548,6 +569,10 @@ class ActionAnswerTopic(Action):
                               one_question=len((tracker.latest_message or {}).get("topic_parts") or []) < 2)
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
         return council_events(tracker, council) + events
+
+
+# Speakers (safety.kinds.speaker_group) answered with the adults' version of a topic (knowledge/topics.yml).
+ADULTS = ("adult", "professional")
 
 
 # DIET swings from one training run to the next (a few new examples moved a third of the answers on

@@ -52,6 +52,7 @@ class Content:
     stage_order: list[str] = field(default_factory=list)
     process_areas: list[str] = field(default_factory=list)
     stage_topics: dict[str, str] = field(default_factory=dict)
+    adult_topics: dict[str, str] = field(default_factory=dict)
     outside_subjects: list[dict] = field(default_factory=list)
 
 
@@ -149,6 +150,7 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
     content.stage_order = [str(s) for s in index.get("stage_order") or []]
     content.process_areas = [str(a) for a in index.get("process_areas") or []]
     content.stage_topics = {str(k): str(v) for k, v in (index.get("stage_topics") or {}).items()}
+    content.adult_topics = {str(k): str(v) for k, v in (index.get("adult_topics") or {}).items()}
     for i, item in enumerate(index.get("topics") or []):
         where = f"{index_file.name}: topic #{i + 1}"
         tid = check.text(where, item, "id")
@@ -247,6 +249,9 @@ def load_content(content_dir: Path, seeds_dir: Path | None = None) -> Content:
     for stage, topic in content.stage_topics.items():
         if stage not in content.stage_order or topic not in content.topic_index:
             check.add(index_file.name, f"stage_topics: {stage!r}: {topic!r} is not a stage in stage_order and a topic")
+    for young, adult in content.adult_topics.items():
+        if young not in content.topic_index or adult not in content.topic_index:
+            check.add(index_file.name, f"adult_topics: {young!r}: {adult!r} are not both topics")
     for stage in {s["id"] for s in content.stages} - set(content.stage_order):
         check.add(index_file.name, f"stage {stage!r} is not in stage_order (where it comes in the process)")
     # what the assistant's own topics say, to check no outside subject's words are among them
@@ -385,6 +390,9 @@ def write_database(content: Content, out: Path) -> None:
     db["stage_topics"].insert_all([{"id": s, "topic": t} for s, t in content.stage_topics.items()] or
                                   [{"id": "", "topic": ""}], pk="id")
     db["stage_topics"].delete_where("id = ''")
+    db["adult_topics"].insert_all([{"id": y, "topic": a} for y, a in content.adult_topics.items()] or
+                                  [{"id": "", "topic": ""}], pk="id")
+    db["adult_topics"].delete_where("id = ''")
     db["process_areas"].insert_all([{"area": a} for a in content.process_areas] or [{"area": ""}], pk="area")
     db["process_areas"].delete_where("area = ''")
     db["other_areas"].insert_all(content.other_areas or [{"name": ""}], pk="name")

@@ -826,11 +826,26 @@ def _items_using_pairs(base: KnowledgeBase, council: str) -> dict[tuple[str, str
 COUNCIL_SEARCH_WORDS = 3
 
 
+_DEFINES = re.compile(r"^(?:what|whats|what's|wats|wots|wat|wot)(?: is| are|'s| r)? (?:a |an |the )?"
+                      r"((?:[a-z0-9'-]+ ?){1,4}?)[?.! ]*$")
+
+
+def what_it_is(question: str) -> Optional[str]:
+    """What the question only asks the meaning of ("what's an IRO?": "iro"), else None."""
+    m = _DEFINES.match(_plain(question).strip())
+    return m.group(1).strip() if m else None
+
+
+def asks_what_it_is(question: str) -> bool:
+    """Whether the question only asks what something is ("what's an IRO?", "what is a core group")."""
+    return what_it_is(question) is not None
+
+
 def searched_own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
     """For a topic the council does not cover at all: the sentence of the council's own item the search
     clearly finds that shares most of the question's words (with what it points back to), else None."""
-    if base.topic(council, topic_id) is not None:
-        return None
+    if base.topic(council, topic_id) is not None or asks_what_it_is(question):
+        return None  # (what something is, is the topic's or the glossary's to say: "what's an IRO?")
     hits = [(t, n) for t, n in base.search(council, question, limit=6) if t.council == council]
     if not hits or hits[0][1] < COUNCIL_SEARCH_WORDS or (len(hits) > 1 and hits[1][1] >= hits[0][1]):
         return None
@@ -855,3 +870,26 @@ def searched_own_fact(base: KnowledgeBase, council: str, topic_id: str, question
             any(not (STRONG[f] if f in STRONG else _GIVEN[f]).search(lowered) for f in figures_asked(plain)):
         return None  # asked how long, who or how many, and the sentence does not say: honestly unknown
     return best
+
+
+# When a council's offices are shut, said in everyday words ("what if it's 7pm on a Friday?", "at the weekend",
+# "in the middle of the night"): the out-of-hours number answers, not what happens if a call is missed.
+_OUT_OF_HOURS = re.compile(r"\b(at night|overnight|night ?time|middle of the night|late at night|tonight|"
+                           r"in the evening|evenings?|weekends?|saturday|sunday|bank holidays?|christmas( day)?|"
+                           r"boxing day|new year'?s day|out of (office )?hours|after hours|out of hours|ooh|"
+                           r"(office|they'?re|they are|it'?s|it is) (shut|closed))\b")
+_CLOCK = re.compile(r"\b(\d{1,2})(?:[:.](\d\d))? ?(am|pm)\b")
+OFFICE_OPENS, OFFICE_CLOSES = 9, 17  # a time of day outside these hours is out of hours
+
+
+def names_out_of_hours(text: str) -> bool:
+    """Whether the message names a time when the offices are shut: the evening, a night, a weekend or
+    bank holiday, or a time of day before 9am or from 5pm."""
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    if _OUT_OF_HOURS.search(lowered):
+        return True
+    for m in _CLOCK.finditer(lowered):
+        hour = int(m.group(1)) % 12 + (12 if m.group(3) == "pm" else 0)
+        if hour < OFFICE_OPENS or hour >= OFFICE_CLOSES:
+            return True
+    return False

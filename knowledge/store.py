@@ -361,6 +361,12 @@ class KnowledgeBase:
         rows = self._rows("select topic from stage_topics where id = ?", (stage_id or "",))
         return rows[0]["topic"] if rows else None
 
+    def adult_topic(self, topic_id: Optional[str]) -> Optional[str]:
+        """The topic that answers an adult asking about a topic written for a child or young person
+        (knowledge/topics.yml: adult_topics), else None."""
+        rows = self._rows("select topic from adult_topics where id = ?", (topic_id or "",))
+        return rows[0]["topic"] if rows else None
+
     def stages(self, council: str) -> list[Stage]:
         # in the order a family meets them (knowledge/topics.yml: stage_order)
         ids = [r["id"] for r in self._rows(

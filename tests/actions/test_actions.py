@@ -237,6 +237,35 @@ async def test_a_frightened_question_nothing_fits_gets_an_honest_no_answer_not_t
     assert responses[:2] == ["utter_distress", "utter_no_answer"] and "utter_feelings_offer" not in responses
 
 
+async def test_a_time_when_the_office_is_shut_after_how_to_refer_gets_the_out_of_hours_number(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("mash_contact", text="and if it's 8pm on a saturday?", confidence=0.5,
+                           slots={"topic": "how_to_refer"})
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "024 7683 2222" in texts(dispatcher)
+    assert any(e["event"] == "slot" and e["name"] == "topic" and e["value"] == "mash_out_of_hours" for e in events)
+    # in office hours, the usual answer
+    dispatcher.messages.clear()
+    tracker = make_tracker("mash_contact", text="and if it's 11am on a tuesday?", confidence=0.5,
+                           slots={"topic": "how_to_refer"})
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert not any(e["event"] == "slot" and e["value"] == "mash_out_of_hours" for e in events)
+
+
+async def test_a_parent_unhappy_with_the_service_is_told_how_to_complain_not_a_child_in_cares_way(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("unhappy_with_care", text="fed up, my kids have had a social worker for months and nothing",
+                           safety={"speaker": "parent"})
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "08085 834 333" in texts(dispatcher).split("\n")[0]
+    assert any(e["event"] == "slot" and e["name"] == "topic" and e["value"] == "complaints" for e in events)
+    # a young person in care still gets their own answer
+    dispatcher.messages.clear()
+    tracker = make_tracker("unhappy_with_care", text="i hate my placement", safety={"speaker": "young_person"})
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert any(e["event"] == "slot" and e["name"] == "topic" and e["value"] == "unhappy_with_care" for e in events)
+
+
 async def test_a_follow_up_gets_the_fact_it_asks_about_the_current_topic(make_tracker, dispatcher, domain):
     # the classifier's guess (another topic's timescale) is not what the person asked about
     tracker = make_tracker("mash_decision_time", text="how long does that take?", slots={"topic": "assessment_what"})
@@ -1073,14 +1102,19 @@ async def test_a_question_with_a_rare_word_the_topic_never_uses_gets_the_sentenc
     assert "care proceedings" in texts(dispatcher) and SlotSet("topic", "teams_roles") in events
 
 
-async def test_a_follow_up_taken_for_a_topic_the_council_does_not_cover_stays_with_the_conversation(
-        make_tracker, dispatcher, domain):
+@pytest.mark.parametrize("intent, text, slots, confidence, wanted, unwanted", [
     # "which plan do I get then?" after Bolton's leaving care team is not "no information about CIN plans"
-    tracker = make_tracker("cin_what", text="which plan do I get then?",
-                           slots={"topic": "leaving_care", "council": "bolton"}, confidence=0.55)
+    ("cin_what", "which plan do I get then?", {"topic": "leaving_care", "council": "bolton"}, 0.55,
+     "Pathway Plan", "don't have information"),
+    # what something is, where the council has no item on it: the glossary, not a sentence that names it
+    ("iro_what", "wats an IRO?", {"council": "coventry"}, 0.99, "Independent Reviewing Officer", "working days"),
+])
+async def test_a_topic_the_council_does_not_cover_is_answered_from_what_it_does_hold(
+        make_tracker, dispatcher, domain, intent, text, slots, confidence, wanted, unwanted):
+    tracker = make_tracker(intent, text=text, slots=slots, confidence=confidence)
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
-    assert "Pathway Plan" in said and "don't have information" not in said
+    assert wanted in said and unwanted not in said
 
 
 async def test_the_second_opinions_topic_answers_an_unsure_follow_up_it_has_the_word_for(

@@ -174,6 +174,15 @@ def test_a_stage_is_about_a_topic_that_exists(tmp_path):
     assert any("stage_topics: 'plan': 'no_such_topic'" in p for p in err.value.problems)
 
 
+def test_an_adults_topic_is_a_topic_that_exists(tmp_path):
+    root = make_content(tmp_path)
+    index = root / "topics.yml"
+    index.write_text(index.read_text() + "\nadult_topics: {no_such_topic: complaints}\n")
+    with pytest.raises(build.BuildError) as err:
+        build.build(root, tmp_path / "kb.db")
+    assert any("adult_topics: 'no_such_topic'" in p for p in err.value.problems)
+
+
 def test_an_outside_subject_may_not_use_the_words_of_the_assistants_own_topics(tmp_path):
     root = make_content(tmp_path)
     (root / "outside_subjects.yml").write_text(textwrap.dedent("""

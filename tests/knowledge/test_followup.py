@@ -406,3 +406,17 @@ def test_a_topic_the_council_has_nothing_on_is_answered_from_its_own_item_the_se
     # a council that has the topic answers it as usual; a question the search finds nothing clear for, none
     assert followup.searched_own_fact(kb, "coventry", "cscp_what", "which edition of Working Together?") is None
     assert followup.searched_own_fact(kb, "bolton", "cscp_what", "what is it?") is None
+
+
+@pytest.mark.parametrize("text, subject", [("what's an IRO?", "iro"), ("wats a core group", "core group"),
+                                           ("what is the MASH", "mash"),
+                                           ("what guidance do Bolton's social workers go by?", None),
+                                           ("how long is a section 47 enquiry?", None)])
+def test_a_question_that_only_asks_what_something_is(text, subject):
+    assert followup.what_it_is(text) == subject
+
+
+def test_what_something_is_is_not_answered_from_a_sentence_that_only_names_it(kb):
+    # Coventry has no item on IROs; its sentence naming who chairs an asylum-seeking child's review is no answer
+    assert kb.topic("coventry", "iro_what") is None
+    assert followup.searched_own_fact(kb, "coventry", "iro_what", "what's an independent reviewing officer?") is None
