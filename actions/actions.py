@@ -591,7 +591,8 @@ def topic_again_for_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker
             not followup.is_follow_up(understood_text(tracker), followup.vocabulary(base),
                                       ignore=base.council_names()):
         return False
-    send(dispatcher, answers.topic_again(base, council, current))
+    if not figure_unknown(dispatcher, tracker, base, council, current):
+        send(dispatcher, answers.topic_again(base, council, current))
     return True
 
 
@@ -671,6 +672,22 @@ def searched_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_i
         return topic_id
     (best, n), (_, m) = hits[0], hits[1]
     return best.id if n >= SEARCH_CLEAR and n - m >= SEARCH_MARGIN else topic_id
+
+
+def figure_unknown(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
+                   current: str) -> bool:
+    """A follow-up asking a time, an age or a number the conversation's topic does not give ("how long does
+    that take?" after young carers): say so and who can tell them (Childline too for a young person), not
+    the whole topic again. True when said."""
+    text = understood_text(tracker)
+    if not followup.lacks_asked_figure(base, council, current, text) or followup.gives_duration(base, council, current,
+                                                                                                  text):
+        return False  # ("how long will they work with us?" is answered by "they work short term")
+    send(dispatcher, [answers.figure_not_known(base, council, current, more=False)])
+    if is_young(tracker):
+        send(dispatcher, [answers.contacts_message(base.contacts(council, ("childline",)),
+                                                   intro="You can also talk to:")])
+    return True
 
 
 def not_sure_of(tracker: Tracker) -> bool:
@@ -943,7 +960,8 @@ def last_resort_about_the_topic(dispatcher: CollectingDispatcher, tracker: Track
         return True
     if base.topic(council, current) is None:
         return False
-    send(dispatcher, answers.topic_again(base, council, current))
+    if not figure_unknown(dispatcher, tracker, base, council, current):
+        send(dispatcher, answers.topic_again(base, council, current))
     return True
 
 

@@ -126,9 +126,9 @@ def topic_again(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]
     return [intro] + topic_messages(kb, council, topic_id)
 
 
-def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = None) -> Message:
+def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = None, more: bool = True) -> Message:
     """Asked for a time, an age or a number the documents do not give: say so before the rest (naming
-    the topic it was asked about when what follows is about another)."""
+    the topic it was asked about when what follows is about another); `more`: something else follows."""
     about = ""
     if topic_id:
         title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
@@ -140,8 +140,8 @@ def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = 
         ask = f"Your social worker can tell you, or call {general.service} on {general.phone}."
     elif general and general.web:
         ask = f"Your social worker can tell you, or see {general.service}: {general.web}."
-    return {"text": f"I don't have that exact detail{about} for {kb.council(council).name}. {ask} "
-                    "This is what I do know:"}
+    tail = " This is what I do know:" if more else ""
+    return {"text": f"I don't have that exact detail{about} for {kb.council(council).name}. {ask}{tail}"}
 
 
 def render_topic(kb: KnowledgeBase, council: str, topic: Topic) -> list[Message]:

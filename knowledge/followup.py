@@ -893,3 +893,17 @@ def names_out_of_hours(text: str) -> bool:
         if hour < OFFICE_OPENS or hour >= OFFICE_CLOSES:
             return True
     return False
+
+
+_HOW_LONG = re.compile(r"\bhow long\b")
+# "how long does it take?", "how long until...": the time to something, not how long something goes on
+_TIME_TO = re.compile(r"\b(take|takes|taking|took|until|till|before|wait|waiting|to hear|to get|to decide)\b")
+
+
+def gives_duration(base: KnowledgeBase, council: str, topic_id: str, question: str) -> bool:
+    """Whether the question asks how long something lasts and a sentence of the topic says so in words
+    ("It lasts for as long as is necessary", "They work short term")."""
+    lowered = question.lower()
+    if not (_ASKS_DURATION.search(lowered) or (_HOW_LONG.search(lowered) and not _TIME_TO.search(lowered))):
+        return False
+    return any(_GIVES_DURATION.search(s.lower()) for v in base.topic_versions(council, topic_id) for s in sentences(v))

@@ -971,6 +971,16 @@ async def test_an_unsure_follow_up_no_sentence_answers_stays_with_the_conversati
     assert not any(e.get("name") == "topic" and e.get("value") == "social_work_support" for e in events)
 
 
+async def test_a_young_person_asking_a_time_the_topic_does_not_give_is_told_so_not_the_topic_again(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="and how long does that take?", slots={"topic": "young_carers"},
+                           metadata={"audience": "young_person"}, confidence=0.45)
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "exact detail" in said and "0800 1111" in said
+    assert "cares for another person" not in said  # the topic's answer is not sent again
+
+
 async def test_a_professional_gets_their_part_not_the_parents_words(make_tracker, dispatcher, domain):
     tracker = make_tracker("referral_consent", text="I'm a teacher - do I need the parents' permission to refer?",
                            safety={"speaker": "professional"})

@@ -420,3 +420,11 @@ def test_what_something_is_is_not_answered_from_a_sentence_that_only_names_it(kb
     # Coventry has no item on IROs; its sentence naming who chairs an asylum-seeking child's review is no answer
     assert kb.topic("coventry", "iro_what") is None
     assert followup.searched_own_fact(kb, "coventry", "iro_what", "what's an independent reviewing officer?") is None
+
+
+@pytest.mark.parametrize("council, topic, text, given", [
+    ("bolton", "teams_roles", "how long do they stick around for?", True),  # "they work short term"
+    ("coventry", "young_carers", "and how long does that take?", False),  # the time to something, not given
+])
+def test_how_long_something_goes_on_may_be_said_in_words(kb, council, topic, text, given):
+    assert followup.gives_duration(kb, council, topic, text) is given
