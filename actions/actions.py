@@ -747,13 +747,45 @@ class ActionLookupContact(Action):
         return council_events(tracker, council)
 
 
+# A topic is taken as what a message seems to be about, for the contacts it asks for, when the classifier
+# or the second opinion gives it at least this.
+GUESS_MIN = 0.1
+
+
+def guessed_topic(tracker: Tracker, base: KnowledgeBase) -> Optional[str]:
+    """The topic the classifier or the second opinion likes best for the latest message, if either
+    gives it at least GUESS_MIN; else None."""
+    latest = tracker.latest_message or {}
+    topic_ids = set(base.topic_ids())
+    scores: Dict[str, float] = {}
+    for r in (latest.get("intent_ranking") or [])[:3] + (latest.get("topic_model") or [])[:3]:
+        if r.get("name") in topic_ids:
+            scores[r["name"]] = max(scores.get(r["name"], 0.0), r.get("confidence") or 0.0)
+    best = max(scores.items(), key=lambda kv: kv[1], default=None)
+    return best[0] if best and best[1] >= GUESS_MIN else None
+
+
+def _names_contact(contact, text: str) -> bool:
+    """Whether a message names a service by its own name ("childline"), not only by words that
+    describe it ("someone to talk to")."""
+    name = re.sub(r"\s*\(.*?\)", "", contact.service).lower()
+    return bool(name) and name in text.lower()
+
+
 def give_contacts(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, text: str,
-                  services: List[str], topic_id: Optional[str]) -> None:
+                  services: List[str], topic_id: Optional[str], guessed: Optional[str] = None) -> None:
     """The contacts a question asks for: the services it names, else the conversation's topic's
-    ("what's their number?"), in the way asked for (phone, email...); else the council's general one."""
+    ("what's their number?"), in the way asked for (phone, email...); else the council's general one.
+    `guessed`: the topic the message itself seems to be about, whose contacts come before services found
+    only by describing words."""
     place = base.council(council).name
     found = [c for c in (base.contact(council, v) for v in services) if c]
-    found = found or base.find_contacts(council, text)[:2]
+    if not found:
+        found = base.find_contacts(council, text)[:2]
+        if guessed and not any(_names_contact(c, text) for c in found):
+            # "a number for someone to talk to about my rights in care": the words only describe a
+            # service, so the contacts of what the message is about come first (the rights officer)
+            found = list({c.id: c for c in channels.topic_contacts(base, council, guessed) + found}.values())[:3]
     if not found and not followup.names_a_topic(text, followup.vocabulary(base), ignore=base.council_names()):
         # "what's their number?", "can I email instead?": the service the conversation is about
         found = channels.topic_contacts(base, council, topic_id)
@@ -896,7 +928,8 @@ class ActionSearchKnowledge(Action):
             return await ActionHumanHandoff().run(dispatcher, tracker, domain)
         if asks_for_contact(tracker, text):
             # "what's the safeguarding number?": a number, not what safeguarding means
-            give_contacts(dispatcher, base, council, text, entity_values(tracker, "service"), tracker.get_slot("topic"))
+            give_contacts(dispatcher, base, council, text, entity_values(tracker, "service"), tracker.get_slot("topic"),
+                          guessed=guessed_topic(tracker, base))
             return council_events(tracker, council)
         topic_ids = set(base.topic_ids())
         term = base.term(council, text) or (base.find_term(council, text) if _asks_meaning(text) else None)
@@ -920,7 +953,7 @@ class ActionSearchKnowledge(Action):
         elif hits and hits[0][1] >= SEARCH_MIN_WORDS and not (tracker.get_slot("topic") and followup.refers_back(text)):
             # (a short message that points back, "do they use some sort of tool?", is about the
             # conversation's topic more than about the item sharing two of its words: last_resort below)
-            choice = hits[0][0].id
+            choice = searched_or_second(hits, second_best)
         elif nlu_best and nlu_best["confidence"] >= NLU_ALONE:
             choice = nlu_best["name"]
         if choice:
@@ -937,6 +970,24 @@ class ActionSearchKnowledge(Action):
             return council_events(tracker, council)
         no_answer(dispatcher, tracker, base, council)
         return []
+
+
+# The full-text search's best item gives way to the second opinion's best topic when that is among the items
+# tied for the most words, or when the search found only SEARCH_MIN_WORDS words and the second opinion is
+# at least this sure ("I look after my mum and my brother... is there help for kids like me?" shares two
+# words with many items and is about young carers).
+SECOND_FAIR = 0.35
+
+
+def searched_or_second(hits: List[Tuple[Topic, int]], second_best: Optional[Dict[str, Any]]) -> str:
+    """The topic to answer from the full-text search's hits (best first, with the words each shares with
+    the message), weighed against the second opinion's best topic."""
+    top = hits[0][1]
+    if second_best:
+        tied = {t.id for t, n in hits if n == top}
+        if second_best["name"] in tied or (top <= SEARCH_MIN_WORDS and second_best["confidence"] >= SECOND_FAIR):
+            return second_best["name"]
+    return hits[0][0].id
 
 
 # A message nothing else fits, in a conversation about a topic, is taken as about that topic when it

@@ -356,6 +356,8 @@ _SAME_AS = ((re.compile(r"\bon (his|her|their|my|your|its) own\b|\bby (him|her|t
              "agrees agreed by"),
             # the next meeting of a process is its review ("how long until the next one?" after a conference)
             (re.compile(r"\b(the )?next (one|meeting|conference)\b"), "the review"),
+            # making up one's mind is deciding ("how quick will they make their mind up?")
+            (re.compile(r"\bma(?:ke|kes|de|king) (up )?(their|his|her|your|my|our|a|the) minds? ?(up)?\b"), "decide"),
             # what can come out of a meeting is what it can decide ("what could come out of it?")
             (re.compile(r"\b(come|comes|came) out of (it|that|this|the meeting|the conference)\b"),
              "decide outcome"))

@@ -1173,3 +1173,62 @@ async def test_a_change_of_council_that_does_not_cover_the_guess_answers_another
     await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "deputy team managers" in said and "don't have information" not in said
+
+
+async def test_a_time_asked_after_a_stage_is_given_by_the_step_beside_it_with_no_i_dont_know(
+        make_tracker, dispatcher, domain):
+    # the conversation is about what the hub does; its decision time is another item of the same area
+    tracker = make_tracker("mash_decision_time", text="so how soon do they make up their minds?",
+                           slots={"topic": "mash_what"}, confidence=0.4)
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "1 working day" in said and "don't have that exact detail" not in said
+
+
+def test_the_search_gives_way_to_the_second_opinion_among_its_best_or_when_it_found_little(kb):
+    young, work, visits = (kb.topic("coventry", t) for t in ("young_carers", "social_work_careers", "statutory_visits"))
+    # two words shared with other items; the second opinion fairly sure of another topic
+    assert actions.searched_or_second([(work, 2), (visits, 2)], {"name": "young_carers", "confidence": 0.4}) \
+        == "young_carers"
+    # the second opinion unsure: the search stands
+    assert actions.searched_or_second([(work, 2), (visits, 2)], {"name": "young_carers", "confidence": 0.2}) \
+        == "social_work_careers"
+    # tied for the most words: the second opinion's pick among them, however unsure
+    assert actions.searched_or_second([(work, 4), (young, 4)], {"name": "young_carers", "confidence": 0.1}) \
+        == "young_carers"
+    # the search found many more words of another item: it stands
+    assert actions.searched_or_second([(work, 4), (young, 3)], {"name": "young_carers", "confidence": 0.4}) \
+        == "social_work_careers"
+
+
+async def unsure_search(make_tracker, dispatcher, domain, text: str, second: list, **given):
+    """ActionSearchKnowledge on a message NLU was unsure of, with the second opinion's ranking `second`:
+    what it said and the events it returned."""
+    dispatcher.messages.clear()
+    tracker = make_tracker("nlu_fallback", text=text, confidence=0.45, **given)
+    tracker.latest_message["topic_model"] = second
+    events = await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    return texts(dispatcher), events
+
+
+async def test_a_number_for_a_service_described_not_named_is_the_one_the_message_is_about(
+        make_tracker, dispatcher, domain):
+    said, _ = await unsure_search(make_tracker, dispatcher, domain,
+                                  "could i get the number of someone i can talk to about my rights as a kid in care",
+                                  [{"name": "cro", "confidence": 0.2}],
+                                  entities=[{"entity": "service", "value": "someone i can talk to"}])
+    assert "0800 0272 118" in said
+    # a service named by its own name is given whatever the message seems to be about
+    said, _ = await unsure_search(make_tracker, dispatcher, domain, "what's the phone number for the samaritans",
+                                  [{"name": "cro", "confidence": 0.3}],
+                                  entities=[{"entity": "service", "value": "number for the samaritans"}])
+    assert "116 123" in said and "0800 0272 118" not in said
+
+
+async def test_an_unsure_message_the_search_matches_on_two_words_gets_the_fairly_sure_second_opinion(
+        make_tracker, dispatcher, domain):
+    text = "im 13 and i do the shopping and cooking for my dad cos hes poorly and my sister, does anyone help kids " \
+           "in my situation?"
+    said, events = await unsure_search(make_tracker, dispatcher, domain, text,
+                                       [{"name": "young_carers", "confidence": 0.4}])
+    assert "young carer" in said.lower() and SlotSet("topic", "young_carers") in events

@@ -69,14 +69,6 @@ def test_public_v2_answer_key_floor(public_v2):
 # answers each way from one training run to the next (12c: 8 up and 15 down after one new intent), so each
 # floor is the lower of the last two runs less one and a half cases.
 HELDOUT_FLOORS = {
-    # Written in session 22 from the seeds only (3 cases that were word for word training examples taken out).
-    # Measured untuned 75.1%, 75.4% and 75.8% as session 22's changes landed. Its misses were read once at the
-    # start of session 23 (a council's own fact, counts, outside subjects, follow-up aspects), after which 85.9%.
-    # (The oldest set, 2026-12, tuned on since session 18, left the suite for it: 84.3%.)
-    "heldout_answers_2026_12f.yml": {
-        "overall": 0.84, "council-switch": 0.78, "crisis": 1.0, "detail": 0.68, "follow-up": 0.64,
-        "frightened": 0.75, "not-covered": 0.39, "simple": 0.72, "text-speak": 0.82, "topic": 0.68,
-        "two-part": 0.7},
     # Written at the end of session 22 from the seeds only (2 cases that were word for word training examples
     # taken out). Measured once untuned: 75.8%; 79.2% and 79.5% after session 23's changes. Its misses were read
     # once at the start of session 24 (a guess the council does not cover, a request for a number, everyday
@@ -120,12 +112,20 @@ HELDOUT_FLOORS = {
         "not-covered": 0.77, "simple": 0.65, "text-speak": 0.74, "topic": 0.58, "two-part": 0.68},
     # Written at the start of session 28 from the seeds only (10 cases that were word for word training
     # examples taken out). Measured untuned: 254/290 = 87.6%; 87.9% after session 28's changes (made from
-    # 12n's misses and a helper trying the assistant as a parent, a 13-year-old and a teacher). Nobody has
-    # read its misses: the honest measure now. Floors: that run less two cases overall, one and a half a kind.
+    # 12n's misses and a helper trying the assistant as a parent, a 13-year-old and a teacher). Its misses were
+    # read once at the start of session 29 (a frightened message the search matched on two words, a number
+    # for "someone to talk to" about rights in care, making up one's mind is deciding), after which 89.3%.
     # (The oldest set gated here, 2026-12e, read in session 22, left the suite for it: 88.4%.)
     "heldout_answers_2026_12o.yml": {
         "overall": 0.87, "council-switch": 0.91, "detail": 0.82, "follow-up": 0.83, "frightened": 0.78,
         "not-covered": 0.87, "simple": 0.75, "text-speak": 0.78, "topic": 0.75, "two-part": 0.86},
+    # Written at the start of session 29 from the seeds only (4 cases that were word for word training
+    # examples taken out). Measured untuned: 254/296 = 85.8%. Nobody has read its misses: the honest measure
+    # now. Floors: that run less two cases overall, one and a half a kind. (2026-12f, read in session 23, left
+    # the suite for it: 87.9%.)
+    "heldout_answers_2026_12p.yml": {
+        "overall": 0.85, "council-switch": 0.79, "detail": 0.86, "follow-up": 0.76, "frightened": 0.84,
+        "not-covered": 0.77, "simple": 0.75, "text-speak": 0.82, "topic": 0.82, "two-part": 0.83},
 }
 
 
