@@ -17,6 +17,7 @@ import yaml
 
 from safety.kinds import (
     ABUSE_DEFAULT,
+    ADULTS,
     ALSO_KINDS,
     DANGER_NOW,
     KINDS,
@@ -60,7 +61,9 @@ _PARTICULAR_CHILD = re.compile(
     r"\b(\d{1,2} ?(yo|y/o|yr|yrs|year|years|month|months|week|weeks)[ -]?(old)?|\d{1,2}-(year|month)-old|"
     r"baby of|y\d{1,2}|year \d{1,2} (pupil|child|girl|boy|student)|"
     r"(one of my|one of our|this|our|my) (pupil|student|patient|client|child|girl|boy|baby|toddler|infant|"
-    r"mentee|learner|lad|kid)|(two|three|2|3) (kids|children)|the (older|younger|eldest|youngest) one)\b")
+    r"mentee|learner|lad|kid)|(two|three|2|3) (kids|children)|the (older|younger|eldest|youngest) one|"
+    r"(his|her|their) (kids|children|son|daughter|baby|toddler)|"
+    r"(young person|child|kid|pupil|student|patient|boy|girl|teenager) (is )?(in front of me|with me|sat with me))\b")
 # ...and to say who is speaking when the words hold no cue.
 SPEAKER_CONFIDENCE = 0.8
 BREAKING_POINT = "carer_breaking_point"
@@ -230,14 +233,17 @@ class Judge:
         if settled:
             needed = max(needed, SETTLED_CONFIDENCE)
         model_may_raise = model_kind != NONE and not (impersonal_question and not after_concern)
-        if not settled and harm_p >= PROFESSIONAL_REPORT and model_kind != NONE and \
+        if (not settled or reporting) and harm_p >= PROFESSIONAL_REPORT and model_kind != NONE and \
                 self.cues.speaker(text) == "professional" and \
                 _PARTICULAR_CHILD.search(lowered):
+            # (asking how to refer, or whether it is a referral, does not make the report a question
+            # about the process: "GP. 4 month old, dad says he came close to shaking her. MASH first?")
             needed, model_may_raise = min(needed, PROFESSIONAL_REPORT), True
         # A question from someone upset about what services are doing ("a referral about my baby, I can't
         # stop crying, what happens now?") is distress, not a parent at breaking point: only the crisis
         # patterns ("I might hurt him", "I can't cope with her") can say it is.
-        if question and distress and about_process and model_kind == BREAKING_POINT and not signals:
+        if question and distress and about_process and model_kind == BREAKING_POINT and not signals and \
+                not reporting:
             model_may_raise = False
         if model_may_raise and harm_p >= needed:
             source = "patterns+model" if source else "model"
@@ -257,10 +263,15 @@ class Judge:
         speaker = self.cues.speaker(text)
         if speaker is None:
             speaker = next((PATTERN_SPEAKERS[s.category] for s in signals if s.category in PATTERN_SPEAKERS), None)
+        own = self.cues.is_own(text)
         if speaker is None and self.model and kind is not None:
             guess, p = self.model.speaker(text)
             speaker = guess if p >= SPEAKER_CONFIDENCE else None
+            if own and speaker in ADULTS:
+                # someone hurting themselves who says nothing of who they are ("i hurt myself with the scissors
+                # so i feel better") may be a child: the words give no adult, so the help is for anyone
+                speaker = None
         confidence = 1.0 if "patterns" in source else harm_p if kind else 1.0 - harm_p
         return Judgement(kind=kind, also=also, speaker=speaker or UNKNOWN, secret=secret,
-                         distress=kind is None and distress, own=self.cues.is_own(text),
+                         distress=kind is None and distress, own=own,
                          confidence=round(float(confidence), 3), source=source)

@@ -145,6 +145,8 @@ def test_asking_about_privacy_is_not_asking_for_a_secret(cues: Cues, text):
     ("they say it as a joke", True),
     ("a man on roblox says he will find me unless i send pics", False),  # a game named is not a game played
     ("nobody helps me when he hurts me", False),
+    ("she fell off the trampoline in may but has made a full recovery", True),  # an accident long over
+    ("he's never recovered from what his dad did", False),
 ])
 def test_said_to_be_over(cues: Cues, text, settled):
     assert cues.is_settled(text) is settled
@@ -324,3 +326,29 @@ def test_a_question_about_the_law_or_a_relative_in_prison_needs_the_model_surer(
 def test_shaking_or_beside_oneself_is_distress(cues: Cues):
     for text in ("I'm shaking, what happens at the conference?", "im beside myself, when will they ring"):
         assert cues.is_distress(text), text
+
+
+def test_a_professional_who_asks_whether_it_is_a_referral_is_still_reporting_a_child():
+    # clinical shorthand the model is unsure of, about one child, ending with a question about the process
+    judge = Judge(SignalDetector(), FixedSafetyModel("neglect", 0.5, "professional"))
+    report = "School nurse. 9yo with head lice for months, no coat in winter, always hungry. Is this a referral?"
+    assert judge.judge(report).kind == "neglect"
+    # with no particular child, a question about the process is not a report
+    assert not judge.judge("School nurse. When is neglect a referral rather than early help?").concern
+    # a teacher telling what a parent said about his own children
+    said = "Teacher. A mum told me she can't be trusted with her children tonight. What's the process?"
+    assert Judge(SignalDetector(), FixedSafetyModel("carer_breaking_point", 0.6, "professional")).judge(said).concern
+
+
+def test_asking_whether_what_is_being_done_is_illegal_is_not_a_question_about_the_law():
+    judge = Judge(SignalDetector(), FixedSafetyModel("online_sexual_harm", 0.5, "young_person"))
+    assert judge.judge("is it illegal if my stepdad hits me? he's hitting mum right now").concern
+    # the law asked about on its own stays a question
+    assert not judge.judge("is it illegal to leave a 12 year old home alone?").concern
+
+
+def test_someone_hurting_themselves_who_says_nothing_of_who_they_are_is_not_taken_for_an_adult():
+    judge = Judge(SignalDetector(), FixedSafetyModel("self_harm", 0.9, "parent"))
+    assert judge.judge("i cut myself again last night so i could sleep").speaker == "unknown"
+    # someone who says who they are keeps it
+    assert judge.judge("i'm a mum of two and i cut myself again last night").speaker == "parent"

@@ -52,6 +52,17 @@ def detector() -> SignalDetector:
     ("my placement broke down and i've got nowhere", "homeless"),
     ("burns on both hands and no explanation from mum", "professional"),
     ("what's even the point anymore", "self_harm"), ("what is the point of me", "self_harm"),
+    # words between the hands and the neck; a young child who swallowed something that can kill
+    ("mum's boyfriend puts both his hands right round her neck", "danger_now"),
+    ("my little girl has just swallowed a dishwasher pod i think", "danger_now"),
+    ("the baby drank some of the bleach", "danger_now"),
+    # how much of a medicine is too much; somewhere to go tonight; pictures of hurting a baby that keep coming
+    ("how many ibuprofen would be too many", "suicide_method"),
+    ("we left with nothing, where do we sleep tonight", "homeless"),
+    ("i keep seeing myself dropping the baby down the stairs", "breaking_point"),
+    # up high and crying; shut in with pills
+    ("my cousin is on the railings of the bridge crying his eyes out", "self_harm"),
+    ("he's locked himself in the shed with all of his tablets", "self_harm"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
