@@ -352,3 +352,9 @@ def test_someone_hurting_themselves_who_says_nothing_of_who_they_are_is_not_take
     assert judge.judge("i cut myself again last night so i could sleep").speaker == "unknown"
     # someone who says who they are keeps it
     assert judge.judge("i'm a mum of two and i cut myself again last night").speaker == "parent"
+
+
+@pytest.mark.parametrize("text", ["my sister keeps nicking my makeup and breaking it, it's so annoying",
+                                  "i wasn't invited to the party and everyone else was"])
+def test_a_child_s_everyday_upset_is_not_a_concern(safety_judge: Judge, text):
+    assert not safety_judge.judge(text).concern

@@ -63,6 +63,9 @@ def detector() -> SignalDetector:
     # up high and crying; shut in with pills
     ("my cousin is on the railings of the bridge crying his eyes out", "self_harm"),
     ("he's locked himself in the shed with all of his tablets", "self_harm"),
+    # marks left; a cutter coming
+    ("her stepdad slapped her so hard it left a mark on her cheek", "abuse"),
+    ("my aunt says the cutter is coming from abroad in the holidays", "exploitation"),  # with the other FGM patterns
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
