@@ -120,7 +120,8 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
             # gives it for what the question names
             send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
             return [SlotSet("topic", fact.topic.id)]
-        send(dispatcher, [answers.figure_not_known(base, council)])
+        send(dispatcher, [answers.figure_not_known(base, council, audience="young" if young else
+                                                   "professional" if professional else None)])
     send(dispatcher, answers.topic_messages(base, council, topic_id,
                                             audience="young" if young else "professional" if professional else None))
     if not covered and young:
@@ -300,6 +301,8 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     text = understood_text(tracker)
     if not topic_id or not text or text.startswith("/"):
         return None
+    if help_with_the_topic(dispatcher, tracker, base, council_for(tracker, base)):
+        return council_events(tracker, council_for(tracker, base))
     vocab, names = followup.vocabulary(base), base.council_names()
     # a message that only says which council ("we're in Bolton if that makes a difference") names no topic,
     # whatever its filler words share with one ("difference")
@@ -387,7 +390,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             asked_about == topic_id and followup.says_what_was_asked(text, fact)):
         # the figure asked for is not given for that topic: say so, then the nearest fact that is (a
         # fact of the same area about what the question names answers it: no need to say so)
-        send(dispatcher, [answers.figure_not_known(base, council, asked_about)])
+        send(dispatcher, [answers.figure_not_known(base, council, asked_about, audience=audience_of(tracker))])
         own_topic = base.topic(council, asked_about)
         if own_topic is not None and not base.is_process_area(base.topic_area(asked_about) or "") and \
                 not followup.says_what_was_asked(text, fact) and \
@@ -523,12 +526,50 @@ class ActionGreet(Action):
 
 
 class ActionHelp(ActionGreet):
-    """What the assistant can do, with questions its council's documents answer."""
+    """What the assistant can do, with questions its council's documents answer; or, asked in a
+    conversation about a topic ("can I get help with it?"), how to get help with that topic."""
 
     def name(self) -> str:
         return "action_help"
 
     response, pool = "utter_help", "help"
+
+    async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        base = kb()
+        council = council_for(tracker, base)
+        if help_with_the_topic(dispatcher, tracker, base, council):
+            return council_events(tracker, council)
+        return await super().run(dispatcher, tracker, domain)
+
+
+# Asking for help with what the conversation is about ("cn i get help with it?", "is there support for
+# that?"): a short message that points back and asks for help or support.
+_HELP_WITH_IT = re.compile(r"\b(help|support)\b( me| us)? (with|for|about) (it|that|this|them)\b")
+
+
+def help_with_the_topic(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
+                        council: str) -> bool:
+    """A short message asking for help or support with the conversation's topic, naming no topic of its
+    own ("how do I get help with that?" after young carers): who to contact about that topic (and
+    Childline for a young person), else the topic's answer. True when sent."""
+    current = tracker.get_slot("topic")
+    text = understood_text(tracker)
+    if not current or not text or base.topic(council, current) is None or \
+            not _HELP_WITH_IT.search(text.lower()) or not followup.refers_back(text) or \
+            followup.names_a_topic(text, followup.vocabulary(base), ignore=base.council_names()):
+        return False
+    people = channels.topic_contacts(base, council, current)
+    if young_person_speaking(tracker):
+        people = people + base.contacts(council, ("childline",))
+    if not people:
+        answer_topic(dispatcher, base, council, current, text, young=is_young(tracker),
+                     professional=who_is_speaking(tracker) == "professional")
+        return True
+    send(dispatcher, [answers.contacts_message(people, intro="To get help with this, contact:")])
+    src = answers.source_line(base, people[0].council, people[0].seed)
+    if src:
+        send(dispatcher, [src])
+    return True
 
 
 class ActionAnswerTopic(Action):
@@ -674,6 +715,11 @@ def searched_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_i
     return best.id if n >= SEARCH_CLEAR and n - m >= SEARCH_MARGIN else topic_id
 
 
+def audience_of(tracker: Tracker) -> Optional[str]:
+    """Whom a reply's wording is for: "young", "professional" or None (a family)."""
+    return "young" if is_young(tracker) else "professional" if who_is_speaking(tracker) == "professional" else None
+
+
 def figure_unknown(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
                    current: str) -> bool:
     """A follow-up asking a time, an age or a number the conversation's topic does not give ("how long does
@@ -683,7 +729,7 @@ def figure_unknown(dispatcher: CollectingDispatcher, tracker: Tracker, base: Kno
     if not followup.lacks_asked_figure(base, council, current, text) or followup.gives_duration(base, council, current,
                                                                                                   text):
         return False  # ("how long will they work with us?" is answered by "they work short term")
-    send(dispatcher, [answers.figure_not_known(base, council, current, more=False)])
+    send(dispatcher, [answers.figure_not_known(base, council, current, more=False, audience=audience_of(tracker))])
     if is_young(tracker):
         send(dispatcher, [answers.contacts_message(base.contacts(council, ("childline",)),
                                                    intro="You can also talk to:")])

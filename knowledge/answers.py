@@ -126,9 +126,12 @@ def topic_again(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]
     return [intro] + topic_messages(kb, council, topic_id)
 
 
-def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = None, more: bool = True) -> Message:
+def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = None, more: bool = True,
+                     audience: Optional[str] = None) -> Message:
     """Asked for a time, an age or a number the documents do not give: say so before the rest (naming
-    the topic it was asked about when what follows is about another); `more`: something else follows."""
+    the topic it was asked about when what follows is about another); `more`: something else follows.
+    Who can tell them depends on the `audience`: a family's social worker or the council; for a
+    "professional", the council; for a "young" person, a trusted adult (Childline is offered beside)."""
     about = ""
     if topic_id:
         title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
@@ -140,6 +143,12 @@ def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = 
         ask = f"Your social worker can tell you, or call {general.service} on {general.phone}."
     elif general and general.web:
         ask = f"Your social worker can tell you, or see {general.service}: {general.web}."
+    if audience == "professional":
+        ask = "The council can tell you."
+        if general and general.phone:
+            ask = f"The council can tell you: call {general.service} on {general.phone}."
+    elif audience == "young":
+        ask = "Your social worker, or an adult you trust like a teacher, can help you find out."
     tail = " This is what I do know:" if more else ""
     return {"text": f"I don't have that exact detail{about} for {kb.council(council).name}. {ask}{tail}"}
 

@@ -979,6 +979,16 @@ async def test_a_young_person_asking_a_time_the_topic_does_not_give_is_told_so_n
     said = texts(dispatcher)
     assert "exact detail" in said and "0800 1111" in said
     assert "cares for another person" not in said  # the topic's answer is not sent again
+    assert "024 7678 8555" not in said  # the safeguarding hub is not who a young carer asks for a detail
+
+
+async def test_a_detail_the_documents_do_not_give_is_for_the_council_to_tell_a_professional(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("looked_after", text="As a teacher, how many children are in care in Coventry today?",
+                           safety={"speaker": "professional"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    first = dispatcher.messages[0]["text"]
+    assert "don't have that exact detail" in first and "024 7678 8555" in first and "social worker" not in first
 
 
 async def test_a_professional_gets_their_part_not_the_parents_words(make_tracker, dispatcher, domain):
@@ -1232,3 +1242,23 @@ async def test_an_unsure_message_the_search_matches_on_two_words_gets_the_fairly
     said, events = await unsure_search(make_tracker, dispatcher, domain, text,
                                        [{"name": "young_carers", "confidence": 0.4}])
     assert "young carer" in said.lower() and SlotSet("topic", "young_carers") in events
+
+
+async def test_asking_for_help_with_the_conversations_topic_gets_who_to_contact(make_tracker, dispatcher, domain):
+    # taken for the help menu
+    tracker = make_tracker("help", text="could i get some help with that", slots={"topic": "young_carers"},
+                           metadata={"audience": "young_person"})
+    await actions.ActionHelp().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "young-carers" in said and "0800 1111" in said and "utter_help" not in said
+    # taken for another topic
+    dispatcher.messages.clear()
+    tracker = make_tracker("early_help_how", text="is there support for that", slots={"topic": "young_carers"},
+                           confidence=0.5)
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "young-carers" in texts(dispatcher)
+    # the menu when nothing points back
+    dispatcher.messages.clear()
+    await actions.ActionHelp().run(dispatcher, make_tracker("help", text="what can you help with",
+                                                            slots={"topic": "young_carers"}), domain)
+    assert dispatcher.messages[0].get("response") == "utter_help"
