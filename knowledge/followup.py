@@ -573,7 +573,9 @@ def says_what_was_asked(question: str, fact: Fact) -> bool:
 
 
 _COUNTED = re.compile(rf"\b{_NUMBER} ((?:[a-z'-]+ ){{0,2}}[a-z'-]+)")
-_PRONOUN_START = re.compile(r"^(in \w+, )?(it|its|they|their|this|these|that|those|he|she|then)\b", re.IGNORECASE)
+# (or by a time that follows the one before: "After that, plans are reviewed at least every 6 months.")
+_PRONOUN_START = re.compile(r"^(in \w+, )?(it|its|they|their|this|these|that|those|he|she|then|after (that|this)|"
+                            r"afterwards)\b", re.IGNORECASE)
 
 
 def _counts_subject(sentence: str, subject: set[str]) -> bool:

@@ -428,3 +428,8 @@ def test_what_something_is_is_not_answered_from_a_sentence_that_only_names_it(kb
 ])
 def test_how_long_something_goes_on_may_be_said_in_words(kb, council, topic, text, given):
     assert followup.gives_duration(kb, council, topic, text) is given
+
+
+def test_a_sentence_that_follows_on_in_time_comes_with_the_one_before():
+    said = ["The first review is within 3 months.", "After that, it meets every 6 months."]
+    assert followup._with_antecedent(said, 1) == " ".join(said)
