@@ -118,8 +118,8 @@ class Cues:
         self.speakers = compiled(spec["speakers"])
         # the yes/no cues: any of a section's patterns found in the message
         self._flags = {name: [re.compile(p) for p in spec[name]]
-                       for name in ("secret", "distress", "settled", "online", "process", "own", "accident",
-                                    "cover_story")}
+                       for name in ("secret", "harmless_secret", "distress", "settled", "online", "process", "own",
+                                    "accident", "cover_story")}
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -148,6 +148,10 @@ class Cues:
                     return "parent"
                 return best[3]
         return None
+
+    def is_harmless_secret(self, text: str) -> bool:
+        """A secret that is plainly fun or small ('a surprise party for mum', 'I fancy someone')."""
+        return self._found("harmless_secret", text)
 
     def is_secret(self, text: str) -> bool:
         return self._found("secret", text)
@@ -248,7 +252,7 @@ class Judge:
         if model_may_raise and harm_p >= needed:
             source = "patterns+model" if source else "model"
             kind = kind or model_kind
-        secret = self.cues.is_secret(text)
+        secret = self.cues.is_secret(text) and not (kind is None and self.cues.is_harmless_secret(text))
         if kind is None and secret:
             kind, source = SECRET, "secret"
 
