@@ -485,6 +485,10 @@ def topics_named_before(tracker: Tracker, base: KnowledgeBase, current: str) -> 
     if not earlier:
         return []
     parse = earlier[-1].get("parse_data") or {}
+    said = earlier[-1].get("text") or ""
+    if said and followup.refers_back(said) and \
+            not followup.names_a_topic(said, followup.vocabulary(base), ignore=base.council_names()):
+        return []  # it only pointed back ("cn i get help with it?"): its guesses name nothing
     ids = set(base.topic_ids())
     named = [(parse.get("intent") or {})] + list((parse.get("topic_model") or [])[:1])
     return list(dict.fromkeys(r["name"] for r in named if r.get("name") in ids and r["name"] != current

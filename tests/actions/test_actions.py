@@ -1262,3 +1262,14 @@ async def test_asking_for_help_with_the_conversations_topic_gets_who_to_contact(
     await actions.ActionHelp().run(dispatcher, make_tracker("help", text="what can you help with",
                                                             slots={"topic": "young_carers"}), domain)
     assert dispatcher.messages[0].get("response") == "utter_help"
+
+
+async def test_a_follow_up_after_a_message_that_only_pointed_back_stays_on_the_topic(make_tracker, dispatcher, domain):
+    # "could i get some help with that" was taken for how to get early help; the time asked next is
+    # about young carers, which gives none
+    earlier = [{"text": "could i get some help with that", "intent": {"name": "early_help_how", "confidence": 0.6}}]
+    tracker = make_tracker("nlu_fallback", text="and how long will that take?", earlier=earlier,
+                           slots={"topic": "young_carers"}, confidence=0.45)
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "exact detail" in said and "early help" not in said.lower()
