@@ -24,7 +24,7 @@ from actions.context import (
     young_person_speaking,
 )
 from knowledge import answers, channels, followup, store, timescales
-from knowledge.store import KnowledgeBase, Topic
+from knowledge.store import Contact, KnowledgeBase, Topic
 from knowledge.suggestions import starters
 from safety import kinds
 from safety.replies import phone as _phone
@@ -83,6 +83,7 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
     `one_question` may be answered by the one sentence of another item that has its rare words
     (followup.elsewhere_fact)."""
     covered = base.topic(council, topic_id) is not None
+    audience = "young" if young else "professional" if professional else None
     own = followup.own_fact(base, council, topic_id, text) if text else None
     if own is not None:
         # the council's own fact, from another of its items, over the national answer or none
@@ -120,10 +121,8 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
             # gives it for what the question names
             send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
             return [SlotSet("topic", fact.topic.id)]
-        send(dispatcher, [answers.figure_not_known(base, council, audience="young" if young else
-                                                   "professional" if professional else None)])
-    send(dispatcher, answers.topic_messages(base, council, topic_id,
-                                            audience="young" if young else "professional" if professional else None))
+        send(dispatcher, [answers.figure_not_known(base, council, audience=audience)])
+    send(dispatcher, answers.topic_messages(base, council, topic_id, audience=audience))
     if not covered and young:
         send(dispatcher, [answers.contacts_message(base.contacts(council, ("childline",)),
                                                    intro="You can also talk to:")])
@@ -301,15 +300,16 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     text = understood_text(tracker)
     if not topic_id or not text or text.startswith("/"):
         return None
-    if help_with_the_topic(dispatcher, tracker, base, council_for(tracker, base)):
-        return council_events(tracker, council_for(tracker, base))
+    council = council_for(tracker, base)
+    if help_with_the_topic(dispatcher, tracker, base, council):
+        return council_events(tracker, council)
     vocab, names = followup.vocabulary(base), base.council_names()
     # a message that only says which council ("we're in Bolton if that makes a difference") names no topic,
     # whatever its filler words share with one ("difference")
     council_only = only_names_a_council(text, (tracker.latest_message or {}).get("entities") or [])
     if not council_only and followup.names_a_topic(text, vocab, ignore=names) and not (
             (unsure or followup.continues(text) or followup.refers_back(text)) and
-            followup.fits_current(base, council_for(tracker, base), topic_id, text, vocab, ignore=names)):
+            followup.fits_current(base, council, topic_id, text, vocab, ignore=names)):
         # (one that carries on from the last, "and by when, counting from the strategy discussion?", or
         # points back to it, "when will her first review be?" after an asylum-seeking child arrived, naming
         # only what the current topic's answer talks about, is a follow-up however sure the classifier is)
@@ -333,7 +333,6 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         return [SlotSet("council", named)] + answer_again(dispatcher, tracker, base, named, topic_id)
     if not followup.asks_about_the_last(text, ignore=names):  # it names no topic: checked above
         return None
-    council = council_for(tracker, base)
     topic = base.topic(council, topic_id)
     if base.topic_area(topic_id) == OUT_OF_HOURS_AREA and topic_id != OUT_OF_HOURS_TOPIC and \
             followup.names_out_of_hours(text) and base.topic(council, OUT_OF_HOURS_TOPIC) is not None:
@@ -569,10 +568,7 @@ def help_with_the_topic(dispatcher: CollectingDispatcher, tracker: Tracker, base
         answer_topic(dispatcher, base, council, current, text, young=is_young(tracker),
                      professional=who_is_speaking(tracker) == "professional")
         return True
-    send(dispatcher, [answers.contacts_message(people, intro="To get help with this, contact:")])
-    src = answers.source_line(base, people[0].council, people[0].seed)
-    if src:
-        send(dispatcher, [src])
+    send_contacts(dispatcher, base, people, intro="To get help with this, contact:")
     return True
 
 
@@ -841,16 +837,20 @@ def give_contacts(dispatcher: CollectingDispatcher, base: KnowledgeBase, council
         found = channels.topic_contacts(base, council, topic_id)
     found = channels.prefer_channels(base, council, found, text)
     if found:
-        send(dispatcher, [answers.contacts_message(found, intro=f"For {place}:")])
-    else:
-        general = base.general_contact(council)
-        if general is None:
-            send(dispatcher, answers.not_covered(base, council, "that service"))
-            return
-        found = [general]
-        send(dispatcher, [answers.contacts_message(
-            found, intro=f"I'm not sure which service you mean. For {place}, you can contact:")])
-    src = answers.source_line(base, found[0].council, found[0].seed)
+        send_contacts(dispatcher, base, found, intro=f"For {place}:")
+        return
+    general = base.general_contact(council)
+    if general is None:
+        send(dispatcher, answers.not_covered(base, council, "that service"))
+        return
+    send_contacts(dispatcher, base, [general],
+                  intro=f"I'm not sure which service you mean. For {place}, you can contact:")
+
+
+def send_contacts(dispatcher: CollectingDispatcher, base: KnowledgeBase, people: List[Contact], intro: str) -> None:
+    """The contacts, then the source of the first."""
+    send(dispatcher, [answers.contacts_message(people, intro=intro)])
+    src = answers.source_line(base, people[0].council, people[0].seed)
     if src:
         send(dispatcher, [src])
 
