@@ -3,6 +3,7 @@ knowledge base (``knowledge.store``), render (``knowledge.answers``), dispatch."
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -27,6 +28,7 @@ from knowledge import answers, channels, followup, store, timescales
 from knowledge.store import Contact, KnowledgeBase, Topic
 from knowledge.suggestions import starters
 from safety import kinds
+from safety.fallback import response_text
 from safety.replies import phone as _phone
 from safety.replies import safety_values
 from safety.signals import is_question
@@ -66,6 +68,20 @@ def send(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> No
             dispatcher.utter_message(json_message=message["custom"])
         else:
             dispatcher.utter_message(text=message["text"], buttons=message.get("buttons") or [])
+
+
+def worded_for_the_reader(run):
+    """An answering action's replies in words for whom they are for: a professional asking about a family's
+    process reads "the child", not "your child" (knowledge.answers.worded_for)."""
+    @functools.wraps(run)
+    async def reworded(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        events = await run(self, dispatcher, tracker, domain)
+        audience = audience_of(tracker)
+        for message in dispatcher.messages:
+            if message.get("text"):
+                message["text"] = answers.worded_for(message["text"], audience)
+        return events
+    return reworded
 
 
 def council_events(tracker: Tracker, council: str) -> List[EventType]:
@@ -385,8 +401,15 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             return council_events(tracker, council)
     if fact is None:
         return None
+    area = base.topic_area(asked_about) or ""
+    # the item of the same process that is about that figure ("How long the MASH takes to decide") and gives it
+    area_answer = base.is_process_area(area) and base.topic_area(fact.topic.id) == area and \
+        followup.figures_asked(text) <= followup.figures_asked(fact.topic.title) and \
+        followup.gives_figures(text, fact.sentence)
     if fact.topic.id != asked_about and followup.lacks_asked_figure(base, council, asked_about, text) and not (
-            asked_about == topic_id and followup.says_what_was_asked(text, fact)):
+            asked_about == topic_id and followup.says_what_was_asked(text, fact)) and not area_answer:
+        # (the process's own item for that figure answers it: "how long does that take?" after being told
+        # about a referral, the MASH's one working day, needs no "I don't have that" before it)
         # the figure asked for is not given for that topic: say so, then the nearest fact that is (a
         # fact of the same area about what the question names answers it: no need to say so)
         send(dispatcher, [answers.figure_not_known(base, council, asked_about, audience=audience_of(tracker))])
@@ -457,7 +480,15 @@ def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowl
         return []
     if not topic_id:
         return []
-    if base.topic(council, topic_id) is None and not followup.refers_back(text):
+    before = council_before(tracker, base)
+    stood_in = next((t for t in topics_named_before(tracker, base, topic_id) if base.topic(before, t) is None
+                     and base.topic(council, t) is not None), None) if not followup.refers_back(text) else None
+    if stood_in:
+        # the last question was taken for a topic the old council's documents do not cover, so another
+        # answered it ("where can a family get early help in Bolton?": Bolton's safeguarding teams); the new
+        # council covers the topic asked: that, not the stand-in
+        topic_id = stood_in
+    elif base.topic(council, topic_id) is None and not followup.refers_back(text):
         # the new council does not cover the topic the last question was taken for: another topic it was
         # also taken for, that the council does cover ("who else is in the team?" taken for the support of
         # new social workers, and for teams and roles); not when the last question only pointed back to the
@@ -578,6 +609,7 @@ class ActionAnswerTopic(Action):
     def name(self) -> str:
         return "action_answer_topic"
 
+    @worded_for_the_reader
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         warm_line(dispatcher, tracker)
@@ -593,6 +625,9 @@ class ActionAnswerTopic(Action):
         topic_id = conversation_choice(tracker, base, council, topic_id, understood)
         topic_id = covered_choice(tracker, base, council, topic_id, understood)
         topic_id = searched_choice(tracker, base, council, topic_id, understood)
+        if followup.names_section(understood):
+            topic_id = followup.section_topic(base, council, understood, topic_id,
+                                              guesses(tracker, base, council, understood))
         adult = base.adult_topic(topic_id) if kinds.speaker_group(who_is_speaking(tracker)) in ADULTS else None
         if adult and base.topic(council, adult) is not None:
             # an angry parent "on a plan for a year": complaints, not a child in care's rights officer
@@ -610,6 +645,14 @@ class ActionAnswerTopic(Action):
                               one_question=len((tracker.latest_message or {}).get("topic_parts") or []) < 2)
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
         return council_events(tracker, council) + events
+
+
+def guesses(tracker: Tracker, base: KnowledgeBase, council: str, text: str) -> List[str]:
+    """The topics the message was taken for, best first: the classifier's, the second opinion's, the search's."""
+    latest = tracker.latest_message or {}
+    named = [r.get("name") for r in (latest.get("intent_ranking") or []) + (latest.get("topic_model") or [])]
+    ids = set(base.topic_ids())
+    return list(dict.fromkeys([n for n in named if n in ids] + [t.id for t, _ in base.search(council, text, limit=5)]))
 
 
 # Speakers (safety.kinds.speaker_group) answered with the adults' version of a topic (knowledge/topics.yml).
@@ -756,6 +799,7 @@ class ActionDefineTerm(Action):
     def name(self) -> str:
         return "action_define_term"
 
+    @worded_for_the_reader
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         council = council_for(tracker, base)
@@ -777,6 +821,7 @@ class ActionLookupContact(Action):
     def name(self) -> str:
         return "action_lookup_contact"
 
+    @worded_for_the_reader
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         if outside_the_service(dispatcher, tracker, base):
@@ -880,6 +925,7 @@ class ActionNextSteps(Action):
 
     today = staticmethod(dt.date.today)
 
+    @worded_for_the_reader
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         if outside_the_service(dispatcher, tracker, base):
@@ -922,6 +968,7 @@ class ActionSetCouncil(Action):
     def name(self) -> str:
         return "action_set_council"
 
+    @worded_for_the_reader
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         followed = follow_up(dispatcher, tracker, base)
@@ -962,6 +1009,7 @@ class ActionSearchKnowledge(Action):
     def name(self) -> str:
         return "action_search_knowledge"
 
+    @worded_for_the_reader
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         council = council_for(tracker, base)
@@ -1007,6 +1055,8 @@ class ActionSearchKnowledge(Action):
         elif nlu_best and nlu_best["confidence"] >= NLU_ALONE:
             choice = nlu_best["name"]
         if choice:
+            choice = followup.section_topic(base, council, text, choice, [r["name"] for r in ranked + second] +
+                                            [t.id for t, _ in hits])
             choice = covered_choice(tracker, base, council, choice, text, unsure=True)
             events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker))
             answer_other_parts(dispatcher, tracker, base, council, choice)
@@ -1232,9 +1282,15 @@ class ActionSafetyResponse(Action):
             kind = concern_before(tracker) or kind
         speaker = who_is_speaking(tracker)
         values = safety_values(base, council)
-        for response in kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also"),
-                                   own=bool(judgement.get("own", True))):
-            dispatcher.utter_message(response=response, **values)
+        responses = (domain or {}).get("responses") or {}
+        for bubble in kinds.bubbles(kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also"),
+                                               own=bool(judgement.get("own", True)))):
+            texts = [response_text(responses, name, values) for name in bubble]
+            if all(texts):
+                dispatcher.utter_message(text="\n".join(texts))  # the bubble's lines together
+            else:  # (a domain sent without its responses: one message per line, as Rasa fills them)
+                for name in bubble:
+                    dispatcher.utter_message(response=name, **values)
         about = answer_the_question_too(dispatcher, tracker, base, council) or \
             answer_about_the_harm(dispatcher, tracker, base, council, kind) or topic_behind_concern(tracker, base)
         if about is None and kinds.speaker_group(speaker) == "professional" and base.topic(council, REFERRAL_TOPIC):

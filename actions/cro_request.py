@@ -268,8 +268,17 @@ _ASKS_FOR_CRO = re.compile(r"\b(rights? officers?|cros?|call (me )?back|ring me|
                            r"advocate|advocacy)\b")
 
 
+# A question about what they do ("do they ever come round to the homes?", "will they tell my carer?") asks
+# nothing of them for the person, however sure the classifier is: unless the person asks for themselves.
+_ABOUT_THEM = re.compile(r"^(and |so |but |ok )?(do|does|did|will|would|can|could|are|is|have|has) (they|he|she|"
+                         r"the|a|cros?|rights?)\b")
+_FOR_ME = re.compile(r"\b(me|i|my)\b")
+
+
 def asks_plainly_for_a_cro(tracker: Tracker) -> bool:
     text = " ".join(message_text(tracker).lower().replace("\u2019", "'").split())
+    if _ABOUT_THEM.search(text) and not _FOR_ME.search(text):
+        return False
     return text.startswith("/") or intent_confidence(tracker) >= CRO_SURE or bool(_ASKS_FOR_CRO.search(text))
 
 
@@ -290,6 +299,8 @@ class ActionCheckCro(Action):
             events = await ActionSearchKnowledge().run(dispatcher, tracker, domain)
             return events + [SlotSet(AVAILABLE, False)]
         if has_cros(base, council):
+            # the number first, for someone who would rather call now; the questions for a call back follow
+            dispatcher.utter_message(response="utter_cro_call_now", sooner=sooner(base, council))
             return [SlotSet(AVAILABLE, True)]
         childline = base.contact(council, "childline")
         dispatcher.utter_message(response="utter_cro_not_here", council_name=base.council(council).name,

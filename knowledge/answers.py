@@ -113,7 +113,8 @@ def topic_messages(kb: KnowledgeBase, council: str, topic_id: str, audience: Opt
         # Referral Form)"), from the glossary
         title = title[:1].lower() + title[1:]
         title = _ACRONYM.sub(lambda m: _spelled(kb, council, m.group(0), title), title)
-        return not_covered(kb, council, title)
+        # (a title in a question's shape, "Will I be told about a referral", does not fit "about ...")
+        return not_covered(kb, council, "that" if _ASKS.match(title) else title)
     return render_topic(kb, council, topic)
 
 
@@ -126,6 +127,11 @@ def topic_again(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]
     return [intro] + topic_messages(kb, council, topic_id)
 
 
+# A topic title in a question's shape ("Will I be told about a referral", "Can I see my records"); one that
+# starts with a question word reads in a sentence ("about how long the MASH takes to decide").
+_ASKS = re.compile(r"(will|would|can|could|do|does|did|is|are|am|should|has|have)\b", re.IGNORECASE)
+
+
 def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = None, more: bool = True,
                      audience: Optional[str] = None) -> Message:
     """Asked for a time, an age or a number the documents do not give: say so before the rest (naming
@@ -133,8 +139,9 @@ def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = 
     Who can tell them depends on the `audience`: a family's social worker or the council; for a
     "professional", the council; for a "young" person, a trusted adult (Childline is offered beside)."""
     about = ""
-    if topic_id:
-        title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
+    title = (kb.topic_title(topic_id, council) or topic_id.replace("_", " ")) if topic_id else ""
+    if title and not _ASKS.match(title):
+        # a title in a question's shape ("Will I be told about a referral") does not fit "about ...": left out
         about = f" about {title[:1].lower() + title[1:]}"
     general = kb.general_contact(council)
     # the council's way in, named, so that a person who needs the detail can get it
@@ -151,6 +158,19 @@ def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = 
         ask = "Your social worker, or an adult you trust like a teacher, can help you find out."
     tail = " This is what I do know:" if more else ""
     return {"text": f"I don't have that exact detail{about} for {kb.council(council).name}. {ask}{tail}"}
+
+
+# A family's words ("your child", "your family") read to a professional asking about their part (a teacher, a
+# GP: the child is not theirs) as "the child", "the family". Only these possessives: the rest of a sentence
+# addressed to a parent says so itself ("As a parent or carer, you...").
+_YOUR_FAMILY = re.compile(r"\b([Yy])our (child|children|family|son|daughter)\b")
+
+
+def worded_for(text: str, audience: Optional[str]) -> str:
+    """A reply's text for whom it is for: for a "professional", a family's own words made general."""
+    if audience != "professional":
+        return text
+    return _YOUR_FAMILY.sub(lambda m: ("T" if m.group(1) == "Y" else "t") + "he " + m.group(2), text)
 
 
 def render_topic(kb: KnowledgeBase, council: str, topic: Topic) -> list[Message]:

@@ -380,6 +380,28 @@ def _another_section(asked: set[str], sentence: str) -> bool:
     return bool(asked and named and not asked & named)
 
 
+def names_section(question: str) -> bool:
+    """Whether the question names a section of an Act by its number."""
+    return bool(_SECTION.search(_plain(question)))
+
+
+def section_topic(base: KnowledgeBase, council: str, question: str, chosen: str, candidates: Iterable[str]) -> str:
+    """A question naming a section of an Act ("what's section 17 all about?") taken for a topic whose answer
+    names only other sections (Section 47 enquiries): the first of the `candidates` (the classifiers' and the
+    search's other guesses) whose answer names the section asked; else the `chosen` topic."""
+    asked = set(_SECTION.findall(_plain(question)))
+    if not asked:
+        return chosen
+
+    def says(topic_id: str) -> str:
+        topic = base.topic(council, topic_id)
+        return " ".join([topic.title, *topic.prose]) if topic is not None else ""
+
+    if not _another_section(asked, says(chosen)):
+        return chosen
+    return next((t for t in candidates if asked & set(_SECTION.findall(says(t).lower()))), chosen)
+
+
 # Who is speaking, in the message before ("I'm a teacher and I'm in the core group"): not what "it" is.
 _SPEAKER = re.compile(r"\b(i'm|im|i am|as|we're|we are|i work as) (a|an) ([a-z]+ ){0,2}?(teacher|nurse|gp|doctor|"
                       r"health visitor|childminder|police officer|youth worker|teaching assistant|head ?teacher|dsl|"
@@ -573,9 +595,10 @@ def says_what_was_asked(question: str, fact: Fact) -> bool:
 
 
 _COUNTED = re.compile(rf"\b{_NUMBER} ((?:[a-z'-]+ ){{0,2}}[a-z'-]+)")
-# (or by a time that follows the one before: "After that, plans are reviewed at least every 6 months.")
+# (or by a time that follows the one before: "After that, plans are reviewed at least every 6 months."; or by a
+# time named before: "The 3 months start from the first child protection conference.")
 _PRONOUN_START = re.compile(r"^(in \w+, )?(it|its|they|their|this|these|that|those|he|she|then|after (that|this)|"
-                            r"afterwards)\b", re.IGNORECASE)
+                            r"afterwards|the \d+ (working )?(days|weeks|months))\b", re.IGNORECASE)
 
 
 def _counts_subject(sentence: str, subject: set[str]) -> bool:
@@ -649,6 +672,12 @@ def figures_asked(question: str) -> set[str]:
     """The figures (time, age, count) a question asks for in so many words."""
     lowered = " ".join(question.lower().replace("\u2019", "'").split())
     return {name for name, p in _ASKS_A_FIGURE.items() if p.search(lowered)}
+
+
+def gives_figures(question: str, sentence: str) -> bool:
+    """Whether a sentence gives, in so many words, every figure (time, age, count) the question asks for."""
+    lowered = sentence.lower()
+    return all((STRONG[f] if f in STRONG else _GIVEN[f]).search(lowered) for f in figures_asked(question))
 
 
 def lacks_asked_figure(base: KnowledgeBase, council: str, topic_id: str, question: str) -> bool:
@@ -869,9 +898,8 @@ def searched_own_fact(base: KnowledgeBase, council: str, topic_id: str, question
             sum(0.5 / max(1, pairs_using.get(p, 1)) for p in pairs & _word_pairs(sentence))
         if weight and (best is None or weight - 0.01 * i > best.score):
             best = Fact(item, _with_antecedent(said, i), weight - 0.01 * i)
-    lowered = best.sentence.lower() if best else ""
     if best is None or (asked and not asked & given_aspects(best.sentence)) or \
-            any(not (STRONG[f] if f in STRONG else _GIVEN[f]).search(lowered) for f in figures_asked(plain)):
+            not gives_figures(plain, best.sentence):
         return None  # asked how long, who or how many, and the sentence does not say: honestly unknown
     return best
 

@@ -201,8 +201,10 @@ class KnowledgeBase:
         return None
 
     def council_names(self) -> set[str]:
-        """Every way of naming a council the knowledge base knows (ids and aliases, lower case)."""
-        return set(self.councils) | set(self._aliases)
+        """Every way of naming a council the knowledge base knows (ids, aliases and full names, "hampshire
+        county council" and "hampshire county": "county" alone is a word of a topic, county lines), lower case."""
+        full = {c.name.lower() for c in self.councils.values()}
+        return set(self.councils) | set(self._aliases) | full | {re.sub(r" council$", "", n) for n in full}
 
     def council(self, council_id: Optional[str]) -> Council:
         return self.councils.get(council_id or "", self.councils[self.default_council])

@@ -87,6 +87,23 @@ def texts(dispatcher: CollectingDispatcher) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def responses_sent(dispatcher: CollectingDispatcher, domain: dict) -> list:
+    """The domain responses the dispatcher sent, in order: by name, or, for a bubble of filled lines (a safety
+    reply's), each line's response (the one whose words before its first value it starts with); None for a
+    message that is neither."""
+    starts = sorted(((r[0]["text"].split("{")[0], name) for name, r in domain["responses"].items()
+                     if r and r[0].get("text")), key=lambda pair: -len(pair[0]))
+    sent: list = []
+    for m in dispatcher.messages:
+        if m.get("response"):
+            sent.append(m["response"])
+            continue
+        lines = (m.get("text") or "").split("\n")
+        named = [next((name for start, name in starts if start and line.startswith(start)), None) for line in lines]
+        sent += named if all(named) else [None]
+    return sent
+
+
 class Clock:
     """A clock a test moves by hand (the triage store and CRO sessions take one)."""
 

@@ -10,7 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
 from safety import kinds
-from tests.conftest import texts
+from safety.fallback import response_text
+from safety.replies import safety_values
+from tests.conftest import responses_sent, texts
 
 
 def flat(s: str) -> str:
@@ -225,7 +227,7 @@ async def test_a_number_asked_for_a_named_service_is_given_whatever_the_classifi
 async def test_feelings_without_a_question_get_a_warm_reply_and_an_offer(make_tracker, dispatcher, domain):
     tracker = make_tracker("nlu_fallback", text="this is all too much", safety={"distress": True})
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_distress", "utter_feelings_offer"]
+    assert responses_sent(dispatcher, domain) == ["utter_distress", "utter_feelings_offer"]
 
 
 async def test_a_frightened_question_nothing_fits_gets_an_honest_no_answer_not_the_feelings_offer(
@@ -233,7 +235,7 @@ async def test_a_frightened_question_nothing_fits_gets_an_honest_no_answer_not_t
     tracker = make_tracker("nlu_fallback", text="I'm terrified, what does zxqv blorp mean for us?",
                            safety={"distress": True})
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
-    responses = [m.get("response") for m in dispatcher.messages]
+    responses = responses_sent(dispatcher, domain)
     assert responses[:2] == ["utter_distress", "utter_no_answer"] and "utter_feelings_offer" not in responses
 
 
@@ -332,13 +334,13 @@ async def test_naming_the_same_council_again_does_not_repeat_the_answer(make_tra
     tracker = make_tracker("inform_council", text="I'm in Coventry", slots={"topic": "leaving_care"},
                            entities=[{"entity": "council", "value": "coventry"}])
     await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_council_set"]
+    assert responses_sent(dispatcher, domain) == ["utter_council_set"]
 
 
 async def test_out_of_scope_unless_it_follows_on(make_tracker, dispatcher, domain):
     weather = make_tracker("out_of_scope", text="what will the weather be tomorrow")
     await actions.ActionOutOfScope().run(dispatcher, weather, domain)
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_out_of_scope"]
+    assert responses_sent(dispatcher, domain) == ["utter_out_of_scope"]
     followed = CollectingDispatcher()
     tracker = make_tracker("out_of_scope", text="is there an age limit?", slots={"topic": "young_carers"})
     await actions.ActionOutOfScope().run(followed, tracker, domain)
@@ -358,22 +360,28 @@ async def test_a_young_person_asking_to_talk_to_someone_gets_childline_first(mak
     assert numbers.index("Childline") < numbers.index("024 7678 8555")
 
 
+def _said_first(domain: dict, name: str) -> str:
+    """The words a response starts with, before its first value."""
+    return domain["responses"][name][0]["text"].split("{")[0]
+
+
 @pytest.mark.parametrize("kind", kinds.KINDS)
 @pytest.mark.parametrize("council", ["coventry", "hampshire", "bolton"])
-async def test_safety_response_has_numbers_and_never_claims_action(make_tracker, dispatcher, domain, kind, council):
+async def test_safety_response_has_numbers_and_never_claims_action(make_tracker, dispatcher, domain, kb, kind,
+                                                                   council):
     judgement = {"kind": kind, "speaker": "unknown", "secret": False}
     await actions.ActionSafetyResponse().run(
         dispatcher, make_tracker("safety", slots={"council": council}, safety=judgement), domain)
-    responses = [m["response"] for m in dispatcher.messages if m.get("response")]
-    assert responses == kinds.plan(kind, "unknown")
+    values = safety_values(kb, council)
+    # the plan's lines, filled with the council's numbers, in at most three bubbles
+    wanted = ["\n".join(response_text(domain["responses"], name, values) for name in bubble)
+              for bubble in kinds.bubbles(kinds.plan(kind, "unknown"))]
+    assert [m.get("text") for m in dispatcher.messages[:len(wanted)]] == wanted
+    assert len(wanted) <= 3
     assert dispatcher.messages[-1]["custom"] == {"type": "safety_response", "kind": kind, "speaker": "unknown"}
-    first = dispatcher.messages[0]
-    assert first["emergency_phone"] == "999"
-    assert first["childline_phone"] == "0800 1111"
-    assert first["samaritans_phone"] == "116 123"
-    assert first["council_help"] and "None" not in first["council_help"]
-    assert set(responses) <= set(domain["responses"])
-    assert "utter_safety_computer" in responses  # says plainly that it is a computer
+    said = "\n".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "999" in said and "{" not in said and "None" not in said
+    assert _said_first(domain, "utter_safety_computer") in said  # says plainly that it is a computer
 
 
 @pytest.mark.parametrize("speaker, says, never", [
@@ -386,8 +394,8 @@ async def test_safety_response_has_numbers_and_never_claims_action(make_tracker,
 async def test_the_reply_is_for_who_is_speaking(make_tracker, dispatcher, domain, speaker, says, never):
     judgement = {"kind": "physical_abuse", "speaker": speaker, "secret": False}
     await actions.ActionSafetyResponse().run(dispatcher, make_tracker("safety", safety=judgement), domain)
-    responses = [m.get("response") for m in dispatcher.messages]
-    assert says in responses and never not in responses
+    said = texts(dispatcher)
+    assert _said_first(domain, says) in said and _said_first(domain, never) not in said
     assert dispatcher.messages[-1]["custom"]["speaker"] == speaker
 
 
@@ -432,14 +440,14 @@ async def test_the_young_peoples_app_gets_childline_first(make_tracker, dispatch
     judgement = {"kind": "neglect", "speaker": "unknown", "secret": False}
     await actions.ActionSafetyResponse().run(
         dispatcher, make_tracker("safety", safety=judgement, metadata={"audience": "young_person"}), domain)
-    responses = [m.get("response") for m in dispatcher.messages]
+    responses = responses_sent(dispatcher, domain)
     assert "utter_safety_childline" in responses and "utter_safety_adult_council" not in responses
 
 
 async def test_asked_to_keep_a_secret_it_never_promises(make_tracker, dispatcher, domain):
     judgement = {"kind": "secret", "speaker": "unknown", "secret": True}
     await actions.ActionSafetyResponse().run(dispatcher, make_tracker("safety", safety=judgement), domain)
-    responses = [m.get("response") for m in dispatcher.messages]
+    responses = responses_sent(dispatcher, domain)
     assert responses[0] == "utter_safety_secret" and "utter_safety_childline" in responses
     wording = domain["responses"]["utter_safety_secret"][0]["text"]
     assert "can't promise to keep a secret" in wording and "computer" in wording
@@ -449,7 +457,7 @@ async def test_a_warm_line_before_the_answer_when_someone_is_upset(make_tracker,
     tracker = make_tracker("icpc_what", text="I can't stop crying, what happens at the conference?",
                            safety={"kind": None, "distress": True})
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
-    responses = [m.get("response") for m in dispatcher.messages]
+    responses = responses_sent(dispatcher, domain)
     assert responses[0] == "utter_distress" and len(dispatcher.messages) > 1
 
 
@@ -657,6 +665,18 @@ async def test_a_follow_up_uses_the_topic_the_previous_message_also_named(make_t
     assert "15 working days" in said
 
 
+async def test_a_follow_up_answered_by_its_processs_own_item_for_that_figure_says_it_plainly(make_tracker, dispatcher,
+                                                                                            domain):
+    # told whether parents hear of a referral, "how long does that take?" is the MASH's time to decide: no
+    # "I don't have that exact detail" before the very figure asked
+    earlier = [{"text": "do parents get told about a referral", "intent": {"name": "referral_told", "confidence": 0.9}}]
+    tracker = make_tracker("nlu_fallback", text="how long does that take?", earlier=earlier,
+                           slots={"topic": "referral_told"}, confidence=0.45)
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "1 working day" in said and "exact detail" not in said
+
+
 async def test_a_follow_up_the_conversations_topic_cannot_answer_is_answered_by_its_own(make_tracker, dispatcher,
                                                                                         domain):
     tracker = make_tracker("mash_contact", text="if I'm ever worried about him while he's there, who should I tell?",
@@ -712,14 +732,14 @@ async def test_a_concern_raised_by_the_model_alone_stays_the_kind_told_just_befo
     tracker = make_tracker("safety", text="im scared my mum will find out", earlier=earlier,
                            safety={"kind": "homeless", "source": "model", "speaker": "young_person"})
     await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
-    responses = [m.get("response") for m in dispatcher.messages]
+    responses = responses_sent(dispatcher, domain)
     assert "utter_safety_online" in responses and "utter_safety_homeless" not in responses
     # a crisis pattern's own kind stands
     dispatcher.messages.clear()
     tracker = make_tracker("safety", text="my dad kicked me out tonight", earlier=earlier,
                            safety={"kind": "homeless", "source": "patterns", "speaker": "young_person"})
     await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
-    assert "utter_safety_homeless" in [m.get("response") for m in dispatcher.messages]
+    assert "utter_safety_homeless" in responses_sent(dispatcher, domain)
 
 
 async def test_a_foster_carer_telling_of_a_childs_self_harm_is_told_how_to_help_the_child(make_tracker, dispatcher,
@@ -728,7 +748,7 @@ async def test_a_foster_carer_telling_of_a_childs_self_harm_is_told_how_to_help_
                            safety={"kind": "self_harm", "source": "patterns", "speaker": "foster_or_kinship_carer",
                                    "own": False})
     await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
-    responses = [m.get("response") for m in dispatcher.messages]
+    responses = responses_sent(dispatcher, domain)
     assert responses[0] == "utter_safety_self_harm_other" and "utter_safety_self_harm" not in responses
 
 
@@ -840,7 +860,7 @@ async def test_a_question_asked_beside_a_concern_is_answered_after_the_safety_re
         ("my partner hit me last night", "safety", 0.4),
         ("how long does a child protection conference take to be held?", "icpc_what", 0.6)])
     await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
-    responses = [m["response"] for m in dispatcher.messages if m.get("response")]
+    responses = [r for r in responses_sent(dispatcher, domain) if r]
     assert responses == kinds.plan("domestic_abuse", "parent")  # the safety reply whole, first
     said = texts(dispatcher)
     assert "About your question:" in said and "conference" in said.lower()
@@ -1273,3 +1293,15 @@ async def test_a_follow_up_after_a_message_that_only_pointed_back_stays_on_the_t
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "exact detail" in said and "early help" not in said.lower()
+
+
+async def test_a_professional_reads_about_the_child_not_your_child(make_tracker, dispatcher, domain):
+    tracker = make_tracker("s47_police", text="as a teacher, do the police join section 47 enquiries?",
+                           safety={"speaker": "professional"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "see the child" in said and "your child" not in said.lower()
+    family = CollectingDispatcher()
+    await actions.ActionAnswerTopic().run(family, make_tracker("s47_police", text="do the police join section 47s?"),
+                                          domain)
+    assert "see your child" in texts(family)

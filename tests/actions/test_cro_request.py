@@ -122,7 +122,8 @@ async def test_safety_message_while_answering_what_it_is_about(kb, dispatcher, d
     events = await ActionSafetyResponse().run(dispatcher, t, domain)
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["safety_concern"] is True and slots["cro_about"] == text
-    assert responses(dispatcher)[0].startswith("utter_safety")  # the safety response comes first
+    # the safety response comes first
+    assert dispatcher.messages[0]["text"].startswith(domain["responses"]["utter_safety_thanks"][0]["text"])
 
 
 async def test_safety_message_outside_the_form_only_marks_the_concern(kb, dispatcher, domain):
@@ -284,7 +285,7 @@ async def test_a_refused_request_after_a_safety_message_keeps_the_concern_and_sa
     t = Tracker("conv", {}, {"intent": {"name": "safety"}, "entities": [], "text": "he hits me",
                              "metadata": {}}, [], False, None, {}, "action_listen")
     await ActionSafetyResponse().run(safety, t, domain)
-    assert "0800 1111" in texts(safety) or "utter_safety_childline" in responses(safety)
+    assert "0800 1111" in texts(safety)
 
 
 async def test_no_consent_is_not_counted(triage, kb, domain, monkeypatch):
@@ -324,7 +325,24 @@ async def test_asking_straight_away_starts_the_questions_only_where_there_are_ch
         assert said["response"] == "utter_cro_not_here" and said["childline_phone"] == "0800 1111"
         assert said["sooner"] and said["council_name"]
     else:
-        assert dispatcher.messages == []
+        # the number to call now, then the questions (data/rules/cro_request.yml)
+        said = dispatcher.messages[0]
+        assert said["response"] == "utter_cro_call_now" and "0800 0272 118" in said["sooner"]
+
+
+async def test_a_question_about_what_they_do_is_answered_however_sure_the_classifier_is(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("request_cro_callback", text="do they ever come round to the homes?",
+                           slots={"council": "coventry", "topic": "cro"})
+    events = await cro_request.ActionCheckCro().run(dispatcher, tracker, domain)
+    assert events[-1]["name"] == "cro_available" and events[-1]["value"] is False
+    said = [m.get("response") for m in dispatcher.messages]
+    assert dispatcher.messages and "utter_cro_call_now" not in said and "utter_cro_form_intro" not in said
+    # a question for themselves still asks
+    dispatcher.messages.clear()
+    tracker = make_tracker("request_cro_callback", text="can they call me back tomorrow?",
+                           slots={"council": "coventry"})
+    assert (await cro_request.ActionCheckCro().run(dispatcher, tracker, domain))[-1]["value"] is True
 
 
 async def test_a_question_taken_for_a_call_back_request_is_answered_not_met_with_the_questions(

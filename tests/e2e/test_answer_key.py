@@ -69,13 +69,6 @@ def test_public_v2_answer_key_floor(public_v2):
 # answers each way from one training run to the next (12c: 8 up and 15 down after one new intent), so each
 # floor is the lower of the last two runs less one and a half cases.
 HELDOUT_FLOORS = {
-    # Written at the end of session 22 from the seeds only (2 cases that were word for word training examples
-    # taken out). Measured once untuned: 75.8%; 79.2% and 79.5% after session 23's changes. Its misses were read
-    # once at the start of session 24 (a guess the council does not cover, a request for a number, everyday
-    # words for the service's, a follow-up's own topic, two questions), after which 82.6%.
-    "heldout_answers_2026_12g.yml": {
-        "overall": 0.81, "council-switch": 0.84, "crisis": 1.0, "detail": 0.86, "follow-up": 0.57,
-        "frightened": 0.78, "not-covered": 0.56, "simple": 0.86, "text-speak": 0.85, "topic": 0.89, "two-part": 0.75},
     # Written in session 23 from the seeds only, after that session's changes (10 cases that were word for word
     # training examples taken out). Measured once untuned: 80.9%; 82.5% after session 24's changes (made from
     # 12g's misses). Its misses were read once at the start of session 25 (follow-ups that point back, who is in
@@ -89,7 +82,8 @@ HELDOUT_FLOORS = {
     # diff). Its misses were read once at the start of session 26 (the step of a process asked, who runs it,
     # what if they can't reach me, a speaker's job is not the subject, another section of the Act, requests to
     # close a case, a next-steps question naming a topic), after which 86.2%; 88.4% at the end of session 26.
-    # (The oldest set gated here, 2026-12b, left the suite for it: 83.3%.)
+    # (The oldest set gated here, 2026-12b, left the suite for it: 83.3%; 2026-12g, read in session 24, left it
+    # in session 30 to keep the suite inside its time: 82.6% when last gated.)
     "heldout_answers_2026_12i.yml": {
         "overall": 0.86, "council-switch": 0.84, "crisis": 1.0, "detail": 0.9, "follow-up": 0.74,
         "frightened": 0.83, "not-covered": 0.95, "simple": 0.85, "text-speak": 0.8, "topic": 0.93, "two-part": 0.87},
@@ -120,12 +114,21 @@ HELDOUT_FLOORS = {
         "overall": 0.87, "council-switch": 0.91, "detail": 0.82, "follow-up": 0.83, "frightened": 0.78,
         "not-covered": 0.87, "simple": 0.75, "text-speak": 0.78, "topic": 0.75, "two-part": 0.86},
     # Written at the start of session 29 from the seeds only (4 cases that were word for word training
-    # examples taken out). Measured untuned: 254/296 = 85.8%. Nobody has read its misses: the honest measure
-    # now. Floors: that run less two cases overall, one and a half a kind. (2026-12f, read in session 23, left
-    # the suite for it: 87.9%.)
+    # examples taken out). Measured untuned: 254/296 = 85.8%. Its misses were read once at the start of
+    # session 30 (a change of council after an answer given by a stand-in topic, a council's full name taken
+    # for a topic word, a section of the Act asked by number, a question about what rights officers do taken
+    # for a call-back request, the Coventry reorganisation), after which 87.5%. (2026-12f, read in session 23,
+    # left the suite for it: 87.9%.)
     "heldout_answers_2026_12p.yml": {
         "overall": 0.85, "council-switch": 0.79, "detail": 0.86, "follow-up": 0.76, "frightened": 0.84,
         "not-covered": 0.77, "simple": 0.75, "text-speak": 0.82, "topic": 0.82, "two-part": 0.83},
+    # Written at the start of session 30 from the seeds only (9 cases that were word for word training
+    # examples taken out). Measured untuned: 254/291 = 87.3%, before and after the changes 12p's misses led to.
+    # Nobody has read its misses: the honest measure now. Floors: that run less two cases overall, one and a
+    # half a kind. (2026-12g, read in session 24, left the suite for it.)
+    "heldout_answers_2026_12r.yml": {
+        "overall": 0.86, "council-switch": 0.81, "detail": 0.85, "follow-up": 0.8, "frightened": 0.84,
+        "not-covered": 0.87, "simple": 0.5, "text-speak": 0.9, "topic": 0.85, "two-part": 0.81},
 }
 
 

@@ -433,3 +433,33 @@ def test_how_long_something_goes_on_may_be_said_in_words(kb, council, topic, tex
 def test_a_sentence_that_follows_on_in_time_comes_with_the_one_before():
     said = ["The first review is within 3 months.", "After that, it meets every 6 months."]
     assert followup._with_antecedent(said, 1) == " ".join(said)
+
+
+def test_a_sentence_naming_a_time_said_before_comes_with_the_one_before():
+    said = ["The first review conference is within 3 months.", "The 3 months start from the first conference."]
+    assert followup._with_antecedent(said, 1) == " ".join(said)
+
+
+@pytest.mark.parametrize("question, sentence, gives", [
+    ("how long does that take?", "The MASH decides within 1 working day.", True),
+    ("how long does that take?", "The MASH decides what happens next.", False),
+    ("what age do they stop?", "It is for children up to 18.", True),
+    ("who runs it?", "It is run by the council.", True),  # no figure asked: nothing missing
+])
+def test_a_sentence_gives_the_figures_asked_in_so_many_words(question, sentence, gives):
+    assert followup.gives_figures(question, sentence) is gives
+
+
+@pytest.mark.parametrize("text", ["it's Hampshire County Council that's dealing with us", "we're Coventry City"])
+def test_a_councils_full_name_names_no_topic(kb, text):
+    # ("county" alone is a word of a topic: county lines)
+    assert not followup.names_a_topic(text, followup.vocabulary(kb), ignore=kb.council_names())
+
+
+def test_a_section_asked_by_number_is_answered_by_the_topic_that_names_it(kb):
+    guesses = ["s47_length", "cin_what", "s47_police"]
+    asked = "what's section 17 all about then?"
+    assert followup.section_topic(kb, "coventry", asked, "s47_what", guesses) == "cin_what"
+    # the topic chosen names the section asked (or the question names none): it stays
+    assert followup.section_topic(kb, "coventry", "what is a section 47?", "s47_what", guesses) == "s47_what"
+    assert followup.section_topic(kb, "coventry", "what is child in need?", "s47_what", guesses) == "s47_what"

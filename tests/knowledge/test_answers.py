@@ -1,0 +1,35 @@
+"""How replies are worded (knowledge.answers), on the built knowledge base."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge import answers
+
+
+@pytest.mark.parametrize("text, audience, worded", [
+    ("The social worker will see your child.", "professional", "The social worker will see the child."),
+    ("Your family's plan is reviewed.", "professional", "The family's plan is reviewed."),
+    ("They will talk to your children and your son.", "professional", "They will talk to the children and the son."),
+    ("The social worker will see your child.", None, "The social worker will see your child."),
+    ("The social worker will see your child.", "young", "The social worker will see your child."),
+    ("Tell us about yourself.", "professional", "Tell us about yourself."),
+])
+def test_a_familys_words_read_to_a_professional_as_about_the_family(text, audience, worded):
+    assert answers.worded_for(text, audience) == worded
+
+
+def test_a_detail_not_known_names_a_topic_whose_title_reads_in_a_sentence(kb):
+    said = answers.figure_not_known(kb, "coventry", "mash_decision_time")["text"]
+    assert "about how long the MASH takes to decide" in said
+
+
+@pytest.mark.parametrize("topic_id", ["referral_told", "family_together"])
+def test_a_title_in_a_questions_shape_is_not_put_after_about(kb, topic_id):
+    said = answers.figure_not_known(kb, "coventry", topic_id)["text"]
+    assert said.startswith("I don't have that exact detail for Coventry City Council.")
+
+
+def test_a_topic_not_covered_whose_title_is_a_question_is_called_that(kb):
+    assert kb.topic("bolton", "referral_told") is None
+    said = answers.topic_messages(kb, "bolton", "referral_told")[0]["text"]
+    assert said.startswith("Sorry, I don't have information about that for Bolton")
