@@ -25,8 +25,8 @@ once), `fresh-2026-12f` (the same way; measured, then its misses read once in se
 `fresh-2026-12n` (the same way, written in session 27; its misses read once in session 28),
 `fresh-2026-12o` (the same way, written in session 28; its misses read once in session 29),
 `fresh-2026-12p` (the same way, written in session 29; measured untuned, then its misses read once in
-session 29) and `fresh-2026-12q` (the same way, written in session 29; measured, nobody has looked at its
-misses).
+session 29), `fresh-2026-12q` (the same way, written in session 29; its misses read once in session 30) and
+`fresh-2026-12r` (the same way, written in session 30; measured, nobody has looked at its misses).
 None of them is training data (a test checks it).
 """
 from __future__ import annotations
@@ -74,6 +74,7 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-12o": _pair("fresh", "2026_12o"),
     "fresh-2026-12p": _pair("fresh", "2026_12p"),
     "fresh-2026-12q": _pair("fresh", "2026_12q"),
+    "fresh-2026-12r": _pair("fresh", "2026_12r"),
 }
 # Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",

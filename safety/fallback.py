@@ -57,7 +57,8 @@ def fallback_messages(responses: Mapping[str, Any], kb_factory: Callable[[], Kno
     else:
         names = list(GENERAL)
         custom = {"type": "service_trouble"}
-    texts = [t for t in (response_text(responses, n, values) for n in names) if t]
+    texts = [t for t in ("\n".join(filter(None, (response_text(responses, n, values) for n in bubble)))
+                         for bubble in kinds.bubbles(names)) if t]
     if not any(values["emergency_phone"] in t for t in texts):
         texts.insert(0, LAST_RESORT)
     return [{"text": t} for t in texts] + [{"custom": custom}]

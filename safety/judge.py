@@ -57,8 +57,17 @@ UNCONDITIONAL = ("suicide_method",)
 # model is less sure of than a child's own words; with the role and a particular child named, this
 # much is enough (a professional asking how to refer, with no child in view, names none).
 PROFESSIONAL_REPORT = 0.3
+# ...and asking how or where to refer that one child ("Health visitor. 9-month-old below the 0.4th centile,
+# missed every appointment... How do I refer?"), the question itself says the professional is worried: less.
+PROFESSIONAL_ASKING = 0.2
+# (not while doing their training or an assignment: "Nursery worker doing my training: a 3 year old...")
+_STUDYING = re.compile(r"\b(doing|for|on|in) (my|our|a|the) (training|course|assignment|essay|coursework|dissertation|"
+                       r"module|exam)\b")
+_ASKS_TO_REFER = re.compile(r"\b(refer|referral|referring|report|reporting|urgent|urgently|mash|999|route|"
+                            r"who (do|should) (i|we) (contact|call|ring|tell|phone))\b")
 _PARTICULAR_CHILD = re.compile(
-    r"\b(\d{1,2} ?(yo|y/o|yr|yrs|year|years|month|months|week|weeks)[ -]?(old)?|\d{1,2}-(year|month)-old|"
+    r"\b(\d{1,2} ?(yo|y/o|yr|yrs|year|years|month|months|week|weeks)[ -]?(old)?|\d{1,2}-(year|month|week)-old|"
+    r"child of \d{1,2}|(mother|mum|dad|father|parent) of (a|an|the) |"
     r"baby of|y\d{1,2}|year \d{1,2} (pupil|child|girl|boy|student)|"
     r"(one of my|one of our|this|our|my) (pupil|student|patient|client|child|girl|boy|baby|toddler|infant|"
     r"mentee|learner|lad|kid)|(two|three|2|3) (kids|children)|the (older|younger|eldest|youngest) one|"
@@ -119,7 +128,7 @@ class Cues:
         # the yes/no cues: any of a section's patterns found in the message
         self._flags = {name: [re.compile(p) for p in spec[name]]
                        for name in ("secret", "harmless_secret", "distress", "settled", "online", "process", "own",
-                                    "accident", "cover_story")}
+                                    "accident", "cover_story", "made_up")}
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -158,6 +167,10 @@ class Cues:
 
     def is_distress(self, text: str) -> bool:
         return self._found("distress", text)
+
+    def is_made_up(self, text: str) -> bool:
+        """A training exercise, a case study or a story said to be made up (no child in particular)."""
+        return self._found("made_up", text)
 
     def is_settled(self, text: str) -> bool:
         """Over, hypothetical, or only asked about: 'much better now', 'just curious', 'what does X mean';
@@ -201,18 +214,26 @@ class Judge:
 
         distress = self.cues.is_distress(text)
         about_process = (question or distress) and self.cues.is_about_process(text)
-        settled = self.cues.is_settled(text) or about_process
+        made_up = self.cues.is_made_up(text)
+        settled = self.cues.is_settled(text) or about_process or made_up
         # A question about a topic in general, about no one in particular, is never a disclosure on
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
         impersonal_question = question and not self.cues.is_personal(text)
         # A professional asking how to refer one particular child they have seen ("GP. Need to refer a
         # 2 yr old with unexplained injuries, how do I?"): the professional's safety reply is that answer.
-        reporting = about_process and not self.cues.is_settled(text) and self.cues.speaker(text) == "professional" \
-            and bool(_PARTICULAR_CHILD.search(lowered))
+        professional_child = self.cues.speaker(text) == "professional" and bool(_PARTICULAR_CHILD.search(lowered)) \
+            and not made_up
+        reporting = about_process and not self.cues.is_settled(text) and professional_child
+        # ...or asking how to refer or report it, even of what was done some time ago ("10-year-old... 'the
+        # traditional procedure' done abroad last year. Who do I contact?"): a professional reports it now
+        asking_to_refer = professional_child and bool(_ASKS_TO_REFER.search(lowered)) and \
+            not _STUDYING.search(lowered)
+        reporting = reporting or asking_to_refer
         # asking what a word means, about no one ("what does the word unalive mean? everyone says it"), is
         # a question about words, whatever the model makes of them
         meaning = impersonal_question and bool(_ASKS_MEANING.search(lowered))
-        if (settled or impersonal_question) and (harm_p < SETTLED_PATTERN_AGREEMENT or meaning) and not reporting:
+        if made_up or ((settled or impersonal_question) and (harm_p < SETTLED_PATTERN_AGREEMENT or meaning)
+                       and not reporting):
             # "is smacking illegal now?", "I had a fight last year": the model must agree; asking how
             # to die stands whatever the framing
             signals = [s for s in signals if s.category in UNCONDITIONAL]
@@ -236,13 +257,14 @@ class Judge:
             needed = QUESTION_CONFIDENCE if question and not telling else STATEMENT_CONFIDENCE
         if settled:
             needed = max(needed, SETTLED_CONFIDENCE)
-        model_may_raise = model_kind != NONE and not (impersonal_question and not after_concern)
-        if (not settled or reporting) and harm_p >= PROFESSIONAL_REPORT and model_kind != NONE and \
+        model_may_raise = model_kind != NONE and not (impersonal_question and not after_concern) and not made_up
+        least = PROFESSIONAL_ASKING if asking_to_refer else PROFESSIONAL_REPORT
+        if (not settled or reporting) and harm_p >= least and model_kind != NONE and \
                 self.cues.speaker(text) == "professional" and \
                 _PARTICULAR_CHILD.search(lowered):
             # (asking how to refer, or whether it is a referral, does not make the report a question
             # about the process: "GP. 4 month old, dad says he came close to shaking her. MASH first?")
-            needed, model_may_raise = min(needed, PROFESSIONAL_REPORT), True
+            needed, model_may_raise = min(needed, least), True
         # A question from someone upset about what services are doing ("a referral about my baby, I can't
         # stop crying, what happens now?") is distress, not a parent at breaking point: only the crisis
         # patterns ("I might hurt him", "I can't cope with her") can say it is.

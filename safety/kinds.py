@@ -135,6 +135,36 @@ def plan(kind: str, speaker: Optional[str], secret: bool = False, also: Sequence
     return [line for line in lines if not (line in seen or seen.add(line))]
 
 
+# A safety reply's lines go out in at most three bubbles, not one per line (six or seven bubbles filled a phone
+# screen): what this kind of harm needs now, then who can help this speaker, then honesty about being a
+# computer and that they can carry on.
+_FOR_SPEAKER = frozenset({"utter_safety_childline", "utter_safety_trusted_adult", "utter_safety_friend",
+                          "utter_safety_professional", "utter_safety_professional_dont",
+                          "utter_safety_adult_council", "utter_safety_nspcc"})
+_CLOSING = frozenset({"utter_safety_computer", "utter_safety_carry_on"})
+
+
+def bubbles(lines: Sequence[str]) -> List[List[str]]:
+    """A plan's lines (plan) grouped into the bubbles they are sent in, in order: the harm's lines, the
+    speaker's, the closing ones (a secret's line closes too, unless the reply is about the secret)."""
+    def part(index: int, line: str) -> int:
+        if line in _FOR_SPEAKER:
+            return 1
+        if line in _CLOSING or (line == "utter_safety_secret" and index > 0):
+            return 2
+        return 0
+    grouped: List[List[str]] = []
+    last = -1
+    for index, line in enumerate(lines):
+        now = part(index, line)
+        if grouped and now == last:
+            grouped[-1].append(line)
+        else:
+            grouped.append([line])
+        last = now
+    return grouped
+
+
 def speaker_for(this_message: Optional[str], earlier: List[Optional[str]], audience: Optional[str] = None) -> str:
     """Who is speaking: a cue in this message, else the latest cue earlier in the conversation,
     else the page's audience (the /app says 'young_person'), else UNKNOWN."""

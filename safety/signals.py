@@ -44,6 +44,12 @@ class SignalDetector:
         self.priority: list[str] = list(spec["priority"])
         self.intents: dict[str, str] = dict(spec["intents"])
         groups = {name: words for name, words in (spec.get("groups") or {}).items()}
+        for name, words in groups.items():
+            # a pattern is matched word by word: "round my neck" inside a group's alternatives would never
+            # match, silently; refused instead
+            spaced = [w for w in str(words).split("|") if not w.strip() or w != w.strip() or " " in w]
+            if spaced:
+                raise PatternError(f"group {name!r}: alternatives must be single words, not {spaced!r}")
         self._vocab = spacy.blank("en").vocab
         self._matcher = Matcher(self._vocab)
         for category, patterns in spec["categories"].items():

@@ -14,7 +14,8 @@ from safety import evaluate
 # 12f 95.9%/92.6%/3.5%, 12g 96.2%/95.2%/0.6% (see the issue 11 closing notes). 12f's misses were read
 # once in session 19 (its false alarms fell to 2.2% with the cues that followed); 12g's were read once
 # in session 20 (a professional's report about one particular child, and new words for online harm and
-# suicide, followed). 12h, written in session 20, was measured untuned at 97.2%/95.9%/2.3% and again
+# suicide, followed). (12f left the suite in session 30, to keep it inside its time: 98.0%/95.6%/1.9% when last
+# measured.) 12h, written in session 20, was measured untuned at 97.2%/95.9%/2.3% and again
 # after the changes 12g's misses led to, 98.1%/96.9%/2.3%; its misses were read once in session 21
 # (a professional's words for injuries and neglect, self-harm told of someone else), after which 99.7%/
 # 98.4%/2.3%. 12i, written in session 21, was measured untuned at 95.7%/95.1%/4.0%; its misses were read
@@ -29,7 +30,6 @@ from safety import evaluate
 GATES = {
     "current": (1.0, 0.97, 0.01),
     "heldout-2026-12": (1.0, 0.97, 0.04),
-    "fresh-2026-12f": (0.95, 0.92, 0.03),
     "fresh-2026-12g": (0.99, 0.98, 0.01),
     "fresh-2026-12h": (0.99, 0.97, 0.03),
     "fresh-2026-12i": (0.97, 0.96, 0.035),

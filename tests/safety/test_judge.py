@@ -216,8 +216,7 @@ def test_whose_self_harm_it_is(cues: Cues, text, own):
     ("shaving my head for charity next week", True),
     # ...unless it is what they were told to say
     ("he told me to say i came off my bike but it was him", False),
-    # a training exercise, a case study; long over
-    ("for our role play a pupil says her mum burns her, what should the teacher say?", True),
+    # long over
     ("my stepdad has been out of our lives for 4 years and we're happy", True),
     ("i've been self harm free for 18 months, can scars be covered for prom?", True),
     ("it went to court last spring and he was sentenced, can my daughter get counselling?", True),
@@ -366,3 +365,33 @@ def test_a_secret_that_is_plainly_fun_gets_no_secret_reply(safety_judge: Judge):
     # a secret with nothing said yet, or with a present from an adult, is still a secret
     assert safety_judge.judge("can you keep a secret?").kind == SECRET
     assert safety_judge.judge("can you keep a secret? a man at the park gives me presents").concern
+
+
+def test_a_professional_asking_how_to_refer_one_child_needs_still_less_of_the_model():
+    judge = Judge(SignalDetector(), FixedSafetyModel("neglect", 0.25, "professional"))
+    report = "Practice nurse. 2-week-old not feeding, mum very vague, dad smelled of drink. How do I refer?"
+    assert judge.judge(report).kind == "neglect"
+    # the same doubt without asking to refer, or about no child in particular, is not enough
+    unsure = "Practice nurse. 2-week-old not feeding well, mum very vague. Anything I should read?"
+    assert not judge.judge(unsure).concern
+    assert not judge.judge("Practice nurse. How do I refer a baby who is not feeding?").concern
+
+
+@pytest.mark.parametrize("text", [
+    "for our role play a pupil says her mum burns her, what should the teacher say?",
+    "Case study for our module: a 9 year old says her stepdad hits her with a belt. What would the social worker do?",
+    "Role play script for our training: a boy tells his coach someone touches him. How should the coach reply?",
+    "This is fictional: a 14 year old is being sent to a relative's house to deliver packages. Which team helps?",
+])
+def test_a_story_said_to_be_made_up_is_no_disclosure_however_sure_the_model_is(text):
+    judge = Judge(SignalDetector(), FixedSafetyModel("physical_abuse", 0.99, "professional"))
+    assert not judge.judge(text).concern
+
+
+def test_a_roleplay_an_adult_asks_a_child_about_is_not_a_story_made_up():
+    judge = Judge(SignalDetector(), FixedSafetyModel("online_sexual_harm", 0.9, "foster_or_kinship_carer"))
+    said = "Foster carer. A man she met gaming keeps asking my 11yo to do a roleplay with him on camera."
+    assert judge.judge(said).kind == "online_sexual_harm"
+    # and "worst case scenario" is not a training scenario
+    assert Judge(SignalDetector(), FixedSafetyModel("danger_now", 0.95, "young_person")).judge(
+        "worst case scenario he breaks the door down tonight, hes already kicking it").concern

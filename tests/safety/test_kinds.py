@@ -112,3 +112,21 @@ def test_someone_telling_of_anothers_self_harm_gets_how_to_help_them_not_have_yo
 def test_an_adult_telling_of_a_child_with_nowhere_to_sleep_is_not_asked_if_they_have_nowhere():
     assert kinds.plan("homeless", "professional")[0] == "utter_safety_homeless_other"
     assert kinds.plan("homeless", "young_person")[0] == "utter_safety_homeless"
+
+
+@pytest.mark.parametrize("kind", kinds.KINDS + (kinds.SECRET,))
+@pytest.mark.parametrize("speaker", kinds.SPEAKERS + (kinds.UNKNOWN,))
+@pytest.mark.parametrize("secret", [True, False])
+def test_a_reply_goes_out_in_at_most_three_bubbles_with_every_line_in_order(kind, speaker, secret):
+    plan = kinds.plan(kind, speaker, secret, also="online_sexual_harm")
+    grouped = kinds.bubbles(plan)
+    assert [line for bubble in grouped for line in bubble] == plan
+    assert len(grouped) <= 3
+    assert grouped[-1][-1] == "utter_safety_carry_on"
+
+
+def test_the_harm_the_speaker_and_the_closing_lines_are_bubbles_of_their_own():
+    assert kinds.bubbles(kinds.plan("neglect", "professional")) == [
+        ["utter_safety_thanks_adult", "utter_safety_danger_line"],
+        ["utter_safety_professional", "utter_safety_professional_dont"],
+        ["utter_safety_computer", "utter_safety_carry_on"]]

@@ -124,3 +124,41 @@ def test_is_question(text, question):
     from safety.signals import is_question
 
     assert is_question(text) is question
+
+
+def test_a_group_alternative_of_more_than_one_word_is_refused(tmp_path):
+    spec = yaml.safe_load(PATTERNS_FILE.read_text())
+    spec["groups"]["harm"] += "|hold down"  # would never match: patterns are matched word by word
+    bad = tmp_path / "patterns.yml"
+    bad.write_text(yaml.safe_dump(spec))
+    with pytest.raises(PatternError, match="hold down"):
+        SignalDetector(bad)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("i cant keep the baby safe from me tonight", "breaking_point"),
+    ("im scared i might lash out at my son", "breaking_point"),
+    ("i keep having thoughts about smothering him", "breaking_point"),
+    ("she said she has a plan for both of us", "breaking_point"),
+    ("i dont see the point in being around much longer", "self_harm"),
+    ("written notes for my family and put them in my drawer", "self_harm"),
+    ("does taking a whole packet of paracetamol hurt", "suicide_method"),
+    ("my uncle does stuff to me when mum is at work", "abuse"),
+    ("her boyfriend strangled her in front of the baby", "abuse"),
+    ("the toddler has untreated sores on his legs", "abuse"),
+    ("they filmed me when i was changing and sent it round", "online"),
+    ("i had fgm done years ago and my aunt wants the cutting done to my little sister", "exploitation"),
+    ("the landlord says we have until tonight to get out", "homeless"),
+])
+def test_session_30_crisis_wordings(detector, text, category):
+    assert category in [s.category for s in detector.detect_all(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "i wrote a letter to my family about the party",
+    "my mum does stuff to help me with homework",
+    "we smashed it and left the pitch at 5",
+    "the match was a scenario we practised",
+])
+def test_session_30_look_alikes_raise_nothing(detector, text):
+    assert not detector.detect_all(text)
