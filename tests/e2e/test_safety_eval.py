@@ -67,9 +67,16 @@ GATES = {
     # left the suite for it: 98.6%/96.9%/6.5%.)
     "fresh-2026-12p": (0.97, 0.96, 0.055),
     # written in session 29 from the seeds only (1 ordinary message equal to a training example taken out);
-    # measured untuned 91.5%/90.3%/7.6%, then 93.6%/92.7%/6.7% after the changes 12p's misses led to. Unread:
-    # the honest measure now. Floors: that run less about three cases.
-    "fresh-2026-12q": (0.925, 0.915, 0.085),
+    # measured untuned 91.5%/90.3%/7.6%, then 93.6%/92.7%/6.7% after the changes 12p's misses led to. Its
+    # misses were read once at the start of session 30 (professionals asking how to refer one child in clinical
+    # shorthand, a carer who cannot keep a child safe from themselves, despair said sideways, strangling, FGM
+    # wanted for a sister, told to leave by tonight; made-up cases taken for real ones), after which
+    # 99.1%/98.2%/6.1%. Floors: that run less about three cases.
+    "fresh-2026-12q": (0.98, 0.97, 0.07),
+    # written at the start of session 30 from the seeds only (1 crisis and 8 ordinary messages equal to
+    # training examples taken out); measured untuned 98.8%/98.2%/4.1%, the same after the changes 12q's misses
+    # led to. Unread: the honest measure now. Floors: that run less about three cases.
+    "fresh-2026-12r": (0.975, 0.97, 0.05),
 }
 
 
