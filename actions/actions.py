@@ -401,13 +401,9 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             return council_events(tracker, council)
     if fact is None:
         return None
-    area = base.topic_area(asked_about) or ""
-    # the item of the same process that is about that figure ("How long the MASH takes to decide") and gives it
-    area_answer = base.is_process_area(area) and base.topic_area(fact.topic.id) == area and \
-        followup.figures_asked(text) <= followup.figures_asked(fact.topic.title) and \
-        followup.gives_figures(text, fact.sentence)
     if fact.topic.id != asked_about and followup.lacks_asked_figure(base, council, asked_about, text) and not (
-            asked_about == topic_id and followup.says_what_was_asked(text, fact)) and not area_answer:
+            asked_about == topic_id and followup.says_what_was_asked(text, fact)) and \
+            not process_item_for_figure(base, asked_about, fact, text):
         # (the process's own item for that figure answers it: "how long does that take?" after being told
         # about a referral, the MASH's one working day, needs no "I don't have that" before it)
         # the figure asked for is not given for that topic: say so, then the nearest fact that is (a
@@ -423,6 +419,15 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             fact = followup.Fact(own_topic, followup.sentences(own_topic)[0], 0.0)
     send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
     return council_events(tracker, council) + [SlotSet("topic", fact.topic.id)]
+
+
+def process_item_for_figure(base: KnowledgeBase, asked_about: str, fact: followup.Fact, text: str) -> bool:
+    """Whether the fact is from the item of the same process that is about the figure asked ("How long the MASH
+    takes to decide") and gives it."""
+    area = base.topic_area(asked_about) or ""
+    return base.is_process_area(area) and base.topic_area(fact.topic.id) == area and \
+        followup.figures_asked(text) <= followup.figures_asked(fact.topic.title) and \
+        followup.gives_figures(text, fact.sentence)
 
 
 def earlier_user_events(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -626,8 +631,8 @@ class ActionAnswerTopic(Action):
         topic_id = covered_choice(tracker, base, council, topic_id, understood)
         topic_id = searched_choice(tracker, base, council, topic_id, understood)
         if followup.names_section(understood):
-            topic_id = followup.section_topic(base, council, understood, topic_id,
-                                              guesses(tracker, base, council, understood))
+            topic_id = followup.section_topic(base, council, understood, topic_id, guesses(
+                tracker, base, [t.id for t, _ in base.search(council, understood, limit=5)]))
         adult = base.adult_topic(topic_id) if kinds.speaker_group(who_is_speaking(tracker)) in ADULTS else None
         if adult and base.topic(council, adult) is not None:
             # an angry parent "on a plan for a year": complaints, not a child in care's rights officer
@@ -647,12 +652,13 @@ class ActionAnswerTopic(Action):
         return council_events(tracker, council) + events
 
 
-def guesses(tracker: Tracker, base: KnowledgeBase, council: str, text: str) -> List[str]:
-    """The topics the message was taken for, best first: the classifier's, the second opinion's, the search's."""
+def guesses(tracker: Tracker, base: KnowledgeBase, searched: List[str]) -> List[str]:
+    """The topics the message was taken for, best first: the classifier's, the second opinion's, then the
+    full-text search's (`searched`)."""
     latest = tracker.latest_message or {}
     named = [r.get("name") for r in (latest.get("intent_ranking") or []) + (latest.get("topic_model") or [])]
     ids = set(base.topic_ids())
-    return list(dict.fromkeys([n for n in named if n in ids] + [t.id for t, _ in base.search(council, text, limit=5)]))
+    return list(dict.fromkeys([n for n in named if n in ids] + searched))
 
 
 # Speakers (safety.kinds.speaker_group) answered with the adults' version of a topic (knowledge/topics.yml).
@@ -1055,8 +1061,8 @@ class ActionSearchKnowledge(Action):
         elif nlu_best and nlu_best["confidence"] >= NLU_ALONE:
             choice = nlu_best["name"]
         if choice:
-            choice = followup.section_topic(base, council, text, choice, [r["name"] for r in ranked + second] +
-                                            [t.id for t, _ in hits])
+            choice = followup.section_topic(base, council, text, choice,
+                                            guesses(tracker, base, [t.id for t, _ in hits]))
             choice = covered_choice(tracker, base, council, choice, text, unsure=True)
             events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker))
             answer_other_parts(dispatcher, tracker, base, council, choice)

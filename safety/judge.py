@@ -215,7 +215,8 @@ class Judge:
         distress = self.cues.is_distress(text)
         about_process = (question or distress) and self.cues.is_about_process(text)
         made_up = self.cues.is_made_up(text)
-        settled = self.cues.is_settled(text) or about_process or made_up
+        said_settled = self.cues.is_settled(text)
+        settled = said_settled or about_process or made_up
         # A question about a topic in general, about no one in particular, is never a disclosure on
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
         impersonal_question = question and not self.cues.is_personal(text)
@@ -223,7 +224,7 @@ class Judge:
         # 2 yr old with unexplained injuries, how do I?"): the professional's safety reply is that answer.
         professional_child = self.cues.speaker(text) == "professional" and bool(_PARTICULAR_CHILD.search(lowered)) \
             and not made_up
-        reporting = about_process and not self.cues.is_settled(text) and professional_child
+        reporting = about_process and not said_settled and professional_child
         # ...or asking how to refer or report it, even of what was done some time ago ("10-year-old... 'the
         # traditional procedure' done abroad last year. Who do I contact?"): a professional reports it now
         asking_to_refer = professional_child and bool(_ASKS_TO_REFER.search(lowered)) and \
@@ -259,9 +260,7 @@ class Judge:
             needed = max(needed, SETTLED_CONFIDENCE)
         model_may_raise = model_kind != NONE and not (impersonal_question and not after_concern) and not made_up
         least = PROFESSIONAL_ASKING if asking_to_refer else PROFESSIONAL_REPORT
-        if (not settled or reporting) and harm_p >= least and model_kind != NONE and \
-                self.cues.speaker(text) == "professional" and \
-                _PARTICULAR_CHILD.search(lowered):
+        if (not settled or reporting) and harm_p >= least and model_kind != NONE and professional_child:
             # (asking how to refer, or whether it is a referral, does not make the report a question
             # about the process: "GP. 4 month old, dad says he came close to shaking her. MASH first?")
             needed, model_may_raise = min(needed, least), True
