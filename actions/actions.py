@@ -63,7 +63,12 @@ def warm_line(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 
 def send(dispatcher: CollectingDispatcher, messages: List[Dict[str, Any]]) -> None:
+    """The messages, in order; a source line already in the reply is not said twice (two answers from
+    the same document)."""
     for message in messages:
+        if message.get("kind") == answers.REFERENCE and \
+                any(m.get("text") == message["text"] for m in dispatcher.messages):
+            continue
         if "custom" in message:
             dispatcher.utter_message(json_message=message["custom"])
         else:
@@ -839,8 +844,7 @@ class ActionLookupContact(Action):
             if followed is not None:
                 return followed
         council = council_for(tracker, base)
-        give_contacts(dispatcher, base, council, understood_text(tracker), entity_values(tracker, "service"),
-                      tracker.get_slot("topic"))
+        contacts_and_other_questions(dispatcher, tracker, base, council, understood_text(tracker))
         return council_events(tracker, council)
 
 
@@ -898,6 +902,52 @@ def give_contacts(dispatcher: CollectingDispatcher, base: KnowledgeBase, council
                   intro=f"I'm not sure which service you mean. For {place}, you can contact:")
 
 
+def other_part_fact(base: KnowledgeBase, council: str, part: Dict[str, Any],
+                    about: List[str]) -> Optional[followup.Fact]:
+    """The fact that answers one question of a message that also asks for a way to get in touch ("where
+    do they visit" beside "what's their number?"): from the topic the question names, if the classifier
+    is sure enough of it, else from the topics the message is about (`about`) or the best full-text match
+    for the question; the best of those that is about what it asks."""
+    text = part.get("text") or ""
+    topic_ids = set(base.topic_ids())
+    candidates = list(about)
+    best = next((r for r in part.get("ranking") or [] if r.get("name") in topic_ids), None)
+    needed = PART_TOPIC_SPECIFIC if followup.asked_aspects(text) & SPECIFIC_ASPECTS else PART_TOPIC
+    if best and best["confidence"] >= needed and \
+            followup.names_a_topic(text, followup.vocabulary(base), ignore=base.council_names()):
+        candidates.insert(0, best["name"])
+    candidates += [t.id for t, words in base.search(council, text, limit=2) if words >= SEARCH_MIN_WORDS]
+    facts = [f for f in (followup.role_fact(base, council, t, text) or followup.best_fact(base, council, t, text)
+                         for t in dict.fromkeys(c for c in candidates if c))
+             if f is not None and followup.says_what_was_asked(text, f)]
+    return max(facts, key=lambda f: f.score) if facts else None
+
+
+def contacts_and_other_questions(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
+                                 council: str, text: str, guessed: Optional[str] = None) -> None:
+    """The contacts a message asks for and, when it asks something else too ("where do children's rights
+    officers visit, and what's their number?"), the fact that answers each other question, in the order
+    asked (understanding.clauses)."""
+    parts = (tracker.latest_message or {}).get("topic_parts") or []
+    asks = [bool(channels.asked_channels(p.get("text") or "")) for p in parts]
+    topic = tracker.get_slot("topic")
+    services = entity_values(tracker, "service")
+    if len(parts) < 2 or all(asks) or not any(asks):
+        give_contacts(dispatcher, base, council, text, services, topic, guessed=guessed)
+        return
+    about = [t for t in (guessed or guessed_topic(tracker, base), topic) if t]
+    given = False
+    for part, asking in zip(parts, asks, strict=True):
+        if asking:
+            if not given:
+                give_contacts(dispatcher, base, council, text, services, topic, guessed=guessed)
+                given = True
+            continue
+        fact = other_part_fact(base, council, part, about)
+        if fact:
+            send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
+
+
 def send_contacts(dispatcher: CollectingDispatcher, base: KnowledgeBase, people: List[Contact], intro: str) -> None:
     """The contacts, then the source of the first."""
     send(dispatcher, [answers.contacts_message(people, intro=intro)])
@@ -949,7 +999,14 @@ class ActionNextSteps(Action):
         if stage_id is None:
             topic = base.topic(council, tracker.get_slot("topic") or "")
             if topic is not None and topic.next:
-                # "what happens after it?" about the conversation's topic: what its answer says comes next
+                # "what happens after it?" about the conversation's topic: what its answer says comes next;
+                # asked more than that ("who decides what happens next?"), the fact that gives it
+                asked = followup.asked_aspects(text) - {"next", "what"}
+                fact = followup.best_fact(base, council, topic.id, text, context=previous_question(tracker)[0]) \
+                    if asked else None
+                if fact is not None and asked & followup.given_aspects(fact.sentence):
+                    send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
+                    return council_events(tracker, council) + [SlotSet("topic", fact.topic.id)]
                 send(dispatcher, answers.fact_messages(base, council, topic, topic.next))
                 return council_events(tracker, council)
             fact = named_topic_fact(base, council, text)
@@ -1032,8 +1089,7 @@ class ActionSearchKnowledge(Action):
             return await ActionHumanHandoff().run(dispatcher, tracker, domain)
         if asks_for_contact(tracker, text):
             # "what's the safeguarding number?": a number, not what safeguarding means
-            give_contacts(dispatcher, base, council, text, entity_values(tracker, "service"), tracker.get_slot("topic"),
-                          guessed=guessed_topic(tracker, base))
+            contacts_and_other_questions(dispatcher, tracker, base, council, text, guessed=guessed_topic(tracker, base))
             return council_events(tracker, council)
         topic_ids = set(base.topic_ids())
         term = base.term(council, text) or (base.find_term(council, text) if _asks_meaning(text) else None)

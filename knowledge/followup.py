@@ -134,6 +134,11 @@ STRONG = {
                       r"schools?|social workers?|nurses?|doctors?|gps?|practitioners?|professionals?|agencies|"
                       r"parents?|family|families)\b"),
 }
+# A sentence whose subject is who does something ("Independent Reviewing Officers do these reviews"), not only
+# "someone who is not part of the team": it answers "who does that?" best when the doing is the one asked.
+_NAMES_DOER = re.compile(r"\b(officers?|managers?|workers?|practitioners?|iros?|chairs?|nurses?|police|mash|hub) "
+                         r"(do|does|chair|chairs|review|reviews|lead|leads|decide|decides|run|runs|check|checks|"
+                         r"visit|visits|make|makes)\b")
 _ASKED = {name: re.compile(p) for name, p in ASPECT_QUESTIONS.items()}
 _GIVEN = {name: re.compile(p) for name, p in SENTENCE_ASPECTS.items()}
 # A message that only makes sense with the one before: it starts like a continuation or points back.
@@ -180,6 +185,9 @@ _WHO_THEY_SPEAK_TO = re.compile(r"\bwho (will|would|do|does|did|is|are|might|cou
 
 
 _ALLOWED_TO_LAST = re.compile(r"\ballowed to (go on|last|take|run|carry on)\b")
+_ANYONE_TELLS = re.compile(r"\b(will|would|does|do|is|are|should|can|could) (anyone|anybody|someone|somebody)"
+                           r"( actually| ever)? (tell|let|inform|explain|update|get back to|write to|contact) "
+                           r"(me|us)\b")
 _WHO_I_TELL = re.compile(r"\bwho (do|should|can|could|shall|must|would) (i|we) tell\b")
 
 
@@ -210,6 +218,8 @@ def asked_aspects(text: str) -> set[str]:
         found.discard("contact")
     if _ALLOWED_TO_LAST.search(lowered):
         found.discard("choice")  # "the longest it's allowed to go on" asks how long, not whether one may
+    if _ANYONE_TELLS.search(lowered):
+        found = (found - {"who"}) | {"told"}  # "will anybody tell me what they decided?" asks whether I am told
     if _WHO_I_TELL.search(lowered):
         found = (found - {"told", "who"}) | {"contact"}  # "who do I tell?" asks who to get in touch with
     return found
@@ -437,6 +447,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     distinctive = {w for w in subject if sum(w in titles[t] for t in related if t != topic_id) <= 1}
     ctx -= subject  # a sentence about the topic's own subject already counts as its own
     acts = _roles(question)
+    named = _naming_words(plain) & NAMING
     best: Optional[Fact] = None
     for tid in related:
         for version in base.topic_versions(council, tid):
@@ -463,7 +474,11 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 if (not match and overlap < 2) or not (linked or overlap):
                     continue
                 overlap += min(2, len(ctx & content_words(_with_antecedent(said, i))))
+                # the everyday words that name a thing ("the notes and the plan"), worth half a word each
+                overlap += NAMED_WEIGHT * len(named & _naming_words(sentence))
                 strong = sum(1 for a in asked & given if a in STRONG and STRONG[a].search(sentence.lower()))
+                if "who" in asked and acts & _roles(sentence) and _NAMES_DOER.search(sentence.lower()):
+                    strong += 1
                 if "count" in asked and _counts_subject(sentence, subject):
                     strong += 1  # "8 Family Hubs" answers "how many are there?" after family hubs
                 if gives_duration:
@@ -471,6 +486,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 if frequency and _GIVES_FREQUENCY.search(sentence.lower()):
                     strong += 2  # "reviewed at least every 6 months" over "the first review is within 3 months"
                 whole = _with_following(said, i, asked, _with_antecedent(said, i))
+                if len(whole.split()) < SHORT_FACT and i + 1 < len(said) and said[i + 1] not in whole:
+                    whole += " " + said[i + 1]  # "It is your choice." says little alone: with what it means
                 # about the current topic's own subject, with the sentence it points back to ("If the
                 # enquiries confirm the worries, a conference is held. It is held within 15 working days"
                 # after Section 47 enquiries), not a word of that topic's own title ("child protection
@@ -491,9 +508,12 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
             said = sentences(version)
             for i, sentence in enumerate(said):
                 done = acts & _roles(sentence)
-                if not done or len(subject & content_words(sentence)) < 2 or not asked & given_aspects(sentence):
+                # "They review child protection plans too.": who "they" are is in the sentences before
+                whole = _with_antecedent(said, i)
+                if not done or len(subject & content_words(sentence)) < min(2, len(subject)) or not subject or \
+                        not asked & given_aspects(whole):
                     continue
-                score = 3 * len(asked & given_aspects(sentence)) + ROLE_WEIGHT * len(done) + 1.0 + 0.3 - 0.05 * i
+                score = 3 * len(asked & given_aspects(whole)) + ROLE_WEIGHT * len(done) + 1.0 + 0.3 - 0.05 * i
                 if best is None or score > best.score:
                     best = Fact(version, _with_antecedent(said, i), score)
     return best
@@ -624,6 +644,9 @@ _NAMES_IT = re.compile(r"^(it|this|they|these) ((is|are) (called|known as|for|wh
 LISTED = frozenset({"why", "contents"})
 _THE_THING = re.compile(r"^(?:the|this|that) ([a-z]+)\b", re.IGNORECASE)  # "The plan says...": what it is about
 MORE_SENTENCES = 2
+NAMED_WEIGHT = 0.5
+# A fact shorter than this many words ("It is your choice.") comes with the sentence after it.
+SHORT_FACT = 7
 
 
 def _with_following(said: list[str], i: int, asked: set[str], whole: str) -> str:

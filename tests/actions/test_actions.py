@@ -1305,3 +1305,29 @@ async def test_a_professional_reads_about_the_child_not_your_child(make_tracker,
     await actions.ActionAnswerTopic().run(family, make_tracker("s47_police", text="do the police join section 47s?"),
                                           domain)
     assert "see your child" in texts(family)
+
+
+async def test_a_number_asked_beside_another_question_comes_with_the_answer_to_it(make_tracker, dispatcher, domain):
+    tracker = _with_parts(make_tracker("ask_contact", text="what do rights officers do when they visit, and how do "
+                                                           "I ring them?"), [
+        ("what do rights officers do when they visit", "cro", 0.8), ("how do I ring them?", "ask_contact", 0.4)])
+    await actions.ActionLookupContact().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "0800 0272 118" in said and "children's homes" in said
+    assert said.index("children's homes") < said.index("- Children's Rights Officers")  # in the order asked
+    assert said.count("Source:") == 1  # one document, one source line
+
+
+async def test_a_message_asking_only_for_a_number_gets_the_contacts_alone(make_tracker, dispatcher, domain):
+    tracker = _with_parts(make_tracker("ask_contact", text="whats the number for the rights officers"), [
+        ("whats the number for the rights officers", "ask_contact", 0.6)])
+    await actions.ActionLookupContact().run(dispatcher, tracker, domain)
+    assert "0800 0272 118" in texts(dispatcher) and "children's homes" not in texts(dispatcher)
+
+
+async def test_asked_who_decides_what_comes_next_it_says_who_not_only_what_comes_next(make_tracker, dispatcher,
+                                                                                      domain):
+    tracker = make_tracker("next_steps", text="who will make the decision about what comes next?",
+                           slots={"topic": "unborn"})
+    await actions.ActionNextSteps().run(dispatcher, tracker, domain)
+    assert "decides" in texts(dispatcher) and "MASH" in texts(dispatcher)

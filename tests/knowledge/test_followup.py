@@ -463,3 +463,29 @@ def test_a_section_asked_by_number_is_answered_by_the_topic_that_names_it(kb):
     # the topic chosen names the section asked (or the question names none): it stays
     assert followup.section_topic(kb, "coventry", "what is a section 47?", "s47_what", guesses) == "s47_what"
     assert followup.section_topic(kb, "coventry", "what is child in need?", "s47_what", guesses) == "s47_what"
+
+
+@pytest.mark.parametrize("text", ["will anyone let us know what they decided?", "would somebody tell me the outcome"])
+def test_asking_whether_anyone_will_say_asks_to_be_told_not_who(text):
+    assert "told" in followup.asked_aspects(text) and "who" not in followup.asked_aspects(text)
+
+
+def test_who_does_something_is_answered_by_the_sentence_that_names_them_not_by_someone(kb):
+    fact = followup.best_fact(kb, "bolton", "cin_review", "who reviews them then?")
+    assert "Independent Reviewing Officers" in fact.sentence
+
+
+def test_who_does_something_is_found_through_the_sentence_they_point_back_to(kb):
+    # "They review child protection plans too.": "they" are the Independent Reviewing Officers
+    fact = followup.best_fact(kb, "bolton", "cp_plan", "who reviews the plan")
+    assert "Independent Reviewing Officer" in fact.sentence
+
+
+def test_a_very_short_fact_comes_with_the_sentence_after_it(kb):
+    fact = followup.best_fact(kb, "hampshire", "cin_voluntary", "do we get a choice?")
+    assert len(fact.sentence.split()) >= followup.SHORT_FACT and "voluntary" in fact.sentence
+
+
+def test_the_everyday_word_that_names_a_thing_chooses_between_two_figures(kb):
+    fact = followup.best_fact(kb, "coventry", "cin_first_meeting", "how soon do we get the notes?")
+    assert "notes" in fact.sentence
