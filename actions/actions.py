@@ -181,6 +181,8 @@ PART_TOPIC = 0.35
 # assessment?"): one sentence answers it, and a sentence that does not give it is not chosen.
 PART_TOPIC_SPECIFIC = 0.25
 SPECIFIC_ASPECTS = {"who", "time", "age", "count"}
+# ... or this, whatever words it uses.
+PART_TOPIC_VERY_SURE = 0.8
 
 
 def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
@@ -198,7 +200,10 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
         best = next((r for r in part.get("ranking") or [] if r.get("name") in topic_ids), None)
         topic_id = main_topic
         needed = PART_TOPIC_SPECIFIC if followup.asked_aspects(text) & SPECIFIC_ASPECTS else PART_TOPIC
-        if followup.names_a_topic(text, vocab, ignore=names) and best and best["confidence"] >= needed:
+        if best and (best["confidence"] >= PART_TOPIC_VERY_SURE or (
+                followup.names_a_topic(text, vocab, ignore=names) and best["confidence"] >= needed)):
+            # (a part in everyday words the second opinion is very sure of, "what social work teams does
+            # Bolton have", is about its own topic too)
             topic_id = best["name"]
         if i == 0 and topic_id == main_topic:
             continue  # the first answer was about the first question

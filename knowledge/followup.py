@@ -897,6 +897,10 @@ def asks_what_it_is(question: str) -> bool:
     return what_it_is(question) is not None
 
 
+# Asking for a way to get in touch in so many words ("call" also names things: "which guidance do they call key?").
+_ASKS_A_NUMBER = re.compile(r"\b(number|phone|ring|telephone|email|e-mail|contact details|website|web address)\b")
+
+
 def searched_own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
     """For a topic the council does not cover at all: the sentence of the council's own item the search
     clearly finds that shares most of the question's words (with what it points back to), else None."""
@@ -922,7 +926,11 @@ def searched_own_fact(base: KnowledgeBase, council: str, topic_id: str, question
         if weight and (best is None or weight - 0.01 * i > best.score):
             best = Fact(item, _with_antecedent(said, i), weight - 0.01 * i)
     if best is None or (asked and not asked & given_aspects(best.sentence)) or \
-            not gives_figures(plain, best.sentence):
+            not gives_figures(plain, best.sentence) or \
+            (_ASKS_A_NUMBER.search(plain) and "contact" not in given_aspects(best.sentence)):
+        # (asked for a number the council's documents do not give, "what's the out of hours number in
+        # Bolton?": the topic's "I don't have that" with the number they do give, not a sentence that only
+        # shares the question's other words)
         return None  # asked how long, who or how many, and the sentence does not say: honestly unknown
     return best
 

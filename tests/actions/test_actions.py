@@ -1331,3 +1331,14 @@ async def test_asked_who_decides_what_comes_next_it_says_who_not_only_what_comes
                            slots={"topic": "unborn"})
     await actions.ActionNextSteps().run(dispatcher, tracker, domain)
     assert "decides" in texts(dispatcher) and "MASH" in texts(dispatcher)
+
+
+async def test_a_question_in_everyday_words_the_second_opinion_is_sure_of_is_answered_too(make_tracker, dispatcher,
+                                                                                           domain):
+    tracker = _with_parts(make_tracker("send_local_offer", slots={"council": "bolton"},
+                                       text="which teams has Bolton got, and is one of them for disabled kids?"), [
+        ("which teams has Bolton got", "teams_roles", 0.9),
+        ("is one of them for disabled kids?", "send_local_offer", 0.9)])
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "Children with Disability" in said and "Referral and Assessment" in said

@@ -489,3 +489,14 @@ def test_a_very_short_fact_comes_with_the_sentence_after_it(kb):
 def test_the_everyday_word_that_names_a_thing_chooses_between_two_figures(kb):
     fact = followup.best_fact(kb, "coventry", "cin_first_meeting", "how soon do we get the notes?")
     assert "notes" in fact.sentence
+
+
+def test_asked_for_a_number_the_council_does_not_give_no_other_sentence_stands_in(kb):
+    assert followup.searched_own_fact(kb, "bolton", "mash_out_of_hours",
+                                      "Bolton children's social care, what's their phone number after hours?") is None
+
+
+def test_a_name_asked_with_call_is_not_asked_for_a_number(kb):
+    fact = followup.searched_own_fact(kb, "bolton", "safeguarding_partnership",
+                                      "what do Bolton call the key guidance, which Working Together?")
+    assert fact is not None and "2013" in fact.sentence

@@ -66,6 +66,13 @@ def detector() -> SignalDetector:
     # marks left; a cutter coming
     ("her stepdad slapped her so hard it left a mark on her cheek", "abuse"),
     ("my aunt says the cutter is coming from abroad in the holidays", "exploitation"),  # with the other FGM patterns
+    # held under water; a child of 11 in charge; afraid of it again for telling; how much before the body gives out;
+    # words scratched into the skin
+    ("my stepdad held my head under the water in the bath cos i was cheeky", "abuse"),
+    ("my brother is looking after me and my sister but he is only 11, mum went away for the weekend", "abuse"),
+    ("if dad finds out that i told the teacher he will do it again", "abuse"),
+    ("how many can you take till your kidneys pack in", "suicide_method"),
+    ("ive been scratching numbers into my arm with a pin", "self_harm"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -89,6 +96,13 @@ def test_crisis_messages_are_caught(detector, text, category):
     "how do I teach my child about inappropriate touching",
     "what happens when a foster placement ends",
     "what's the point of trying, they've made their minds up about us",
+    # look-alikes of the patterns above
+    "we hold our breath and put our heads under the water at the pool",
+    "the teacher is looking after us but she is only here till friday",
+    "if mum finds out i told my friend about the party she will be so annoyed",
+    "paracetamol is bad for your liver if you take too much, how much can i give my 4 year old",
+    "he scratched his arm on a nail at the park",
+    "the nurse cut into the cast on his arm",
 ])
 def test_questions_about_topics_are_not_crises(detector, text):
     assert detector.detect(text) is None
