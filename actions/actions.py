@@ -299,14 +299,15 @@ def outside_the_service(dispatcher: CollectingDispatcher, tracker: Tracker, base
 
 
 def answered_first(dispatcher: CollectingDispatcher, tracker: Tracker,
-                   base: KnowledgeBase, unsure: bool = False) -> Optional[List[EventType]]:
+                   base: KnowledgeBase, unsure: bool = False,
+                   domain: Optional[Dict[str, Any]] = None) -> Optional[List[EventType]]:
     """What is answered before the intent's own answer: a request the assistant cannot do, a place
     it has no documents for, then a follow-up or change of council about the conversation's topic
     (when the classifier is `unsure`, also one that names something the current topic's answer
     talks about). Their events, or None."""
     if cannot_do_that(dispatcher, tracker, base) or outside_the_service(dispatcher, tracker, base):
         return []
-    return follow_up(dispatcher, tracker, base, unsure=unsure)
+    return follow_up(dispatcher, tracker, base, unsure=unsure, domain=domain)
 
 
 # Out of office hours, in a conversation about making a referral: the out-of-hours topic (knowledge/topics.yml).
@@ -315,7 +316,7 @@ OUT_OF_HOURS_TOPIC = "mash_out_of_hours"
 
 
 def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
-              unsure: bool = False) -> Optional[List[EventType]]:
+              unsure: bool = False, domain: Optional[Dict[str, Any]] = None) -> Optional[List[EventType]]:
     """A message about the conversation's current topic (the `topic` slot) that names no topic of
     its own: a change of council ("and in Bolton?") answers the topic again for the new council; a
     question about one aspect ("how long does that take?") gets the fact that answers it. When the
@@ -356,7 +357,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         if fact is not None:
             send(dispatcher, answers.fact_messages(base, named, fact.topic, fact.sentence))
             return [SlotSet("council", named), SlotSet("topic", fact.topic.id)]
-        return [SlotSet("council", named)] + answer_again(dispatcher, tracker, base, named, topic_id)
+        return [SlotSet("council", named)] + answer_again(dispatcher, tracker, base, named, topic_id, domain)
     if not followup.asks_about_the_last(text, ignore=names):  # it names no topic: checked above
         return None
     topic = base.topic(council, topic_id)
@@ -486,9 +487,11 @@ def was_contact_request(base: KnowledgeBase, text: str, intent: str) -> bool:
 
 
 def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
-                 topic_id: Optional[str]) -> List[EventType]:
+                 topic_id: Optional[str], domain: Optional[Dict[str, Any]] = None) -> List[EventType]:
     """After a change of council ("what about in Bolton?"), the last question again for the new
     council: the contacts it asked for, the one fact it asked (who chairs, how long), or the topic."""
+    if safety_steps_again(dispatcher, tracker, base, council, domain):
+        return []  # the last message was a concern: its steps, with the new council's numbers
     text, intent, services = previous_question(tracker)
     if was_contact_request(base, text, intent):
         give_contacts(dispatcher, base, council, text, services, topic_id)
@@ -516,11 +519,15 @@ def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowl
         return [SlotSet("topic", role.topic.id)]
     if text and followup.asked_aspects(text) & NARROW_ASPECTS and base.topic(council, topic_id) is not None:
         fact = followup.best_fact(base, council, topic_id, text)
-        if fact is not None and fact.topic.id == topic_id and \
-                not followup.lacks_asked_figure(base, council, topic_id, text):
+        if fact is not None and (fact.topic.id == topic_id or followup.says_what_was_asked(text, fact)) and \
+                not followup.lacks_asked_figure(base, council, fact.topic.id, text):
+            # (or another item's, about what the question names: "how often are child protection plans
+            # reviewed?" taken for Bolton's reviews of all plans is, for Hampshire, its review conference)
             send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
-            return [SlotSet("topic", topic_id)]
-    return answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker))
+            return [SlotSet("topic", fact.topic.id)]
+    # (asked again as one question: a sentence of another item that has all its words answers it, "which
+    # team works with children in care proceedings?" for Coventry after Bolton's looked-after teams)
+    return answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker), one_question=bool(text))
 
 
 def topics_named_before(tracker: Tracker, base: KnowledgeBase, current: str) -> List[str]:
@@ -628,10 +635,13 @@ class ActionAnswerTopic(Action):
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
         warm_line(dispatcher, tracker)
-        first = answered_first(dispatcher, tracker, base)
+        first = answered_first(dispatcher, tracker, base, domain=domain)
         if first is not None:
             return first
         council, topic_id = council_for(tracker, base), settled_topic(tracker, base)
+        if topic_id in SAFETY_ANSWERS and safety_steps_again(dispatcher, tracker, base, council, domain):
+            # "ok so what do i do?" just after a safety reply: its steps again, not general advice
+            return council_events(tracker, council)
         if tracker.get_slot("topic") != topic_id and not_sure_of(tracker) and \
                 topic_again_for_follow_up(dispatcher, tracker, base, council):
             # "is there like a club or something?" after young carers, DIET guessing another topic
@@ -845,7 +855,7 @@ class ActionLookupContact(Action):
         if not channels.asked_channels(understood_text(tracker)):
             # no way of getting in touch asked for ("sorry, I meant Hampshire"): a change of council or a
             # follow-up about the conversation's topic
-            followed = follow_up(dispatcher, tracker, base)
+            followed = follow_up(dispatcher, tracker, base, domain=domain)
             if followed is not None:
                 return followed
         council = council_for(tracker, base)
@@ -1039,13 +1049,18 @@ class ActionSetCouncil(Action):
     @worded_for_the_reader
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
-        followed = follow_up(dispatcher, tracker, base)
+        followed = follow_up(dispatcher, tracker, base, domain=domain)
         if followed is not None:
             return followed
         named = [base.resolve_council(v) for v in entity_values(tracker, "council")]
         named = [c for c in named if c] or [base.resolve_council(message_text(tracker))]
         council = named[0] if named and named[0] else None
         if council:
+            if council != council_before(tracker, base) and concern_before(tracker):
+                # "im in hampshire" just after a safety reply: its steps with Hampshire's numbers
+                dispatcher.utter_message(response="utter_council_changed", council_name=base.council(council).name)
+                safety_steps_again(dispatcher, tracker, base, council, domain)
+                return [SlotSet("council", council)]
             text, intent, services = previous_question(tracker)
             if was_contact_request(base, text, intent) and council != council_before(tracker, base):
                 # "the number for social care?", then "sorry, I'm in Bolton": Bolton's number
@@ -1083,7 +1098,7 @@ class ActionSearchKnowledge(Action):
         council = council_for(tracker, base)
         text = understood_text(tracker)
         warm_line(dispatcher, tracker)
-        first = answered_first(dispatcher, tracker, base, unsure=True)
+        first = answered_first(dispatcher, tracker, base, unsure=True, domain=domain)
         if first is not None:
             return first
         if topic_again_for_follow_up(dispatcher, tracker, base, council):
@@ -1121,6 +1136,8 @@ class ActionSearchKnowledge(Action):
             choice = searched_or_second(hits, second_best)
         elif nlu_best and nlu_best["confidence"] >= NLU_ALONE:
             choice = nlu_best["name"]
+        if choice in SAFETY_ANSWERS and safety_steps_again(dispatcher, tracker, base, council, domain):
+            return council_events(tracker, council)  # "ok what do i do?" just after a safety reply: its steps
         if choice:
             choice = followup.section_topic(base, council, text, choice,
                                             guesses(tracker, base, [t.id for t, _ in hits]))
@@ -1135,7 +1152,7 @@ class ActionSearchKnowledge(Action):
             return council_events(tracker, council) + events
         if last_resort_about_the_topic(dispatcher, tracker, base, council, text):
             return council_events(tracker, council)
-        no_answer(dispatcher, tracker, base, council)
+        no_answer(dispatcher, tracker, base, council, domain)
         return []
 
 
@@ -1183,10 +1200,14 @@ def last_resort_about_the_topic(dispatcher: CollectingDispatcher, tracker: Track
     return True
 
 
-def no_answer(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str) -> None:
-    """Nothing fits. Feelings without a question (the warm line is already sent) get an offer of
-    what can help; anything else (a frightened question too) an honest "I don't know that", and who
-    can answer: the council, and Childline first for a child or young person."""
+def no_answer(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
+              domain: Optional[Dict[str, Any]] = None) -> None:
+    """Nothing fits. Just after a safety reply, its steps again (safety_steps_again). Feelings without a
+    question (the warm line is already sent) get an offer of what can help; anything else (a frightened
+    question too) an honest "I don't know that", and who can answer: the council, and Childline first for
+    a child or young person."""
+    if safety_steps_again(dispatcher, tracker, base, council, domain):
+        return
     if safety_judgement(tracker).get("distress") and not is_question(message_text(tracker)):
         dispatcher.utter_message(response="utter_feelings_offer")
         return
@@ -1209,9 +1230,11 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
-        first = answered_first(dispatcher, tracker, base)
+        first = answered_first(dispatcher, tracker, base, domain=domain)
         if first is not None:
             return first
+        if safety_steps_again(dispatcher, tracker, base, council_for(tracker, base), domain):
+            return []  # just after a safety reply, its steps again
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
@@ -1331,6 +1354,33 @@ def topic_behind_concern(tracker: Tracker, base: KnowledgeBase) -> Optional[str]
     return best[0] if best[0] and best[0] == best[1] else None
 
 
+def send_safety_plan(dispatcher: CollectingDispatcher, domain: Optional[Dict[str, Any]], values: Dict[str, Any],
+                     lines: List[str]) -> None:
+    """A safety reply's lines (safety.kinds.plan), in its bubbles, with the council's numbers filled in."""
+    responses = (domain or {}).get("responses") or {}
+    for bubble in kinds.bubbles(lines):
+        texts = [response_text(responses, name, values) for name in bubble]
+        if all(texts):
+            dispatcher.utter_message(text="\n".join(texts))  # the bubble's lines together
+        else:  # (a domain sent without its responses: one message per line, as Rasa fills them)
+            for name in bubble:
+                dispatcher.utter_message(response=name, **values)
+
+
+def safety_steps_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
+                       domain: Optional[Dict[str, Any]] = None) -> bool:
+    """Just after a safety reply, a message with no answer of its own ("ok what do i do?"), or the council
+    named ("im in hampshire"): that reply's steps again, with the council's numbers, not "I don't know" or a
+    list of services. True when sent."""
+    kind = concern_before(tracker)
+    if kind is None:
+        return False
+    speaker = who_is_speaking(tracker)
+    send_safety_plan(dispatcher, domain, safety_values(base, council), kinds.plan(kind, speaker))
+    dispatcher.utter_message(json_message=kinds.reply_marker(kind, speaker))
+    return True
+
+
 class ActionSafetyResponse(Action):
     """A calm safety response for a crisis or disclosure: what to do now and who can help, for
     this kind of harm and for who is speaking (safety.kinds.plan)."""
@@ -1348,16 +1398,9 @@ class ActionSafetyResponse(Action):
             # after telling of online blackmail): the conversation is still about that concern
             kind = concern_before(tracker) or kind
         speaker = who_is_speaking(tracker)
-        values = safety_values(base, council)
-        responses = (domain or {}).get("responses") or {}
-        for bubble in kinds.bubbles(kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also"),
-                                               own=bool(judgement.get("own", True)))):
-            texts = [response_text(responses, name, values) for name in bubble]
-            if all(texts):
-                dispatcher.utter_message(text="\n".join(texts))  # the bubble's lines together
-            else:  # (a domain sent without its responses: one message per line, as Rasa fills them)
-                for name in bubble:
-                    dispatcher.utter_message(response=name, **values)
+        send_safety_plan(dispatcher, domain, safety_values(base, council),
+                         kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also"),
+                                    own=bool(judgement.get("own", True))))
         about = answer_the_question_too(dispatcher, tracker, base, council) or \
             answer_about_the_harm(dispatcher, tracker, base, council, kind) or topic_behind_concern(tracker, base)
         if about is None and kinds.speaker_group(speaker) == "professional" and base.topic(council, REFERRAL_TOPIC):

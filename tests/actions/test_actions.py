@@ -1342,3 +1342,36 @@ async def test_a_question_in_everyday_words_the_second_opinion_is_sure_of_is_ans
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "Children with Disability" in said and "Referral and Assessment" in said
+
+
+_CONCERN = [{"text": "my stepdad hits my mum when he's drunk and i'm scared", "intent": {"name": "safety"},
+             "safety": {"kind": "domestic_abuse", "source": "patterns", "speaker": "young_person"}}]
+
+
+@pytest.mark.parametrize("intent, action", [("nlu_fallback", actions.ActionSearchKnowledge),
+                                            ("out_of_scope", actions.ActionOutOfScope),
+                                            ("safeguarding_advice", actions.ActionAnswerTopic)])
+async def test_just_after_a_safety_reply_a_question_with_no_answer_of_its_own_gets_its_steps_again(
+        make_tracker, dispatcher, domain, intent, action):
+    tracker = make_tracker(intent, text="right so what now", earlier=_CONCERN, slots={"safety_concern": True},
+                           metadata={"audience": "young_person"})
+    await action().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "999" in said and "0800 1111" in said and "safety_response" in said
+    assert "Sorry" not in said and "NSPCC helpline" not in said
+
+
+async def test_the_council_named_just_after_a_safety_reply_gets_its_steps_with_that_councils_numbers(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("inform_council", text="we're in bolton", earlier=_CONCERN,
+                           slots={"safety_concern": True, "council": "coventry"},
+                           entities=[{"entity": "council", "value": "bolton"}])
+    await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "01204 332010" in said and "999" in said and "024 7683 2222" not in said
+
+
+async def test_with_no_concern_before_the_same_question_is_answered_as_usual(make_tracker, dispatcher, domain):
+    tracker = make_tracker("out_of_scope", text="right so what now")
+    await actions.ActionOutOfScope().run(dispatcher, tracker, domain)
+    assert "safety_response" not in texts(dispatcher)

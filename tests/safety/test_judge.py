@@ -395,3 +395,12 @@ def test_a_roleplay_an_adult_asks_a_child_about_is_not_a_story_made_up():
     # and "worst case scenario" is not a training scenario
     assert Judge(SignalDetector(), FixedSafetyModel("danger_now", 0.95, "young_person")).judge(
         "worst case scenario he breaks the door down tonight, hes already kicking it").concern
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("he says he'll hurt me if i tell anyone, i've got two little ones", "parent"),
+    ("me and the kids are hiding in the bedroom from him", "parent"),
+    ("ive got a baby brother and my dad shouts at him", "young_person"),  # a brother is not a child of theirs
+])
+def test_a_parent_says_so_by_the_children_they_have(text, speaker):
+    assert Cues().speaker(text) == speaker
