@@ -69,13 +69,6 @@ def test_public_v2_answer_key_floor(public_v2):
 # answers each way from one training run to the next (12c: 8 up and 15 down after one new intent), so each
 # floor is the lower of the last two runs less one and a half cases.
 HELDOUT_FLOORS = {
-    # Written in session 23 from the seeds only, after that session's changes (10 cases that were word for word
-    # training examples taken out). Measured once untuned: 80.9%; 82.5% after session 24's changes (made from
-    # 12g's misses). Its misses were read once at the start of session 25 (follow-ups that point back, who is in
-    # a team, which ones, a different case, facts left out as "not for this service"), after which 86.7%.
-    "heldout_answers_2026_12h.yml": {
-        "overall": 0.86, "council-switch": 0.88, "crisis": 1.0, "detail": 0.75, "follow-up": 0.66,
-        "frightened": 0.82, "not-covered": 0.77, "simple": 0.82, "text-speak": 0.78, "topic": 0.82, "two-part": 0.79},
     # Written in session 24 from the seeds only, while that session's changes were made (11 cases that were word
     # for word training examples taken out). Measured once untuned, after them: 79.6%; 83.1% after session 25's
     # changes (made from 12h's misses; three of its broken replies, not their questions, were shown once in a
@@ -83,7 +76,8 @@ HELDOUT_FLOORS = {
     # what if they can't reach me, a speaker's job is not the subject, another section of the Act, requests to
     # close a case, a next-steps question naming a topic), after which 86.2%; 88.4% at the end of session 26.
     # (The oldest set gated here, 2026-12b, left the suite for it: 83.3%; 2026-12g, read in session 24, left it
-    # in session 30 to keep the suite inside its time: 82.6% when last gated.)
+    # in session 30 to keep the suite inside its time: 82.6% when last gated; 2026-12h, read in session 25, left
+    # it in session 31 for 2026-12s: 86.7% when last gated.)
     "heldout_answers_2026_12i.yml": {
         "overall": 0.86, "council-switch": 0.84, "crisis": 1.0, "detail": 0.9, "follow-up": 0.74,
         "frightened": 0.83, "not-covered": 0.95, "simple": 0.85, "text-speak": 0.8, "topic": 0.93, "two-part": 0.87},
@@ -124,11 +118,19 @@ HELDOUT_FLOORS = {
         "not-covered": 0.77, "simple": 0.75, "text-speak": 0.82, "topic": 0.82, "two-part": 0.83},
     # Written at the start of session 30 from the seeds only (9 cases that were word for word training
     # examples taken out). Measured untuned: 254/291 = 87.3%, before and after the changes 12p's misses led to.
-    # Nobody has read its misses: the honest measure now. Floors: that run less two cases overall, one and a
-    # half a kind. (2026-12g, read in session 24, left the suite for it.)
+    # Its misses were read once at the start of session 31 (a number asked beside another question, who does
+    # something named as the subject, "will anybody tell me", a council's missing number, the steps after a
+    # change of council, a very short fact), after which 265/291 = 91.1%. Floors: that run less two cases
+    # overall, one and a half a kind. (2026-12g, read in session 24, left the suite for it.)
     "heldout_answers_2026_12r.yml": {
-        "overall": 0.86, "council-switch": 0.81, "detail": 0.85, "follow-up": 0.8, "frightened": 0.84,
-        "not-covered": 0.87, "simple": 0.5, "text-speak": 0.9, "topic": 0.85, "two-part": 0.81},
+        "overall": 0.9, "council-switch": 0.87, "detail": 0.85, "follow-up": 0.87, "frightened": 0.84,
+        "not-covered": 0.92, "simple": 0.5, "text-speak": 0.9, "topic": 0.85, "two-part": 0.88},
+    # Written at the start of session 31 from the seeds only (no case was a training example). Measured
+    # untuned: 241/300 = 80.3%; 243/300 = 81.0% after the changes 12r's misses led to. Nobody has read its
+    # misses: the honest measure now. Floors: that run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_12s.yml": {
+        "overall": 0.8, "council-switch": 0.85, "detail": 0.77, "follow-up": 0.67, "frightened": 0.75,
+        "not-covered": 0.67, "simple": 0.75, "text-speak": 0.9, "topic": 0.83, "two-part": 0.78},
 }
 
 
