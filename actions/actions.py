@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+import settings
 from actions.context import (
     audience,
     council_for,
@@ -33,7 +34,7 @@ from safety.replies import phone as _phone
 from safety.replies import safety_values
 from safety.signals import is_question
 from understanding.council_words import only_names_a_council
-from understanding.requests import cannot_do
+from understanding.requests import about_this_chat, cannot_do
 
 # Topics about making a referral: the reply also says the assistant cannot make one.
 REFERRAL_TOPICS = {"mash_contact", "how_to_refer", "marf_what"}
@@ -307,7 +308,20 @@ def answered_first(dispatcher: CollectingDispatcher, tracker: Tracker,
     talks about). Their events, or None."""
     if cannot_do_that(dispatcher, tracker, base) or outside_the_service(dispatcher, tracker, base):
         return []
+    if about_this_chat(understood_text(tracker)):
+        # "is this chat private? will social services see what i write?": what happens to this chat
+        dispatcher.utter_message(response="utter_about_this_chat", days=settings.get("FAMILY_HELP_RETENTION_DAYS"))
+        return []
+    if _IN_TROUBLE.search(message_text(tracker).lower()) and \
+            safety_steps_again(dispatcher, tracker, base, council_for(tracker, base), domain):
+        # "will i get in trouble?" just after telling: not the youth justice service, the reply that says it
+        # is not their fault and they are not in trouble, again
+        return []
     return follow_up(dispatcher, tracker, base, unsure=unsure, domain=domain)
+
+
+_IN_TROUBLE = re.compile(r"\b(will|would|am|could|can|do|does|is) (i|we|my (mum|mom|dad|mam)|she|he) (get |be |go )?"
+                         r"(in|into) (trouble|bother)\b|\b(get|getting|be) (arrested|told off)\b")
 
 
 # Out of office hours, in a conversation about making a referral: the out-of-hours topic (knowledge/topics.yml).
@@ -490,7 +504,7 @@ def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowl
                  topic_id: Optional[str], domain: Optional[Dict[str, Any]] = None) -> List[EventType]:
     """After a change of council ("what about in Bolton?"), the last question again for the new
     council: the contacts it asked for, the one fact it asked (who chairs, how long), or the topic."""
-    if safety_steps_again(dispatcher, tracker, base, council, domain):
+    if safety_steps_again(dispatcher, tracker, base, council, domain, carries=1):
         return []  # the last message was a concern: its steps, with the new council's numbers
     text, intent, services = previous_question(tracker)
     if was_contact_request(base, text, intent):
@@ -895,6 +909,11 @@ def give_contacts(dispatcher: CollectingDispatcher, base: KnowledgeBase, council
     `guessed`: the topic the message itself seems to be about, whose contacts come before services found
     only by describing words."""
     place = base.council(council).name
+    if followup.names_out_of_hours(text) and base.topic(council, OUT_OF_HOURS_TOPIC) is None:
+        # "is there an out of hours number?" where the council's documents give none: say so, with the number
+        # they do give (not that number alone, which reads as if it were the out-of-hours line)
+        send(dispatcher, answers.topic_messages(base, council, OUT_OF_HOURS_TOPIC))
+        return
     found = [c for c in (base.contact(council, v) for v in services) if c]
     if not found:
         found = base.find_contacts(council, text)[:2]
@@ -1056,7 +1075,7 @@ class ActionSetCouncil(Action):
         named = [c for c in named if c] or [base.resolve_council(message_text(tracker))]
         council = named[0] if named and named[0] else None
         if council:
-            if council != council_before(tracker, base) and concern_before(tracker):
+            if council != council_before(tracker, base) and concern_before(tracker, carries=1):
                 # "im in hampshire" just after a safety reply: its steps with Hampshire's numbers
                 dispatcher.utter_message(response="utter_council_changed", council_name=base.council(council).name)
                 safety_steps_again(dispatcher, tracker, base, council, domain)
@@ -1279,9 +1298,9 @@ class ActionHumanHandoff(Action):
 CONCERN_CARRIES = 2
 
 
-def concern_before(tracker: Tracker) -> Optional[str]:
-    """The kind of harm of the latest concern in the person's messages just before this one, if any."""
-    for event in reversed(earlier_user_events(tracker)[-CONCERN_CARRIES:]):
+def concern_before(tracker: Tracker, carries: int = CONCERN_CARRIES) -> Optional[str]:
+    """The kind of harm of the latest concern in the person's `carries` messages just before this one, if any."""
+    for event in reversed(earlier_user_events(tracker)[-carries:]):
         kind = ((event.get("parse_data") or {}).get(kinds.MESSAGE_KEY) or {}).get("kind")
         if kind in kinds.KINDS:
             return kind
@@ -1368,11 +1387,11 @@ def send_safety_plan(dispatcher: CollectingDispatcher, domain: Optional[Dict[str
 
 
 def safety_steps_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
-                       domain: Optional[Dict[str, Any]] = None) -> bool:
-    """Just after a safety reply, a message with no answer of its own ("ok what do i do?"), or the council
-    named ("im in hampshire"): that reply's steps again, with the council's numbers, not "I don't know" or a
-    list of services. True when sent."""
-    kind = concern_before(tracker)
+                       domain: Optional[Dict[str, Any]] = None, carries: int = CONCERN_CARRIES) -> bool:
+    """Just after a safety reply (one of the person's `carries` messages before this one), a message with no
+    answer of its own ("ok what do i do?"), or the council named ("im in hampshire"): that reply's steps
+    again, with the council's numbers, not "I don't know" or a list of services. True when sent."""
+    kind = concern_before(tracker, carries)
     if kind is None:
         return False
     speaker = who_is_speaking(tracker)

@@ -33,3 +33,24 @@ def cannot_do(text: str) -> bool:
     """Whether the message asks the assistant to act for the person or about their own case."""
     lowered = " ".join(text.lower().replace("\u2019", "'").split())
     return bool(ACT.search(lowered) or OWN_CASE.search(lowered))
+
+
+# Asking about this chat itself: whether it is private, who sees it, whether it is kept.
+_THIS_CHAT = r"(this|the|our|my) (chat|conversation|convo|messages?)"
+ABOUT_THIS_CHAT = re.compile(
+    rf"\b(is|are|will) {_THIS_CHAT} (private|confidential|secret|anonymous|recorded|saved|stored|kept|monitored|"
+    r"seen|read|shared|passed on)\b|"
+    r"\b(can|could|will|would|do|does) (social services|social workers?|the council|anyone|anybody|someone|somebody|"
+    r"my social worker|my (mum|mam|mom|dad|parents?)|the police|my school|school|a person|a human|people) "
+    r"(be able to |ever |actually )?(see|read|know about|find out about|get) "
+    rf"(what i ((have )?(write|wrote|written|say|said|type|typed|put))|{_THIS_CHAT}|this)\b|"
+    rf"\bwho (can|will|could) (see|read) ({_THIS_CHAT}|what i (write|say|type|put))\b|"
+    rf"\b(do|will) you (keep|save|store|record|log) ({_THIS_CHAT}|what i (write|say|type))\b|"
+    r"\bare you (recording|saving|storing|logging|keeping) (this|it|my messages|what i)\b|"
+    r"^(is|r) this (private|confidential|anonymous|secure)\W*$",
+    re.IGNORECASE)
+
+
+def about_this_chat(text: str) -> bool:
+    """Whether the message asks about this chat: private, who sees it, whether it is kept."""
+    return bool(ABOUT_THIS_CHAT.search(" ".join(text.lower().replace("\u2019", "'").split())))

@@ -1375,3 +1375,39 @@ async def test_with_no_concern_before_the_same_question_is_answered_as_usual(mak
     tracker = make_tracker("out_of_scope", text="right so what now")
     await actions.ActionOutOfScope().run(dispatcher, tracker, domain)
     assert "safety_response" not in texts(dispatcher)
+
+
+async def test_asking_if_they_are_in_trouble_just_after_telling_gets_the_reply_that_says_they_are_not(
+        make_tracker, dispatcher, domain):
+    tracker = make_tracker("youth_justice", text="would i be in trouble for that", earlier=_CONCERN,
+                           slots={"safety_concern": True})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "not in trouble" in said and "Youth Justice" not in said
+
+
+@pytest.mark.parametrize("text", ["will my social worker be able to read what i typed here?",
+                                  "is this conversation saved"])
+async def test_asked_about_this_chat_it_says_what_happens_to_it(make_tracker, dispatcher, domain, text):
+    tracker = make_tracker("information_sharing", text=text)
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0].get("response") == "utter_about_this_chat"
+    assert dispatcher.messages[0].get("days") == 30
+
+
+async def test_a_number_for_out_of_hours_where_the_council_gives_none_says_so(make_tracker, dispatcher, domain):
+    tracker = make_tracker("ask_contact", text="who do i phone at the weekend", slots={"council": "bolton"})
+    await actions.ActionLookupContact().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "don't have" in said and "01204 332010" in said
+
+
+async def test_a_change_of_council_after_a_question_asked_since_the_concern_answers_that_question(
+        make_tracker, dispatcher, domain):
+    earlier = _CONCERN + [{"text": "how long do child protection enquiries take?", "intent": {"name": "s47_length"}}]
+    tracker = make_tracker("inform_council", text="and in hampshire?", earlier=earlier,
+                           slots={"safety_concern": True, "council": "coventry", "topic": "s47_length"},
+                           entities=[{"entity": "council", "value": "hampshire"}])
+    await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "safety_response" not in said and "15 working days" in said

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from understanding import requests
 from understanding.requests import cannot_do
 
 
@@ -29,3 +30,15 @@ def test_asked_to_act_or_about_their_own_case(text):
 ])
 def test_ordinary_questions_are_not(text):
     assert not cannot_do(text), text
+
+
+@pytest.mark.parametrize("text", ["is this chat private?", "will my dad see what i wrote",
+                                  "who can read this conversation", "do you keep my messages", "is this confidential"])
+def test_asked_about_this_chat(text):
+    assert requests.about_this_chat(text)
+
+
+@pytest.mark.parametrize("text", ["is private fostering private", "will social services see my child's records",
+                                  "can the school see my report", "is early help confidential for families like us?"])
+def test_questions_about_services_are_not_about_this_chat(text):
+    assert not requests.about_this_chat(text)
