@@ -515,7 +515,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                     continue
                 score = 3 * len(asked & given_aspects(whole)) + ROLE_WEIGHT * len(done) + 1.0 + 0.3 - 0.05 * i
                 if best is None or score > best.score:
-                    best = Fact(version, _with_antecedent(said, i), score)
+                    best = Fact(version, whole, score)
     return best
 
 

@@ -29,9 +29,13 @@ OWN_CASE = re.compile(
     r"(my|our) (case|file|records?) (number|status|notes))\b", re.IGNORECASE)
 
 
+def _lowered(text: str) -> str:
+    return " ".join(text.lower().replace("\u2019", "'").split())
+
+
 def cannot_do(text: str) -> bool:
     """Whether the message asks the assistant to act for the person or about their own case."""
-    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    lowered = _lowered(text)
     return bool(ACT.search(lowered) or OWN_CASE.search(lowered))
 
 
@@ -53,4 +57,4 @@ ABOUT_THIS_CHAT = re.compile(
 
 def about_this_chat(text: str) -> bool:
     """Whether the message asks about this chat: private, who sees it, whether it is kept."""
-    return bool(ABOUT_THIS_CHAT.search(" ".join(text.lower().replace("\u2019", "'").split())))
+    return bool(ABOUT_THIS_CHAT.search(_lowered(text)))
