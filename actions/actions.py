@@ -190,22 +190,25 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
                        main_topic: str) -> None:
     """Two questions in one message ("who leads the core group, and what is it for?"): after the
     first answer, each other question (understanding.clauses) gets the fact that answers it, about
-    the first answer's topic when it names none of its own. When the first answer was about a later
+    the topic of the question before it when it names none of its own ("how soon does the core group
+    meet after the conference, and what is its job?": the core group's job). When the first answer was about a later
     question ("what can a conference decide, and when is the review?" answered about the review),
     the first question is answered too."""
     parts = (tracker.latest_message or {}).get("topic_parts") or []
     vocab, names = followup.vocabulary(base), base.council_names()
     topic_ids, answered = set(base.topic_ids()), {main_topic}
+    before = main_topic  # the topic of the part before: what "its" and "they" in a part point back to
     for i, part in enumerate(parts):
         text = part.get("text") or ""
         best = next((r for r in part.get("ranking") or [] if r.get("name") in topic_ids), None)
-        topic_id = main_topic
+        topic_id = before
         needed = PART_TOPIC_SPECIFIC if followup.asked_aspects(text) & SPECIFIC_ASPECTS else PART_TOPIC
         if best and (best["confidence"] >= PART_TOPIC_VERY_SURE or (
                 followup.names_a_topic(text, vocab, ignore=names) and best["confidence"] >= needed)):
             # (a part in everyday words the second opinion is very sure of, "what social work teams does
             # Bolton have", is about its own topic too)
             topic_id = best["name"]
+        before = topic_id
         if i == 0 and topic_id == main_topic:
             continue  # the first answer was about the first question
         fact = followup.role_fact(base, council, topic_id, text) or followup.best_fact(base, council, topic_id, text)
@@ -293,9 +296,10 @@ def outside_the_service(dispatcher: CollectingDispatcher, tracker: Tracker, base
             followup.names_a_topic(rest, followup.vocabulary(base), ignore=base.council_names()):
         return False  # it asks about one of the assistant's own topics as well: answer that
     send(dispatcher, answers.outside_subject(base, council, subject.name, subject.ask))
-    if subject.ask != "gov.uk":
-        # a way forward, not only a website's name (the Family Hubs page for their opening times)
-        send_who_can_help(dispatcher, base, council, text, intro="You can also ask:")
+    named = [c for c in base.find_contacts(council, text)[:2] if c != base.general_contact(council)]
+    if subject.ask != "gov.uk" and named:
+        # a way forward the message names, beside the general one (the Family Hubs page for their opening times)
+        send(dispatcher, [answers.contacts_message(named, intro="You can also ask:")])
     return True
 
 
@@ -479,10 +483,15 @@ def previous_question(tracker: Tracker) -> Tuple[str, str, List[str]]:
 _ASKS_NUMBER = re.compile(r"\b(number|numbers|no\.|phone no|e-?mail|email address|contact details)\b")
 
 
+_NUMBER_NAMED = re.compile(r"\b(number|email|e-mail|address)\b")
+
+
 def asks_for_contact(tracker: Tracker, text: str) -> bool:
     """Whether a message the classifier was unsure of asks for a way to get in touch (a number, an
     email) and names a service, or a contact request is among its best guesses."""
     latest = tracker.latest_message or {}
+    if "miss" in followup.asked_aspects(text) and not _NUMBER_NAMED.search(text.lower()):
+        return False  # "I never answer my phone - what if they can't reach me?": what happens then, not a number
     if entity_values(tracker, "service") and _ASKS_NUMBER.search(text.lower()) and \
             len(latest.get("topic_parts") or []) < 2:
         return True  # "whats the childline number": a service named, and its number or email asked (only)
@@ -1198,6 +1207,19 @@ def searched_or_second(hits: List[Tuple[Topic, int]], second_best: Optional[Dict
 SHORT_MESSAGE = 12
 
 
+_WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019-]*")
+_PARTS = re.compile(r"(?<=[.!;:])\s+|\s+[-\u2013\u2014]+\s+")
+
+
+def short_question(text: str) -> bool:
+    """At most SHORT_MESSAGE words, or ending with a question that is ("I work nights and never answer
+    in the day - what if they can't reach me?"): what the person says first only sets the scene."""
+    if len(_WORDS.findall(text)) <= SHORT_MESSAGE:
+        return True
+    last = _PARTS.split(text.strip())[-1]
+    return last.rstrip().endswith("?") and len(_WORDS.findall(last)) <= SHORT_MESSAGE
+
+
 def last_resort_about_the_topic(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
                                 council: str, text: str) -> bool:
     """Before saying "I don't know": a short message in a conversation about a topic gets the sentence
@@ -1205,11 +1227,11 @@ def last_resort_about_the_topic(dispatcher: CollectingDispatcher, tracker: Track
     conference: the review), else, when the council covers the topic, its answer again with "I'm not
     sure I have that exact detail". True when sent."""
     current = tracker.get_slot("topic")
-    if not current or current not in set(base.topic_ids()) or len(text.split()) > SHORT_MESSAGE or \
-            text.startswith("/"):
+    if not current or current not in set(base.topic_ids()) or not short_question(text) or text.startswith("/"):
         return False
     fact = followup.best_fact(base, council, current, text, context=previous_question(tracker)[0])
-    if fact is not None and followup.says_what_was_asked(text, fact):
+    if fact is not None and (followup.says_what_was_asked(text, fact) or
+                             (fact.topic.id == current and followup.gives_the_aspect_asked(text, fact))):
         send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
         return True
     if base.topic(council, current) is None:

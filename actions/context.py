@@ -83,8 +83,11 @@ def earlier_speakers(tracker: Tracker) -> list[Optional[str]]:
 
 def who_is_speaking(tracker: Tracker) -> str:
     """Who is speaking (safety.kinds.speaker_for): as heard in the latest message, else earlier in
-    this session, else the page's audience, else 'unknown'."""
-    return speaker_for(safety_judgement(tracker).get("speaker"), earlier_speakers(tracker), audience(tracker))
+    this session (which also wins over the model's guess for the latest), else the page's audience,
+    else 'unknown'."""
+    judgement = safety_judgement(tracker)
+    return speaker_for(judgement.get("speaker"), earlier_speakers(tracker), audience(tracker),
+                       guessed=bool(judgement.get("speaker_guessed")))
 
 
 def young_person_speaking(tracker: Tracker) -> bool:

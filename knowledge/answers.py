@@ -85,9 +85,13 @@ def outside_subject(kb: KnowledgeBase, council: str, subject: str, ask: str) -> 
     """A subject the assistant has no documents for (knowledge/outside_subjects.yml): say so plainly
     and say who can tell them, never a confident answer about another topic."""
     who = "GOV.UK (https://www.gov.uk)" if ask == "gov.uk" else f"{kb.council(council).name}'s website"
-    return [{"text": f"Sorry, I don't have information about {subject}. I only explain children's services, "
+    msgs = [{"text": f"Sorry, I don't have information about {subject}. I only explain children's services, "
                      f"like early help, social work, child protection and complaints. {who} can tell you "
                      f"about {subject}."}]
+    # and where children's services themselves are: the question may hide a worry about a child
+    general = kb.general_contact(council)
+    contact = contacts_message([general] if general else [], intro="For children's services:")
+    return msgs + [contact] if contact else msgs
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")

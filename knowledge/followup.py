@@ -35,7 +35,8 @@ ASPECT_QUESTIONS = {
     # how something comes about ("how does a young person end up with them?", "how do I get it?")
     "how": r"\b(how (do|does|did|can|could|would|is|are|will) (i|we|you|they|a|an|the|my|our|someone|people|"
            r"children|kids|young|families|he|she|it)|end up|get (onto|into|on to|referred))\b",
-    "where": r"\b(where|which building|near me|location|nearest)\b",
+    "where": r"\b(where|which building|near me|location|nearest|somewhere|anywhere|turn up|drop in|walk in|"
+             r"pop in|in person)\b",
     "choice": r"\b(have to|got to|must (i|we)|do (i|we) need to|say no|refuse|voluntary|choice|agree|consent|"
               r"permission|make (me|us)|force|allowed|can (i|we|they))\b",
     "miss": r"\b(what if|if (i|we) (miss|can'?t|cannot|don'?t)|miss|missed)\b",
@@ -54,6 +55,14 @@ ASPECT_QUESTIONS = {
             r"\bhow (can|could|would|will|do|does) (they|it|the [a-z]+( [a-z]+)?) help\b",
     # how it ends ("how does it finish?", "when do we come off the plan?")
     "end": r"\b(end|ends|ended|finish|finishes|finished|close|closes|closed|come off|comes off|stop|stops)\b",
+    # what there is once it is over ("is that the end of it?", "does all the help stop?", "who helps us
+    # once they've gone?")
+    "after": r"\b(the end of (it|that|everything)|all over|(help|support|everything) (just )?stops?|"
+             r"(help|support) (is there )?(after|afterwards|then|once)|"
+             r"(once|after|when) (they|she|he|the social worker|social care|social services)('ve| have)? "
+             r"(gone|left|finished|closed|pulled out|stepped back)|"
+             r"(once|after|when) (it|the case|the plan|our case|the cin plan)('s| is| has)? (been )?"
+             r"(closed|finished|over|ended))\b",
     # whether it can become more serious ("could it get more serious than that?")
     "escalate": r"\b(more serious|get worse|gets worse|escalat\w*|be stepped up|go further|goes further)\b",
     # whether someone is told ("do I have to tell the parents first?", "will they let me know?")
@@ -88,11 +97,13 @@ SENTENCE_ASPECTS = {
     "who": r"\b(social (care )?workers?|managers?|chairs?|chaired|led by|leads|runs?|officers?|police|health|"
            r"teachers?|nurses?|doctors?|gps?|iros?|practitioners?|panel|partnership|advocates?|visitors?|"
            r"team|teams|workers?|professionals?|people who|someone from)\b|"
-           r"\bthe [a-z]+ service (does|do|is|will|works|decides|leads|runs)\b",
+           r"\bthe [a-z]+ service (does|do|is|will|works|decides|leads|runs)\b|"
+           r"\b(reviewed|chaired|led|run|checked|decided|done|carried out|agreed) by\b",
     "contact": r"\b(call|phone|ring|email|e-mail|website|online form|write to)\b|\d{3,5} ?\d{3} ?\d{3,4}|@|www\.|"
                r"https?://",
-    "where": r"\b(at|in) (the|a|your|their) (hub|hubs|centre|centres|center|office|home|school|building|area)\b|"
-             r"\baddress\b|\blocal\b|\bcommunity\b|\b(is|are) where\b",
+    "where": r"\b(at|in|into|to) (the|a|your|their|any) ([a-z]+ )?(hub|hubs|centre|centres|center|office|home|school|"
+             r"building|area)\b|"
+             r"\baddress\b|\blocal\b|\bin (the|your|their) (local )?communit(y|ies)\b|\b(is|are) where\b",
     "choice": r"\b(voluntary|your choice|agree|consent|permission|say no|don'?t have to|do not have to|must|"
               r"can refuse|right to|have to)\b",
     "miss": r"\b(if (they|you) (cannot|can'?t|do not|don'?t|miss)|letter|try again|another time)\b",
@@ -109,6 +120,9 @@ SENTENCE_ASPECTS = {
                 r"actions|what needs to|who will do)\b",
     "does": r"\b(responsible for|job is|role is|implement\w*|monitor\w*|carry out|carries out|puts? .{0,20}into action|"
              r"supports?|helps?|works? (with|on)|assess\w*|looks? at)\b",
+    "after": r"\b(carry on|carries on|continue|continues|may get|other services|"
+             r"lead practitioner|early help (plan|support|services)|universal services|targeted services|"
+             r"this may include)\b",
     "end": r"\b(ends?|ended|closes?|closed|closure|close the case|stepped down|step down|no longer (needed|required)|"
            r"comes? off|finish(es)?)\b",
     "escalate": r"\b(step(ped|s)? up|escalat\w*|child protection (procedures|plan|conference)|significant harm)\b",
@@ -428,6 +442,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     asked = asked_aspects(plain) - {"what"} or asked_aspects(plain)
     if "miss" in asked:
         asked -= {"contact"}  # "what if they can't get me on the phone?" asks what happens then
+    if "after" in asked:
+        asked -= {"next", "end"}  # "what support is there after that?" asks what carries on, not when it ends
     words = content_words(_without(plain, base.council_names()))  # "In Bolton, ..." is not about Bolton
     ctx = content_words(_without(_SPEAKER.sub(" ", _plain(context)), base.council_names())) - words \
         if context else set()
@@ -614,6 +630,13 @@ def says_what_was_asked(question: str, fact: Fact) -> bool:
     return bool(_roles(question) & _roles(fact.sentence))
 
 
+def gives_the_aspect_asked(question: str, fact: Fact) -> bool:
+    """Whether a fact gives the specific thing the question asks of its topic (where, when, who, what
+    age, how many): "where do I send it?" and "The address is Customer Service Centre, Broadgate House."
+    Weaker than says_what_was_asked: for a fact of the conversation's own topic only."""
+    return bool(asked_aspects(question) & _SPECIFIC & given_aspects(fact.sentence))
+
+
 _COUNTED = re.compile(rf"\b{_NUMBER} ((?:[a-z'-]+ ){{0,2}}[a-z'-]+)")
 # (or by a time that follows the one before: "After that, plans are reviewed at least every 6 months."; or by a
 # time named before: "The 3 months start from the first child protection conference.")
@@ -666,11 +689,17 @@ def _with_following(said: list[str], i: int, asked: set[str], whole: str) -> str
     return " ".join([whole, *more])
 
 
+# How far back a sentence that points back may go for what it points to ("This means they run the meeting."
+# after three more sentences about "they": back to "An IRO (Independent Reviewing Officer)...").
+ANTECEDENT_BACK = 5
+
+
 def _with_antecedent(said: list[str], i: int) -> str:
     """Sentence i of a topic's answer; when it starts by pointing back ("It lets graduates..."), with
-    the sentences before it (up to three), so that it makes sense on its own."""
+    the sentences before it (up to ANTECEDENT_BACK), so that it makes sense on its own."""
     start = i
-    while start > 0 and i - start < 3 and _PRONOUN_START.search(said[start]) and not _CALLED.search(said[start]):
+    while start > 0 and i - start < ANTECEDENT_BACK and _PRONOUN_START.search(said[start]) and \
+            not _CALLED.search(said[start]):
         start -= 1  # "They check plans too. They also chair conferences.": back to who "they" are
         # (not past "These are called statutory visits.", which says what it is about itself)
     end = i + 1
@@ -771,8 +800,12 @@ def own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) ->
             done = acts & _roles(sentence)
             # the things a doing is done to count only with that doing ("the team manager decides what
             # plan is best"), not for a figure ("plans are checked every 6 months" is not how long one lasts)
+            # (a sentence that points back and shares no word with the question, "It is a team of social
+            # workers and police.", is about what it points to: the MASSS of the sentences before)
+            about = _with_antecedent(said, i) if _PRONOUN_START.search(sentence) and \
+                not words & content_words(sentence) else sentence
             overlap = len((words if done else words - _THINGS) &
-                          (content_words(sentence) | (_stems(lowered_sentence) & _THINGS)))
+                          (content_words(about) | (_stems(lowered_sentence) & _THINGS)))
             given = given_aspects(sentence)
             if not overlap or (acts and not done) or \
                     any(not (f in STRONG and STRONG[f].search(lowered_sentence)) for f in figures):
@@ -780,7 +813,8 @@ def own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) ->
             match = asked & given
             if not done and (not match or (figures and overlap < min(2, len(words)))):
                 continue  # a figure of something else the question only shares a word with
-            score = 2 * overlap + 3 * len(match) + ROLE_WEIGHT * len(done) + \
+            strong = sum(1 for a in match if a in STRONG and STRONG[a].search(lowered_sentence))
+            score = 2 * overlap + 3 * len(match) + strong + ROLE_WEIGHT * len(done) + \
                 (1.0 if item.id in same_area else 0.0) - 0.05 * i
             if best is None or score > best.score:
                 best = Fact(item, _with_antecedent(said, i), score)

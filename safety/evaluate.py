@@ -76,6 +76,7 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-12q": _pair("fresh", "2026_12q"),
     "fresh-2026-12r": _pair("fresh", "2026_12r"),
     "fresh-2026-12s": _pair("fresh", "2026_12s"),
+    "fresh-2026-12t": _pair("fresh", "2026_12t"),
 }
 # Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",

@@ -41,6 +41,11 @@ _ASKS_MEANING = re.compile(r"\bwhat (does|do|did) (the )?(word |words |term |phr
 # children tell: "is it normal for ur parents to...", "is it ok if a grown up says we...".
 _IS_IT_NORMAL = re.compile(r"\b(is it|is that|it is|it's|its|is this) (normal|ok|okay|alright|allowed|right|bad|"
                            r"weird|wrong)\b.*\b(me|u|my|ur|we|us|our|i|i'm|im)\b")
+# Asking what to do about what they have just told ("...and thuds. Should I go round?"): the telling
+# comes first, in a sentence of its own.
+_WHAT_TO_DO = re.compile(r"\b((should|shall) (i|we) (go round|go over|go in|knock|call|ring|phone|intervene|get help)|"
+                         r"do (i|we) (call|ring|phone) (the police|999|someone))\b")
+_TELLS_FIRST = re.compile(r"^[^?]{25,}?[.!]\s+\S")
 # Right after a safety reply ("can you keep a secret?", then a hint of what a relative does), less
 # is needed: the conversation is already about a concern.
 AFTER_CONCERN_STATEMENT = 0.45
@@ -104,6 +109,8 @@ class Judgement:
     source: str  # "patterns", "model", "patterns+model", "secret" or ""
     # the harm is the speaker's own (self-harm: "I want to die"), not someone else's they tell of
     own: bool = True
+    # the speaker is the model's guess, not heard in the words: who was heard earlier in the chat wins
+    speaker_guessed: bool = False
 
     @property
     def concern(self) -> bool:
@@ -250,8 +257,10 @@ class Judge:
                 kind = DANGER_NOW
             source = "patterns"
         # "is it ok if a grown up says we have touching secrets": a child telling, in the shape of a
-        # question about whether it is normal, is held to what a statement needs
-        telling = question and bool(_IS_IT_NORMAL.search(lowered))
+        # question about whether it is normal, is held to what a statement needs; so is someone who tells
+        # what is happening and asks what to do about it ("screaming next door... should I go round?")
+        telling = question and bool(_IS_IT_NORMAL.search(lowered) or
+                                    (_WHAT_TO_DO.search(lowered) and _TELLS_FIRST.search(text.strip())))
         if after_concern:
             needed = AFTER_CONCERN_QUESTION if question and not telling else AFTER_CONCERN_STATEMENT
         else:
@@ -281,7 +290,8 @@ class Judge:
         if kind is not None:
             found = [PATTERN_KINDS.get(s.category) for s in signals] + [
                 k for k, p in ranking if k in HARM_KINDS and p >= ALSO_CONFIDENCE]
-            if kind in ("sexual_abuse", "exploitation") and self.cues.is_online(text):
+            if kind in ("sexual_abuse", "exploitation", DANGER_NOW) and self.cues.is_online(text):
+                # (meeting a man from an app tonight, sextortion under way: CEOP beside the 999 line)
                 found.append("online_sexual_harm")
             also = [k for k in ALSO_KINDS if k in found and k != kind][:2]
 
@@ -289,9 +299,11 @@ class Judge:
         if speaker is None:
             speaker = next((PATTERN_SPEAKERS[s.category] for s in signals if s.category in PATTERN_SPEAKERS), None)
         own = self.cues.is_own(text)
+        guessed = False
         if speaker is None and self.model and kind is not None:
             guess, p = self.model.speaker(text)
             speaker = guess if p >= SPEAKER_CONFIDENCE else None
+            guessed = speaker is not None
             if own and speaker in ADULTS:
                 # someone hurting themselves who says nothing of who they are ("i hurt myself with the scissors
                 # so i feel better") may be a child: the words give no adult, so the help is for anyone
@@ -299,4 +311,5 @@ class Judge:
         confidence = 1.0 if "patterns" in source else harm_p if kind else 1.0 - harm_p
         return Judgement(kind=kind, also=also, speaker=speaker or UNKNOWN, secret=secret,
                          distress=kind is None and distress, own=own,
-                         confidence=round(float(confidence), 3), source=source)
+                         confidence=round(float(confidence), 3), source=source,
+                         speaker_guessed=guessed and speaker is not None)

@@ -123,6 +123,9 @@ def plan(kind: str, speaker: Optional[str], secret: bool = False, also: Sequence
         lines += ["utter_safety_childline", "utter_safety_trusted_adult"]
     elif group == "friend":
         lines += ["utter_safety_friend"]
+        if kind == "carer_breaking_point":
+            # a friend who is a parent and may hurt their baby: the child needs the council's help, not only Childline
+            lines += ["utter_safety_adult_council"]
     elif group == "professional":
         lines += ["utter_safety_professional", "utter_safety_professional_dont"]
     else:
@@ -165,10 +168,14 @@ def bubbles(lines: Sequence[str]) -> List[List[str]]:
     return grouped
 
 
-def speaker_for(this_message: Optional[str], earlier: List[Optional[str]], audience: Optional[str] = None) -> str:
+def speaker_for(this_message: Optional[str], earlier: List[Optional[str]], audience: Optional[str] = None,
+                guessed: bool = False) -> str:
     """Who is speaking: a cue in this message, else the latest cue earlier in the conversation,
-    else the page's audience (the /app says 'young_person'), else UNKNOWN."""
-    for speaker in [this_message] + list(reversed(earlier)) + [audience]:
+    else the page's audience (the /app says 'young_person'), else UNKNOWN. A speaker the model only
+    `guessed` for this message comes after who was heard earlier ("how do I get my daughter to talk to
+    me?", then what an older friend does with her: still her parent)."""
+    order = list(reversed(earlier)) + [this_message] if guessed else [this_message] + list(reversed(earlier))
+    for speaker in order + [audience]:
         if speaker in SPEAKERS:
             return speaker
     return UNKNOWN

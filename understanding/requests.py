@@ -26,7 +26,10 @@ OWN_CASE = re.compile(
     r"(my|our) (child'?s |son'?s |daughter'?s )?(social worker|worker|case worker|caseworker)'?s? "
     r"(name|number|phone number|email|mobile)|"
     r"who (is|'s) (my|our) (social worker|worker|case worker|caseworker)|"
-    r"(my|our) (case|file|records?) (number|status|notes))\b", re.IGNORECASE)
+    r"(my|our) (case|file|records?) (number|status|notes)|"
+    # how a particular family's case is going, theirs or someone else's: only the people involved can say
+    r"(happening|going on|the latest|an update|any update|any news) (with|in|on|about) ([a-z]+ ){0,3}"
+    r"(my|our|his|her|their|[a-z]+'s)( [a-z]+){0,3} case)\b", re.IGNORECASE)
 
 
 def _lowered(text: str) -> str:

@@ -909,6 +909,17 @@ async def test_an_outside_subject_wins_over_a_word_in_passing_when_the_classifie
     said = texts(dispatcher)
     assert "I don't have information about benefits" in said and "GOV.UK" in said
     assert "statutory visits" not in said.lower()
+    assert "024 7678 8555" in said  # and where children's services are, for a worry behind the question
+
+
+async def test_an_outside_subject_gives_the_councils_own_childrens_services_number(make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="can social care get our landlord to sort the damp in the flat?",
+                           confidence=0.45, slots={"council": "bolton"})
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "I don't have information about council tax, housing" in said
+    assert "01204 332010" in said and "024 7678 8555" not in said
+    assert said.count("01204 332010") == 1
 
 
 async def test_the_councils_own_fact_wins_over_the_national_answer(make_tracker, dispatcher, domain):
@@ -1411,3 +1422,38 @@ async def test_a_change_of_council_after_a_question_asked_since_the_concern_answ
     await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "safety_response" not in said and "15 working days" in said
+
+
+@pytest.mark.parametrize("text, short", [
+    ("where does it go?", True),
+    ("honestly I am rubbish on the phone and prefer paper - where does it go?", True),
+    ("honestly I am rubbish on the phone and prefer paper and would like to know where it goes", False),
+    ("honestly I am rubbish on the phone and prefer paper - I really want to know where exactly it should go "
+     "once I have written it all out?",
+     False),
+])
+def test_a_short_question_may_follow_what_sets_the_scene(text, short):
+    assert actions.short_question(text) is short
+
+
+async def test_a_second_question_pointing_back_is_about_the_question_before_it(make_tracker, dispatcher, domain):
+    # "its" is the core group of the first question, not the conference the classifier chose for the message
+    text = "when does the core group first meet after the conference, and what's its job?"
+    tracker = _with_parts(make_tracker("icpc_what", text=text, slots={"council": "hampshire"}), [
+        ("when does the core group first meet after the conference", "core_group", 0.5),
+        ("what's its job?", "youth_justice", 0.1)])
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "10 working days" in said and "implementing" in said
+
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("I do nights so my phone is off all day - what if they can't get hold of me?", False),
+    ("what number do I ring if I miss their call?", True),
+])
+def test_what_if_they_cannot_reach_me_is_what_happens_then_not_a_number(make_tracker, text, asks):
+    tracker = make_tracker("nlu_fallback", text=text)
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "ask_contact", "confidence": 0.3}]
+    assert actions.asks_for_contact(tracker, text) is asks

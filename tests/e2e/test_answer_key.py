@@ -69,18 +69,9 @@ def test_public_v2_answer_key_floor(public_v2):
 # answers each way from one training run to the next (12c: 8 up and 15 down after one new intent), so each
 # floor is the lower of the last two runs less one and a half cases.
 HELDOUT_FLOORS = {
-    # Written in session 24 from the seeds only, while that session's changes were made (11 cases that were word
-    # for word training examples taken out). Measured once untuned, after them: 79.6%; 83.1% after session 25's
-    # changes (made from 12h's misses; three of its broken replies, not their questions, were shown once in a
-    # diff). Its misses were read once at the start of session 26 (the step of a process asked, who runs it,
-    # what if they can't reach me, a speaker's job is not the subject, another section of the Act, requests to
-    # close a case, a next-steps question naming a topic), after which 86.2%; 88.4% at the end of session 26.
-    # (The oldest set gated here, 2026-12b, left the suite for it: 83.3%; 2026-12g, read in session 24, left it
-    # in session 30 to keep the suite inside its time: 82.6% when last gated; 2026-12h, read in session 25, left
-    # it in session 31 for 2026-12s: 86.7% when last gated.)
-    "heldout_answers_2026_12i.yml": {
-        "overall": 0.86, "council-switch": 0.84, "crisis": 1.0, "detail": 0.9, "follow-up": 0.74,
-        "frightened": 0.83, "not-covered": 0.95, "simple": 0.85, "text-speak": 0.8, "topic": 0.93, "two-part": 0.87},
+    # (Sets that left the suite to keep it inside its time; `make eval` still runs them: 2026-12b, 83.3% when it
+    # left; 2026-12g, read in session 24, 82.6%; 2026-12h, read in session 25, 86.7%; 2026-12i, written in
+    # session 24 and read in session 26, left in session 32 for 2026-12t, gated at 86% overall.)
     # Written in session 25 from the seeds only (10 cases that were word for word training examples taken out).
     # Measured once untuned, after that session's changes: 79.6%; 81.0% at the end of session 26. Its misses
     # were read once at the start of session 27 (a change of council in words a topic shares, "when" inside a
@@ -126,11 +117,22 @@ HELDOUT_FLOORS = {
         "overall": 0.9, "council-switch": 0.87, "detail": 0.85, "follow-up": 0.87, "frightened": 0.84,
         "not-covered": 0.92, "simple": 0.5, "text-speak": 0.9, "topic": 0.85, "two-part": 0.88},
     # Written at the start of session 31 from the seeds only (no case was a training example). Measured
-    # untuned: 241/300 = 80.3%; 243/300 = 81.0% after the changes 12r's misses led to. Nobody has read its
-    # misses: the honest measure now. Floors: that run less two cases overall, one and a half a kind.
+    # untuned: 241/300 = 80.3%; 243/300 = 81.0% after the changes 12r's misses led to. Its misses were read
+    # once at the start of session 32 (subjects outside the service: housing repairs, a change of school, a
+    # court's outcome, someone else's case; a short question after words that set the scene; a second
+    # question pointing back to the first; "what if they can't reach me?" taken for a number; what carries on
+    # once it ends; who reviews a plan; a council's own sentence that points back), after which 256/300 =
+    # 85.3%. Floors: that run less two cases overall, one and a half a kind.
     "heldout_answers_2026_12s.yml": {
-        "overall": 0.8, "council-switch": 0.85, "detail": 0.77, "follow-up": 0.67, "frightened": 0.75,
-        "not-covered": 0.67, "simple": 0.75, "text-speak": 0.9, "topic": 0.83, "two-part": 0.78},
+        "overall": 0.84, "council-switch": 0.85, "detail": 0.77, "follow-up": 0.76, "frightened": 0.78,
+        "not-covered": 0.92, "simple": 0.75, "text-speak": 0.9, "topic": 0.83, "two-part": 0.81},
+    # Written at the start of session 32 from the seeds only (1 case that was word for word a training example
+    # taken out). Measured untuned after the session's first changes: 238/299 = 79.6%; 240/299 = 80.3% at the
+    # end of the session. Nobody has read its misses: the honest measure now. Floors: the lower of the two
+    # runs less two cases overall, one and a half a kind.
+    "heldout_answers_2026_12t.yml": {
+        "overall": 0.78, "council-switch": 0.85, "detail": 0.79, "follow-up": 0.58, "frightened": 0.7,
+        "not-covered": 0.92, "simple": 0.65, "text-speak": 0.74, "topic": 0.83, "two-part": 0.86},
 }
 
 

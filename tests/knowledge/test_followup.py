@@ -500,3 +500,48 @@ def test_a_name_asked_with_call_is_not_asked_for_a_number(kb):
     fact = followup.searched_own_fact(kb, "bolton", "safeguarding_partnership",
                                       "what do Bolton call the key guidance, which Working Together?")
     assert fact is not None and "2013" in fact.sentence
+
+
+def test_a_fact_of_the_topic_giving_the_place_asked_answers_where(kb):
+    fact = followup.best_fact(kb, "coventry", "complaints", "where do I post it to?")
+    assert fact is not None and "Broadgate House" in fact.sentence
+    assert followup.gives_the_aspect_asked("where do I post it to?", fact)
+    assert not followup.gives_the_aspect_asked("is it free?", fact)
+
+
+@pytest.mark.parametrize("question", ["can we just walk in somewhere?", "is there anywhere I can go in person"])
+def test_asking_whether_one_can_go_somewhere_asks_where(question):
+    assert "where" in followup.asked_aspects(question)
+
+
+def test_a_sentence_naming_a_kind_of_building_to_go_into_gives_where():
+    assert "where" in followup.given_aspects("You can also walk into a Family Hub near you.")
+
+
+
+@pytest.mark.parametrize("council, topic, question, said", [
+    ("bolton", "cin_closure", "and what help is there once they have closed it?", "lead practitioner"),
+    ("hampshire", "cin_closure", "will the support just stop when it finishes?", "early help"),
+])
+def test_asked_what_is_left_once_it_ends_the_fact_is_what_carries_on(kb, council, topic, question, said):
+    fact = followup.best_fact(kb, council, topic, question)
+    assert fact is not None and said in fact.sentence.lower(), fact and fact.sentence
+
+
+def test_asking_when_it_ends_is_not_asking_what_carries_on():
+    assert "after" not in followup.asked_aspects("when does the plan end?")
+    assert "after" in followup.asked_aspects("is that the end of it then?")
+
+
+def test_a_sentence_saying_by_whom_it_is_done_answers_who(kb):
+    assert "who" in followup.given_aspects("Plans like these are checked by someone independent.")
+    fact = followup.best_fact(kb, "coventry", "cp_plan", "does her social worker review it, or is it somebody else?")
+    assert fact is not None and "independent" in fact.sentence, fact and fact.sentence
+
+
+def test_the_councils_own_sentence_that_points_back_is_about_what_it_points_to(kb):
+    # Bolton has no item of its own on being told about a referral; asked who the MASSS are, its own
+    # sentence "It is a team of social workers and police." is about the MASSS named before it
+    fact = followup.own_fact(kb, "bolton", "referral_told",
+                             "the letter says our referral is with the MASSS, who are they?")
+    assert fact is not None and "social workers and police" in fact.sentence, fact and fact.sentence

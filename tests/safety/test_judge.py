@@ -171,6 +171,31 @@ def test_a_second_kind_of_harm_is_kept(safety_judge: Judge):
     assert {j.kind, *j.also} >= {"self_harm", "online_sexual_harm"}
 
 
+def test_danger_now_online_also_gets_the_online_help():
+    # the model says danger now; the words put it online (an app, sextortion): CEOP's help comes with 999
+    judge = Judge(SignalDetector(), FixedSafetyModel("danger_now", 0.9, "friend"))
+    for text in ("my mate is going to meet some guy off snapchat tonight, he's way older",
+                 "a pupil is being sextorted right now and has been told to pay by 4pm"):
+        j = judge.judge(text)
+        assert j.kind == "danger_now" and "online_sexual_harm" in j.also, text
+    assert "online_sexual_harm" not in judge.judge("my mate's dad is hitting her right now").also
+
+
+def test_telling_what_is_happening_then_asking_whether_to_go_round_is_held_to_what_a_statement_needs():
+    # the model is fairly sure (80%): enough for a statement (75%), not for a question (85%)
+    judge = Judge(SignalDetector(), FixedSafetyModel("physical_abuse", 0.8, "neighbour_or_relative"))
+    assert judge.judge("A little girl sobbing and thuds through the wall for the last hour. Should I knock?").concern
+    assert not judge.judge("should I knock on a neighbour's door if I hear shouting, or is that nosy?").concern
+    assert not judge.judge("My friend is upset about her grades. Should I tell her mum?").concern
+
+
+def test_a_speaker_the_model_guesses_is_marked_as_a_guess():
+    judge = Judge(SignalDetector(), FixedSafetyModel("exploitation", 0.95, "friend"))
+    assert judge.judge("comes home late with new trainers and cash, says an older lad gives her lifts").speaker_guessed
+    heard = judge.judge("my mate comes home late with new trainers and cash, says an older lad gives her lifts")
+    assert heard.speaker == "friend" and not heard.speaker_guessed
+
+
 # A safety model that gives every message a 40% chance of physical abuse: under what a question needs on the
 # model's word alone, over what a professional's report about one child needs.
 FAIRLY_SURE_OF_PHYSICAL_ABUSE = FixedSafetyModel("physical_abuse", 0.4, "professional")

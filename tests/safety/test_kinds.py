@@ -58,6 +58,11 @@ def test_a_friend_gets_childline_and_a_trusted_adult_not_the_professionals_steps
     assert not {"utter_safety_professional", "utter_safety_adult_council"} & set(plan)
 
 
+def test_a_friend_telling_of_a_parent_at_breaking_point_gets_the_councils_help_for_the_child_too():
+    plan = kinds.plan("carer_breaking_point", "friend")
+    assert "utter_safety_friend" in plan and "utter_safety_adult_council" in plan
+
+
 def test_a_professional_gets_their_procedure():
     plan = kinds.plan("neglect", "professional")
     assert plan[:2] == ["utter_safety_thanks_adult", "utter_safety_danger_line"]
@@ -130,3 +135,9 @@ def test_the_harm_the_speaker_and_the_closing_lines_are_bubbles_of_their_own():
         ["utter_safety_thanks_adult", "utter_safety_danger_line"],
         ["utter_safety_professional", "utter_safety_professional_dont"],
         ["utter_safety_computer", "utter_safety_carry_on"]]
+
+
+def test_who_was_heard_earlier_wins_over_a_guess_but_not_over_words():
+    assert kinds.speaker_for("friend", ["parent"], guessed=True) == "parent"
+    assert kinds.speaker_for("friend", ["parent"]) == "friend"
+    assert kinds.speaker_for("friend", [None], guessed=True) == "friend"

@@ -16,6 +16,7 @@ from understanding.requests import cannot_do
     "whats my sons social worker's number", "what is my social worker's name",
     "could you shut our file, we're fine now", "can u take us off the plan", "can you write my statement for me",
     "will you tell me what to say at the meeting",
+    "any news on my cousin's case with social services?", "what's going on with our case at the moment",
 ])
 def test_asked_to_act_or_about_their_own_case(text):
     assert cannot_do(text), text
@@ -25,7 +26,8 @@ def test_asked_to_act_or_about_their_own_case(text):
     "can you tell me how long an assessment takes", "can you explain what a core group is",
     "how do I contact the MASH", "what does a social worker do", "can I ring the MASH myself",
     "can you help me understand the plan", "who is the MASH for", "how do I make a complaint",
-    "can I make a referral myself", "can you tell me who finds foster carers", "can the meeting be moved",
+    "can I make a referral myself", "what is going on in a child in need case after the plan?",
+    "can you tell me who finds foster carers", "can the meeting be moved",
     "can you tell me how a plan is closed", "can you tell me what to expect at the conference",
 ])
 def test_ordinary_questions_are_not(text):
