@@ -483,14 +483,11 @@ def previous_question(tracker: Tracker) -> Tuple[str, str, List[str]]:
 _ASKS_NUMBER = re.compile(r"\b(number|numbers|no\.|phone no|e-?mail|email address|contact details)\b")
 
 
-_NUMBER_NAMED = re.compile(r"\b(number|email|e-mail|address)\b")
-
-
 def asks_for_contact(tracker: Tracker, text: str) -> bool:
     """Whether a message the classifier was unsure of asks for a way to get in touch (a number, an
     email) and names a service, or a contact request is among its best guesses."""
     latest = tracker.latest_message or {}
-    if "miss" in followup.asked_aspects(text) and not _NUMBER_NAMED.search(text.lower()):
+    if "miss" in followup.asked_aspects(text) and not _ASKS_NUMBER.search(text.lower()):
         return False  # "I never answer my phone - what if they can't reach me?": what happens then, not a number
     if entity_values(tracker, "service") and _ASKS_NUMBER.search(text.lower()) and \
             len(latest.get("topic_parts") or []) < 2:
