@@ -296,7 +296,8 @@ def outside_the_service(dispatcher: CollectingDispatcher, tracker: Tracker, base
             followup.names_a_topic(rest, followup.vocabulary(base), ignore=base.council_names()):
         return False  # it asks about one of the assistant's own topics as well: answer that
     send(dispatcher, answers.outside_subject(base, council, subject.name, subject.ask))
-    named = [c for c in base.find_contacts(council, text)[:2] if c != base.general_contact(council)]
+    general = base.general_contact(council)  # (the answer above already gives it)
+    named = [c for c in base.find_contacts(council, text)[:2] if c != general]
     if subject.ask != "gov.uk" and named:
         # a way forward the message names, beside the general one (the Family Hubs page for their opening times)
         send(dispatcher, [answers.contacts_message(named, intro="You can also ask:")])
