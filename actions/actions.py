@@ -484,12 +484,25 @@ def previous_question(tracker: Tracker) -> Tuple[str, str, List[str]]:
 _ASKS_NUMBER = re.compile(r"\b(number|numbers|no\.|phone no|e-?mail|email address|contact details)\b")
 
 
+# A question asking why, or whether someone should: not a request for a way to get in touch.
+_WHY_OR_WHETHER = re.compile(r"(?:\W*(?:so|and|but|ok|okay|then)\b)?\W*"
+                             r"(?:why|how come|should|shall|must|do i have to)\b",
+                             re.IGNORECASE)
+
+
+def last_question(text: str) -> str:
+    """The last part of the message (after a full stop or a dash): what is asked, after the scene."""
+    return _PARTS.split(text.strip())[-1]
+
+
 def asks_for_contact(tracker: Tracker, text: str) -> bool:
     """Whether a message the classifier was unsure of asks for a way to get in touch (a number, an
     email) and names a service, or a contact request is among its best guesses."""
     latest = tracker.latest_message or {}
     if "miss" in followup.asked_aspects(text) and not _ASKS_NUMBER.search(text.lower()):
         return False  # "I never answer my phone - what if they can't reach me?": what happens then, not a number
+    if _WHY_OR_WHETHER.match(last_question(text)) and not _ASKS_NUMBER.search(text.lower()):
+        return False  # "why did they write rather than phone me?", "should I speak to the parents first?"
     if entity_values(tracker, "service") and _ASKS_NUMBER.search(text.lower()) and \
             len(latest.get("topic_parts") or []) < 2:
         return True  # "whats the childline number": a service named, and its number or email asked (only)
@@ -1152,6 +1165,14 @@ class ActionSearchKnowledge(Action):
         if second_best and (second_best["name"] in {r["name"] for r in ranked[:3]} or
                             second_best["confidence"] >= SECOND_VERY_SURE):
             choice = second_best["name"]
+        elif same_process(base, nlu_best, second_best) and not (
+                tracker.get_slot("topic") and followup.refers_back(text)):
+            # "Tell me about Child in Need": the classifier's best is a facet of the plan (whether it is
+            # voluntary), the second opinion's the plan itself; both say the process, the second opinion the
+            # facet, unless the full-text search's best is another facet of it (a programme named in its words)
+            searched = hits[0][0].id if hits and hits[0][1] >= SEARCH_MIN_WORDS else None
+            same_area = searched and base.topic_area(searched) == base.topic_area(second_best["name"])
+            choice = searched if same_area else second_best["name"]
         elif nlu_best and nlu_best["confidence"] >= NLU_AGREES and nlu_best["name"] in {t.id for t, _ in hits}:
             choice = nlu_best["name"]
         elif second_best and second_best["confidence"] >= SECOND_ALONE:
@@ -1180,6 +1201,21 @@ class ActionSearchKnowledge(Action):
             return council_events(tracker, council)
         no_answer(dispatcher, tracker, base, council, domain)
         return []
+
+
+# The classifier's best topic and the second opinion's best, when both are facets of one process, each at
+# least this sure.
+SAME_PROCESS_MIN = 0.1
+
+
+def same_process(base: KnowledgeBase, nlu_best: Optional[Dict[str, Any]],
+                 second_best: Optional[Dict[str, Any]]) -> bool:
+    """Whether the classifier's best topic and the second opinion's are steps or facets of one process
+    (knowledge/topics.yml: process_areas), both at least SAME_PROCESS_MIN sure."""
+    if not nlu_best or not second_best or min(nlu_best["confidence"], second_best["confidence"]) < SAME_PROCESS_MIN:
+        return False
+    area = base.topic_area(nlu_best["name"])
+    return area == base.topic_area(second_best["name"]) and base.is_process_area(area)
 
 
 # The full-text search's best item gives way to the second opinion's best topic when that is among the items
@@ -1214,7 +1250,7 @@ def short_question(text: str) -> bool:
     in the day - what if they can't reach me?"): what the person says first only sets the scene."""
     if len(_WORDS.findall(text)) <= SHORT_MESSAGE:
         return True
-    last = _PARTS.split(text.strip())[-1]
+    last = last_question(text)
     return last.rstrip().endswith("?") and len(_WORDS.findall(last)) <= SHORT_MESSAGE
 
 
@@ -1382,6 +1418,13 @@ def answer_about_the_harm(dispatcher: CollectingDispatcher, tracker: Tracker, ba
     return answer_beside_concern(dispatcher, base, council, topic, text)
 
 
+def harm_topic(base: KnowledgeBase, council: str, kind: str) -> Optional[str]:
+    """The council's topic about this kind of harm (KIND_TOPICS), if it has one: what a follow-up to the
+    safety reply ("does Coventry have a team for that?") is about. None otherwise."""
+    topic_id = KIND_TOPICS.get(kind)
+    return topic_id if topic_id and base.topic(council, topic_id) else None
+
+
 def topic_behind_concern(tracker: Tracker, base: KnowledgeBase) -> Optional[str]:
     """The topic a message that raised a concern is also about, when both classifiers' best topic
     (safety set aside) is the same ("a patient has just told me she had FGM": FGM), so that "who must I
@@ -1441,7 +1484,8 @@ class ActionSafetyResponse(Action):
                          kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also"),
                                     own=bool(judgement.get("own", True))))
         about = answer_the_question_too(dispatcher, tracker, base, council) or \
-            answer_about_the_harm(dispatcher, tracker, base, council, kind) or topic_behind_concern(tracker, base)
+            answer_about_the_harm(dispatcher, tracker, base, council, kind) or topic_behind_concern(tracker, base) \
+            or harm_topic(base, council, kind)
         if about is None and kinds.speaker_group(speaker) == "professional" and base.topic(council, REFERRAL_TOPIC):
             # a professional's safety reply tells them to refer: "how long does that take?" next is about that
             about = REFERRAL_TOPIC

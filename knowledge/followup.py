@@ -23,7 +23,8 @@ ASPECT_QUESTIONS = {
     "age": r"\b(age|ages|aged|how old|too old|too young|older|younger|under \d+|over \d+)\b",
     "count": r"\b(how many|number of|how much)\b",
     "who": r"\b(who|whom|whose|which (team|person|people|worker|workers|service|services)|anyone|anybody|someone|"
-           r"somebody)\b",
+           r"somebody|(a|any|particular|special|specific|dedicated|specialist|separate|different) "
+           r"(team|service|unit|worker|person))\b",
     "contact": r"\b(phone|number|call|ring|email|e-mail|contact|reach|get hold|website|web address)\b|"
                r"\bspeak to\b(?!\s+(my|the|our|your|his|her) (kid|child|son|daughter|baby|children|kids|boy|girl)\b)",
     # whether the child is seen or heard ("will they talk to my kid?")
@@ -199,6 +200,11 @@ _WHO_THEY_SPEAK_TO = re.compile(r"\bwho (will|would|do|does|did|is|are|might|cou
 
 
 _ALLOWED_TO_LAST = re.compile(r"\ballowed to (go on|last|take|run|carry on)\b")
+# How long the service has to do something ("how long have they got to get it done?"): their deadline, not
+# whether the family has to
+_THEIR_DEADLINE = re.compile(r"\b(how long|how many (days|weeks|months)|by when)\b.*\b(have|has|do|does) "
+                             r"(they|it|she|he|social care|social services|the council|the team)"
+                             r"( got| have| need)? to\b")
 _ANYONE_TELLS = re.compile(r"\b(will|would|does|do|is|are|should|can|could) (anyone|anybody|someone|somebody)"
                            r"( actually| ever)? (tell|let|inform|explain|update|get back to|write to|contact) "
                            r"(me|us)\b")
@@ -230,7 +236,7 @@ def asked_aspects(text: str) -> set[str]:
     found = {name for name, p in _ASKED.items() if p.search(lowered)}
     if "contact" in found and _WHO_THEY_SPEAK_TO.search(lowered):
         found.discard("contact")
-    if _ALLOWED_TO_LAST.search(lowered):
+    if _ALLOWED_TO_LAST.search(lowered) or _THEIR_DEADLINE.search(lowered):
         found.discard("choice")  # "the longest it's allowed to go on" asks how long, not whether one may
     if _ANYONE_TELLS.search(lowered):
         found = (found - {"who"}) | {"told"}  # "will anybody tell me what they decided?" asks whether I am told

@@ -41,6 +41,9 @@ class SignalDetector:
         self._spellings = {k.lower(): str(v).lower() for k, v in (spec.get("spellings") or {}).items()}
         # emoji said instead of words ("🔪🩸 again"): read as the words, with spaces around them
         self._emoji = {str(k): f" {str(v).lower()} " for k, v in (spec.get("emoji") or {}).items()}
+        # everyday phrases with a harm word in them ("cut it down"), read as their plain meaning
+        self._phrases = [(self._canonical_words(str(k)), str(v).lower().split())
+                         for k, v in (spec.get("phrases") or {}).items()]
         self.priority: list[str] = list(spec["priority"])
         self.intents: dict[str, str] = dict(spec["intents"])
         groups = {name: words for name, words in (spec.get("groups") or {}).items()}
@@ -77,6 +80,20 @@ class SignalDetector:
                 words += self.canonical(head) + self.canonical("'" + tail)
             else:
                 words += self.canonical(raw)
+        return self._plain_phrases(words)
+
+    def _canonical_words(self, phrase: str) -> list[str]:
+        return [w for raw in _TOKEN.findall(phrase.lower()) for w in self.canonical(raw)]
+
+    def _plain_phrases(self, words: list[str]) -> list[str]:
+        for phrase, plain in self._phrases:
+            n, i = len(phrase), 0
+            while i + n <= len(words):
+                if words[i:i + n] == phrase:
+                    words = words[:i] + plain + words[i + n:]
+                    i += len(plain)
+                else:
+                    i += 1
         return words
 
     # --- patterns ------------------------------------------------------

@@ -14,11 +14,12 @@ FILLER = frozenset("""
     oh ah wait sorry oops soz hmm erm um ok okay right so and but or then now actually though instead really
     just what how about whatabout the a an council council's county city borough area district side
     asking ask asked question meant mean i'd sorry, not no yes yeah please pls thanks thx same again
-    if makes make difference does do change changes matter different one
+    if makes make difference does do change changes matter different one ones version looking info details
     i've ive we've weve moved move moving lived to
     child kid kids children son daughter grandchild grandchildren family for a
     """.split())
 MAX_WORDS = 12
+_WANTS_ITS_VERSION = re.compile(r"\b(need|needed|want|wanted|meant|mean)\b(?=\s+(the|it|that|this|them)\b)")
 _WORD = re.compile(r"[a-z][a-z']*")
 
 
@@ -31,5 +32,7 @@ def only_names_a_council(text: str, entities: List[Dict[str, Any]]) -> bool:
     rest = text
     for start, end in sorted(spans, reverse=True):
         rest = rest[:start] + " " + rest[end:]
-    words = _WORD.findall(rest.lower().replace("\u2019", "'"))
+    # "I need the Coventry one": wanting the council's version asks nothing of its own
+    rest = _WANTS_ITS_VERSION.sub(" ", rest.lower().replace("\u2019", "'"))
+    words = _WORD.findall(rest)
     return len(words) <= MAX_WORDS and all(w in FILLER for w in words)

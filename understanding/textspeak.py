@@ -1,7 +1,8 @@
 """Text-speak written out ("hw lng dus da assessment tk" -> "how lng does the assessment tk"), so
 the classifiers and the follow-up rules read the words they were written for. Word for word from
 understanding/textspeak.yml, plus a few rules where a form has two meanings: "2"/"4" are "to"/"for"
-only between words ("came 2 uk", not "2 months"), "bin" is "been" after have ("has bin stayin").
+only between words ("came 2 uk", not "2 months"), "bin" is "been" after have ("has bin stayin"), "no"
+is "number" after a word that has one ("out of hrs no", "phone no").
 The person's own words are kept beside (RAW_KEY) for everything that stores or shows them."""
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ _UNITS = {"day", "days", "week", "weeks", "month", "months", "year", "years", "h
           "weeks.", "times", "of", "or", "and", "x", "pm", "am"}
 _HAVE = {"has", "have", "hav", "av", "had", "i've", "ive", "you've", "we've", "they've", "he's", "she's", "its",
          "it's", "been"}
+# "no" after these, at the end or before one of _AFTER_A_NUMBER, is a number ("social services out of hrs no
+# pls"; not "no phone no money").
+_HAS_A_NUMBER = {"hours", "hrs", "phone", "contact", "tel", "helpline", "mash", "masss", "duty", "emergency"}
+_AFTER_A_NUMBER = {"pls", "plz", "please", "for", "is", "asap", "quick", "quickly", "now", "thanks", "thx"}
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +46,8 @@ def normalise(text: str) -> str:
         after = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
         if low in ("2", "4") and _is_word(before) and _is_word(after) and after not in _UNITS:
             out.append("to" if low == "2" else "for")
+        elif low == "no" and before in _HAS_A_NUMBER and (not _is_word(after) or after in _AFTER_A_NUMBER):
+            out.append("number")
         elif low == "bin" and before in _HAVE:
             out.append("been")
         elif low.endswith("in") and len(low) > 4 and before in _HAVE | {"is", "was", "are", "am", "i'm", "im"} and \

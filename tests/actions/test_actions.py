@@ -188,6 +188,40 @@ async def test_search_knowledge_takes_the_second_opinion_when_it_is_among_the_cl
     assert "15 working days" in texts(dispatcher)
 
 
+async def test_both_classifiers_on_facets_of_one_process_give_the_second_opinions_facet(
+        make_tracker, dispatcher, domain, kb):
+    """"Tell me about Child in Need": the classifier's best is whether the plan is voluntary, the second
+    opinion's the plan itself; both are facets of Child in Need, and the second opinion names which."""
+    tracker = make_tracker("nlu_fallback", text="Tell me about Child in Need.")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.45}, {"name": "cin_voluntary", "confidence": 0.27},
+        {"name": "cin_first_meeting", "confidence": 0.15}, {"name": "cin_closure", "confidence": 0.15}]
+    tracker.latest_message["topic_model"] = [{"name": "cin_what", "confidence": 0.17},
+                                             {"name": "mash_contact", "confidence": 0.13}]
+    events = await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert SlotSet("topic", "cin_what") in events
+    assert kb.topic("coventry", "cin_what").answer.split(".")[0] in texts(dispatcher)
+
+
+def test_facets_of_one_process_need_both_classifiers_fairly_sure_and_a_process_area(kb):
+    assert actions.same_process(kb, {"name": "cin_voluntary", "confidence": 0.27},
+                                {"name": "cin_what", "confidence": 0.17})
+    assert not actions.same_process(kb, {"name": "cin_voluntary", "confidence": 0.27},
+                                    {"name": "cin_what", "confidence": 0.05})
+    assert not actions.same_process(kb, {"name": "cin_voluntary", "confidence": 0.27},
+                                    {"name": "mash_contact", "confidence": 0.3})
+
+
+@pytest.mark.parametrize("text", ["why did they write to me rather than phone?", "should I speak to the parents first?",
+                                  "so why didn't they ring me"])
+def test_asking_why_or_whether_one_should_is_not_a_request_for_a_number(make_tracker, text):
+    tracker = make_tracker("nlu_fallback", text=text)
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": actions.CONTACT_INTENT, "confidence": 0.3}]
+    assert not actions.asks_for_contact(tracker, text)
+    assert actions.asks_for_contact(tracker, "why not, what number should I phone?")  # a number named still is
+
+
 async def test_search_knowledge_takes_a_sure_second_opinion_on_its_own(make_tracker, dispatcher, domain):
     tracker = make_tracker("nlu_fallback", text="a friend is looking after my son for a couple of months")
     tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
@@ -412,8 +446,10 @@ async def test_a_question_beside_a_concern_is_answered_from_the_topic_of_that_ha
     dispatcher.messages.clear()
     # said, not asked: the safety reply alone
     said = make_tracker("safety", text="older lads have got my boy selling for them", safety=judgement)
-    await actions.ActionSafetyResponse().run(dispatcher, said, domain)
+    events = await actions.ActionSafetyResponse().run(dispatcher, said, domain)
     assert "About your question:" not in texts(dispatcher)
+    # ... and the conversation is about that harm's topic, so "is there a team for that?" next is about it
+    assert SlotSet("topic", "exploitation") in events
 
 
 async def test_a_professionals_safety_reply_leaves_the_referral_as_the_topic(make_tracker, dispatcher, domain):

@@ -71,21 +71,8 @@ def test_public_v2_answer_key_floor(public_v2):
 HELDOUT_FLOORS = {
     # (Sets that left the suite to keep it inside its time; `make eval` still runs them: 2026-12b, 83.3% when it
     # left; 2026-12g, read in session 24, 82.6%; 2026-12h, read in session 25, 86.7%; 2026-12i, written in
-    # session 24 and read in session 26, left in session 32 for 2026-12t, gated at 86% overall.)
-    # Written in session 25 from the seeds only (10 cases that were word for word training examples taken out).
-    # Measured once untuned, after that session's changes: 79.6%; 81.0% at the end of session 26. Its misses
-    # were read once at the start of session 27 (a change of council in words a topic shares, "when" inside a
-    # question about something else, a council named before any question, despair in a question's shape,
-    # frightened parents' questions taken for a crisis), after which 82.7%. Floors: the run after, less two
-    # cases overall and one and a half a kind.
-    "heldout_answers_2026_12m.yml": {
-        "overall": 0.81, "council-switch": 0.91, "detail": 0.82, "follow-up": 0.63, "frightened": 0.72,
-        "not-covered": 0.81, "simple": 0.83, "text-speak": 0.86, "topic": 0.75, "two-part": 0.86},
-    # Written in session 27 from the seeds only (5 cases that were word for word training examples taken out).
-    # Measured once untuned: 224/295 = 75.9%; 76.3% after the changes 12m's misses led to, 77.6% at the start
-    # of session 28. Its misses were read once then (a council with nothing on a topic but a sentence of its
-    # own elsewhere, outside subjects, crisis words said sideways, everyday accidents taken for harm), after
-    # which 79.3%. Floors: the untuned run less two cases overall, one and a half a kind.
+    # session 24 and read in session 26, left in session 32 for 2026-12t, gated at 86% overall; 2026-12m, written
+    # in session 25 and read in session 27, left in session 33 for 2026-12u: 84.7% when it left.)
     "heldout_answers_2026_12n.yml": {
         "overall": 0.75, "council-switch": 0.75, "detail": 0.84, "follow-up": 0.65, "frightened": 0.64,
         "not-covered": 0.77, "simple": 0.65, "text-speak": 0.74, "topic": 0.58, "two-part": 0.68},
@@ -128,11 +115,21 @@ HELDOUT_FLOORS = {
         "not-covered": 0.92, "simple": 0.75, "text-speak": 0.9, "topic": 0.83, "two-part": 0.81},
     # Written at the start of session 32 from the seeds only (1 case that was word for word a training example
     # taken out). Measured untuned after the session's first changes: 238/299 = 79.6%; 240/299 = 80.3% at the
-    # end of the session. Nobody has read its misses: the honest measure now. Floors: the lower of the two
-    # runs less two cases overall, one and a half a kind.
+    # end of the session. Its misses were read once at the start of session 33 (why they wrote rather than
+    # phoned and whether to speak to parents first taken for a request for a number, "I need the Coventry one",
+    # "Tell me about Child in Need" with both classifiers on facets of it, "how long have they got to" taken
+    # for the family's choice, a team for the harm just told of, a club leader taken for a young person),
+    # after which 246/299 = 82.3%. Floors: that run less two cases overall, one and a half a kind.
     "heldout_answers_2026_12t.yml": {
-        "overall": 0.78, "council-switch": 0.85, "detail": 0.79, "follow-up": 0.58, "frightened": 0.7,
-        "not-covered": 0.92, "simple": 0.65, "text-speak": 0.74, "topic": 0.83, "two-part": 0.86},
+        "overall": 0.81, "council-switch": 0.85, "detail": 0.79, "follow-up": 0.64, "frightened": 0.72,
+        "not-covered": 0.92, "simple": 0.65, "text-speak": 0.82, "topic": 0.9, "two-part": 0.86},
+    # Written at the start of session 33 from the seeds only (1 case that was word for word a training example
+    # taken out). Measured untuned after the session's first changes: 238/299 = 79.6%; 239/299 = 79.9% after
+    # the changes 12t's misses led to. Nobody has read its misses: the honest measure now. Floors: the lower of
+    # the two runs less two cases overall, one and a half a kind.
+    "heldout_answers_2026_12u.yml": {
+        "overall": 0.78, "council-switch": 0.81, "detail": 0.84, "follow-up": 0.61, "frightened": 0.61,
+        "not-covered": 0.87, "simple": 0.85, "text-speak": 0.9, "topic": 0.7, "two-part": 0.76},
 }
 
 

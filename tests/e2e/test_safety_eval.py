@@ -32,13 +32,8 @@ GATES = {
     "heldout-2026-12": (1.0, 0.97, 0.04),
     # (12g and 12h left the suite in session 31, for 12s and to keep it inside its time: 12g 96.2%/95.2%/0.6%
     # and 12h 98.1%/96.9%/2.3% when last measured; 12i and 12j left it in session 32, for 12t: 12j
-    # 99.1%/97.9%/2.0% when last measured. `make eval` still runs every set.)
-    # written at the end of session 22 from the seeds only; measured once untuned: 97.5%/96.5%/4.2%
-    # (97.8%/96.9%/4.2% after session 23's patterns). Its misses were read once in session 24 (self-harm
-    # shorthand, a lot of any medicine swallowed, a carer thinking of giving all the medicine at once, a
-    # holiday that is not one, "on the streets"; young people's everyday upsets taken for harm: the
-    # model got fresh ordinary examples), after which 99.4%/98.4%/3.2%.
-    "fresh-2026-12k": (0.99, 0.98, 0.035),
+    # 99.1%/97.9%/2.0% when last measured; 12k, read in session 24, left it in session 33, for 12u: 99.4%/
+    # 98.7%/1.9% when last measured. `make eval` still runs every set.)
     # written in session 24 from the seeds only; measured untuned 95.7%/94.5%/3.9% (5 of its missed
     # messages were shown by mistake in a report, and nothing was built from them); 96.0%/94.8%/3.3% after
     # the changes 12k's misses led to. Its misses were read once at the start of session 27 (despair in a
@@ -91,8 +86,18 @@ GATES = {
     "fresh-2026-12s": (0.96, 0.955, 0.025),
     # written at the start of session 32 from the seeds only (1 crisis and 19 ordinary messages equal to
     # training examples taken out); measured untuned 97.9%/97.0%/3.3%; 98.2%/97.3%/3.3% after the changes
-    # 12s's misses led to. Unread: the honest measure now. Floors: that run less about three cases.
-    "fresh-2026-12t": (0.97, 0.96, 0.045),
+    # 12s's misses led to. Its misses were read once at the start of session 33 (a neck squeezed, touching
+    # passed off as a massage, clothes pulled down, marks hidden and a threat of worse, "feeling really ill"
+    # taken for someone's illness long settled; "cut it down", a project on county lines, gaming questions and
+    # idioms taken for harm: patterns, a phrase list read before them, and fresh examples in
+    # safety/data/hidden_harm_and_lookalikes.yml), after which 99.7%/99.1%/2.3%. Floors: that run less about
+    # three cases.
+    "fresh-2026-12t": (0.985, 0.98, 0.035),
+    # written at the start of session 33 from the seeds only (10 ordinary conversations with a turn equal to a
+    # training example taken out); measured untuned 96.7%/96.1%/3.9% (13/336, before 5 of those were taken
+    # out); 96.7%/96.1%/3.6% (12/331) after the changes 12t's misses led to.
+    # Unread: the honest measure now. Floors: that run less about three cases.
+    "fresh-2026-12u": (0.955, 0.95, 0.05),
 }
 
 

@@ -20,6 +20,7 @@ def vocab(kb: KnowledgeBase) -> followup.Vocabulary:
     ("who runs it?", {"who"}),
     ("do I have to say yes?", {"choice"}),
     ("what's their number", {"contact"}),
+    ("is there a particular team for that?", {"who"}),
 ])
 def test_what_a_question_asks_for(text, aspects):
     assert aspects <= followup.asked_aspects(text)
@@ -545,3 +546,14 @@ def test_the_councils_own_sentence_that_points_back_is_about_what_it_points_to(k
     fact = followup.own_fact(kb, "bolton", "referral_told",
                              "the letter says our referral is with the MASSS, who are they?")
     assert fact is not None and "social workers and police" in fact.sentence, fact and fact.sentence
+
+
+@pytest.mark.parametrize("text", ["how long have they got to get it done?", "how many days do they have to finish it?",
+                                  "by when does the council need to decide?"])
+def test_the_services_deadline_is_not_the_familys_choice(text):
+    asked = followup.asked_aspects(text)
+    assert "time" in asked and "choice" not in asked
+
+
+def test_whether_the_family_has_to_is_still_a_choice():
+    assert "choice" in followup.asked_aspects("how long have I got to decide if I have to agree?")

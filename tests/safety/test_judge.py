@@ -102,6 +102,9 @@ def test_after_a_safety_reply_less_is_needed(safety_judge: Judge, monkeypatch):
     ("he hits me", None),
     ("some days i can't cope with the kids and i shout", "parent"),
     ("i hate my foster placement, they're strict", "young_person"),
+    ("i run a boxing club and one of the lads is carrying for a gang", "professional"),
+    ("i help run the under 12s football team", "professional"),
+    ("pupil just disclosed that her dad hits her", "professional"),
 ])
 def test_who_is_speaking_from_cues(cues: Cues, text, speaker):
     assert cues.speaker(text) == speaker
@@ -147,6 +150,8 @@ def test_asking_about_privacy_is_not_asking_for_a_secret(cues: Cues, text):
     ("nobody helps me when he hurts me", False),
     ("she fell off the trampoline in may but has made a full recovery", True),  # an accident long over
     ("he's never recovered from what his dad did", False),
+    ("sleeping in a car park for a week, feeling really ill", False),  # how the speaker feels now
+    ("my dad is really ill so i look after my brother", True),
 ])
 def test_said_to_be_over(cues: Cues, text, settled):
     assert cues.is_settled(text) is settled

@@ -73,6 +73,17 @@ def detector() -> SignalDetector:
     ("if dad finds out that i told the teacher he will do it again", "abuse"),
     ("how many can you take till your kidneys pack in", "suicide_method"),
     ("ive been scratching numbers into my arm with a pin", "self_harm"),
+    # choked with the speaker the one choked; hurt where it won't show; worse next time; clothes pulled down;
+    # touching passed off as a massage; a pupil's disclosure just now; a carer who hates the child; an older
+    # man met online coming to fetch a young person
+    ("my step brother who is 19 choked me in my room", "abuse"),
+    ("she only pinches me in places nobody will see", "abuse"),
+    ("dad said next time it'll be much worse", "abuse"),
+    ("the older girl pulled my pants down in the toilets", "abuse"),
+    ("his swimming coach gives him massages that go too far", "abuse"),
+    ("student has just disclosed being touched by her uncle", "professional"),
+    ("i think i hate the little girl we're looking after", "breaking_point"),
+    ("the guy i've been chatting to online says he's coming up on the train to meet me", "online"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -103,6 +114,13 @@ def test_crisis_messages_are_caught(detector, text, category):
     "paracetamol is bad for your liver if you take too much, how much can i give my 4 year old",
     "he scratched his arm on a nail at the park",
     "the nurse cut into the cast on his arm",
+    # everyday phrases with a harm word; a subject, not someone on it; a disclosure long dealt with
+    "how do i cut down the hours my son spends gaming",
+    "we need to cut back on screen time",
+    "how can i cut back my daughter's phone time",
+    "doing a school project on county lines",
+    "a pupil disclosed abuse last year and the case is closed now",
+    "my mate choked on a crisp at lunch",
 ])
 def test_questions_about_topics_are_not_crises(detector, text):
     assert detector.detect(text) is None

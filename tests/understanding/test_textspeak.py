@@ -45,6 +45,13 @@ def test_forms_with_two_meanings_are_left_alone(text):
     ("wot age do u stop bein a yung carer", "what age do you stop being a young carer"),
     ("giv me the numba", "give me the number"),
     ("wens the 1st meetin", "when's the first meeting"),
+    ("social services out of hrs no pls", "social services out of hours number please"),
+    ("wats the mash no?", "what's the mash number?"),
 ])
 def test_more_text_speak_is_written_out(text, plain):
     assert normalise(text) == plain
+
+
+@pytest.mark.parametrize("text", ["we have no phone no money", "i said no to the plan", "out of hours no way"])
+def test_no_is_a_number_only_after_a_word_that_has_one_and_before_nothing_else(text):
+    assert "number" not in normalise(text)
