@@ -176,7 +176,8 @@ GENERIC = frozenset("""child children childs kid kids family families social wor
     differently each forty full getting hear heard keep keeps kind line listen little look looks must
     nothing one seeing seen sees seven speak spoken stay stays told use used way without three
     together through offer offers hour hours outside home worried worry worries involve involved note
-    notes level levels place step steps deadline deadlines timescale timescales
+    notes level levels place step steps deadline deadlines timescale timescales looking written writing
+    wrote writes
     it's he's she's they're i'm we're that's what's there's""".split())
 
 

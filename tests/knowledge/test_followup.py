@@ -557,3 +557,8 @@ def test_the_services_deadline_is_not_the_familys_choice(text):
 
 def test_whether_the_family_has_to_is_still_a_choice():
     assert "choice" in followup.asked_aspects("how long have I got to decide if I have to agree?")
+
+
+@pytest.mark.parametrize("text", ["what's actually written in one of those?", "what will she be looking at?"])
+def test_everyday_verbs_name_no_topic_so_a_question_pointing_back_is_a_follow_up(vocab, text):
+    assert followup.is_follow_up(text, vocab)
