@@ -40,7 +40,8 @@ _ASKS_MEANING = re.compile(r"\bwhat (does|do|did) (the )?(word |words |term |phr
 # Asking whether something done to them (or to "us", "my" family) is normal, ok or allowed is how many
 # children tell: "is it normal for ur parents to...", "is it ok if a grown up says we...".
 _IS_IT_NORMAL = re.compile(r"\b(is it|is that|it is|it's|its|is this) (normal|ok|okay|alright|allowed|right|bad|"
-                           r"weird|wrong)\b.*\b(me|u|my|ur|we|us|our|i|i'm|im)\b")
+                           r"weird|wrong)\b.*\b(me|u|my|ur|we|us|our|i|i'm|im)\b|"
+                           r"\b(is it|is that|is this) (abuse|abusive|assault) (if|when|that) (they|he|she)\b")
 # Asking what to do about what they have just told ("...and thuds. Should I go round?"): the telling
 # comes first, in a sentence of its own.
 _WHAT_TO_DO = re.compile(r"\b((should|shall) (i|we) (go round|go over|go in|knock|call|ring|phone|intervene|get help)|"
@@ -226,7 +227,7 @@ class Judge:
         settled = said_settled or about_process or made_up
         # A question about a topic in general, about no one in particular, is never a disclosure on
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
-        impersonal_question = question and not self.cues.is_personal(text)
+        impersonal_question = question and not self.cues.is_personal(text) and not _IS_IT_NORMAL.search(lowered)
         # A professional asking how to refer one particular child they have seen ("GP. Need to refer a
         # 2 yr old with unexplained injuries, how do I?"): the professional's safety reply is that answer.
         professional_child = self.cues.speaker(text) == "professional" and bool(_PARTICULAR_CHILD.search(lowered)) \

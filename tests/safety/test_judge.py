@@ -49,6 +49,13 @@ def test_a_topic_question_is_not_a_concern(safety_judge: Judge):
         assert not safety_judge.judge(text).concern, text
 
 
+def test_asking_whether_what_they_do_is_abuse_is_telling_not_a_topic_question(safety_judge: Judge):
+    """"Is it abuse if they only kick where it won't show?" tells of someone in particular; "is it abuse if a
+    parent smacks a child?" asks about the subject."""
+    assert safety_judge.judge("is it abuse if they only ever kick in places nobody would notice").concern
+    assert not safety_judge.judge("is it abuse if a parent smacks a child?").concern
+
+
 def test_distress_about_the_process_is_noticed_but_is_not_danger(safety_judge: Judge):
     j = safety_judge.judge("I'm so angry with the school for referring us, what happens now?")
     assert not j.concern and j.distress
