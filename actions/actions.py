@@ -499,12 +499,12 @@ def asks_for_contact(tracker: Tracker, text: str) -> bool:
     """Whether a message the classifier was unsure of asks for a way to get in touch (a number, an
     email) and names a service, or a contact request is among its best guesses."""
     latest = tracker.latest_message or {}
-    if "miss" in followup.asked_aspects(text) and not _ASKS_NUMBER.search(text.lower()):
+    names_a_number = bool(_ASKS_NUMBER.search(text.lower()))
+    if "miss" in followup.asked_aspects(text) and not names_a_number:
         return False  # "I never answer my phone - what if they can't reach me?": what happens then, not a number
-    if _WHY_OR_WHETHER.match(last_question(text)) and not _ASKS_NUMBER.search(text.lower()):
+    if _WHY_OR_WHETHER.match(last_question(text)) and not names_a_number:
         return False  # "why did they write rather than phone me?", "should I speak to the parents first?"
-    if entity_values(tracker, "service") and _ASKS_NUMBER.search(text.lower()) and \
-            len(latest.get("topic_parts") or []) < 2:
+    if entity_values(tracker, "service") and names_a_number and len(latest.get("topic_parts") or []) < 2:
         return True  # "whats the childline number": a service named, and its number or email asked (only)
     second, sure = second_opinion(tracker)
     if second != CONTACT_INTENT and sure >= SECOND_ALONE:
@@ -1165,13 +1165,13 @@ class ActionSearchKnowledge(Action):
         if second_best and (second_best["name"] in {r["name"] for r in ranked[:3]} or
                             second_best["confidence"] >= SECOND_VERY_SURE):
             choice = second_best["name"]
-        elif same_process(base, nlu_best, second_best) and not (
+        elif (process := same_process(base, nlu_best, second_best)) and not (
                 tracker.get_slot("topic") and followup.refers_back(text)):
             # "Tell me about Child in Need": the classifier's best is a facet of the plan (whether it is
             # voluntary), the second opinion's the plan itself; both say the process, the second opinion the
             # facet, unless the full-text search's best is another facet of it (a programme named in its words)
             searched = hits[0][0].id if hits and hits[0][1] >= SEARCH_MIN_WORDS else None
-            same_area = searched and base.topic_area(searched) == base.topic_area(second_best["name"])
+            same_area = searched and base.topic_area(searched) == process
             choice = searched if same_area else second_best["name"]
         elif nlu_best and nlu_best["confidence"] >= NLU_AGREES and nlu_best["name"] in {t.id for t, _ in hits}:
             choice = nlu_best["name"]
@@ -1209,13 +1209,13 @@ SAME_PROCESS_MIN = 0.1
 
 
 def same_process(base: KnowledgeBase, nlu_best: Optional[Dict[str, Any]],
-                 second_best: Optional[Dict[str, Any]]) -> bool:
-    """Whether the classifier's best topic and the second opinion's are steps or facets of one process
-    (knowledge/topics.yml: process_areas), both at least SAME_PROCESS_MIN sure."""
+                 second_best: Optional[Dict[str, Any]]) -> Optional[str]:
+    """The process (knowledge/topics.yml: process_areas) of which the classifier's best topic and the
+    second opinion's are both steps or facets, both at least SAME_PROCESS_MIN sure; None otherwise."""
     if not nlu_best or not second_best or min(nlu_best["confidence"], second_best["confidence"]) < SAME_PROCESS_MIN:
-        return False
+        return None
     area = base.topic_area(nlu_best["name"])
-    return area == base.topic_area(second_best["name"]) and base.is_process_area(area)
+    return area if area == base.topic_area(second_best["name"]) and base.is_process_area(area) else None
 
 
 # The full-text search's best item gives way to the second opinion's best topic when that is among the items
@@ -1412,10 +1412,10 @@ def answer_about_the_harm(dispatcher: CollectingDispatcher, tracker: Tracker, ba
     """A question asked with a concern, in no part of its own: answered from the topic of that kind of
     harm when the council has one (after the safety reply). The topic answered, or None."""
     text = message_text(tracker)
-    topic = base.topic(council, KIND_TOPICS.get(kind, ""))
-    if topic is None or not is_question(text):
+    topic_id = harm_topic(base, council, kind)
+    if topic_id is None or not is_question(text):
         return None
-    return answer_beside_concern(dispatcher, base, council, topic, text)
+    return answer_beside_concern(dispatcher, base, council, base.topic(council, topic_id), text)
 
 
 def harm_topic(base: KnowledgeBase, council: str, kind: str) -> Optional[str]:

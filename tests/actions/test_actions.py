@@ -204,8 +204,9 @@ async def test_both_classifiers_on_facets_of_one_process_give_the_second_opinion
 
 
 def test_facets_of_one_process_need_both_classifiers_fairly_sure_and_a_process_area(kb):
-    assert actions.same_process(kb, {"name": "cin_voluntary", "confidence": 0.27},
-                                {"name": "cin_what", "confidence": 0.17})
+    area = actions.same_process(kb, {"name": "cin_voluntary", "confidence": 0.27},
+                               {"name": "cin_what", "confidence": 0.17})
+    assert area and area == kb.topic_area("cin_what")
     assert not actions.same_process(kb, {"name": "cin_voluntary", "confidence": 0.27},
                                     {"name": "cin_what", "confidence": 0.05})
     assert not actions.same_process(kb, {"name": "cin_voluntary", "confidence": 0.27},
