@@ -154,6 +154,13 @@ STRONG = {
 _NAMES_DOER = re.compile(r"\b(officers?|managers?|workers?|practitioners?|iros?|chairs?|nurses?|police|mash|hub) "
                          r"(do|does|chair|chairs|review|reviews|lead|leads|decide|decides|run|runs|check|checks|"
                          r"visit|visits|make|makes)\b")
+# "Which team will do it?" asks for a team by its name: a sentence that names one ("the Referral and
+# Assessment team", "Bolton's Children with Disability team") answers it, not one that only says a team
+# manager decides. Read in the sentence's own capitals.
+_ASKS_WHICH_TEAM = re.compile(r"\b(which|what) (team|teams|service|unit)\b")
+_NAMED_TEAM = re.compile(r"\b(?!(?:The|A|An|This|That|These|Each|Every|All|Any|Their|Its|Our|Your|In|After|Before|"
+                         r"If|When|Then|Some|One)\b)[A-Z][a-z']+(?: (?:and|with|of|[A-Z][a-z']+))* "
+                         r"(?:[Tt]eams?|[Ss]ervice|[Uu]nit)\b")
 _ASKED = {name: re.compile(p) for name, p in ASPECT_QUESTIONS.items()}
 _GIVEN = {name: re.compile(p) for name, p in SENTENCE_ASPECTS.items()}
 # A message that only makes sense with the one before: it starts like a continuation or points back.
@@ -470,6 +477,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     distinctive = {w for w in subject if sum(w in titles[t] for t in related if t != topic_id) <= 1}
     ctx -= subject  # a sentence about the topic's own subject already counts as its own
     acts = _roles(question)
+    which_team = bool(_ASKS_WHICH_TEAM.search(plain))
     named = _naming_words(plain) & NAMING
     best: Optional[Fact] = None
     for tid in related:
@@ -502,6 +510,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 strong = sum(1 for a in asked & given if a in STRONG and STRONG[a].search(sentence.lower()))
                 if "who" in asked and acts & _roles(sentence) and _NAMES_DOER.search(sentence.lower()):
                     strong += 1
+                if which_team and _NAMED_TEAM.search(sentence):
+                    strong += 2  # the one thing asked, as a figure is for "how long?"
                 if "count" in asked and _counts_subject(sentence, subject):
                     strong += 1  # "8 Family Hubs" answers "how many are there?" after family hubs
                 if gives_duration:
@@ -524,7 +534,13 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     if acts:
         # "who chairs child protection conferences in Bolton?": the council's own sentence that says who
         # does that to this topic's subject, wherever it is ("Independent Reviewing Officers chair child
-        # protection conferences" is with Bolton's children in care)
+        # protection conferences" is with Bolton's children in care). The subject is the topic's title
+        # with the words the answer's opening puts before it ("Review conferences": "The first child
+        # protection review conference is held within 3 months"), so "who chairs it?" after a review
+        # conference finds who chairs child protection conferences.
+        needed = min(2, len(subject))  # words of the subject a sentence must share, as many as the title has
+        if subject and current is not None and sentences(current):
+            subject = subject | _words_before_title(sentences(current)[0], base.topic_title(topic_id, council) or "")
         for version in base.own_topics(council):
             if version.id in related:
                 continue
@@ -533,13 +549,24 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 done = acts & _roles(sentence)
                 # "They review child protection plans too.": who "they" are is in the sentences before
                 whole = _with_antecedent(said, i)
-                if not done or len(subject & content_words(sentence)) < min(2, len(subject)) or not subject or \
+                if not done or len(subject & content_words(sentence)) < needed or not subject or \
                         not asked & given_aspects(whole):
                     continue
                 score = 3 * len(asked & given_aspects(whole)) + ROLE_WEIGHT * len(done) + 1.0 + 0.3 - 0.05 * i
                 if best is None or score > best.score:
                     best = Fact(version, whole, score)
     return best
+
+
+def _words_before_title(sentence: str, title: str) -> set[str]:
+    """The content words of up to two words just before the title's first word in a sentence ("child
+    protection" before "review conference"): the fuller name the answer gives its subject."""
+    title_words = _WORD.findall(title.lower())
+    said = _WORD.findall(sentence.lower())
+    if not title_words or title_words[0] not in said:
+        return set()
+    i = said.index(title_words[0])
+    return content_words(" ".join(said[max(0, i - 2):i]))
 
 
 # What someone does in a process ("who chairs it?", "who decides?"): too common across topics to

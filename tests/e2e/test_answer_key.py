@@ -72,10 +72,8 @@ HELDOUT_FLOORS = {
     # (Sets that left the suite to keep it inside its time; `make eval` still runs them: 2026-12b, 83.3% when it
     # left; 2026-12g, read in session 24, 82.6%; 2026-12h, read in session 25, 86.7%; 2026-12i, written in
     # session 24 and read in session 26, left in session 32 for 2026-12t, gated at 86% overall; 2026-12m, written
-    # in session 25 and read in session 27, left in session 33 for 2026-12u: 84.7% when it left.)
-    "heldout_answers_2026_12n.yml": {
-        "overall": 0.75, "council-switch": 0.75, "detail": 0.84, "follow-up": 0.65, "frightened": 0.64,
-        "not-covered": 0.77, "simple": 0.65, "text-speak": 0.74, "topic": 0.58, "two-part": 0.68},
+    # in session 25 and read in session 27, left in session 33 for 2026-12u: 84.7% when it left; 2026-12n, written
+    # in session 27 and read in session 28, left in session 34 for 2026-12v: 238/295 = 80.7% when it left.)
     # Written at the start of session 28 from the seeds only (10 cases that were word for word training
     # examples taken out). Measured untuned: 254/290 = 87.6%; 87.9% after session 28's changes (made from
     # 12n's misses and a helper trying the assistant as a parent, a 13-year-old and a teacher). Its misses were
@@ -124,12 +122,22 @@ HELDOUT_FLOORS = {
         "overall": 0.81, "council-switch": 0.85, "detail": 0.79, "follow-up": 0.64, "frightened": 0.72,
         "not-covered": 0.92, "simple": 0.65, "text-speak": 0.82, "topic": 0.9, "two-part": 0.86},
     # Written at the start of session 33 from the seeds only (1 case that was word for word a training example
-    # taken out). Measured untuned after the session's first changes: 238/299 = 79.6%; 239/299 = 79.9% after
-    # the changes 12t's misses led to. Nobody has read its misses: the honest measure now. Floors: the lower of
-    # the two runs less two cases overall, one and a half a kind.
+    # taken out). Measured untuned after the session's first changes: 238/299 = 79.6%; 240/299 = 80.3% after
+    # the changes 12t's misses led to. Its misses were read once at the start of session 34 (which team does
+    # something, asked by its name; who chairs a review conference, said with the council's children in care;
+    # "can a child in need case turn into child protection?" taken for whether it is voluntary, tried and left),
+    # after which 242/299 = 80.9%. Floors: the lower of the last two runs less two cases overall, one and a
+    # half a kind.
     "heldout_answers_2026_12u.yml": {
-        "overall": 0.78, "council-switch": 0.81, "detail": 0.84, "follow-up": 0.61, "frightened": 0.61,
+        "overall": 0.8, "council-switch": 0.81, "detail": 0.84, "follow-up": 0.67, "frightened": 0.61,
         "not-covered": 0.87, "simple": 0.85, "text-speak": 0.9, "topic": 0.7, "two-part": 0.76},
+    # Written at the start of session 34 from the seeds only (3 cases that were word for word training examples
+    # taken out). Measured untuned: 248/297 = 83.5%; 249/297 = 83.8% after the changes 12u's misses led to.
+    # Nobody has read its misses: the honest measure now. Floors: the lower of the two runs less two cases
+    # overall, one and a half a kind.
+    "heldout_answers_2026_12v.yml": {
+        "overall": 0.82, "council-switch": 0.95, "detail": 0.77, "follow-up": 0.75, "frightened": 0.67,
+        "not-covered": 0.82, "simple": 0.72, "text-speak": 0.86, "topic": 0.8, "two-part": 0.81},
 }
 
 

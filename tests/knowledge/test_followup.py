@@ -562,3 +562,26 @@ def test_whether_the_family_has_to_is_still_a_choice():
 @pytest.mark.parametrize("text", ["what's actually written in one of those?", "what will she be looking at?"])
 def test_everyday_verbs_name_no_topic_so_a_question_pointing_back_is_a_follow_up(vocab, text):
     assert followup.is_follow_up(text, vocab)
+
+
+def test_which_team_is_answered_by_the_sentence_that_names_a_team(kb):
+    # not "After the assessment, the team manager decides what plan is best"
+    fact = followup.best_fact(kb, "bolton", "assessment_what", "which team will do it?")
+    assert "Referral and Assessment team" in fact.sentence
+
+
+@pytest.mark.parametrize("sentence, named", [
+    ("The Referral and Assessment team works with your family.", True),
+    ("There is also a Children with Disability team.", True),
+    ("The team manager decides what plan is best.", False),
+    ("All social work teams carry them out.", False),
+])
+def test_a_team_named_by_its_name(sentence, named):
+    assert bool(followup._NAMED_TEAM.search(sentence)) is named
+
+
+def test_who_chairs_a_review_conference_is_the_councils_sentence_on_who_chairs_conferences(kb):
+    # Bolton's Independent Reviewing Officers "also chair child protection conferences" (with its children
+    # in care), not the national sentence on who leads Section 47 enquiries
+    fact = followup.best_fact(kb, "bolton", "review_conference", "who chairs it?")
+    assert "chair" in fact.sentence and fact.topic.id != "strategy_discussion"

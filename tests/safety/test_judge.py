@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from safety.judge import Cues, Judge
+from safety.judge import _IS_IT_NORMAL, Cues, Judge
 from safety.kinds import SECRET
 from safety.signals import SignalDetector
 
@@ -54,6 +54,9 @@ def test_asking_whether_what_they_do_is_abuse_is_telling_not_a_topic_question(sa
     parent smacks a child?" asks about the subject."""
     assert safety_judge.judge("is it abuse if they only ever kick in places nobody would notice").concern
     assert not safety_judge.judge("is it abuse if a parent smacks a child?").concern
+    # the person named by whose they are ("your", "my") is someone in particular too
+    assert _IS_IT_NORMAL.search("is it abuse if ur parents lock u out all night")
+    assert not _IS_IT_NORMAL.search("is it abuse if a parent smacks a child?")
 
 
 def test_distress_about_the_process_is_noticed_but_is_not_danger(safety_judge: Judge):
@@ -96,6 +99,7 @@ def test_after_a_safety_reply_less_is_needed(safety_judge: Judge, monkeypatch):
 @pytest.mark.parametrize("text, speaker", [
     ("I'm a teacher and a pupil just told me something", "professional"),
     ("Health visitor here. A baby on my list has bruises", "professional"),
+    ("HV. 6 week old with a bruise on the cheek, mum can't explain it", "professional"),
     ("my son's friend says his dad hits him", "parent"),
     ("my friend's mum hits her", "friend"),
     ("my aunt has taken my two kids in while I sort myself out", "parent"),  # "my kids" says who they are

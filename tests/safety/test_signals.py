@@ -84,6 +84,17 @@ def detector() -> SignalDetector:
     ("student has just disclosed being touched by her uncle", "professional"),
     ("i think i hate the little girl we're looking after", "breaking_point"),
     ("the guy i've been chatting to online says he's coming up on the train to meet me", "online"),
+    # not being here for the exams, said sideways; a parent picturing a crash with the children, afraid of
+    # what they will do, holding a toddler down hard; a family living in a car; kept in until marks fade; a
+    # parent who spends everything on drink
+    ("my friend keeps saying she won't be here for her exams anyway", "self_harm"),
+    ("whatever. not gonna be around much longer anyway", "self_harm"),
+    ("i keep thinking about driving the kids off the bridge", "breaking_point"),
+    ("take them tonight before i do something stupid", "breaking_point"),
+    ("i pinned my son down really hard when he kicked off", "breaking_point"),
+    ("me and the kids have been sleeping in the car for a fortnight", "homeless"),
+    ("i have to stay off school until the bruises heal", "abuse"),
+    ("dad spent all the money on booze again and there's no food", "abuse"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -121,6 +132,14 @@ def test_crisis_messages_are_caught(detector, text, category):
     "doing a school project on county lines",
     "a pupil disclosed abuse last year and the case is closed now",
     "my mate choked on a crisp at lunch",
+    # look-alikes of the new patterns: someone away for a while, a night in the car on a trip, another task
+    # first, a baby held still for a nappy, spending on a treat
+    "my dad won't be here for christmas, he's working abroad",
+    "the social worker won't be here tomorrow, she's on leave",
+    "we slept in the car on the way to cornwall",
+    "i need to finish this before i do something else",
+    "hold the baby down gently while you change the nappy",
+    "we spent all our money on the holiday",
 ])
 def test_questions_about_topics_are_not_crises(detector, text):
     assert detector.detect(text) is None
