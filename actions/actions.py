@@ -354,11 +354,14 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     # whatever its filler words share with one ("difference")
     council_only = only_names_a_council(text, (tracker.latest_message or {}).get("entities") or [])
     if not council_only and followup.names_a_topic(text, vocab, ignore=names) and not (
-            (unsure or followup.continues(text) or followup.refers_back(text)) and
+            (unsure or followup.continues(text) or followup.refers_back(text) or
+             followup.names_as_known(text, vocab, ignore=names)) and
             followup.fits_current(base, council, topic_id, text, vocab, ignore=names)):
-        # (one that carries on from the last, "and by when, counting from the strategy discussion?", or
-        # points back to it, "when will her first review be?" after an asylum-seeking child arrived, naming
-        # only what the current topic's answer talks about, is a follow-up however sure the classifier is)
+        # (one that carries on from the last, "and by when, counting from the strategy discussion?", points
+        # back to it, "when will her first review be?" after an asylum-seeking child arrived, or names a
+        # thing as one already known, "what does the council's assessment check?" after private fostering,
+        # naming only what the current topic's answer talks about, is a follow-up however sure the
+        # classifier is)
         return None
     named = next((c for c in (base.resolve_council(v) for v in entity_values(tracker, "council")) if c), None) \
         or base.resolve_council(text)

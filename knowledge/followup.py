@@ -330,6 +330,23 @@ def refers_back(text: str) -> bool:
     return bool(_REFERS_BACK.search(_THERE_IS.sub(" ", lowered)))
 
 
+# A thing named as one already known ("the council's assessment", "the first review", "that meeting"): with
+# a conversation about a topic whose answer talks of it, it is that topic's.
+_DEFINITE = r"\b(the|that|this|their|its|his|her|your|our|my|the council's|council's)( [a-z'-]+)? "
+
+
+def names_as_known(text: str, vocab: Vocabulary, ignore: Iterable[str] = ()) -> bool:
+    """Whether a short message names each thing it names as one already known: "what does the council's
+    assessment check?" after private fostering is about its assessment, not assessments in general."""
+    plain = _without(text, ignore)
+    lowered = " ".join(plain.lower().replace("\u2019", "'").split())
+    words = vocab.topic_words(plain)
+    if not words or len(_WORD.findall(lowered)) > REFERS_BACK_WORDS:
+        return False
+    return all(re.search(_DEFINITE + re.escape(w[:-1] if " " not in w and len(w) > 4 else w), lowered)
+               for w in words)
+
+
 def asks_about_the_last(text: str, ignore: Iterable[str] = ()) -> bool:
     """A short message that asks something or points back ("how long does that take?", "and for
     Hampshire?"); whether it names a topic of its own is names_a_topic's question."""

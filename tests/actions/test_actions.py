@@ -1183,6 +1183,17 @@ async def test_a_sure_message_that_points_back_is_a_follow_up_when_the_topic_say
     assert "3 months" in texts(dispatcher)
 
 
+async def test_a_sure_message_naming_a_thing_as_known_is_a_follow_up_when_the_topic_talks_of_it(
+        make_tracker, dispatcher, domain, kb):
+    # "what does the council's assessment actually check?" after private fostering: its assessment (whether
+    # the carer is suitable), not the Child and Family Assessment the classifier is sure of
+    tracker = make_tracker("assessment_what", text="what does the council's assessment actually check?",
+                           slots={"topic": "private_fostering"})
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "suitable" in texts(dispatcher)
+    assert SlotSet("topic", "assessment_what") not in events
+
+
 async def test_a_question_with_a_rare_word_the_topic_never_uses_gets_the_sentence_that_has_it(
         make_tracker, dispatcher, domain):
     tracker = make_tracker("looked_after", text="who works with children in care proceedings in Coventry?")

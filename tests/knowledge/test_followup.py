@@ -585,3 +585,13 @@ def test_who_chairs_a_review_conference_is_the_councils_sentence_on_who_chairs_c
     # in care), not the national sentence on who leads Section 47 enquiries
     fact = followup.best_fact(kb, "bolton", "review_conference", "who chairs it?")
     assert "chair" in fact.sentence and fact.topic.id != "strategy_discussion"
+
+
+@pytest.mark.parametrize("text, known", [
+    ("what does the council's assessment actually check?", True),
+    ("how long does the assessment take?", True),
+    ("who would do a carers assessment for me?", False),
+    ("what is a child and family assessment?", False),
+])
+def test_a_thing_named_as_one_already_known(vocab, kb, text, known):
+    assert followup.names_as_known(text, vocab, ignore=kb.council_names()) is known
