@@ -778,6 +778,29 @@ def conversation_choice(tracker: Tracker, base: KnowledgeBase, council: str, top
     return topic_id
 
 
+# A guess that does not give the figure asked (a time, an age, a number) gives way to another of the
+# classifiers' three best guesses that does, when a classifier gives it at least this ("Social services want
+# to assess us and I'm terrified they'll take my kids. How long is this going to hang over us?": the fear
+# pulls towards keeping families together, the question asks how long the assessment takes).
+FIGURE_OTHER = 0.1
+
+
+def figure_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_id: str, text: str) -> str:
+    if not text or not followup.lacks_asked_figure(base, council, topic_id, text) or \
+            followup.gives_duration(base, council, topic_id, text):
+        return topic_id  # ("how long will they be in our lives?" is answered by "as long as it is needed")
+    latest = tracker.latest_message or {}
+    topic_ids = set(base.topic_ids()) - SAFETY_ANSWERS
+    for key in ("intent_ranking", "topic_model"):
+        for r in [r for r in latest.get(key) or [] if r.get("name") in topic_ids][:3]:
+            name = r["name"]
+            if name != topic_id and (r.get("confidence") or 0.0) >= FIGURE_OTHER and \
+                    base.topic(council, name) is not None and \
+                    not followup.lacks_asked_figure(base, council, name, text):
+                return name
+    return topic_id
+
+
 def covered_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_id: str, text: str,
                    unsure: bool = False) -> str:
     """The topic to answer: `topic_id`, unless the council has no item for it (nor a national one),
@@ -1192,6 +1215,7 @@ class ActionSearchKnowledge(Action):
             choice = followup.section_topic(base, council, text, choice,
                                             guesses(tracker, base, [t.id for t, _ in hits]))
             choice = covered_choice(tracker, base, council, choice, text, unsure=True)
+            choice = figure_choice(tracker, base, council, choice, text)
             events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker))
             answer_other_parts(dispatcher, tracker, base, council, choice)
             # a guess: say what else it might have been, so a wrong guess is one tap from the right answer

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions
+from knowledge import followup
 from safety import kinds
 from safety.fallback import response_text
 from safety.replies import safety_values
@@ -1505,3 +1506,21 @@ def test_what_if_they_cannot_reach_me_is_what_happens_then_not_a_number(make_tra
     tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
                                                 {"name": "ask_contact", "confidence": 0.3}]
     assert actions.asks_for_contact(tracker, text) is asks
+
+
+def test_a_guess_without_the_figure_asked_gives_way_to_a_close_guess_with_it(make_tracker, kb):
+    """The fear in "...terrified they'll take my kids. How long is this going to hang over our heads?" pulls
+    towards keeping families together, which gives no time; the assessment, a close guess, does."""
+    text = "Social services want to assess us and I'm terrified. How long is this going to hang over us?"
+    tracker = make_tracker("nlu_fallback", text=text)
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.45}, {"name": "assessment_what", "confidence": 0.41},
+        {"name": "family_together", "confidence": 0.27}]
+    tracker.latest_message["topic_model"] = [{"name": "family_together", "confidence": 0.6}]
+    assert followup.lacks_asked_figure(kb, "coventry", "family_together", text)
+    assert actions.figure_choice(tracker, kb, "coventry", "family_together", text) == "assessment_what"
+    # how long it goes on is answered by "as long as it is needed", not a figure from another topic
+    text = "They've put him on a child in need plan. How long are social services going to be in our lives?"
+    tracker = make_tracker("nlu_fallback", text=text)
+    tracker.latest_message["intent_ranking"] = [{"name": "icpc_outcomes", "confidence": 0.3}]
+    assert actions.figure_choice(tracker, kb, "coventry", "cin_what", text) == "cin_what"
