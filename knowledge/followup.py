@@ -22,7 +22,8 @@ ASPECT_QUESTIONS = {
             r"quicker|quickest|faster|fastest|shorter|shortest|longer|longest|go on for|last for)\b",
     "age": r"\b(age|ages|aged|how old|too old|too young|older|younger|under \d+|over \d+)\b",
     "count": r"\b(how many|number of|how much)\b",
-    "who": r"\b(who|whom|whose|which (team|person|people|worker|workers|service|services)|anyone|anybody|someone|"
+    "who": r"\b(who|whom|whose|which( [a-z]+)? (team|teams|person|people|worker|workers|service|services|unit|units)|"
+           r"anyone|anybody|someone|"
            r"somebody|(a|any|particular|special|specific|dedicated|specialist|separate|different) "
            r"(team|service|unit|worker|person))\b",
     "contact": r"\b(phone|number|call|ring|email|e-mail|contact|reach|get hold|website|web address)\b|"
@@ -157,7 +158,7 @@ _NAMES_DOER = re.compile(r"\b(officers?|managers?|workers?|practitioners?|iros?|
 # "Which team will do it?" asks for a team by its name: a sentence that names one ("the Referral and
 # Assessment team", "Bolton's Children with Disability team") answers it, not one that only says a team
 # manager decides. Read in the sentence's own capitals.
-_ASKS_WHICH_TEAM = re.compile(r"\b(which|what) (team|teams|service|unit)\b")
+_ASKS_WHICH_TEAM = re.compile(r"\b(which|what)( [a-z]+)? (team|teams|service|services|unit|units)\b")
 _NAMED_TEAM = re.compile(r"\b(?!(?:The|A|An|This|That|These|Each|Every|All|Any|Their|Its|Our|Your|In|After|Before|"
                          r"If|When|Then|Some|One)\b)[A-Z][a-z']+(?: (?:and|with|of|[A-Z][a-z']+))* "
                          r"(?:[Tt]eams?|[Ss]ervice|[Uu]nit)\b")
@@ -527,8 +528,11 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 strong = sum(1 for a in asked & given if a in STRONG and STRONG[a].search(sentence.lower()))
                 if "who" in asked and acts & _roles(sentence) and _NAMES_DOER.search(sentence.lower()):
                     strong += 1
-                if which_team and _NAMED_TEAM.search(sentence):
-                    strong += 2  # the one thing asked, as a figure is for "how long?"
+                team = _NAMED_TEAM.search(sentence) if which_team else None
+                if team:
+                    # the one thing asked, as a figure is for "how long?"; but not the team the person is
+                    # already with ("which teams could take it over?" after the Referral and Assessment team)
+                    strong += -2 if content_words(team.group(0)) <= words | ctx | subject else 2
                 if "count" in asked and _counts_subject(sentence, subject):
                     strong += 1  # "8 Family Hubs" answers "how many are there?" after family hubs
                 if gives_duration:
@@ -917,7 +921,8 @@ def elsewhere_fact(base: KnowledgeBase, council: str, topic_id: str, question: s
     missing = {w for w in words - here if w[:4] not in starts}
     if not any(0 < using.get(w, 0) <= ELSEWHERE_RARE for w in missing):
         return None
-    asked = asked_aspects(_plain(question)) - {"what"}
+    # ("which Bolton teams...?" asks which teams)
+    asked = asked_aspects(_without(_plain(question), base.council_names())) - {"what"}
     if not asked:
         return None  # "what is it?" is the topic's to answer, whatever else the message says
     found: dict[tuple[str, str], Fact] = {}

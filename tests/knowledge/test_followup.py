@@ -595,3 +595,18 @@ def test_who_chairs_a_review_conference_is_the_councils_sentence_on_who_chairs_c
 ])
 def test_a_thing_named_as_one_already_known(vocab, kb, text, known):
     assert followup.names_as_known(text, vocab, ignore=kb.council_names()) is known
+
+
+def test_which_teams_with_a_councils_name_between_asks_who(kb):
+    assert "who" in followup.asked_aspects("which social workers deal with it?")
+    assert "who" in followup.asked_aspects("which teams could take it over?")
+    # Bolton's Safeguarding teams also work with children in care proceedings: said in another topic
+    fact = followup.elsewhere_fact(kb, "bolton", "looked_after", "Which Bolton teams work with children in care "
+                                                                 "proceedings?")
+    assert fact is not None and "Safeguarding teams" in fact.sentence
+
+
+def test_which_team_is_not_the_team_the_person_is_already_with(kb):
+    fact = followup.best_fact(kb, "bolton", "teams_roles", "which teams could take it over?",
+                              context="our case is moving on from the referral and assessment team")
+    assert "Referral and Assessment" not in fact.sentence
