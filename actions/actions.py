@@ -786,6 +786,8 @@ FIGURE_OTHER = 0.1
 
 
 def figure_choice(tracker: Tracker, base: KnowledgeBase, council: str, topic_id: str, text: str) -> str:
+    """The topic to answer a guessed question from: `topic_id`, unless it lacks the figure asked and another
+    of the classifiers' best guesses gives it (FIGURE_OTHER)."""
     if not text or not followup.lacks_asked_figure(base, council, topic_id, text) or \
             followup.gives_duration(base, council, topic_id, text):
         return topic_id  # ("how long will they be in our lives?" is answered by "as long as it is needed")

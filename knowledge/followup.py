@@ -344,6 +344,7 @@ def names_as_known(text: str, vocab: Vocabulary, ignore: Iterable[str] = ()) -> 
     words = vocab.topic_words(plain)
     if not words or len(_WORD.findall(lowered)) > REFERS_BACK_WORDS:
         return False
+    # (a stem less its last letter starts the word as written: "assess" -> "asses" in "assessment")
     return all(re.search(_DEFINITE + re.escape(w[:-1] if " " not in w and len(w) > 4 else w), lowered)
                for w in words)
 
