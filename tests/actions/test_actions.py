@@ -654,6 +654,14 @@ async def test_an_outside_subject_beside_a_topic_of_its_own_gets_the_topic(make_
     assert "45 working days" in said and "benefits" not in said
 
 
+async def test_legal_aid_asked_beside_a_topic_is_still_a_question_about_legal_aid(make_tracker, dispatcher, domain):
+    tracker = make_tracker("youth_justice", text="Will I get legal aid if they start care proceedings?",
+                           confidence=0.8)
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "I don't have information about legal aid" in said and "Youth Justice" not in said
+
+
 async def test_an_unsure_follow_up_naming_what_the_topic_says_gets_that_fact(make_tracker, dispatcher, domain):
     # the classifier is unsure; "Step Up" is named by the current topic's own answer
     tracker = make_tracker("nlu_fallback", text="how long does the Step Up one take?",

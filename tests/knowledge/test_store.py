@@ -83,7 +83,7 @@ def test_next_steps_are_offered_in_the_order_a_family_meets_them(kb):
 @pytest.mark.parametrize("text, subject", [
     ("How do I apply for a primary school place?", "school places and admissions"),
     ("how much is child benefit", "benefits"),
-    ("can I get legal aid", "legal aid and solicitors"),
+    ("can I get legal aid", "legal aid"),
     ("what time do the family hubs open on a saturday?", "opening times and addresses of buildings"),
     ("the landlord won't fix the leak in the kids' room", "council tax, housing and other council services"),
     ("there's mould all over my son's bedroom wall", "council tax, housing and other council services"),
