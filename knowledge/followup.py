@@ -561,8 +561,9 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
         # protection review conference is held within 3 months"), so "who chairs it?" after a review
         # conference finds who chairs child protection conferences.
         needed = min(2, len(subject))  # words of the subject a sentence must share, as many as the title has
-        if subject and current is not None and sentences(current):
-            subject = subject | _words_before_title(sentences(current)[0], base.topic_title(topic_id, council) or "")
+        opening = sentences(current)[:1] if subject and current is not None else []
+        if opening:
+            subject = subject | _words_before_title(opening[0], base.topic_title(topic_id, council) or "")
         for version in base.own_topics(council):
             if version.id in related:
                 continue
@@ -912,7 +913,9 @@ def elsewhere_fact(base: KnowledgeBase, council: str, topic_id: str, question: s
     something is, the topic has those words (or words that start the same: "stepped"
     is "step"), or no single sentence is the clear one."""
     sections = set(_SECTION.findall(_plain(question)))
-    words = content_words(_without(_plain(question), base.council_names()))
+    # the question without the councils' names ("which Bolton teams...?" asks which teams)
+    unnamed = _without(_plain(question), base.council_names())
+    words = content_words(unnamed)
     if len(words) < ELSEWHERE_OVERLAP:
         return None
     title = base.topic_title(topic_id, council) or ""
@@ -922,8 +925,7 @@ def elsewhere_fact(base: KnowledgeBase, council: str, topic_id: str, question: s
     missing = {w for w in words - here if w[:4] not in starts}
     if not any(0 < using.get(w, 0) <= ELSEWHERE_RARE for w in missing):
         return None
-    # ("which Bolton teams...?" asks which teams)
-    asked = asked_aspects(_without(_plain(question), base.council_names())) - {"what"}
+    asked = asked_aspects(unnamed) - {"what"}
     if not asked:
         return None  # "what is it?" is the topic's to answer, whatever else the message says
     found: dict[tuple[str, str], Fact] = {}
