@@ -69,20 +69,13 @@ def test_public_v2_answer_key_floor(public_v2):
 # answers each way from one training run to the next (12c: 8 up and 15 down after one new intent), so each
 # floor is the lower of the last two runs less one and a half cases.
 HELDOUT_FLOORS = {
-    # (Sets that left the suite to keep it inside its time; `make eval` still runs them: 2026-12b, 83.3% when it
-    # left; 2026-12g, read in session 24, 82.6%; 2026-12h, read in session 25, 86.7%; 2026-12i, written in
+    # (Sets that left the suite to keep it inside its time; `answer_eval.py FILE --url URL` still measures
+    # them: 2026-12b, 83.3% when it left; 2026-12g, read in session 24, 82.6%; 2026-12h, read in session 25,
+    # 86.7%; 2026-12i, written in
     # session 24 and read in session 26, left in session 32 for 2026-12t, gated at 86% overall; 2026-12m, written
     # in session 25 and read in session 27, left in session 33 for 2026-12u: 84.7% when it left; 2026-12n, written
-    # in session 27 and read in session 28, left in session 34 for 2026-12v: 238/295 = 80.7% when it left.)
-    # Written at the start of session 28 from the seeds only (10 cases that were word for word training
-    # examples taken out). Measured untuned: 254/290 = 87.6%; 87.9% after session 28's changes (made from
-    # 12n's misses and a helper trying the assistant as a parent, a 13-year-old and a teacher). Its misses were
-    # read once at the start of session 29 (a frightened message the search matched on two words, a number
-    # for "someone to talk to" about rights in care, making up one's mind is deciding), after which 89.3%.
-    # (The oldest set gated here, 2026-12e, read in session 22, left the suite for it: 88.4%.)
-    "heldout_answers_2026_12o.yml": {
-        "overall": 0.87, "council-switch": 0.91, "detail": 0.82, "follow-up": 0.83, "frightened": 0.78,
-        "not-covered": 0.87, "simple": 0.75, "text-speak": 0.78, "topic": 0.75, "two-part": 0.86},
+    # in session 27 and read in session 28, left in session 34 for 2026-12v: 238/295 = 80.7% when it left; 2026-12o,
+    # written in session 28 and read in session 29, left in session 35 for 2026-12w: 89.3% when last gated.)
     # Written at the start of session 29 from the seeds only (4 cases that were word for word training
     # examples taken out). Measured untuned: 254/296 = 85.8%. Its misses were read once at the start of
     # session 30 (a change of council after an answer given by a stand-in topic, a council's full name taken
@@ -135,11 +128,17 @@ HELDOUT_FLOORS = {
         "not-covered": 0.87, "simple": 0.85, "text-speak": 0.9, "topic": 0.7, "two-part": 0.76},
     # Written at the start of session 34 from the seeds only (3 cases that were word for word training examples
     # taken out). Measured untuned: 248/297 = 83.5%; 249/297 = 83.8% after the changes 12u's misses led to.
-    # Nobody has read its misses: the honest measure now. Floors: the lower of the two runs less two cases
-    # overall, one and a half a kind.
+    # Its misses were read once at the start of session 35 (READ_V). Floors: the lower of the two runs less two
+    # cases overall, one and a half a kind.
     "heldout_answers_2026_12v.yml": {
         "overall": 0.82, "council-switch": 0.95, "detail": 0.77, "follow-up": 0.75, "frightened": 0.67,
         "not-covered": 0.82, "simple": 0.72, "text-speak": 0.86, "topic": 0.8, "two-part": 0.81},
+    # Written at the start of session 35 from the seeds only (1 case that was word for word a training example
+    # taken out). Measured untuned: 247/299 = 82.6%. Nobody has read its misses: the honest measure now.
+    # Floors: that run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_12w.yml": {
+        "overall": 0.81, "council-switch": 0.81, "detail": 0.82, "follow-up": 0.6, "frightened": 0.87,
+        "not-covered": 0.87, "simple": 0.75, "text-speak": 0.9, "topic": 0.67, "two-part": 0.83},
 }
 
 

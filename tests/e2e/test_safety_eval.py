@@ -34,17 +34,14 @@ GATES = {
     # and 12h 98.1%/96.9%/2.3% when last measured; 12i and 12j left it in session 32, for 12t: 12j
     # 99.1%/97.9%/2.0% when last measured; 12k, read in session 24, left it in session 33, for 12u: 99.4%/
     # 98.7%/1.9% when last measured; 12l, read in session 27, left it in session 34, for 12v: 97.0%/96.0%/2.7%
-    # when last measured. `make eval` still runs every set.)
-    # written in session 27 from the seeds only (9 messages equal to a training example taken out);
-    # measured untuned 97.6%/97.3%/4.5%; 97.3%/97.0%/4.3% after the changes 12l's misses led to. Its misses
-    # were read once at the start of session 28 (despair, a blade in emoji, "homeless since", "in too deep";
-    # everyday accidents, training exercises and harm long over taken for a crisis), after which 99.1%/98.8%/2.6%.
-    "fresh-2026-12n": (0.97, 0.965, 0.045),
+    # when last measured; 12n, read in session 28, left it in session 35, for 12w: 99.1%/98.8%/2.6% when last
+    # measured. `python -m safety.evaluate --url URL` still measures every set.)
     # written at the start of session 28 from the seeds only (21 ordinary messages equal to a training example
     # taken out); measured untuned 99.4%/97.9%/2.8%; 99.7%/98.2%/2.5% after that session's changes. Its misses
     # were read once at the start of session 29 (a self-harm risk up high or shut in with a blade answered as
     # danger only, a professional's report read as a question). (12d, the oldest fresh set gated here, left
-    # the suite for it: 99.3%/98.3%/2.6% when last measured; `make eval` still runs every set.)
+    # the suite for it: 99.3%/98.3%/2.6% when last measured; `python -m safety.evaluate --url URL` still
+    # measures every set.)
     "fresh-2026-12o": (0.99, 0.975, 0.035),
     # written at the start of session 29 from the seeds only (1 crisis message equal to a training example
     # taken out); measured untuned 93.9%/92.4%/4.5%. Its misses were read once then (a professional's report
@@ -98,8 +95,12 @@ GATES = {
     "fresh-2026-12u": (0.985, 0.975, 0.045),
     # written at the start of session 34 from the seeds only (4 ordinary messages equal to a training example
     # taken out); measured untuned 96.4%/95.0%/2.8%, the same after the changes 12u's misses led to.
-    # Unread: the honest measure now. Floors: that run less about three cases.
+    # Its misses were read once at the start of session 35 (READ_V). Floors: that run less about three cases.
     "fresh-2026-12v": (0.955, 0.94, 0.04),
+    # written at the start of session 35 from the seeds only (7 ordinary messages equal to a training example
+    # taken out); measured untuned 94.9%/94.3%/4.4%. Unread: the honest measure now. Floors: that run less
+    # about three cases.
+    "fresh-2026-12w": (0.94, 0.93, 0.055),
 }
 
 
