@@ -77,6 +77,7 @@ _PARTICULAR_CHILD = re.compile(
     r"\b(\d{1,2} ?(yo|y/o|yr|yrs|year|years|month|months|week|weeks)[ -]?(old)?|\d{1,2}-(year|month|week)-old|"
     r"child of \d{1,2}|(mother|mum|dad|father|parent) of (a|an|the) |"
     r"baby of|y\d{1,2}|year \d{1,2} (pupil|child|girl|boy|student)|"
+    r"(reception|nursery|pre-?school|primary|secondary) (child|pupil|girl|boy|kid|student)|"
     r"(one of my|one of our|this|our|my) (pupil|student|patient|client|child|girl|boy|baby|toddler|infant|"
     r"mentee|learner|lad|kid)|(two|three|2|3) (kids|children)|the (older|younger|eldest|youngest) one|"
     r"(his|her|their) (kids|children|son|daughter|baby|toddler)|"
@@ -138,7 +139,7 @@ class Cues:
         # the yes/no cues: any of a section's patterns found in the message
         self._flags = {name: [re.compile(p) for p in spec[name]]
                        for name in ("secret", "harmless_secret", "distress", "settled", "online", "process", "own",
-                                    "accident", "cover_story", "made_up")}
+                                    "accident", "cover_story", "made_up", "illness")}
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -182,10 +183,12 @@ class Cues:
         """A training exercise, a case study or a story said to be made up (no child in particular)."""
         return self._found("made_up", text)
 
-    def is_settled(self, text: str) -> bool:
+    def is_settled(self, text: str, illness: bool = True) -> bool:
         """Over, hypothetical, or only asked about: 'much better now', 'just curious', 'what does X mean';
-        or an everyday accident ('fell off my scooter'), unless it is what they were told to say."""
-        return self._found("settled", text) or (self._found("accident", text) and not self._found("cover_story", text))
+        or an everyday accident ('fell off my scooter'), unless it is what they were told to say; or, with
+        `illness`, someone's illness or disability ('mum's really poorly'), a young carer's everyday life."""
+        return self._found("settled", text) or (illness and self._found("illness", text)) or \
+            (self._found("accident", text) and not self._found("cover_story", text))
 
     def is_about_process(self, text: str) -> bool:
         return self._found("process", text)
@@ -225,16 +228,19 @@ class Judge:
         distress = self.cues.is_distress(text)
         about_process = (question or distress) and self.cues.is_about_process(text)
         made_up = self.cues.is_made_up(text)
-        said_settled = self.cues.is_settled(text)
+        # A professional describing one particular child ("GP. Need to refer a 2 yr old with unexplained
+        # injuries, how do I?"): the professional's safety reply is that answer. The child's illness is part
+        # of their concern, not a young carer's settled life.
+        particular_child = bool(_PARTICULAR_CHILD.search(lowered))
+        professional_child = self.cues.speaker(text) == "professional" and particular_child and not made_up
+        said_settled = self.cues.is_settled(text, illness=not professional_child)
         settled = said_settled or about_process or made_up
         # A question about a topic in general, about no one in particular, is never a disclosure on
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
         asks_if_normal = bool(_IS_IT_NORMAL.search(lowered))
-        impersonal_question = question and not self.cues.is_personal(text) and not asks_if_normal
-        # A professional asking how to refer one particular child they have seen ("GP. Need to refer a
-        # 2 yr old with unexplained injuries, how do I?"): the professional's safety reply is that answer.
-        professional_child = self.cues.speaker(text) == "professional" and bool(_PARTICULAR_CHILD.search(lowered)) \
-            and not made_up
+        # (a child named by age is someone in particular: "16yo female, kicked out by parents, what's the route?")
+        impersonal_question = question and not self.cues.is_personal(text) and not asks_if_normal and \
+            not particular_child
         reporting = about_process and not said_settled and professional_child
         # ...or asking how to refer or report it, even of what was done some time ago ("10-year-old... 'the
         # traditional procedure' done abroad last year. Who do I contact?"): a professional reports it now
@@ -286,7 +292,10 @@ class Judge:
         if model_may_raise and harm_p >= needed:
             source = "patterns+model" if source else "model"
             kind = kind or model_kind
-        secret = self.cues.is_secret(text) and not (kind is None and self.cues.is_harmless_secret(text))
+        # (a training exercise about a child asking for a secret is about no one: "Training scenario: a child says
+        # 'can you keep a secret?'")
+        secret = self.cues.is_secret(text) and not made_up and \
+            not (kind is None and self.cues.is_harmless_secret(text))
         if kind is None and secret:
             kind, source = SECRET, "secret"
 

@@ -280,8 +280,8 @@ def test_figures_of_speech_accidents_exercises_and_long_past_harm_are_settled(cu
     ("i took a whole box of my mums painkillers", "self_harm"),  # any medicine, a lot of it
     ("sometimes i think about giving her all her insulin at once", "breaking_point"),
     ("toddler in clinic with a spiral fracture of the femur", "professional"),
-    ("they say we're visiting family but it's not really a holiday", "exploitation"),  # forced marriage, FGM
-    ("auntie said i'll get done like my sister when we go back", "exploitation"),
+    ("they say we're visiting family but it's not really a holiday", "forced_marriage_fgm"),
+    ("auntie said i'll get done like my sister when we go back", "forced_marriage_fgm"),
     ("been on the streets since monday", "homeless"),
     ("i'm sure her stepdad is abusing her, what can i do at the weekend", "abuse"),
     ("honestly i'd rather be dead than go back to that house", "self_harm"),
@@ -445,3 +445,37 @@ def test_a_roleplay_an_adult_asks_a_child_about_is_not_a_story_made_up():
 ])
 def test_a_parent_says_so_by_the_children_they_have(text, speaker):
     assert Cues().speaker(text) == speaker
+
+
+def test_a_professional_s_report_of_one_ill_child_is_not_a_young_carer_s_settled_life():
+    # the child's illness is part of the professional's concern; a young carer's "mum's really ill" is settled
+    judge = Judge(SignalDetector(), FixedSafetyModel("neglect", 0.5, "professional"))
+    assert judge.judge("GP. 3yo with asthma keeps missing appointments, nursery say she's poorly again").concern
+    assert not judge.judge("my mum's really ill so i do the shopping and cooking").concern
+
+
+def test_a_piece_of_work_that_tells_of_harm_and_a_lesson_taught_as_punishment_are_not_study():
+    cues = Cues()
+    assert cues.is_settled("doing an essay on self-harm for my course")
+    assert not cues.is_settled("student handed in an essay saying she plans to end her life")
+    assert not cues.is_settled("dad locks me out to teach me a lesson")
+
+
+def test_a_question_about_one_child_named_by_age_is_about_someone_in_particular():
+    # (a question about no one in particular keeps only the unconditional patterns; a 16-year-old named
+    # is someone)
+    judge = Judge(SignalDetector(), FixedSafetyModel("homeless", 0.3, "professional"))
+    assert judge.judge("16yo female kicked out by parents at 2am, what's the route for a bed?").concern
+    assert not judge.judge("what happens if a teenager is kicked out by parents?").concern
+
+
+def test_a_training_scenario_about_a_secret_gets_no_secret_reply(safety_judge: Judge):
+    said = "Training scenario: a pupil asks 'can you keep a secret?' How should I reply?"
+    assert not safety_judge.judge(said).concern
+    assert safety_judge.judge("can you keep a secret?").kind == SECRET
+
+
+@pytest.mark.parametrize("text", ["A&E nurse. 14yo with an injury that doesn't fit the story",
+                                  "police response: 15yo found alone at the station at 1am"])
+def test_roles_written_with_an_ampersand_or_as_a_police_response_are_professionals(cues: Cues, text):
+    assert cues.speaker(text) == "professional"

@@ -65,7 +65,7 @@ def detector() -> SignalDetector:
     ("he's locked himself in the shed with all of his tablets", "self_harm"),
     # marks left; a cutter coming
     ("her stepdad slapped her so hard it left a mark on her cheek", "abuse"),
-    ("my aunt says the cutter is coming from abroad in the holidays", "exploitation"),  # with the other FGM patterns
+    ("my aunt says the cutter is coming from abroad in the holidays", "forced_marriage_fgm"),
     # held under water; a child of 11 in charge; afraid of it again for telling; how much before the body gives out;
     # words scratched into the skin
     ("my stepdad held my head under the water in the bath cos i was cheeky", "abuse"),
@@ -95,6 +95,18 @@ def detector() -> SignalDetector:
     ("me and the kids have been sleeping in the car for a fortnight", "homeless"),
     ("i have to stay off school until the bruises heal", "abuse"),
     ("dad spent all the money on booze again and there's no food", "abuse"),
+    # small children alone by a main road; an adult who says the child will be punished for telling; sexual
+    # things done to a child, or put in their mouth; filmed crying for others to see; a young person named as
+    # exploited; FGM feared as near; a carer who cannot care for the children tonight
+    ("3 kids, the little ones, walking down the dual carriageway on their own", "danger_now"),
+    ("my stepdad told me if i ever tell anyone he will put me in care", "abuse"),
+    ("she told her nan about rude things done to her at her dad's", "sexual_abuse"),
+    ("my son said the man put his thing in his mouth", "sexual_abuse"),
+    ("dad videos me crying when i get told off and sends it to the family chat", "abuse"),
+    ("we think our daughter is being criminally exploited", "exploitation"),
+    ("school nurse, worried about imminent FGM for a year 6 girl", "forced_marriage_fgm"),
+    ("my aunt is taking my cousin abroad to get her cut", "forced_marriage_fgm"),
+    ("i can't look after the children tonight, i'm done", "breaking_point"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -137,6 +149,12 @@ def test_crisis_messages_are_caught(detector, text, category):
     "my dad won't be here for christmas, he's working abroad",
     "the social worker won't be here tomorrow, she's on leave",
     "we slept in the car on the way to cornwall",
+    # look-alikes of this session's patterns: a child told off about telling a secret gift, a lesson at
+    # school, a question about who can be exploited, a babysitter who is busy, a baby's dummy
+    "mum said if i tell dad about his birthday present she'll be cross",
+    "can boys be sexually exploited too?",
+    "my sister asked if i could babysit but i can't tonight",
+    "the baby keeps putting his dummy in his mouth",
     "i need to finish this before i do something else",
     "hold the baby down gently while you change the nappy",
     "we spent all our money on the holiday",
@@ -198,7 +216,7 @@ def test_a_group_alternative_of_more_than_one_word_is_refused(tmp_path):
     ("her boyfriend strangled her in front of the baby", "abuse"),
     ("the toddler has untreated sores on his legs", "abuse"),
     ("they filmed me when i was changing and sent it round", "online"),
-    ("i had fgm done years ago and my aunt wants the cutting done to my little sister", "exploitation"),
+    ("i had fgm done years ago and my aunt wants the cutting done to my little sister", "forced_marriage_fgm"),
     ("the landlord says we have until tonight to get out", "homeless"),
 ])
 def test_session_30_crisis_wordings(detector, text, category):
