@@ -45,7 +45,7 @@ ASPECT_QUESTIONS = {
     "next": r"\b(what happens (next|after|then)|after that|then what|what next|next step)\b",
     # what can come of it ("what can they decide at the end?")
     "decide": r"\b(decide|decides|decided|decision|decisions|outcome|outcomes|result|results|conclude|"
-              r"end up with|what comes of)\b",
+              r"end up with|what comes of|come out of (it|this|that|them|the [a-z]+))\b",
     # what it holds or looks at ("what does it actually say inside it?", "what does it look at?")
     "contents": r"\b(inside|contain|contains|include|includes|cover|covers|look at|looks at|made up of|"
                 r"goes? in|go into|goes into|put in|written in|say in|says in|in it|"
@@ -81,7 +81,12 @@ ASPECT_QUESTIONS = {
     # who a team or service is made of ("who actually works there?", "who is in it?")
     "members": r"\bwho (actually |really )?(works?|is|are|sits?) (there|in (it|them|that|this|those|the [a-z]+))\b|"
                r"\bwho('s| is| are) (on|in) (it|that|this|the|them)\b|\bwho makes? (it|them|that) up\b|"
-               r"\bwho('s| is) (there|part of it)\b",
+               r"\bwho('s| is) (there|part of it)\b|"
+               # whether someone may be there ("are parents even allowed to be there?")
+               r"\b(are|is|can|will|do|does) (parents?|i|we|the family|family|families|mums?|dads?|carers?|"
+               r"grandparents|children|the child|my [a-z]+) (even |actually |still )?(be )?(allowed to |able to |"
+               r"get to |invited to |have to )?(be there|attend|be present|be in the room|sit in|go to (it|them|the "
+               r"meeting|the conference|the review))\b",
     # why it is done ("why do they want to see her alone?")
     "why": r"\b(why|what for|for what reason|what'?s the point|what is the point|reason|purpose)\b",
     "what": r"\b(what (is|are|does|do|'s)|whats|what it is|mean|means|meaning|for what|what for|why)\b",
@@ -132,7 +137,8 @@ SENTENCE_ASPECTS = {
     "say": r"\b(views?|voice|wishes|what you think|listened to|part of the decision|network|in partnership)\b",
     "case": r"\b(instead|unless|except|even if|also applies|does not apply|only if|apart from)\b",
     "kind": r"\b(which ones|which [a-z]+ to use|such as|include|includes|including|for example)\b",
-    "members": r"\b(team of|made up of|members|staff|workers from|sit together|based together|agencies? including)\b",
+    "members": r"\b(team of|made up of|members|staff|workers from|sit together|based together|agencies? including|"
+               r"brings? together)\b",
     "what": r"\b(is|are|means|is when|is a|is the)\b",
 }
 # A sentence that gives the aspect with a number ("within 15 working days", "aged 16 to 23", "8 hubs")
@@ -185,7 +191,7 @@ GENERIC = frozenset("""child children childs kid kids family families social wor
     nothing one seeing seen sees seven speak spoken stay stays told use used way without three
     together through offer offers hour hours outside home worried worry worries involve involved note
     notes level levels place step steps deadline deadlines timescale timescales looking written writing
-    wrote writes
+    wrote writes difference differences specialise specialises specialised specialising
     it's he's she's they're i'm we're that's what's there's""".split())
 
 

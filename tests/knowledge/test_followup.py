@@ -77,6 +77,9 @@ def test_another_topic_of_the_area_needs_a_link(kb):
     ("what can they decide at the end?", "decide"),
     ("what does it actually say inside it?", "contents"),
     ("how does a young person end up with them?", "how"),
+    ("what can actually come out of it?", "decide"),
+    ("are parents even allowed to be there?", "members"),
+    ("can my mum attend the meeting?", "members"),
 ])
 def test_more_kinds_of_follow_up_question(text, aspect):
     assert aspect in followup.asked_aspects(text)
@@ -610,3 +613,14 @@ def test_which_team_is_not_the_team_the_person_is_already_with(kb):
     fact = followup.best_fact(kb, "bolton", "teams_roles", "which teams could take it over?",
                               context="our case is moving on from the referral and assessment team")
     assert "Referral and Assessment" not in fact.sentence
+
+
+@pytest.mark.parametrize("text", ["is there a team that specialises in that?", "does that make a difference?"])
+def test_everyday_words_that_share_a_stem_with_a_topic_name_no_topic(kb, text):
+    # ("specialises" shares its first letters with special needs; "difference" with the difference between a
+    # short and a full assessment)
+    assert not followup.names_a_topic(text, followup.vocabulary(kb), ignore=kb.council_names())
+
+
+def test_a_sentence_that_brings_people_together_says_who_is_there():
+    assert "members" in followup.given_aspects("It brings together family members and the practitioners.")
