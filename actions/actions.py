@@ -700,6 +700,13 @@ class ActionAnswerTopic(Action):
             # a message naming no topic of its own ("which plan do I get then?" after Bolton's leaving care
             # team), taken for a topic the council's documents do not cover: the conversation's topic
             return council_events(tracker, council)
+        same = same_question_of(tracker, base, text, understood)
+        fact = followup.best_fact(base, council, topic_id, same) if same != text else None
+        if fact is not None and (followup.asked_aspects(same) - {"what"}) & followup.given_aspects(fact.sentence):
+            # "is it the same for looked after kids?" after "how often do plans get reviewed?": the fact that
+            # answers the question before about what this message names
+            send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
+            return council_events(tracker, council) + [SlotSet("topic", topic_id)]
         # "Tell me more" after a young person's version of this topic: the whole answer
         more = text == f"/{topic_id}" and tracker.get_slot("topic") == topic_id
         events = answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker) and not more,
@@ -707,6 +714,24 @@ class ActionAnswerTopic(Action):
                               one_question=len((tracker.latest_message or {}).get("topic_parts") or []) < 2)
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
         return council_events(tracker, council) + events
+
+
+# "Is it the same for looked after kids?", "what about care leavers?": the question before, asked again of
+# what this message names
+_SAME_OF = re.compile(r"^\W*(and |but |so |ok |okay )?((is|would|does|are) (it|that|this|they) (be |work )?"
+                      r"(the same|similar|any different|different)|(what|how) about|same (for|with))\b", re.I)
+
+
+def same_question_of(tracker: Tracker, base: KnowledgeBase, text: str, understood: str) -> str:
+    """The message with the question before it in front ("how often do plans get reviewed? is it the same for
+    looked after kids?"), when it asks the same of something it names, and that question asked something in
+    particular (how often, who, how long); else the message as it is."""
+    before = last_question(previous_question(tracker)[0])
+    if not before or not _SAME_OF.match(text) or followup.asked_aspects(text) - {"what", "case"} or \
+            not followup.asked_aspects(before) - {"what"} or \
+            not followup.names_a_topic(understood, followup.vocabulary(base), ignore=base.council_names()):
+        return text
+    return f"{before} {text}"
 
 
 def guesses(tracker: Tracker, base: KnowledgeBase, searched: List[str]) -> List[str]:

@@ -1532,3 +1532,19 @@ def test_a_guess_without_the_figure_asked_gives_way_to_a_close_guess_with_it(mak
     tracker = make_tracker("nlu_fallback", text=text)
     tracker.latest_message["intent_ranking"] = [{"name": "icpc_outcomes", "confidence": 0.3}]
     assert actions.figure_choice(tracker, kb, "coventry", "cin_what", text) == "cin_what"
+
+
+async def test_the_same_question_asked_of_another_thing_gets_that_things_answer(make_tracker, dispatcher, domain):
+    # "how often do plans get reviewed?", then "is it the same for looked after kids?": how often, for them
+    earlier = [{"text": "how often do plans for children get reviewed?",
+                "intent": {"name": "cin_review", "confidence": 0.76}}]
+    tracker = make_tracker("looked_after", text="is it the same for looked after kids?", earlier=earlier,
+                           slots={"topic": "cin_review", "council": "bolton"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "6 months" in texts(dispatcher)
+
+
+async def test_the_same_frame_without_a_question_before_it_gets_the_topic(make_tracker, dispatcher, domain):
+    tracker = make_tracker("looked_after", text="what about looked after kids?", slots={"council": "bolton"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "Looked After Children teams" in texts(dispatcher)
