@@ -128,13 +128,16 @@ HELDOUT_FLOORS = {
         "not-covered": 0.87, "simple": 0.85, "text-speak": 0.9, "topic": 0.7, "two-part": 0.76},
     # Written at the start of session 34 from the seeds only (3 cases that were word for word training examples
     # taken out). Measured untuned: 248/297 = 83.5%; 249/297 = 83.8% after the changes 12u's misses led to.
-    # Its misses were read once at the start of session 35 (READ_V). Floors: the lower of the two runs less two
-    # cases overall, one and a half a kind.
+    # Its misses were read once at the start of session 35 (a team that "specialises" taken for special needs,
+    # "does that make a difference?" for the short and full assessments; what can come out of a conference;
+    # whether parents may be there; "is it the same for looked after kids?"), after which 253/297 = 85.2%.
+    # Floors: the lower of the last two runs less two cases overall, one and a half a kind.
     "heldout_answers_2026_12v.yml": {
-        "overall": 0.82, "council-switch": 0.95, "detail": 0.77, "follow-up": 0.75, "frightened": 0.67,
+        "overall": 0.83, "council-switch": 0.95, "detail": 0.77, "follow-up": 0.76, "frightened": 0.67,
         "not-covered": 0.82, "simple": 0.72, "text-speak": 0.86, "topic": 0.8, "two-part": 0.81},
     # Written at the start of session 35 from the seeds only (1 case that was word for word a training example
-    # taken out). Measured untuned: 247/299 = 82.6%. Nobody has read its misses: the honest measure now.
+    # taken out). Measured untuned: 247/299 = 82.6%, the same after the changes 12v's misses led to. Nobody has
+    # read its misses: the honest measure now.
     # Floors: that run less two cases overall, one and a half a kind.
     "heldout_answers_2026_12w.yml": {
         "overall": 0.81, "council-switch": 0.81, "detail": 0.82, "follow-up": 0.6, "frightened": 0.87,
