@@ -700,9 +700,8 @@ class ActionAnswerTopic(Action):
             # a message naming no topic of its own ("which plan do I get then?" after Bolton's leaving care
             # team), taken for a topic the council's documents do not cover: the conversation's topic
             return council_events(tracker, council)
-        same = same_question_of(tracker, base, text, understood)
-        fact = followup.best_fact(base, council, topic_id, same) if same != text else None
-        if fact is not None and (followup.asked_aspects(same) - {"what"}) & followup.given_aspects(fact.sentence):
+        fact = same_question_fact(tracker, base, council, topic_id, text, understood)
+        if fact is not None:
             # "is it the same for looked after kids?" after "how often do plans get reviewed?": the fact that
             # answers the question before about what this message names
             send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
@@ -722,16 +721,21 @@ _SAME_OF = re.compile(r"^\W*(and |but |so |ok |okay )?((is|would|does|are) (it|t
                       r"(the same|similar|any different|different)|(what|how) about|same (for|with))\b", re.I)
 
 
-def same_question_of(tracker: Tracker, base: KnowledgeBase, text: str, understood: str) -> str:
-    """The message with the question before it in front ("how often do plans get reviewed? is it the same for
-    looked after kids?"), when it asks the same of something it names, and that question asked something in
-    particular (how often, who, how long); else the message as it is."""
+def same_question_fact(tracker: Tracker, base: KnowledgeBase, council: str, topic_id: str, text: str,
+                       understood: str) -> Optional[followup.Fact]:
+    """When the message asks the same of something it names ("is it the same for looked after kids?") and the
+    question before asked something in particular (how often, who, how long): the fact that answers that
+    question about the message's topic, if one gives what was asked; else None."""
+    if not _SAME_OF.match(text) or followup.asked_aspects(text) - {"what", "case"}:
+        return None
     before = last_question(previous_question(tracker)[0])
-    if not before or not _SAME_OF.match(text) or followup.asked_aspects(text) - {"what", "case"} or \
-            not followup.asked_aspects(before) - {"what"} or \
+    if not before or not followup.asked_aspects(before) - {"what"} or \
             not followup.names_a_topic(understood, followup.vocabulary(base), ignore=base.council_names()):
-        return text
-    return f"{before} {text}"
+        return None
+    same = f"{before} {text}"  # "how often do plans get reviewed? is it the same for looked after kids?"
+    fact = followup.best_fact(base, council, topic_id, same)
+    return fact if fact is not None and (followup.asked_aspects(same) - {"what"}) & \
+        followup.given_aspects(fact.sentence) else None
 
 
 def guesses(tracker: Tracker, base: KnowledgeBase, searched: List[str]) -> List[str]:

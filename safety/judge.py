@@ -232,7 +232,8 @@ class Judge:
         # injuries, how do I?"): the professional's safety reply is that answer. The child's illness is part
         # of their concern, not a young carer's settled life.
         particular_child = bool(_PARTICULAR_CHILD.search(lowered))
-        professional_child = self.cues.speaker(text) == "professional" and particular_child and not made_up
+        heard = self.cues.speaker(text)  # who the words say is speaking
+        professional_child = heard == "professional" and particular_child and not made_up
         said_settled = self.cues.is_settled(text, illness=not professional_child)
         settled = said_settled or about_process or made_up
         # A question about a topic in general, about no one in particular, is never a disclosure on
@@ -308,7 +309,7 @@ class Judge:
                 found.append("online_sexual_harm")
             also = [k for k in ALSO_KINDS if k in found and k != kind][:2]
 
-        speaker = self.cues.speaker(text)
+        speaker = heard
         if speaker is None:
             speaker = next((PATTERN_SPEAKERS[s.category] for s in signals if s.category in PATTERN_SPEAKERS), None)
         own = self.cues.is_own(text)

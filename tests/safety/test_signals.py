@@ -149,8 +149,8 @@ def test_crisis_messages_are_caught(detector, text, category):
     "my dad won't be here for christmas, he's working abroad",
     "the social worker won't be here tomorrow, she's on leave",
     "we slept in the car on the way to cornwall",
-    # look-alikes of this session's patterns: a child told off about telling a secret gift, a lesson at
-    # school, a question about who can be exploited, a babysitter who is busy, a baby's dummy
+    # look-alikes of this session's patterns: telling about a present, a question about who can be exploited,
+    # a babysitter who is busy, a baby's dummy
     "mum said if i tell dad about his birthday present she'll be cross",
     "can boys be sexually exploited too?",
     "my sister asked if i could babysit but i can't tonight",
