@@ -80,6 +80,7 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-12u": _pair("fresh", "2026_12u"),
     "fresh-2026-12v": _pair("fresh", "2026_12v"),
     "fresh-2026-12w": _pair("fresh", "2026_12w"),
+    "fresh-2026-12x": _pair("fresh", "2026_12x"),
 }
 # Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",

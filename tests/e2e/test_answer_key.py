@@ -75,16 +75,9 @@ HELDOUT_FLOORS = {
     # session 24 and read in session 26, left in session 32 for 2026-12t, gated at 86% overall; 2026-12m, written
     # in session 25 and read in session 27, left in session 33 for 2026-12u: 84.7% when it left; 2026-12n, written
     # in session 27 and read in session 28, left in session 34 for 2026-12v: 238/295 = 80.7% when it left; 2026-12o,
-    # written in session 28 and read in session 29, left in session 35 for 2026-12w: 89.3% when last gated.)
-    # Written at the start of session 29 from the seeds only (4 cases that were word for word training
-    # examples taken out). Measured untuned: 254/296 = 85.8%. Its misses were read once at the start of
-    # session 30 (a change of council after an answer given by a stand-in topic, a council's full name taken
-    # for a topic word, a section of the Act asked by number, a question about what rights officers do taken
-    # for a call-back request, the Coventry reorganisation), after which 87.5%. (2026-12f, read in session 23,
-    # left the suite for it: 87.9%.)
-    "heldout_answers_2026_12p.yml": {
-        "overall": 0.85, "council-switch": 0.79, "detail": 0.86, "follow-up": 0.76, "frightened": 0.84,
-        "not-covered": 0.77, "simple": 0.75, "text-speak": 0.82, "topic": 0.82, "two-part": 0.83},
+    # written in session 28 and read in session 29, left in session 35 for 2026-12w: 89.3% when last gated;
+    # 2026-12p, written in session 29 and read in session 30, left in session 36 for 2026-12x: 261/296 = 88.2%
+    # when last measured.)
     # Written at the start of session 30 from the seeds only (9 cases that were word for word training
     # examples taken out). Measured untuned: 254/291 = 87.3%, before and after the changes 12p's misses led to.
     # Its misses were read once at the start of session 31 (a number asked beside another question, who does
@@ -142,6 +135,13 @@ HELDOUT_FLOORS = {
     "heldout_answers_2026_12w.yml": {
         "overall": 0.81, "council-switch": 0.81, "detail": 0.82, "follow-up": 0.6, "frightened": 0.87,
         "not-covered": 0.87, "simple": 0.75, "text-speak": 0.9, "topic": 0.67, "two-part": 0.83},
+    # Written at the start of session 36 from the seeds only (3 cases that were word for word training examples
+    # taken out). Measured untuned (after the session's first two changes, made from 12w's misses): 244/297 =
+    # 82.2%. Nobody has read its misses: the honest measure now.
+    # Floors: that run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_12x.yml": {
+        "overall": 0.81, "council-switch": 0.74, "detail": 0.82, "follow-up": 0.7, "frightened": 0.87,
+        "not-covered": 0.77, "simple": 0.75, "text-speak": 0.74, "topic": 0.6, "two-part": 0.86},
 }
 
 

@@ -35,14 +35,8 @@ GATES = {
     # 99.1%/97.9%/2.0% when last measured; 12k, read in session 24, left it in session 33, for 12u: 99.4%/
     # 98.7%/1.9% when last measured; 12l, read in session 27, left it in session 34, for 12v: 97.0%/96.0%/2.7%
     # when last measured; 12n, read in session 28, left it in session 35, for 12w: 99.1%/98.8%/2.6% when last
-    # measured. `python -m safety.evaluate --url URL` still measures every set.)
-    # written at the start of session 28 from the seeds only (21 ordinary messages equal to a training example
-    # taken out); measured untuned 99.4%/97.9%/2.8%; 99.7%/98.2%/2.5% after that session's changes. Its misses
-    # were read once at the start of session 29 (a self-harm risk up high or shut in with a blade answered as
-    # danger only, a professional's report read as a question). (12d, the oldest fresh set gated here, left
-    # the suite for it: 99.3%/98.3%/2.6% when last measured; `python -m safety.evaluate --url URL` still
-    # measures every set.)
-    "fresh-2026-12o": (0.99, 0.975, 0.035),
+    # measured; 12o, read in session 29, left it in session 36, for 12x: 100%/99.4%/2.5% when last measured.
+    # `python -m safety.evaluate --url URL` still measures every set.)
     # written at the start of session 29 from the seeds only (1 crisis message equal to a training example
     # taken out); measured untuned 93.9%/92.4%/4.5%. Its misses were read once then (a professional's report
     # that asks whether it is a referral, "is it illegal if...", a child who swallowed a battery, hands round
@@ -110,6 +104,10 @@ GATES = {
     # by a helper who never saw an evaluation set). Unread: the honest measure now. Floors: that run less about
     # three cases.
     "fresh-2026-12w": (0.955, 0.95, 0.05),
+    # written at the start of session 36 from the seeds only (10 ordinary messages equal to a training example
+    # taken out); measured untuned 99.4%/98.0%/4.8%. Unread: the honest measure now. Floors: that run less
+    # about three cases.
+    "fresh-2026-12x": (0.985, 0.97, 0.058),
 }
 
 
