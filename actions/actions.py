@@ -356,12 +356,14 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     if not council_only and followup.names_a_topic(text, vocab, ignore=names) and not (
             (unsure or followup.continues(text) or followup.refers_back(text) or
              followup.names_as_known(text, vocab, ignore=names)) and
-            followup.fits_current(base, council, topic_id, text, vocab, ignore=names)):
+            followup.fits_current(base, council, topic_id, text, vocab, ignore=names)) and not (
+            unsure and followup.fact_names_it(base, council, topic_id, text, vocab, ignore=names)):
         # (one that carries on from the last, "and by when, counting from the strategy discussion?", points
         # back to it, "when will her first review be?" after an asylum-seeking child arrived, or names a
         # thing as one already known, "what does the council's assessment check?" after private fostering,
         # naming only what the current topic's answer talks about, is a follow-up however sure the
-        # classifier is)
+        # classifier is; so is one the classifier was unsure of when a fact of the topic's process names what it
+        # names and gives what it asks: "when should I be given a copy?" after an assessment was signed off)
         return None
     named = next((c for c in (base.resolve_council(v) for v in entity_values(tracker, "council")) if c), None) \
         or base.resolve_council(text)
@@ -405,14 +407,27 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         # social worker have to see him without me?" after a child protection plan is about statutory
         # visits): the better fact of the two
         own = followup.best_fact(base, council, classified, text)
-        if own is not None and (own.score >= fact.score + OWN_TOPIC_BETTER or (
+        if own is not None and not (followup.refers_back(text) and
+                                    followup.shared_words(text, fact) > followup.shared_words(text, own)) and \
+                (own.score >= fact.score + OWN_TOPIC_BETTER or (
                 own.score > fact.score and ((followup.shares_words(text, own) and
                                              not followup.shares_words(text, fact)) or
                                             followup.gives_more(text, own, fact)))):
             # (or better at all, when only it has a word of the question: "when is the next conference?"
             # after the first conference is about the review, not the core group; or when it gives more of
-            # what was asked: "who do I tell?" is answered by a number, not by who visits)
+            # what was asked: "who do I tell?" is answered by a number, not by who visits; not when the message
+            # points back and the conversation's fact has more of its words: "when does his first review have
+            # to be held?" after an asylum-seeking child arrived is his review, not plans' reviews in general)
             fact, asked_about = own, classified
+    if fact is not None and followup.refers_back(text):
+        # "and who chairs his first review?" after an asylum-seeking boy, then whether he is in care: the
+        # earlier topic's fact that has more of the question's words and gives what it asks
+        for other in topics_answered_before(tracker, base, topic_id):
+            earlier = followup.best_fact(base, council, other, text)
+            if earlier is not None and followup.shared_words(text, earlier) > followup.shared_words(text, fact) \
+                    and followup.gives_the_aspect_asked(text, earlier):
+                fact, asked_about = earlier, other
+                break
     if fact is None:
         # "section 47... are they going to take my kids?" was answered about keeping families together;
         # "how long does that take?" is about the Section 47 enquiry the message also named
@@ -565,6 +580,20 @@ def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowl
     # (asked again as one question: a sentence of another item that has all its words answers it, "which
     # team works with children in care proceedings?" for Coventry after Bolton's looked-after teams)
     return answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker), one_question=bool(text))
+
+
+# How many earlier topics of the conversation a follow-up pointing back may be about.
+EARLIER_TOPICS = 2
+
+
+def topics_answered_before(tracker: Tracker, base: KnowledgeBase, current: str) -> List[str]:
+    """The conversation's topics before the `current` one, latest first (at most EARLIER_TOPICS)."""
+    ids, found = set(base.topic_ids()), []
+    for e in reversed(tracker.events or []):
+        if e.get("event") == "slot" and e.get("name") == "topic" and e.get("value") in ids and \
+                e["value"] != current and e["value"] not in found:
+            found.append(e["value"])
+    return found[:EARLIER_TOPICS]
 
 
 def topics_named_before(tracker: Tracker, base: KnowledgeBase, current: str) -> List[str]:
@@ -1372,12 +1401,13 @@ class ActionOutOfScope(Action):
         return []
 
 
-MEANING_WORDS = ("mean", "stand for", "stands for", "definition", "define", "short for", "acronym")
+# (whole words: "are they meant to tell me before they send it off?" asks nothing of what SEND means)
+MEANING_WORDS = re.compile(r"\b(mean|means|meaning|stand for|stands for|definition|define|short for|acronym)\b")
 
 
 def _asks_meaning(text: str) -> bool:
     lowered = text.lower()
-    return len(lowered.split()) <= 4 or any(w in lowered for w in MEANING_WORDS)
+    return len(lowered.split()) <= 4 or bool(MEANING_WORDS.search(lowered))
 
 
 class ActionHumanHandoff(Action):

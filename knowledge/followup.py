@@ -44,7 +44,7 @@ ASPECT_QUESTIONS = {
     "miss": r"\b(what if|if (i|we) (miss|can'?t|cannot|don'?t)|miss|missed)\b",
     "next": r"\b(what happens (next|after|then)|after that|then what|what next|next step)\b",
     # what can come of it ("what can they decide at the end?")
-    "decide": r"\b(decide|decides|decided|decision|decisions|outcome|outcomes|result|results|conclude|"
+    "decide": r"\b(decide|decides|decided|deciding|decision|decisions|outcome|outcomes|result|results|conclude|"
               r"end up with|what comes of|come out of (it|this|that|them|the [a-z]+))\b",
     # what it holds or looks at ("what does it actually say inside it?", "what does it look at?")
     "contents": r"\b(inside|contain|contains|include|includes|cover|covers|look at|looks at|made up of|"
@@ -56,7 +56,7 @@ ASPECT_QUESTIONS = {
             r"\bwhat (sorts?|kinds?|types?) of (help|support|things?|work)\b|"
             r"\bhow (can|could|would|will|do|does) (they|it|the [a-z]+( [a-z]+)?) help\b",
     # how it ends ("how does it finish?", "when do we come off the plan?")
-    "end": r"\b(end|ends|ended|finish|finishes|finished|close|closes|closed|come off|comes off|stop|stops)\b",
+    "end": r"\b(end(?! up\b)|ends|ended|finish|finishes|finished|close|closes|closed|come off|comes off|stop|stops)\b",
     # what there is once it is over ("is that the end of it?", "does all the help stop?", "who helps us
     # once they've gone?")
     "after": r"\b(the end of (it|that|everything)|all over|(help|support|everything) (just )?stops?|"
@@ -77,7 +77,7 @@ ASPECT_QUESTIONS = {
             r"my child is|i'?m|i am|we'?re|we are)\b|\bdoes (that|this|it) (still )?apply\b",
     # which ones, of things it does or uses ("what assessments do they use?")
     "kind": r"\b(what|which) (kinds?|sorts?|types?) of\b|"
-            r"\b(what|which) [a-z]+s (do|does|will|would|can|could) (they|he|she|it|you|we|the [a-z]+)\b",
+            r"\b(what|which) [a-z]+s (do|does|will|would|can|could|are|is) (they|he|she|it|you|we|the [a-z]+)\b",
     # who a team or service is made of ("who actually works there?", "who is in it?")
     "members": r"\bwho (actually |really )?(works?|is|are|sits?) (there|in (it|them|that|this|those|the [a-z]+))\b|"
                r"\bwho('s| is| are) (on|in) (it|that|this|the|them)\b|\bwho makes? (it|them|that) up\b|"
@@ -390,6 +390,22 @@ def fits_current(base: KnowledgeBase, council: str, topic_id: str, text: str, vo
     return all((w in have) if " " not in w else (w in own) for w in words)
 
 
+def fact_names_it(base: KnowledgeBase, council: str, topic_id: str, text: str, vocab: Vocabulary,
+                  ignore: Iterable[str] = ()) -> Optional[Fact]:
+    """The fact of the current topic's process (best_fact) that names every topic word of the message and gives
+    what it asks ("when should I be given a copy?" after an assessment was signed off: the assessment's copy,
+    within 5 working days), else None: then the message may be a follow-up though it names something."""
+    words = vocab.topic_words(_without(text, ignore))
+    asked = asked_aspects(text) - {"what"}
+    fact = best_fact(base, council, topic_id, text) if words and asked else None
+    if fact is None or base.topic_area(fact.topic.id) != base.topic_area(topic_id) or \
+            not asked & given_aspects(fact.sentence):
+        return None
+    lowered = f"{fact.topic.title} {fact.sentence}".lower()  # (the title says what the fact is about: "a copy")
+    have = content_words(lowered)
+    return fact if all((w in have) if " " not in w else (w in lowered) for w in words) else None
+
+
 # A question for how long something goes on ("how long does it last?", "how long will they be
 # involved?"), not how long a step takes: a sentence that says how long it lasts answers it best.
 _ASKS_DURATION = re.compile(r"\bhow long\b.*\b(last|lasts|go on|goes on|be involved|be on|stay|stays|continue|"
@@ -674,6 +690,13 @@ def titled_topics(base: KnowledgeBase, text: str, least: int = 2) -> list[str]:
         if len(title) >= least and title <= said:
             found.append(t["id"])
     return found
+
+
+def shared_words(question: str, fact: Fact) -> int:
+    """How many words of the question's own the fact's sentence has (as shares_words counts them): "when does
+    his first review have to be held?" shares three with "The first review is held within 20 working days."
+    and one with "Every plan ... must be reviewed at least every 6 months"."""
+    return len(_naming_words(_plain(question)) & _naming_words(fact.sentence))
 
 
 def shares_words(question: str, fact: Fact) -> bool:

@@ -1131,6 +1131,51 @@ async def test_a_follow_up_whose_own_topic_answers_much_better_gets_that_fact(ma
     assert SlotSet("topic", "statutory_visits") in events
 
 
+async def test_a_follow_up_pointing_back_keeps_the_fact_with_more_of_its_words(make_tracker, dispatcher, domain):
+    # "when does his first review have to be held?" after an asylum-seeking boy arrived, the classifier fairly sure
+    # of plans' reviews: his first review (20 working days), not every plan's six-monthly one
+    tracker = make_tracker("cin_review", text="when does his first review have to be held?",
+                           slots={"topic": "asylum"}, confidence=0.6)
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "20 working days" in texts(dispatcher) and "6 months" not in texts(dispatcher)
+    assert SlotSet("topic", "asylum") in events
+
+
+async def test_an_unsure_follow_up_naming_what_a_fact_of_the_process_gives_gets_that_fact(make_tracker, dispatcher,
+                                                                                          domain):
+    # "when should I be given a copy?" after the assessment: its copy, not the minutes of a meeting
+    tracker = make_tracker("nlu_fallback", text="when should I be given a copy?", slots={"topic": "assessment_what"},
+                           confidence=0.45)
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "cin_minutes", "confidence": 0.3}]
+    tracker.latest_message["topic_model"] = [{"name": "cin_minutes", "confidence": 0.4}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "5 working days" in texts(dispatcher) and "10 days" not in texts(dispatcher)
+
+
+async def test_a_follow_up_pointing_back_is_answered_from_an_earlier_topic_with_more_of_its_words(
+        make_tracker, dispatcher, domain):
+    # an asylum-seeking boy, then whether he is in care, then "and who chairs his first review?": the IRO of his
+    # first review (the asylum item), not the independent review of every child in care's plan
+    tracker = make_tracker("nlu_fallback", text="and who chairs his first review?", slots={"topic": "looked_after"})
+    tracker.events[:0] = [{"event": "slot", "name": "topic", "value": "asylum"},
+                          {"event": "slot", "name": "topic", "value": "looked_after"}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "IRO" in texts(dispatcher)
+
+
+async def test_a_question_with_meant_in_it_is_not_asking_what_an_acronym_means(make_tracker, dispatcher, domain):
+    # "send it off" is not SEND, and "meant to" asks nothing of what a word means
+    tracker = make_tracker("nlu_fallback", text="are they meant to tell me before they send it off?",
+                           slots={"topic": "how_to_refer"})
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "Special Educational Needs" not in texts(dispatcher)
+    dispatcher.messages.clear()
+    tracker = make_tracker("nlu_fallback", text="what does SEND actually mean in a school report?")
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "Special Educational Needs" in texts(dispatcher)
+
+
 async def test_a_follow_up_that_carries_on_is_one_even_when_it_names_what_the_topic_mentions(
         make_tracker, dispatcher, domain):
     # "and by when ... counting from the strategy discussion?" after what an ICPC is: the ICPC's timing,
