@@ -115,18 +115,31 @@ def topic_messages(kb: KnowledgeBase, council: str, topic_id: str, audience: Opt
         title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
         # in a sentence: acronyms keep their capitals and say what they stand for ("a MARF (Multi-Agency
         # Referral Form)"), from the glossary
-        title = title[:1].lower() + title[1:]
+        title = in_sentence(title)
         title = _ACRONYM.sub(lambda m: _spelled(kb, council, m.group(0), title), title)
         # (a title in a question's shape, "Will I be told about a referral", does not fit "about ...")
         return not_covered(kb, council, "that" if _ASKS.match(title) else title)
     return render_topic(kb, council, topic)
 
 
+_SMALL_FIRST = frozenset("The A An What How Who When Where Why Which".split())
+
+
+def in_sentence(title: str) -> str:
+    """A topic's title inside a sentence: its first letter small ("getting a copy of the assessment"), unless
+    it starts with a name in capitals ("Early Help is your choice", "Child and Family Assessments")."""
+    words = title.split()
+    second = words[2] if len(words) > 2 and words[1] == "and" else words[1] if len(words) > 1 else ""
+    if words and words[0] not in _SMALL_FIRST and second[:1].isupper() and not second.isupper():
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def topic_again(kb: KnowledgeBase, council: str, topic_id: str) -> list[Message]:
     """A question about the conversation's topic whose exact detail no sentence gives ("do they
     publish anything?"): say so, then everything the topic's answer says, where it may be."""
     title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
-    title = title[:1].lower() + title[1:]
+    title = in_sentence(title)
     intro = {"text": f"I'm not sure I have that exact detail. This is what I know about {title}:"}
     return [intro] + topic_messages(kb, council, topic_id)
 
@@ -146,7 +159,7 @@ def figure_not_known(kb: KnowledgeBase, council: str, topic_id: Optional[str] = 
     title = (kb.topic_title(topic_id, council) or topic_id.replace("_", " ")) if topic_id else ""
     if title and not _ASKS.match(title):
         # a title in a question's shape ("Will I be told about a referral") does not fit "about ...": left out
-        about = f" about {title[:1].lower() + title[1:]}"
+        about = f" about {in_sentence(title)}"
     general = kb.general_contact(council)
     # the council's way in, named, so that a person who needs the detail can get it
     ask = "Your social worker or the council can tell you."

@@ -19,6 +19,9 @@ _ACT = (r"(pass|send|book|check|contact|ring|phone|call|email|e-mail|message|tex
         r"(close|shut) (my|our|the) (case|file|plan)|end (my|our|the) (case|plan)|take (me|us) off|"
         r"tell me (exactly )?what to (say|write|tell)|write (my|our|a|the) (statement|letter|reply|appeal))\b")
 ACT = re.compile(_YOU + _ACT, re.IGNORECASE)
+# Asking to be told whether something is so of a particular family ("can you tell me if...", "is my neighbour's..."),
+# not a condition ("what happens if my child is on a plan?").
+_TELL_IF = r"(tell (me|us)|know|find out|check|see|say|look up) (if|whether)|(^|[.?!] )(is|are)"
 OWN_CASE = re.compile(
     r"\b((is|has|was) (my|our) (case|file|referral|assessment|plan) (still |been |already )?(open|closed|shut|"
     r"done|finished|approved|accepted|received|looked at|read|seen)|"
@@ -29,7 +32,12 @@ OWN_CASE = re.compile(
     r"(my|our) (case|file|records?) (number|status|notes)|"
     # how a particular family's case is going, theirs or someone else's: only the people involved can say
     r"(happening|going on|the latest|an update|any update|any news) (with|in|on|about) ([a-z]+ ){0,3}"
-    r"(my|our|his|her|their|[a-z]+'s)( [a-z]+){0,3} case)\b", re.IGNORECASE)
+    r"(my|our|his|her|their|[a-z]+'s)( [a-z]+){0,3} case|"
+    # whether a particular family is on a plan or known to social care: only the people involved can say
+    r"(" + _TELL_IF + r") (my|our|his|her|their|[a-z]+'s)( [a-z']+){0,3} (is |are |was |were )?(still |already |now )?"
+    r"(on|under) (a |the )?(child protection|cp|child in need|cin|protection) plan|"
+    r"(" + _TELL_IF + r") (my|our|his|her|their|[a-z]+'s)( [a-z']+){0,3} (is |are )?(still |already )?"
+    r"known to (social services|social care|children's services))\b", re.IGNORECASE)
 
 
 def _lowered(text: str) -> str:

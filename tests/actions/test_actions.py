@@ -851,6 +851,28 @@ async def test_a_change_of_council_with_a_question_of_its_own_answers_that(make_
     assert "024 7683 2222" in said and "5 working days" not in said
 
 
+async def test_a_change_of_council_asking_of_another_topic_the_classifier_is_sure_of_answers_that(
+        make_tracker, dispatcher, domain):
+    # after the core group in Hampshire: who chairs Bolton's conferences (its IROs), not Bolton's core group
+    tracker = make_tracker("icpc_what", text="we've moved to Bolton - who chairs the child protection conferences "
+                                             "up there?", slots={"topic": "core_group", "council": "hampshire"},
+                           entities=[{"entity": "council", "value": "Bolton"}], confidence=0.85)
+    tracker.events.insert(0, {"event": "slot", "name": "council", "value": "hampshire"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "utter_council_changed" in said and "chair child protection conferences" in said
+    assert "A core group is" not in said
+
+
+async def test_how_it_works_in_another_council_asks_the_last_question_again(make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="how does it work in Coventry?", confidence=0.45,
+                           slots={"topic": "early_help_voluntary", "council": "hampshire"},
+                           entities=[{"entity": "council", "value": "Coventry"}])
+    tracker.events.insert(0, {"event": "slot", "name": "council", "value": "hampshire"})
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "Early Help is your choice" in texts(dispatcher)
+
+
 async def test_who_does_something_the_topic_does_not_say_gets_the_sentence_that_does(make_tracker, dispatcher,
                                                                                    domain):
     tracker = make_tracker("icpc_what", text="Who chairs child protection conferences in Bolton?",

@@ -29,6 +29,17 @@ def test_a_title_in_a_questions_shape_is_not_put_after_about(kb, topic_id):
     assert said.startswith("I don't have that exact detail for Coventry City Council.")
 
 
+@pytest.mark.parametrize("title, said", [
+    ("Getting a copy of the assessment", "getting a copy of the assessment"),
+    ("Early Help is your choice", "Early Help is your choice"),
+    ("What Early Help is", "what Early Help is"),
+    ("The Early Help Assessment", "the Early Help Assessment"),
+    ("Child and Family Assessments", "Child and Family Assessments"),
+])
+def test_a_title_in_a_sentence_keeps_a_name_s_capitals(title, said):
+    assert answers.in_sentence(title) == said
+
+
 def test_a_topic_not_covered_whose_title_is_a_question_is_called_that(kb):
     assert kb.topic("bolton", "referral_told") is None
     said = answers.topic_messages(kb, "bolton", "referral_told")[0]["text"]

@@ -17,6 +17,8 @@ from understanding.requests import cannot_do
     "could you shut our file, we're fine now", "can u take us off the plan", "can you write my statement for me",
     "will you tell me what to say at the meeting",
     "any news on my cousin's case with social services?", "what's going on with our case at the moment",
+    "can you tell me if my neighbour's kids are still on a child protection plan?",
+    "is my friend's son on a cp plan?", "can you find out whether my nephew is known to social services",
 ])
 def test_asked_to_act_or_about_their_own_case(text):
     assert cannot_do(text), text
@@ -29,6 +31,8 @@ def test_asked_to_act_or_about_their_own_case(text):
     "can I make a referral myself", "what is going on in a child in need case after the plan?",
     "can you tell me who finds foster carers", "can the meeting be moved",
     "can you tell me how a plan is closed", "can you tell me what to expect at the conference",
+    "what happens if my child is on a child protection plan?", "my son is on a child protection plan, what now?",
+    "if my daughter is on a CIN plan do I have to go to the meetings?",
 ])
 def test_ordinary_questions_are_not(text):
     assert not cannot_do(text), text
