@@ -33,7 +33,10 @@ from safety.signals import SignalDetector, is_question
 CUES_FILE = Path(__file__).with_name("speakers.yml")
 # How sure the model must be to raise a concern on its own: a statement ("he does stuff to me")
 # needs less than a question ("what happens if abuse is found?"), which is nearly always a topic.
-STATEMENT_CONFIDENCE = 0.75  # 0.7 until the varied data (safety/data/varied_*.yml) came in
+# (0.7 until the varied data, safety/data/varied_*.yml, came in; 0.75 until the session-36 examples of children's
+# everyday words made the model surer of "none": at 0.6 it misses no more crisis messages of the read sets than
+# before them, and raises 30 fewer false alarms)
+STATEMENT_CONFIDENCE = 0.6
 QUESTION_CONFIDENCE = 0.85
 _ASKS_MEANING = re.compile(r"\bwhat (does|do|did) (the )?(word |words |term |phrase )?['\"]?[a-z' -]{2,30}['\"]? "
                            r"(mean|means|stand for)\b|\bwhat is the meaning of\b|\bmeaning of (the )?(word|term)\b")
@@ -58,6 +61,9 @@ AFTER_CONCERN_QUESTION = 0.7
 # about no one in particular).
 SETTLED_CONFIDENCE = 0.95
 SETTLED_PATTERN_AGREEMENT = 0.8
+# Crisis patterns whose words are not everyday figures of speech ("kill me", "I'll die" are; "homeless tonight",
+# "can't cope with him" are not): a laugh beside them does not make them settled.
+LAUGH_PROOF = ("homeless", "breaking_point", "forced_marriage_fgm", "exploitation", "online", "sexual_abuse")
 # Crisis patterns that stand even in a question about no one in particular or said to be hypothetical.
 UNCONDITIONAL = ("suicide_method",)
 # A professional describing one particular child now ("Childminder. 2 year old arrived with bruising
@@ -139,7 +145,7 @@ class Cues:
         # the yes/no cues: any of a section's patterns found in the message
         self._flags = {name: [re.compile(p) for p in spec[name]]
                        for name in ("secret", "harmless_secret", "distress", "settled", "online", "process", "own",
-                                    "accident", "cover_story", "made_up", "illness")}
+                                    "accident", "cover_story", "made_up", "illness", "laughing")}
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -183,11 +189,13 @@ class Cues:
         """A training exercise, a case study or a story said to be made up (no child in particular)."""
         return self._found("made_up", text)
 
-    def is_settled(self, text: str, illness: bool = True) -> bool:
+    def is_settled(self, text: str, illness: bool = True, laughing: bool = True) -> bool:
         """Over, hypothetical, or only asked about: 'much better now', 'just curious', 'what does X mean';
         or an everyday accident ('fell off my scooter'), unless it is what they were told to say; or, with
-        `illness`, someone's illness or disability ('mum's really poorly'), a young carer's everyday life."""
+        `illness`, someone's illness or disability ('mum's really poorly'), a young carer's everyday life;
+        or, with `laughing`, laughed off ('lol')."""
         return self._found("settled", text) or (illness and self._found("illness", text)) or \
+            (laughing and self._found("laughing", text)) or \
             (self._found("accident", text) and not self._found("cover_story", text))
 
     def is_about_process(self, text: str) -> bool:
@@ -234,7 +242,10 @@ class Judge:
         particular_child = bool(_PARTICULAR_CHILD.search(lowered))
         heard = self.cues.speaker(text)  # who the words say is speaking
         professional_child = heard == "professional" and particular_child and not made_up
-        said_settled = self.cues.is_settled(text, illness=not professional_child)
+        # (laughing it off does not settle what a crisis pattern of LAUGH_PROOF found: "kicked out tonight lol";
+        # it does settle "my mum's going to kill me lol")
+        said_settled = self.cues.is_settled(text, illness=not professional_child,
+                                            laughing=not any(s.category in LAUGH_PROOF for s in signals))
         settled = said_settled or about_process or made_up
         # A question about a topic in general, about no one in particular, is never a disclosure on
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.

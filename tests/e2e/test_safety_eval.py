@@ -101,9 +101,12 @@ GATES = {
     # written at the start of session 35 from the seeds only (7 ordinary messages equal to a training example
     # taken out); measured untuned 94.9%/94.3%/4.4%, the same after the patterns 12v's misses led to;
     # 96.7%/96.1%/4.1% after the model's fresh examples (safety/data/varied_2026_12x.yml, written from the seeds
-    # by a helper who never saw an evaluation set). Unread: the honest measure now. Floors: that run less about
-    # three cases.
-    "fresh-2026-12w": (0.955, 0.95, 0.05),
+    # by a helper who never saw an evaluation set). Its misses were read once at the start of session 36 (homeless
+    # "as of tonight" with a "lol", a friend who keeps joking about a rope, how many tablets it would take, "the
+    # procedure" done abroad, an engagement not agreed to, "didn't" not read as "not"; children's everyday words
+    # taken for harm: the model got fresh examples, safety/data/varied_2026_12y.yml, and its statement threshold
+    # went to 0.6), after which 99.1%/98.5%/3.8%. Floors: that run less about three cases.
+    "fresh-2026-12w": (0.98, 0.975, 0.048),
     # written at the start of session 36 from the seeds only (10 ordinary messages equal to a training example
     # taken out); measured untuned 99.4%/98.0%/4.8%. Unread: the honest measure now. Floors: that run less
     # about three cases.

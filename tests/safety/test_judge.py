@@ -447,6 +447,21 @@ def test_a_parent_says_so_by_the_children_they_have(text, speaker):
     assert Cues().speaker(text) == speaker
 
 
+def test_a_laugh_settles_a_figure_of_speech_but_not_what_a_crisis_pattern_found():
+    judge = Judge(SignalDetector(), FixedSafetyModel("homeless", 0.5, "young_person"))
+    assert judge.judge("mum kicked me out tonight lol").concern
+    judge = Judge(SignalDetector(), FixedSafetyModel("danger_now", 0.5, "young_person"))
+    assert not judge.judge("my mum is going to kill me when she sees my report lol").concern
+
+
+@pytest.mark.parametrize("text, laughing", [
+    ("my brother keeps joking about it but idk", False), ("idk if he's joking", False),
+    ("only joking lol", True), ("jk", True), ("he's not joking", False),
+])
+def test_someone_else_who_keeps_joking_is_not_a_laugh(cues: Cues, text, laughing):
+    assert cues._found("laughing", text) is laughing
+
+
 def test_a_professional_s_report_of_one_ill_child_is_not_a_young_carer_s_settled_life():
     # the child's illness is part of the professional's concern; a young carer's "mum's really ill" is settled
     judge = Judge(SignalDetector(), FixedSafetyModel("neglect", 0.5, "professional"))

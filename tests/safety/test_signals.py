@@ -107,6 +107,13 @@ def detector() -> SignalDetector:
     ("school nurse, worried about imminent FGM for a year 6 girl", "forced_marriage_fgm"),
     ("my aunt is taking my cousin abroad to get her cut", "forced_marriage_fgm"),
     ("i can't look after the children tonight, i'm done", "breaking_point"),
+    # homeless from today, out on the street; how many tablets it would take; "the procedure" done abroad; an
+    # engagement the young person did not agree to (with "didn't" read as "not")
+    ("basically homeless from today, my uncle kicked off", "homeless"),
+    ("the landlord changed the locks and we're out on the street", "homeless"),
+    ("how many pills would it take honestly", "suicide_method"),
+    ("nurse: says her daughter got the cutting done overseas in the summer", "forced_marriage_fgm"),
+    ("my parents arranged a wedding i didn't agree to", "forced_marriage_fgm"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -158,6 +165,12 @@ def test_crisis_messages_are_caught(detector, text, category):
     "i need to finish this before i do something else",
     "hold the baby down gently while you change the nappy",
     "we spent all our money on the holiday",
+    # look-alikes of this session's patterns: children out playing in the street, a medical procedure, an
+    # engagement the family is happy about, tablets for a headache
+    "the kids next door are out on the street playing football till 8",
+    "my daughter had the procedure on her knee last week",
+    "my sister got engaged and we all agree he's lovely",
+    "how many tablets can my 10 year old take for a headache",
 ])
 def test_questions_about_topics_are_not_crises(detector, text):
     assert detector.detect(text) is None
@@ -165,6 +178,12 @@ def test_questions_about_topics_are_not_crises(detector, text):
 
 def test_normalise_maps_text_speak_and_lemmas(detector):
     assert detector.normalise("sum1 is hittin me rn") == ["someone", "be", "hit", "me", "now"]
+
+
+def test_a_not_with_an_apostrophe_is_read_as_not(detector):
+    assert detector.normalise("he didn't come home") == detector.normalise("he didnt come home") == \
+        ["he", "not", "come", "home"]
+    assert detector.normalise("she wasn't there") == ["she", "not", "there"]
 
 
 def test_priority_danger_beats_abuse(detector):
