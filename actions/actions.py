@@ -752,7 +752,29 @@ class ActionAnswerTopic(Action):
                               professional=who_is_speaking(tracker) == "professional" and not more,
                               one_question=len((tracker.latest_message or {}).get("topic_parts") or []) < 2)
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
+        answer_the_fear_too(dispatcher, base, council, topic_id, text)
         return council_events(tracker, council) + events
+
+
+# A parent who fears their child will be taken away, asking about a process ("theres a section 47 on my son and im
+# terrified are they taking him"): after the process, what the council's work with a family is for.
+FEAR_TOPIC = "family_together"
+_KID = r"(him|her|them|(my|our|the) (kids?|children|child|son|daughter|baby|boy|girl|grandchild|grandchildren|" \
+       r"grandkids))"
+_FEARS_REMOVAL = re.compile(
+    r"\b(they|social services|social care|social workers?|the council|the social worker)('ll| will| are| might| could|"
+    r" would| may)?( be)?( going to| gonna| try to| trying to| want to| wanna)? (take|taking|took|remove|removing|put|"
+    rf"putting) {_KID}( (away|off (me|us)|into care|in care|from (me|us))| ?(\?|$|\.|,|!))", re.I)
+
+
+def answer_the_fear_too(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
+                        text: str) -> None:
+    """When the message also fears the child will be taken away and the answer was about something else: the
+    council's words on what its work with families is for, after it."""
+    topic = base.topic(council, FEAR_TOPIC)
+    if topic_id == FEAR_TOPIC or topic is None or not _FEARS_REMOVAL.search(text or ""):
+        return
+    send(dispatcher, answers.fact_messages(base, council, topic, " ".join(topic.answer.split())))
 
 
 # "Is it the same for looked after kids?", "what about care leavers?": the question before, asked again of

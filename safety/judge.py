@@ -34,9 +34,10 @@ CUES_FILE = Path(__file__).with_name("speakers.yml")
 # How sure the model must be to raise a concern on its own: a statement ("he does stuff to me")
 # needs less than a question ("what happens if abuse is found?"), which is nearly always a topic.
 # (0.7 until the varied data, safety/data/varied_*.yml, came in; 0.75 until the session-36 examples of children's
-# everyday words made the model surer of "none": at 0.6 it misses no more crisis messages of the read sets than
-# before them, and raises 30 fewer false alarms)
-STATEMENT_CONFIDENCE = 0.6
+# everyday words made the model surer of "none": at 0.65, on the read sets, it misses two crisis messages more than
+# before them and raises 41 fewer false alarms; at 0.6 it missed none more but took a young person's question
+# about going home from care, and an aunt's about private fostering, for harm)
+STATEMENT_CONFIDENCE = 0.65
 QUESTION_CONFIDENCE = 0.85
 _ASKS_MEANING = re.compile(r"\bwhat (does|do|did) (the )?(word |words |term |phrase )?['\"]?[a-z' -]{2,30}['\"]? "
                            r"(mean|means|stand for)\b|\bwhat is the meaning of\b|\bmeaning of (the )?(word|term)\b")

@@ -1186,6 +1186,20 @@ async def test_a_follow_up_pointing_back_is_answered_from_an_earlier_topic_with_
     assert "IRO" in texts(dispatcher)
 
 
+async def test_a_process_asked_about_in_fear_of_removal_also_gets_what_the_work_is_for(make_tracker, dispatcher,
+                                                                                       domain):
+    tracker = make_tracker("s47_what", text="theres a section 47 on my son and im terrified are they taking him")
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "Section 47 enquiry is" in said and "stay together" in said
+    assert said.index("Section 47 enquiry is") < said.index("stay together")
+    # no fear of removal: the process alone
+    dispatcher.messages.clear()
+    tracker = make_tracker("s47_what", text="will they take him to the meeting about the section 47?")
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "stay together" not in texts(dispatcher)
+
+
 async def test_a_question_with_meant_in_it_is_not_asking_what_an_acronym_means(make_tracker, dispatcher, domain):
     # "send it off" is not SEND, and "meant to" asks nothing of what a word means
     tracker = make_tracker("nlu_fallback", text="are they meant to tell me before they send it off?",

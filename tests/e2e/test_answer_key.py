@@ -129,15 +129,19 @@ HELDOUT_FLOORS = {
         "overall": 0.83, "council-switch": 0.95, "detail": 0.77, "follow-up": 0.76, "frightened": 0.67,
         "not-covered": 0.82, "simple": 0.72, "text-speak": 0.86, "topic": 0.8, "two-part": 0.81},
     # Written at the start of session 35 from the seeds only (1 case that was word for word a training example
-    # taken out). Measured untuned: 247/299 = 82.6%, the same after the changes 12v's misses led to. Nobody has
-    # read its misses: the honest measure now.
-    # Floors: that run less two cases overall, one and a half a kind.
+    # taken out). Measured untuned: 247/299 = 82.6%, the same after the changes 12v's misses led to. Its misses
+    # were read once at the start of session 36 (a follow-up pointing back answered from the classifier's topic
+    # when the conversation's fact had more of its words; an earlier topic's fact; "when should I be given a
+    # copy?" after the assessment; "meant to" read as asking what SEND means; a change of council with a question
+    # of another topic; "how does it work in Coventry?"; whether a neighbour's children are on a plan), after
+    # which 257/299 = 86.0%. Floors: the lower of the last two runs less two cases overall, one and a half a kind.
     "heldout_answers_2026_12w.yml": {
-        "overall": 0.81, "council-switch": 0.81, "detail": 0.82, "follow-up": 0.6, "frightened": 0.87,
-        "not-covered": 0.87, "simple": 0.75, "text-speak": 0.9, "topic": 0.67, "two-part": 0.83},
+        "overall": 0.84, "council-switch": 0.88, "detail": 0.84, "follow-up": 0.67, "frightened": 0.87,
+        "not-covered": 0.92, "simple": 0.75, "text-speak": 0.9, "topic": 0.67, "two-part": 0.83},
     # Written at the start of session 36 from the seeds only (3 cases that were word for word training examples
     # taken out). Measured untuned (after the session's first two changes, made from 12w's misses): 244/297 =
-    # 82.2%. Nobody has read its misses: the honest measure now.
+    # 82.2%; the same after all the changes 12w's misses led to. Nobody has read its misses: the honest measure
+    # now.
     # Floors: that run less two cases overall, one and a half a kind.
     "heldout_answers_2026_12x.yml": {
         "overall": 0.81, "council-switch": 0.74, "detail": 0.82, "follow-up": 0.7, "frightened": 0.87,
