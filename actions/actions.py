@@ -363,7 +363,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         # thing as one already known, "what does the council's assessment check?" after private fostering,
         # naming only what the current topic's answer talks about, is a follow-up however sure the
         # classifier is; so is one the classifier was unsure of when a fact of the topic's process names what it
-        # names and gives what it asks: "when should I be given a copy?" after an assessment was signed off)
+        # names and gives what it asks: "when should we be given our copy?" after an assessment was signed off)
         return None
     named = next((c for c in (base.resolve_council(v) for v in entity_values(tracker, "council")) if c), None) \
         or base.resolve_council(text)
@@ -377,8 +377,8 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         classified = intent_name(tracker)
         if own and classified != topic_id and not not_sure_of(tracker) and classified in set(base.topic_ids()) \
                 and base.topic(named, classified) is not None:
-            # a question of its own about another topic the classifier is sure of ("we've moved to Bolton - who
-            # chairs the child protection conferences up there?" after the core group): answered as a question
+            # a question of its own about another topic the classifier is sure of ("we live in Bolton now, who runs
+            # the child protection conferences there?" after the core group): answered as a question
             # of its own, for the new council (council_for reads the council this message names)
             return None
         if "contact" in own:
@@ -427,7 +427,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             # to be held?" after an asylum-seeking child arrived is his review, not plans' reviews in general)
             fact, asked_about = own, classified
     if fact is not None and followup.refers_back(text):
-        # "and who chairs his first review?" after an asylum-seeking boy, then whether he is in care: the
+        # "and who leads her first review?" after an asylum-seeking boy, then whether he is in care: the
         # earlier topic's fact that has more of the question's words and gives what it asks
         for other in topics_answered_before(tracker, base, topic_id):
             earlier = followup.best_fact(base, council, other, text)
@@ -1434,7 +1434,7 @@ class ActionOutOfScope(Action):
         return []
 
 
-# (whole words: "are they meant to tell me before they send it off?" asks nothing of what SEND means)
+# (whole words: "are they meant to ask me first before they send the form?" asks nothing of what SEND means)
 MEANING_WORDS = re.compile(r"\b(mean|means|meaning|stand for|stands for|definition|define|short for|acronym)\b")
 
 

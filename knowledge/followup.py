@@ -393,7 +393,7 @@ def fits_current(base: KnowledgeBase, council: str, topic_id: str, text: str, vo
 def fact_names_it(base: KnowledgeBase, council: str, topic_id: str, text: str, vocab: Vocabulary,
                   ignore: Iterable[str] = ()) -> Optional[Fact]:
     """The fact of the current topic's process (best_fact) that names every topic word of the message and gives
-    what it asks ("when should I be given a copy?" after an assessment was signed off: the assessment's copy,
+    what it asks ("when should we be given our copy?" after an assessment was signed off: the assessment's copy,
     within 5 working days), else None: then the message may be a follow-up though it names something."""
     words = vocab.topic_words(_without(text, ignore))
     asked = asked_aspects(text) - {"what"}
@@ -694,7 +694,7 @@ def titled_topics(base: KnowledgeBase, text: str, least: int = 2) -> list[str]:
 
 def shared_words(question: str, fact: Fact) -> int:
     """How many words of the question's own the fact's sentence has (as shares_words counts them): "when does
-    his first review have to be held?" shares three with "The first review is held within 20 working days."
+    his first review need to happen?" shares two with "The first review is held within 20 working days."
     and one with "Every plan ... must be reviewed at least every 6 months"."""
     return len(_naming_words(_plain(question)) & _naming_words(fact.sentence))
 

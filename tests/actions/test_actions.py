@@ -854,8 +854,8 @@ async def test_a_change_of_council_with_a_question_of_its_own_answers_that(make_
 async def test_a_change_of_council_asking_of_another_topic_the_classifier_is_sure_of_answers_that(
         make_tracker, dispatcher, domain):
     # after the core group in Hampshire: who chairs Bolton's conferences (its IROs), not Bolton's core group
-    tracker = make_tracker("icpc_what", text="we've moved to Bolton - who chairs the child protection conferences "
-                                             "up there?", slots={"topic": "core_group", "council": "hampshire"},
+    tracker = make_tracker("icpc_what", text="we live in Bolton now, who runs the child protection conferences there?",
+                           slots={"topic": "core_group", "council": "hampshire"},
                            entities=[{"entity": "council", "value": "Bolton"}], confidence=0.85)
     tracker.events.insert(0, {"event": "slot", "name": "council", "value": "hampshire"})
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
@@ -1154,9 +1154,9 @@ async def test_a_follow_up_whose_own_topic_answers_much_better_gets_that_fact(ma
 
 
 async def test_a_follow_up_pointing_back_keeps_the_fact_with_more_of_its_words(make_tracker, dispatcher, domain):
-    # "when does his first review have to be held?" after an asylum-seeking boy arrived, the classifier fairly sure
+    # "when has his first review got to be held?" after an asylum-seeking boy arrived, the classifier fairly sure
     # of plans' reviews: his first review (20 working days), not every plan's six-monthly one
-    tracker = make_tracker("cin_review", text="when does his first review have to be held?",
+    tracker = make_tracker("cin_review", text="when has his first review got to be held?",
                            slots={"topic": "asylum"}, confidence=0.6)
     events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "20 working days" in texts(dispatcher) and "6 months" not in texts(dispatcher)
@@ -1165,8 +1165,8 @@ async def test_a_follow_up_pointing_back_keeps_the_fact_with_more_of_its_words(m
 
 async def test_an_unsure_follow_up_naming_what_a_fact_of_the_process_gives_gets_that_fact(make_tracker, dispatcher,
                                                                                           domain):
-    # "when should I be given a copy?" after the assessment: its copy, not the minutes of a meeting
-    tracker = make_tracker("nlu_fallback", text="when should I be given a copy?", slots={"topic": "assessment_what"},
+    # "when should we be given our copy?" after the assessment: its copy, not the minutes of a meeting
+    tracker = make_tracker("nlu_fallback", text="when should we be given our copy?", slots={"topic": "assessment_what"},
                            confidence=0.45)
     tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
                                                 {"name": "cin_minutes", "confidence": 0.3}]
@@ -1177,9 +1177,9 @@ async def test_an_unsure_follow_up_naming_what_a_fact_of_the_process_gives_gets_
 
 async def test_a_follow_up_pointing_back_is_answered_from_an_earlier_topic_with_more_of_its_words(
         make_tracker, dispatcher, domain):
-    # an asylum-seeking boy, then whether he is in care, then "and who chairs his first review?": the IRO of his
+    # an asylum-seeking boy, then whether he is in care, then "and who leads her first review?": the IRO of his
     # first review (the asylum item), not the independent review of every child in care's plan
-    tracker = make_tracker("nlu_fallback", text="and who chairs his first review?", slots={"topic": "looked_after"})
+    tracker = make_tracker("nlu_fallback", text="and who leads her first review?", slots={"topic": "looked_after"})
     tracker.events[:0] = [{"event": "slot", "name": "topic", "value": "asylum"},
                           {"event": "slot", "name": "topic", "value": "looked_after"}]
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
@@ -1202,7 +1202,7 @@ async def test_a_process_asked_about_in_fear_of_removal_also_gets_what_the_work_
 
 async def test_a_question_with_meant_in_it_is_not_asking_what_an_acronym_means(make_tracker, dispatcher, domain):
     # "send it off" is not SEND, and "meant to" asks nothing of what a word means
-    tracker = make_tracker("nlu_fallback", text="are they meant to tell me before they send it off?",
+    tracker = make_tracker("nlu_fallback", text="are they meant to ask me first before they send the form?",
                            slots={"topic": "how_to_refer"})
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
     assert "Special Educational Needs" not in texts(dispatcher)

@@ -17,7 +17,7 @@ from understanding.requests import cannot_do
     "could you shut our file, we're fine now", "can u take us off the plan", "can you write my statement for me",
     "will you tell me what to say at the meeting",
     "any news on my cousin's case with social services?", "what's going on with our case at the moment",
-    "can you tell me if my neighbour's kids are still on a child protection plan?",
+    "could you check whether my neighbour's children are on a cp plan",
     "is my friend's son on a cp plan?", "can you find out whether my nephew is known to social services",
 ])
 def test_asked_to_act_or_about_their_own_case(text):
