@@ -211,6 +211,16 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
         before = topic_id
         if i == 0 and topic_id == main_topic:
             continue  # the first answer was about the first question
+        asked = followup.asked_aspects(text)
+        wanted = channels.asked_channels(text)
+        people = [c for c in channels.topic_contacts(base, council, topic_id)
+                  if any(getattr(c, ch) for ch in wanted)] if "contact" in asked and "miss" not in asked else []
+        if people:
+            # "can I complain by phone, and can a rights officer help my son?": the way in asked for, of that part's
+            # topic, not a sentence that happens to share its words
+            send(dispatcher, [answers.contacts_message(people[:2], intro=f"For {base.council(council).name}:")])
+            answered.add(topic_id)
+            continue
         fact = followup.role_fact(base, council, topic_id, text) or followup.best_fact(base, council, topic_id, text)
         if fact and any(fact.sentence in " ".join((m.get("text") or "").split()) for m in dispatcher.messages):
             continue  # an answer before it in this reply already says it

@@ -506,6 +506,18 @@ async def test_session_start_takes_council_from_metadata(make_tracker, dispatche
     assert events[-1].get("name") == "action_listen"
 
 
+async def test_a_part_asking_for_a_way_in_gets_that_way_in(make_tracker, dispatcher, domain):
+    # the rights officers answered; "can we complain by email" asks for the complaints email, not any sentence of
+    # the complaints topic
+    tracker = make_tracker("cro", text="can we complain by email, and can a rights officer help my son complain?")
+    tracker.latest_message["topic_parts"] = [
+        {"text": "can we complain by email", "ranking": [{"name": "complaints", "confidence": 0.93}]},
+        {"text": "can a rights officer help my son complain?", "ranking": [{"name": "cro", "confidence": 0.88}]}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "0800 0272 118" in said and "CLYPCustomerrelations@coventry.gov.uk".lower() in said.lower()
+
+
 async def test_two_questions_in_one_message_are_both_answered(make_tracker, dispatcher, domain):
     tracker = make_tracker("core_group", text="when does the core group first meet, and how often is the review?")
     tracker.latest_message["topic_parts"] = [
