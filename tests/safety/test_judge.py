@@ -457,6 +457,8 @@ def test_a_laugh_settles_a_figure_of_speech_but_not_what_a_crisis_pattern_found(
 @pytest.mark.parametrize("text, laughing", [
     ("my brother keeps joking about it but idk", False), ("idk if he's joking", False),
     ("only joking lol", True), ("jk", True), ("he's not joking", False),
+    # cheerful; not "I won't"
+    ("we won the match 😀", True), ("best day ever", True), ("sorry I won't be in tomorrow", False),
 ])
 def test_someone_else_who_keeps_joking_is_not_a_laugh(cues: Cues, text, laughing):
     assert cues._found("laughing", text) is laughing
