@@ -202,7 +202,8 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
         text = part.get("text") or ""
         best = next((r for r in part.get("ranking") or [] if r.get("name") in topic_ids), None)
         topic_id = before
-        needed = PART_TOPIC_SPECIFIC if followup.asked_aspects(text) & SPECIFIC_ASPECTS else PART_TOPIC
+        asked = followup.asked_aspects(text)
+        needed = PART_TOPIC_SPECIFIC if asked & SPECIFIC_ASPECTS else PART_TOPIC
         if best and (best["confidence"] >= PART_TOPIC_VERY_SURE or (
                 followup.names_a_topic(text, vocab, ignore=names) and best["confidence"] >= needed)):
             # (a part in everyday words the second opinion is very sure of, "what social work teams does
@@ -211,10 +212,8 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
         before = topic_id
         if i == 0 and topic_id == main_topic:
             continue  # the first answer was about the first question
-        asked = followup.asked_aspects(text)
-        wanted = channels.asked_channels(text)
-        people = [c for c in channels.topic_contacts(base, council, topic_id)
-                  if any(getattr(c, ch) for ch in wanted)] if "contact" in asked and "miss" not in asked else []
+        people = channels.giving(channels.topic_contacts(base, council, topic_id), channels.asked_channels(text)) \
+            if "contact" in asked and "miss" not in asked else []
         if people:
             # "can I complain by phone, and can a rights officer help my son?": the way in asked for, of that part's
             # topic, not a sentence that happens to share its words
@@ -433,8 +432,8 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             # (or better at all, when only it has a word of the question: "when is the next conference?"
             # after the first conference is about the review, not the core group; or when it gives more of
             # what was asked: "who do I tell?" is answered by a number, not by who visits; not when the message
-            # points back and the conversation's fact has more of its words: "when does his first review have
-            # to be held?" after an asylum-seeking child arrived is his review, not plans' reviews in general)
+            # points back and the conversation's fact has more of its words: "when has his first review got to
+            # be held?" after an asylum-seeking child arrived is his review, not plans' reviews in general)
             fact, asked_about = own, classified
     if fact is not None and followup.refers_back(text):
         # "and who leads her first review?" after an asylum-seeking boy, then whether he is in care: the

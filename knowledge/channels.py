@@ -38,6 +38,11 @@ def _siblings(base: KnowledgeBase, council: str, found: Iterable[Contact]) -> li
     return out
 
 
+def giving(found: Iterable[Contact], channels: set[str]) -> list[Contact]:
+    """The contacts that give at least one of these ways of getting in touch (none when none is asked)."""
+    return [c for c in found if any(getattr(c, ch) for ch in channels)]
+
+
 def prefer_channels(base: KnowledgeBase, council: str, found: list[Contact], text: str) -> list[Contact]:
     """The contacts to give: when the question asks for a way of getting in touch that the found
     contacts lack ("the email for complaints" found the complaints phone line), the same service's
@@ -45,10 +50,7 @@ def prefer_channels(base: KnowledgeBase, council: str, found: list[Contact], tex
     channels = asked_channels(text)
     if not channels or not found:
         return found
-    def gives(c: Contact) -> bool:
-        return any(getattr(c, ch) for ch in channels)
-    if all(any(getattr(c, ch) for c in found) for ch in channels):
+    if all(giving(found, {ch}) for ch in channels):
         return found
-    pool = list(dict.fromkeys(found + _siblings(base, council, found)))
-    wanted = [c for c in pool if gives(c)]
+    wanted = giving(dict.fromkeys(found + _siblings(base, council, found)), channels)
     return list(dict.fromkeys(wanted + found))[:3] if wanted else found
