@@ -737,8 +737,10 @@ class ActionAnswerTopic(Action):
         topic_id = covered_choice(tracker, base, council, topic_id, understood)
         topic_id = searched_choice(tracker, base, council, topic_id, understood)
         if followup.names_section(understood):
+            # a process named by its section beside the fear of losing the child: the process, then the fear
+            # (answer_the_fear_too)
             topic_id = followup.section_topic(base, council, understood, topic_id, guesses(
-                tracker, base, [t.id for t, _ in base.search(council, understood, limit=5)]))
+                tracker, base, [t.id for t, _ in base.search(council, understood, limit=5)]), general=(FEAR_TOPIC,))
         adult = base.adult_topic(topic_id) if kinds.speaker_group(who_is_speaking(tracker)) in ADULTS else None
         if adult and base.topic(council, adult) is not None:
             # an angry parent "on a plan for a year": complaints, not a child in care's rights officer
@@ -1315,7 +1317,7 @@ class ActionSearchKnowledge(Action):
             return council_events(tracker, council)  # "ok what do i do?" just after a safety reply: its steps
         if choice:
             choice = followup.section_topic(base, council, text, choice,
-                                            guesses(tracker, base, [t.id for t, _ in hits]))
+                                            guesses(tracker, base, [t.id for t, _ in hits]), general=(FEAR_TOPIC,))
             choice = covered_choice(tracker, base, council, choice, text, unsure=True)
             choice = figure_choice(tracker, base, council, choice, text)
             events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker))

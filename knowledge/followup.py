@@ -464,10 +464,13 @@ def names_section(question: str) -> bool:
     return bool(_SECTION.search(_plain(question)))
 
 
-def section_topic(base: KnowledgeBase, council: str, question: str, chosen: str, candidates: Iterable[str]) -> str:
+def section_topic(base: KnowledgeBase, council: str, question: str, chosen: str, candidates: Iterable[str],
+                  general: Iterable[str] = ()) -> str:
     """A question naming a section of an Act ("what's section 17 all about?") taken for a topic whose answer
-    names only other sections (Section 47 enquiries): the first of the `candidates` (the classifiers' and the
-    search's other guesses) whose answer names the section asked; else the `chosen` topic."""
+    names only other sections (Section 47 enquiries), or for one of the `general` topics (a fear, not a
+    process: "there's a section 47 on my son, will they take him?"): the first of the `candidates` (the
+    classifiers' and the search's other guesses) whose answer names the section asked; else the `chosen`
+    topic."""
     asked = set(_SECTION.findall(_plain(question)))
     if not asked:
         return chosen
@@ -476,7 +479,7 @@ def section_topic(base: KnowledgeBase, council: str, question: str, chosen: str,
         topic = base.topic(council, topic_id)
         return " ".join([topic.title, *topic.prose]) if topic is not None else ""
 
-    if not _another_section(asked, says(chosen)):
+    if chosen not in general and not _another_section(asked, says(chosen)):
         return chosen
     return next((t for t in candidates if asked & set(_SECTION.findall(says(t).lower()))), chosen)
 

@@ -123,12 +123,17 @@ HELDOUT_FLOORS = {
         "not-covered": 0.92, "simple": 0.75, "text-speak": 0.9, "topic": 0.67, "two-part": 0.83},
     # Written at the start of session 36 from the seeds only (3 cases that were word for word training examples
     # taken out). Measured untuned (after the session's first two changes, made from 12w's misses): 244/297 =
-    # 82.2%; the same after all the changes 12w's misses led to. Nobody has read its misses: the honest measure
-    # now.
+    # 82.2%; the same after all the changes 12w's misses led to.
     # Floors: that run less two cases overall, one and a half a kind.
     "heldout_answers_2026_12x.yml": {
         "overall": 0.81, "council-switch": 0.74, "detail": 0.82, "follow-up": 0.7, "frightened": 0.87,
         "not-covered": 0.77, "simple": 0.75, "text-speak": 0.74, "topic": 0.6, "two-part": 0.86},
+    # Written at the start of session 37 from the seeds only (5 cases that were word for word training examples
+    # taken out). Measured untuned: 249/295 = 84.4%. Nobody has read its misses: the honest measure now.
+    # Floors: that run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_12y.yml": {
+        "overall": 0.83, "council-switch": 0.85, "detail": 0.86, "follow-up": 0.72, "frightened": 0.81,
+        "not-covered": 0.77, "simple": 0.85, "text-speak": 0.7, "topic": 0.75, "two-part": 0.86},
 }
 
 

@@ -493,6 +493,16 @@ def test_a_section_asked_by_number_is_answered_by_the_topic_that_names_it(kb):
     assert followup.section_topic(kb, "coventry", "what is child in need?", "s47_what", guesses) == "s47_what"
 
 
+def test_a_section_named_beside_a_fear_is_answered_by_its_process_topic(kb):
+    # a general topic (the fear of a child being taken) names no section: with `general` it gives way to the
+    # guess that names the section asked; without it, it stays
+    fear = "a section 47 has been opened on my daughter, does that mean they remove her?"
+    guesses = ["cin_what", "s47_what"]
+    assert followup.section_topic(kb, "coventry", fear, "family_together", guesses,
+                                  general=("family_together",)) == "s47_what"
+    assert followup.section_topic(kb, "coventry", fear, "family_together", guesses) == "family_together"
+
+
 @pytest.mark.parametrize("text", ["will anyone let us know what they decided?", "would somebody tell me the outcome"])
 def test_asking_whether_anyone_will_say_asks_to_be_told_not_who(text):
     assert "told" in followup.asked_aspects(text) and "who" not in followup.asked_aspects(text)
