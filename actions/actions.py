@@ -15,6 +15,7 @@ import settings
 from actions.context import (
     audience,
     council_for,
+    councils_named,
     entity_values,
     intent_confidence,
     intent_name,
@@ -374,8 +375,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         # classifier is; so is one the classifier was unsure of when a fact of the topic's process names what it
         # names and gives what it asks: "when should we be given our copy?" after an assessment was signed off)
         return None
-    named = next((c for c in (base.resolve_council(v) for v in entity_values(tracker, "council")) if c), None) \
-        or base.resolve_council(text)
+    named = next(iter(councils_named(tracker, base)), None) or base.resolve_council(text)
     if named and named != council_before(tracker, base):
         dispatcher.utter_message(response="utter_council_changed", council_name=base.council(named).name)
         # a question of its own with the change ("ok back to Coventry, who do I call out of hours?"):
@@ -1221,8 +1221,7 @@ class ActionSetCouncil(Action):
         followed = follow_up(dispatcher, tracker, base, domain=domain)
         if followed is not None:
             return followed
-        named = [base.resolve_council(v) for v in entity_values(tracker, "council")]
-        named = [c for c in named if c] or [base.resolve_council(message_text(tracker))]
+        named = councils_named(tracker, base) or [base.resolve_council(message_text(tracker))]
         council = named[0] if named and named[0] else None
         if council:
             if council != council_before(tracker, base) and concern_before(tracker, carries=1):

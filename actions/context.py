@@ -7,6 +7,7 @@ from rasa_sdk import Tracker
 
 from knowledge.store import KnowledgeBase
 from safety.kinds import UNKNOWN, speaker_for, speaker_group
+from understanding.council_words import meant
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -50,13 +51,19 @@ def _metadata_council(tracker: Tracker) -> Optional[str]:
     return session_meta.get("council") if isinstance(session_meta, dict) else None
 
 
+def councils_named(tracker: Tracker, kb: KnowledgeBase) -> list[str]:
+    """The councils the latest message names as meant, in order (not "rather than Bolton")."""
+    latest = tracker.latest_message or {}
+    named = (kb.resolve_council(e.get("value")) for e in meant(latest.get("text") or "", latest.get("entities") or []))
+    return [c for c in named if c]
+
+
 def council_for(tracker: Tracker, kb: KnowledgeBase) -> str:
     """The council to answer for: named in this message, then named earlier in the
     conversation, then set by the web page (metadata), then the default (Coventry)."""
-    for value in entity_values(tracker, "council"):
-        council = kb.resolve_council(value)
-        if council:
-            return council
+    named = councils_named(tracker, kb)
+    if named:
+        return named[0]
     for value in (tracker.get_slot("council"), _metadata_council(tracker)):
         council = kb.resolve_council(value)
         if council:

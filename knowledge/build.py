@@ -415,9 +415,11 @@ def entity_patterns(content: Content) -> list[dict]:
         if phrase:
             pats.setdefault((label, phrase), ent_id)
 
+    councils = set()
     for c in content.councils.values():
-        for alias in {c["id"], *c["aliases"]}:
+        for alias in {c["id"], c["name"], *c["aliases"]}:
             add("council", alias, c["id"])
+            councils.add(" ".join(alias.lower().split()))
     for t in content.terms:
         add("term", t["term"], t["term"])
         if t["stands_for"]:
@@ -429,7 +431,10 @@ def entity_patterns(content: Content) -> list[dict]:
             add("stage", a, s["id"])
     for c in content.contacts:
         for k in json.loads(c["keywords"]):
-            add("service", k, c["id"])
+            # a council's name ("Bolton Council") names the council, whichever of its services it leads to:
+            # the person's council is what must not be lost ("Bolton council said come back Monday")
+            if " ".join(k.lower().split()) not in councils:
+                add("service", k, c["id"])
     return [{"label": label, "pattern": phrase, "id": ent_id} for (label, phrase), ent_id in sorted(pats.items())]
 
 

@@ -17,6 +17,7 @@ FILLER = frozenset("""
     if makes make difference does do change changes matter different one ones version looking info details
     i've ive we've weve moved move moving lived to
     child kid kids children son daughter grandchild grandchildren family for a
+    rather than instead
     """.split())
 MAX_WORDS = 12
 _WANTS_ITS_VERSION = re.compile(r"\b(need|needed|want|wanted|meant|mean)\b(?=\s+(the|it|that|this|them)\b)")
@@ -36,3 +37,16 @@ def only_names_a_council(text: str, entities: List[Dict[str, Any]]) -> bool:
     rest = _WANTS_ITS_VERSION.sub(" ", rest.lower().replace("\u2019", "'"))
     words = _WORD.findall(rest)
     return len(words) <= MAX_WORDS and all(w in FILLER for w in words)
+
+
+# Before a council named as the one not meant: "for Hampshire rather than Bolton", "Bolton, not Hampshire",
+# "we've moved from Bolton".
+_NOT_MEANT = re.compile(r"\b(not|rather than|instead of|than|no longer|isn't|isnt|(moved|moving) (away )?from)"
+                        r"( (in|for|about|with|at))?( the)?\W*$", re.I)
+
+
+def meant(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The council entities of the text, less any named as the one not meant ("rather than Bolton")."""
+    councils = [e for e in entities or [] if e.get("entity") == COUNCIL_ENTITY]
+    return [e for e in councils
+            if not (isinstance(e.get("start"), int) and _NOT_MEANT.search(text[:e["start"]].replace("\u2019", "'")))]

@@ -37,7 +37,10 @@ OWN_CASE = re.compile(
     r"(" + _TELL_IF + r") (my|our|his|her|their|[a-z]+'s)( [a-z']+){0,3} (is |are |was |were )?(still |already |now )?"
     r"(on|under) (a |the )?(child protection|cp|child in need|cin|protection) plan|"
     r"(" + _TELL_IF + r") (my|our|his|her|their|[a-z]+'s)( [a-z']+){0,3} (is |are )?(still |already )?"
-    r"known to (social services|social care|children's services))\b", re.IGNORECASE)
+    r"known to (social services|social care|children's services)|"
+    # or whether they have a social worker ("could you check if the couple upstairs have a social worker")
+    r"(" + _TELL_IF + r") (my|our|his|her|their|the|[a-z]+'s)( [a-z']+){0,4} (has|have|has got|have got|got) "
+    r"(a |an )?(social worker|case worker|caseworker|case open|open case|plan))\b", re.IGNORECASE)
 
 
 def _lowered(text: str) -> str:

@@ -355,6 +355,17 @@ async def test_a_change_of_council_with_words_a_topic_shares_is_still_a_change(m
     assert dispatcher.messages[0].get("response") == "utter_council_changed" and "23" in texts(dispatcher)
 
 
+async def test_a_change_of_council_that_names_the_old_one_too_goes_to_the_new_one(make_tracker, dispatcher, domain):
+    text = "no, it's for Bolton rather than Hampshire"
+    entities = [{"entity": "council", "value": name, "start": text.index(name), "end": text.index(name) + len(name)}
+                for name in ("Hampshire", "Bolton")]  # (in whatever order the extractor gives them)
+    tracker = make_tracker("inform_council", text=text, slots={"topic": "leaving_care", "council": "hampshire"},
+                           entities=entities)
+    events = await actions.ActionSetCouncil().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0].get("response") == "utter_council_changed" and "23" in texts(dispatcher)
+    assert SlotSet("council", "bolton") in events
+
+
 @pytest.mark.parametrize("sure, says", [(0.5, "5 working days"), (0.95, "10 days")])
 async def test_an_unsure_guess_gives_way_to_the_conversations_process(make_tracker, dispatcher, domain, sure, says):
     # the assessment was talked about; a copy asked for, guessed (unsure) to be a meeting's minutes

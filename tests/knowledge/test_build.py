@@ -1,6 +1,7 @@
 """The knowledge build: the real content builds, and bad content fails with a clear message."""
 from __future__ import annotations
 
+import json
 import shutil
 import textwrap
 from pathlib import Path
@@ -63,6 +64,16 @@ def test_real_content_builds_every_council(kb_file):
         assert db["topics"].count_where("council = ?", [council]) > 0
     assert db["topics_fts"].count == db["topics"].count
     assert (kb_file.parent / "entity_patterns.jsonl").read_text().count('"label": "council"') >= 3
+
+
+def test_a_councils_name_is_a_council_not_one_of_its_services(kb_file):
+    # Bolton's children's social work lists "Bolton Council" among its keywords: the name must still say
+    # which council the person is in
+    patterns = [json.loads(line) for line in (kb_file.parent / "entity_patterns.jsonl").read_text().splitlines()]
+    named = {(p["label"], p["id"]) for p in patterns if p["pattern"] == "bolton council"}
+    assert named == {("council", "bolton")}
+    assert {"hampshire county council", "coventry city council"} <= {p["pattern"] for p in patterns
+                                                                      if p["label"] == "council"}
 
 
 def test_minimal_content_builds(tmp_path):

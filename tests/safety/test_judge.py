@@ -116,6 +116,9 @@ def test_after_a_safety_reply_less_is_needed(safety_judge: Judge, monkeypatch):
     ("i run a boxing club and one of the lads is carrying for a gang", "professional"),
     ("i help run the under 12s football team", "professional"),
     ("pupil just disclosed that her dad hits her", "professional"),
+    ("friend from my form showed me bruises on his arms", "friend"),  # not "from my form" as a teacher says it
+    ("my best mate says her husband won't let her see anyone and her kids are terrified", "neighbour_or_relative"),
+    ("me and my baby brother are on our own since last night", "young_person"),  # not "me and my baby"
 ])
 def test_who_is_speaking_from_cues(cues: Cues, text, speaker):
     assert cues.speaker(text) == speaker

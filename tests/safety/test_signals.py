@@ -14,6 +14,9 @@ def detector() -> SignalDetector:
 
 @pytest.mark.parametrize("text, category", [
     ("he's hitting mum right now", "danger_now"),
+    ("his insulin ran out last week and his dad still hasn't got any more", "abuse"),
+    ("she says she won't be coming home and to tell her brother goodbye", "self_harm"),
+    ("ive got a rope under my bed", "self_harm"),
     ("im hidin in the bathroom, hes smashing stuff", "danger_now"),
     ("she wont wake up", "danger_now"),
     ("ma step dad batters me", "abuse"),
@@ -122,6 +125,11 @@ def test_crisis_messages_are_caught(detector, text, category):
 
 @pytest.mark.parametrize("text", [
     "what does significant harm mean",
+    "my inhaler ran out so can I get another one from the GP without my mum",
+    "he sent a text to tell his sister sorry for missing her party",
+    "my dad isn't coming back from the army till june, i love him",
+    "sorry I can't come back to the chat later, bye",
+    "i have a skipping rope in my bag for PE", "we have a rope swing in the garden",
     "when is the review child protection conference",
     "what does the Horizon team do about exploitation",
     "will the police interview my child in a section 47 enquiry",

@@ -5,7 +5,7 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from understanding.council_change import CouncilChange
-from understanding.council_words import only_names_a_council
+from understanding.council_words import meant, only_names_a_council
 
 
 def council_in(text: str, name: str) -> list[dict]:
@@ -21,6 +21,22 @@ def council_in(text: str, name: str) -> list[dict]:
     ("I need the Coventry one", "Coventry"), ("we wanted it for Bolton", "Bolton")])
 def test_only_a_council(text, name):
     assert only_names_a_council(text, council_in(text, name))
+
+
+def councils_in(text: str, *names: str) -> list[dict]:
+    return [e for name in names for e in council_in(text, name)]
+
+
+@pytest.mark.parametrize("text, named, wanted", [
+    ("it's Bolton I meant, rather than Hampshire", ("Bolton", "Hampshire"), ["bolton"]),
+    ("sorry, Hampshire not Coventry", ("Hampshire", "Coventry"), ["hampshire"]),
+    ("we've moved from Coventry to Bolton", ("Coventry", "Bolton"), ["bolton"]),
+    ("Coventry instead of Bolton please", ("Coventry", "Bolton"), ["coventry"]),
+    ("Bolton and Hampshire", ("Bolton", "Hampshire"), ["bolton", "hampshire"])])
+def test_a_council_named_as_not_meant_is_set_aside(text, named, wanted):
+    entities = councils_in(text, *named)
+    assert [e["value"] for e in meant(text, entities)] == wanted
+    assert only_names_a_council(text, entities)
 
 
 @pytest.mark.parametrize("text, name", [
