@@ -36,9 +36,12 @@ CUES_FILE = Path(__file__).with_name("speakers.yml")
 # (0.7 until the varied data, safety/data/varied_*.yml, came in; 0.75 until the session-36 examples of children's
 # everyday words made the model surer of "none": at 0.65, on the read sets, it misses two crisis messages more than
 # before them and raises 41 fewer false alarms; at 0.6 it missed none more but took a young person's question
-# about going home from care, and an aunt's about private fostering, for harm)
+# about going home from care, and an aunt's about private fostering, for harm. A question needed 0.85 until the
+# session-37 examples, safety/data/varied_2026_12z.yml, made the model surer of "none" again: at 0.8, on the read
+# sets' every turn, it misses one crisis message more than the model before them did at 0.85 and raises 13 fewer
+# false alarms)
 STATEMENT_CONFIDENCE = 0.65
-QUESTION_CONFIDENCE = 0.85
+QUESTION_CONFIDENCE = 0.8
 _ASKS_MEANING = re.compile(r"\bwhat (does|do|did) (the )?(word |words |term |phrase )?['\"]?[a-z' -]{2,30}['\"]? "
                            r"(mean|means|stand for)\b|\bwhat is the meaning of\b|\bmeaning of (the )?(word|term)\b")
 # Asking whether something done to them (or to "us", "my" family) is normal, ok or allowed is how many
