@@ -363,17 +363,23 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     # a message that only says which council ("we're in Bolton if that makes a difference") names no topic,
     # whatever its filler words share with one ("difference")
     council_only = only_names_a_council(text, (tracker.latest_message or {}).get("entities") or [])
+    # whether the conversation's process can become child protection, taken for a topic of another area ("could
+    # it turn into child protection?" after a Child in Need plan): how its area says a case steps up
+    stepping_up = followup.escalation_fact(base, council, topic_id, text) \
+        if base.topic_area(intent_name(tracker)) != base.topic_area(topic_id) else None
     if not council_only and followup.names_a_topic(text, vocab, ignore=names) and not (
             (unsure or followup.continues(text) or followup.refers_back(text) or
              followup.names_as_known(text, vocab, ignore=names)) and
             followup.fits_current(base, council, topic_id, text, vocab, ignore=names)) and not (
-            unsure and followup.fact_names_it(base, council, topic_id, text, vocab, ignore=names)):
+            unsure and followup.fact_names_it(base, council, topic_id, text, vocab, ignore=names)) and \
+            stepping_up is None:
         # (one that carries on from the last, "and by when, counting from the strategy discussion?", points
         # back to it, "when will her first review be?" after an asylum-seeking child arrived, or names a
         # thing as one already known, "what does the council's assessment check?" after private fostering,
         # naming only what the current topic's answer talks about, is a follow-up however sure the
         # classifier is; so is one the classifier was unsure of when a fact of the topic's process names what it
-        # names and gives what it asks: "when should we be given our copy?" after an assessment was signed off)
+        # names and gives what it asks: "when should we be given our copy?" after an assessment was signed off; and
+        # one asking whether the process can become child protection, taken for a topic of another area)
         return None
     named = next(iter(councils_named(tracker, base)), None) or base.resolve_council(text)
     if named and named != council_before(tracker, base):
@@ -398,6 +404,9 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             send(dispatcher, answers.fact_messages(base, named, fact.topic, fact.sentence))
             return [SlotSet("council", named), SlotSet("topic", fact.topic.id)]
         return [SlotSet("council", named)] + answer_again(dispatcher, tracker, base, named, topic_id, domain)
+    if stepping_up is not None:
+        send(dispatcher, answers.fact_messages(base, council, stepping_up.topic, stepping_up.sentence))
+        return council_events(tracker, council) + [SlotSet("topic", stepping_up.topic.id)]
     if not followup.asks_about_the_last(text, ignore=names):  # it names no topic: checked above
         return None
     topic = base.topic(council, topic_id)

@@ -406,6 +406,33 @@ def fact_names_it(base: KnowledgeBase, council: str, topic_id: str, text: str, v
     return fact if all((w in have) if " " not in w else (w in lowered) for w in words) else None
 
 
+# Becoming a child protection case ("could it turn into child protection?", "pushed up to CP"), not "moved up to
+# Bolton".
+_BECOMES_CP = re.compile(r"\b((turn|turns|turned|turning|move|moves|moved|moving|push|pushed|go|goes|step|stepped) "
+                         r"((it|this|that|them|us|ours|our case|the case|the plan) )?(up )?(in)?to (a )?"
+                         r"(child protection|cp)|"
+                         r"(become|becomes|becoming) (a )?(child protection|cp))\b")
+# A sentence that says how a case steps up, and how many after it say who asks and what follows.
+_STEPS_UP = re.compile(r"\b(step|steps|stepped) up\b|\bescalat\w*")
+STEP_UP_SENTENCES = 3
+
+
+def escalation_fact(base: KnowledgeBase, council: str, topic_id: str, text: str) -> Optional[Fact]:
+    """Asked whether the conversation's process can become child protection ("could it turn into child
+    protection?" about a Child in Need plan): the fact of its area that says how it steps up, else None. Then
+    the message is a follow-up though it names child protection."""
+    if not _BECOMES_CP.search(_plain(text)):
+        return None
+    area = base.topic_area(topic_id)
+    for tid in [topic_id] + [t for t in (base.topics_in_area(area) if area else []) if t != topic_id]:
+        version = base.topic(council, tid)
+        said = sentences(version) if version is not None else []
+        for i, sentence in enumerate(said):
+            if _STEPS_UP.search(sentence.lower()):
+                return Fact(version, " ".join(said[i:i + 1 + STEP_UP_SENTENCES]), 1.0)
+    return None
+
+
 # A question for how long something goes on ("how long does it last?", "how long will they be
 # involved?"), not how long a step takes: a sentence that says how long it lasts answers it best.
 _ASKS_DURATION = re.compile(r"\bhow long\b.*\b(last|lasts|go on|goes on|be involved|be on|stay|stays|continue|"

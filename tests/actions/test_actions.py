@@ -355,6 +355,17 @@ async def test_a_change_of_council_with_words_a_topic_shares_is_still_a_change(m
     assert dispatcher.messages[0].get("response") == "utter_council_changed" and "23" in texts(dispatcher)
 
 
+@pytest.mark.parametrize("intent", ["cp_plan", "nlu_fallback"])
+async def test_whether_a_plan_can_become_child_protection_is_how_its_area_steps_up(make_tracker, dispatcher, domain,
+                                                                                    intent):
+    tracker = make_tracker(intent, text="might it turn into child protection one day?", confidence=0.5,
+                           slots={"topic": "cin_what", "council": "hampshire"})
+    action = actions.ActionAnswerTopic if intent == "cp_plan" else actions.ActionSearchKnowledge
+    await action().run(dispatcher, tracker, domain)
+    said = texts(dispatcher).lower()
+    assert "step up to child protection" in said and "strategy discussion" in said
+
+
 async def test_a_change_of_council_that_names_the_old_one_too_goes_to_the_new_one(make_tracker, dispatcher, domain):
     text = "no, it's for Bolton rather than Hampshire"
     entities = [{"entity": "council", "value": name, "start": text.index(name), "end": text.index(name) + len(name)}

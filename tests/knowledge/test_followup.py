@@ -658,3 +658,15 @@ def test_everyday_words_that_share_a_stem_with_a_topic_name_no_topic(kb, text):
 
 def test_a_sentence_that_brings_people_together_says_who_is_there():
     assert "members" in followup.given_aspects("It brings together family members and the practitioners.")
+
+
+@pytest.mark.parametrize("text", ["might the plan turn into child protection later?", "could ours become a CP case?",
+                                  "what if they push it up to child protection"])
+def test_asked_whether_a_plan_can_become_child_protection_the_area_says_how_it_steps_up(kb, text):
+    fact = followup.escalation_fact(kb, "hampshire", "cin_what", text)
+    assert fact is not None and "step up" in fact.sentence.lower()
+
+
+@pytest.mark.parametrize("text", ["how long does the plan last?", "we moved up to Bolton last year, is it the same?"])
+def test_other_questions_are_no_step_up(kb, text):
+    assert followup.escalation_fact(kb, "hampshire", "cin_what", text) is None
