@@ -39,9 +39,11 @@ CUES_FILE = Path(__file__).with_name("speakers.yml")
 # about going home from care, and an aunt's about private fostering, for harm. A question needed 0.85 until the
 # session-37 examples, safety/data/varied_2026_12z.yml, made the model surer of "none" again: at 0.8, on the read
 # sets' every turn, it misses one crisis message more than the model before them did at 0.85 and raises 13 fewer
-# false alarms)
+# false alarms). With the second batch, safety/data/varied_2026_12za.yml, a question needs 0.75: as many crisis
+# messages caught on the read sets as before the batch, 11 fewer false alarms (0.8 would have traded five crisis
+# messages for 23 fewer; a statement at 0.6 again took the young person's question about going home for harm).
 STATEMENT_CONFIDENCE = 0.65
-QUESTION_CONFIDENCE = 0.8
+QUESTION_CONFIDENCE = 0.75
 _ASKS_MEANING = re.compile(r"\bwhat (does|do|did) (the )?(word |words |term |phrase )?['\"]?[a-z' -]{2,30}['\"]? "
                            r"(mean|means|stand for)\b|\bwhat is the meaning of\b|\bmeaning of (the )?(word|term)\b")
 # Asking whether something done to them (or to "us", "my" family) is normal, ok or allowed is how many

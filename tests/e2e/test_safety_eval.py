@@ -89,8 +89,11 @@ GATES = {
     # went to 0.65), after which 98.8%/98.2%/2.5%. Floors: that run less about three cases.
     "fresh-2026-12w": (0.975, 0.97, 0.035),
     # written at the start of session 36 from the seeds only (10 ordinary messages equal to a training example
-    # taken out); measured untuned 99.4%/98.0%/4.8%, unchanged through session 36. Floors: that run less about
-    # three cases.
+    # taken out); measured untuned 99.4%/98.0%/4.8%, unchanged through session 36. Its misses were read once at
+    # the start of session 37 (a rope kept in the bedroom, a child's medicine run out and not got again, not coming
+    # back with a sorry for the family, "Bolton council said..." not read as the council, a friend "in my class"
+    # taken for a teacher, a best mate with a husband for a young person's friend, "me and my baby brother" for a
+    # parent), after which 99.7%/99.7%/3.8%. Floors: the untuned run less about three cases.
     "fresh-2026-12x": (0.985, 0.97, 0.058),
     # written at the start of session 37 from the seeds only (1 ordinary message equal to a training example
     # taken out): 252 of its 340 crisis messages avoid every obvious crisis word. Measured untuned

@@ -201,8 +201,8 @@ def test_danger_now_online_also_gets_the_online_help():
 
 
 def test_telling_what_is_happening_then_asking_whether_to_go_round_is_held_to_what_a_statement_needs():
-    # the model is fairly sure (75%): enough for a statement (65%), not for a question (80%)
-    judge = Judge(SignalDetector(), FixedSafetyModel("physical_abuse", 0.75, "neighbour_or_relative"))
+    # the model is fairly sure (70%): enough for a statement (65%), not for a question (75%)
+    judge = Judge(SignalDetector(), FixedSafetyModel("physical_abuse", 0.7, "neighbour_or_relative"))
     assert judge.judge("A little girl sobbing and thuds through the wall for the last hour. Should I knock?").concern
     assert not judge.judge("should I knock on a neighbour's door if I hear shouting, or is that nosy?").concern
     assert not judge.judge("My friend is upset about her grades. Should I tell her mum?").concern
