@@ -415,11 +415,10 @@ def entity_patterns(content: Content) -> list[dict]:
         if phrase:
             pats.setdefault((label, phrase), ent_id)
 
-    councils = set()
     for c in content.councils.values():
         for alias in {c["id"], c["name"], *c["aliases"]}:
             add("council", alias, c["id"])
-            councils.add(" ".join(alias.lower().split()))
+    councils = {phrase for label, phrase in pats if label == "council"}
     for t in content.terms:
         add("term", t["term"], t["term"])
         if t["stands_for"]:
