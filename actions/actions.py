@@ -461,6 +461,11 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             if fact is not None:
                 asked_about = other
                 break
+    if fact is None and topic is not None and not followup.names_a_topic(text, vocab, ignore=names) and \
+            figure_unknown(dispatcher, tracker, base, council, topic_id):
+        # a bare "how long does it take?" after young carers, whose documents give no timescale: the classifier's
+        # guess from the question's words alone (the MASH's one working day) would be another process's figure
+        return council_events(tracker, council)
     if fact is None and classified != topic_id and classified in set(base.topic_ids()) and sure_of_own >= OWN_TOPIC:
         # nothing of the conversation's topic answers it, but the message's own topic does ("who do I tell?"
         # after private fostering: the number to call when worried about a child)
@@ -1330,6 +1335,7 @@ class ActionSearchKnowledge(Action):
             choice = figure_choice(tracker, base, council, choice, text)
             events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker))
             answer_other_parts(dispatcher, tracker, base, council, choice)
+            answer_the_fear_too(dispatcher, base, council, choice, text)
             # a guess: say what else it might have been, so a wrong guess is one tap from the right answer
             others = [t for t in dict.fromkeys([r["name"] for r in ranked[:3]] + [r["name"] for r in second] +
                                                [t.id for t, _ in hits[:2]]) if t != choice][:OTHER_GUESSES]

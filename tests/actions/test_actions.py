@@ -1115,6 +1115,19 @@ async def test_a_young_person_asking_a_time_the_topic_does_not_give_is_told_so_n
     assert "024 7678 8555" not in said  # the safeguarding hub is not who a young carer asks for a detail
 
 
+async def test_a_bare_time_question_is_not_answered_with_the_figure_of_a_process_the_classifier_guessed(
+        make_tracker, dispatcher, domain):
+    # the second opinion reads "how long does it take" as the MASH's decision time (it has only the question's
+    # words to go on); the conversation is about young carers, whose documents give no timescale
+    tracker = make_tracker("nlu_fallback", text="how long does it take", slots={"topic": "young_carers"},
+                           metadata={"audience": "young_person"}, confidence=0.45)
+    tracker.latest_message["topic_model"] = [{"name": "mash_decision_time", "confidence": 0.59}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "exact detail" in said and "young carer" in said.lower() and "0800 1111" in said
+    assert "working day" not in said
+
+
 async def test_a_detail_the_documents_do_not_give_is_for_the_council_to_tell_a_professional(
         make_tracker, dispatcher, domain):
     tracker = make_tracker("looked_after", text="As a teacher, how many children are in care in Coventry today?",
@@ -1227,6 +1240,21 @@ async def test_a_process_asked_about_in_fear_of_removal_also_gets_what_the_work_
     said = texts(dispatcher)
     assert "Section 47 enquiry is" in said and "stay together" in said
     assert said.index("Section 47 enquiry is") < said.index("stay together")
+    # the fear asked the other way round ("will they take her off me?") is the same fear
+    dispatcher.messages.clear()
+    tracker = make_tracker("s47_what", text="a section 47 on my girl, im so scared, will they take her off me")
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "stay together" in texts(dispatcher)
+    # and when the classifier was unsure, the search's answer about the process gets the same
+    dispatcher.messages.clear()
+    tracker = make_tracker("nlu_fallback", text="a section 47 on my girl, im so scared, will they take her off me",
+                           confidence=0.45, entities=[{"entity": "term", "value": "section 47"}])
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "s47_what", "confidence": 0.22}]
+    tracker.latest_message["topic_model"] = [{"name": "family_together", "confidence": 0.33}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "Section 47 enquiry is" in said and "stay together" in said
     # no fear of removal: the process alone
     dispatcher.messages.clear()
     tracker = make_tracker("s47_what", text="will they take him to the meeting about the section 47?")
