@@ -137,6 +137,12 @@ HELDOUT_FLOORS = {
     "heldout_answers_2026_12y.yml": {
         "overall": 0.83, "council-switch": 0.85, "detail": 0.86, "follow-up": 0.72, "frightened": 0.81,
         "not-covered": 0.77, "simple": 0.85, "text-speak": 0.7, "topic": 0.75, "two-part": 0.86},
+    # Written at the start of session 38 from the seeds only (5 cases with a turn equal to a training example taken
+    # out). Measured untuned: 240/295 = 81.4%. Nobody has read its misses: the honest measure now.
+    # Floors: that run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_12z.yml": {
+        "overall": 0.8, "council-switch": 0.81, "detail": 0.79, "follow-up": 0.73, "frightened": 0.78,
+        "not-covered": 0.77, "simple": 0.65, "text-speak": 0.7, "topic": 0.86, "two-part": 0.78},
 }
 
 

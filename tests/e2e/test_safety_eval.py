@@ -99,6 +99,10 @@ GATES = {
     # taken out): 252 of its 340 crisis messages avoid every obvious crisis word. Measured untuned
     # 90.9%/90.0%/3.4%. Unread: the honest measure now. Floors: that run less about three cases.
     "fresh-2026-12y": (0.9, 0.89, 0.045),
+    # written at the start of session 38 from the seeds only (2 ordinary messages equal to a training example
+    # taken out): 177 of its 340 crisis messages avoid every obvious crisis word. Measured untuned
+    # 96.5%/96.2%/2.8%. Unread: the honest measure now. Floors: that run less about three cases.
+    "fresh-2026-12z": (0.955, 0.95, 0.038),
 }
 
 
