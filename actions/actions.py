@@ -1564,6 +1564,19 @@ def answer_about_the_harm(dispatcher: CollectingDispatcher, tracker: Tracker, ba
     return answer_beside_concern(dispatcher, base, council, base.topic(council, topic_id), text)
 
 
+def answer_an_adult_s_question(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
+                               speaker: str) -> Optional[str]:
+    """An adult's question about a process beside a concern, in no part of its own ("at breaking point. They
+    started child protection enquiries two weeks ago, surely there's a time limit?"): when both classifiers
+    agree on its topic (topic_behind_concern), its answer after the safety reply. Not a child's or a young
+    person's ("will i get in trouble?" has its own reply). The topic answered, or None."""
+    topic_id = topic_behind_concern(tracker, base)
+    if topic_id is None or kinds.speaker_group(speaker) not in ADULTS or not is_question(message_text(tracker)):
+        return None
+    topic = base.topic(council, topic_id)
+    return answer_beside_concern(dispatcher, base, council, topic, message_text(tracker)) if topic else None
+
+
 def harm_topic(base: KnowledgeBase, council: str, kind: str) -> Optional[str]:
     """The council's topic about this kind of harm (KIND_TOPICS), if it has one: what a follow-up to the
     safety reply ("does Coventry have a team for that?") is about. None otherwise."""
@@ -1630,8 +1643,9 @@ class ActionSafetyResponse(Action):
                          kinds.plan(kind, speaker, bool(judgement.get("secret")), judgement.get("also"),
                                     own=bool(judgement.get("own", True))))
         about = answer_the_question_too(dispatcher, tracker, base, council) or \
-            answer_about_the_harm(dispatcher, tracker, base, council, kind) or topic_behind_concern(tracker, base) \
-            or harm_topic(base, council, kind)
+            answer_about_the_harm(dispatcher, tracker, base, council, kind) or \
+            answer_an_adult_s_question(dispatcher, tracker, base, council, speaker) or \
+            topic_behind_concern(tracker, base) or harm_topic(base, council, kind)
         if about is None and kinds.speaker_group(speaker) == "professional" and base.topic(council, REFERRAL_TOPIC):
             # a professional's safety reply tells them to refer: "how long does that take?" next is about that
             about = REFERRAL_TOPIC

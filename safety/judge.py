@@ -42,8 +42,11 @@ CUES_FILE = Path(__file__).with_name("speakers.yml")
 # false alarms). With the second batch, safety/data/varied_2026_12za.yml, a question needs 0.75: as many crisis
 # messages caught on the read sets as before the batch, 11 fewer false alarms (0.8 would have traded five crisis
 # messages for 23 fewer; a statement at 0.6 again took the young person's question about going home for harm).
+# With the session-38 batches (safety/data/varied_2026_12zb.yml and _12zc.yml) a question needs 0.7: on the read sets'
+# every turn, judged offline, with the lighter settling below, 79 → 52 crisis messages missed of 7,877 and 149 → 139
+# false alarms of 8,055.
 STATEMENT_CONFIDENCE = 0.65
-QUESTION_CONFIDENCE = 0.75
+QUESTION_CONFIDENCE = 0.7
 _ASKS_MEANING = re.compile(r"\bwhat (does|do|did) (the )?(word |words |term |phrase )?['\"]?[a-z' -]{2,30}['\"]? "
                            r"(mean|means|stand for)\b|\bwhat is the meaning of\b|\bmeaning of (the )?(word|term)\b")
 # Asking whether something done to them (or to "us", "my" family) is normal, ok or allowed is how many
@@ -66,6 +69,14 @@ AFTER_CONCERN_QUESTION = 0.7
 # and a crisis pattern needs the model to agree at least this much (so does a pattern in a question
 # about no one in particular).
 SETTLED_CONFIDENCE = 0.95
+# Laughed off ("lol", "😂"), someone's illness, or a question about the process beside what is told: many tell that
+# way, so the model needs less than for what is said to be over, more than for a plain statement ("my mum will
+# murder me lol" is not a crisis). (All these needed 0.95 until session 38; at 0.85 the read sets miss 14 crisis
+# messages fewer for 2 false alarms more; 0.8 caught 3 more for 5 more alarms.)
+LIGHTLY_SETTLED_CONFIDENCE = 0.85
+# ...and a crisis pattern there needs the model to agree this much ("i burn my arms with a lighter... lol"): 0.6
+# caught 4 more on the read sets for 1 more alarm; 0.4 no more for 7 more alarms
+LIGHTLY_PATTERN_AGREEMENT = 0.6
 SETTLED_PATTERN_AGREEMENT = 0.8
 # Crisis patterns whose words are not everyday figures of speech ("kill me", "I'll die" are; "homeless tonight",
 # "can't cope with him" are not): a laugh beside them does not make them settled.
@@ -93,7 +104,10 @@ _PARTICULAR_CHILD = re.compile(
     r"(one of my|one of our|this|our|my) (pupil|student|patient|client|child|girl|boy|baby|toddler|infant|"
     r"mentee|learner|lad|kid)|(two|three|2|3) (kids|children)|the (older|younger|eldest|youngest) one|"
     r"(his|her|their) (kids|children|son|daughter|baby|toddler)|"
-    r"(young person|child|kid|pupil|student|patient|boy|girl|teenager) (is )?(in front of me|with me|sat with me))\b")
+    r"(young person|child|kid|pupil|student|patient|boy|girl|teenager) (is )?(in front of me|with me|sat with me)|"
+    # a professional's note of one young person: "YP (14) disclosed...", "YP disclosed..."
+    r"(yp|cyp|young person|child|pupil|student|patient|client|girl|boy) ?\(\d{1,2}|"
+    r"(yp|cyp) (has )?(just )?(disclosed|told me|said))\b")
 # ...and to say who is speaking when the words hold no cue.
 SPEAKER_CONFIDENCE = 0.8
 BREAKING_POINT = "carer_breaking_point"
@@ -204,6 +218,14 @@ class Cues:
             (laughing and self._found("laughing", text)) or \
             (self._found("accident", text) and not self._found("cover_story", text))
 
+    def is_ill(self, text: str) -> bool:
+        """Someone's illness or disability ('mum's really poorly'): a young carer's everyday life."""
+        return self._found("illness", text)
+
+    def is_laughing(self, text: str) -> bool:
+        """Laughed off or cheerful: 'lol', '😂', 'best day ever'."""
+        return self._found("laughing", text)
+
     def is_about_process(self, text: str) -> bool:
         return self._found("process", text)
 
@@ -250,8 +272,14 @@ class Judge:
         professional_child = heard == "professional" and particular_child and not made_up
         # (laughing it off does not settle what a crisis pattern of LAUGH_PROOF found: "kicked out tonight lol";
         # it does settle "my mum's going to kill me lol")
-        said_settled = self.cues.is_settled(text, illness=not professional_child,
-                                            laughing=not any(s.category in LAUGH_PROOF for s in signals))
+        # Said to be over, hypothetical, an everyday accident: the model must be very sure. Laughed off ("lol just
+        # another night of it at ours"), someone's illness ("I've been really unwell and..."): how many tell,
+        # so the model needs less (LIGHTLY_SETTLED_CONFIDENCE)
+        over = self.cues.is_settled(text, illness=False, laughing=False)
+        lightly = not over and (
+            (not professional_child and self.cues.is_ill(text)) or
+            (not any(s.category in LAUGH_PROOF for s in signals) and self.cues.is_laughing(text)))
+        said_settled = over or lightly
         settled = said_settled or about_process or made_up
         # A question about a topic in general, about no one in particular, is never a disclosure on
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
@@ -268,8 +296,8 @@ class Judge:
         # asking what a word means, about no one ("what does the word unalive mean? everyone says it"), is
         # a question about words, whatever the model makes of them
         meaning = impersonal_question and bool(_ASKS_MEANING.search(lowered))
-        if made_up or ((settled or impersonal_question) and (harm_p < SETTLED_PATTERN_AGREEMENT or meaning)
-                       and not reporting):
+        agreement = SETTLED_PATTERN_AGREEMENT if over or made_up or impersonal_question else LIGHTLY_PATTERN_AGREEMENT
+        if made_up or ((settled or impersonal_question) and (harm_p < agreement or meaning) and not reporting):
             # "is smacking illegal now?", "I had a fight last year": the model must agree; asking how
             # to die stands whatever the framing
             signals = [s for s in signals if s.category in UNCONDITIONAL]
@@ -294,7 +322,8 @@ class Judge:
         else:
             needed = QUESTION_CONFIDENCE if question and not telling else STATEMENT_CONFIDENCE
         if settled:
-            needed = max(needed, SETTLED_CONFIDENCE)
+            # (a question about the process beside what is told, "...anyway whats early help", is settled lightly)
+            needed = max(needed, SETTLED_CONFIDENCE if over or made_up else LIGHTLY_SETTLED_CONFIDENCE)
         model_may_raise = model_kind != NONE and not (impersonal_question and not after_concern) and not made_up
         least = PROFESSIONAL_ASKING if asking_to_refer else PROFESSIONAL_REPORT
         if (not settled or reporting) and harm_p >= least and model_kind != NONE and professional_child:

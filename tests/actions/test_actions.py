@@ -971,6 +971,24 @@ async def test_a_question_asked_beside_a_concern_is_answered_after_the_safety_re
     assert dispatcher.messages[-1]["custom"]["type"] == "safety_response"  # still ends with the marker
 
 
+@pytest.mark.parametrize("speaker, answered", [("parent", True), ("professional", True), ("young_person", False)])
+async def test_an_adult_s_question_in_no_part_of_its_own_is_answered_when_both_classifiers_agree_on_it(
+        make_tracker, dispatcher, domain, speaker, answered):
+    text = "i'm at breaking point with it all. they started a section 47 last week, is there a time limit?"
+    tracker = make_tracker("safety", text=text, safety={"kind": "carer_breaking_point", "speaker": speaker,
+                                                        "secret": False}, slots={"council": "hampshire"})
+    tracker.latest_message["intent_ranking"] = [{"name": "safety", "confidence": 0.9},
+                                                {"name": "s47_length", "confidence": 0.05}]
+    tracker.latest_message["topic_model"] = [{"name": "s47_length", "confidence": 0.5}]
+    await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert ("About your question:" in said) is answered
+    if answered:
+        assert said.index("About your question:") > said.index("116 123")  # after the safety reply
+        assert "15 working days" in said
+    assert dispatcher.messages[-1]["custom"]["type"] == "safety_response"
+
+
 @pytest.mark.parametrize("diet, second, kept", [
     ("fgm", "fgm", "fgm"),           # both classifiers see what the concern is about: a follow-up is about it
     ("fgm", "s47_what", None),       # they disagree: no guess

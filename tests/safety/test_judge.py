@@ -80,7 +80,8 @@ def test_crying_over_a_referral_is_distress_not_a_parent_at_breaking_point():
 
 
 def test_feeling_small_about_the_service_s_paperwork_is_distress_not_emotional_abuse():
-    judge = Judge(SignalDetector(), FixedSafetyModel("emotional_abuse", 0.9, "parent"))
+    # (fairly sure, 80%: more than a statement needs, less than upset about the process needs)
+    judge = Judge(SignalDetector(), FixedSafetyModel("emotional_abuse", 0.8, "parent"))
     paperwork = judge.judge("all the jargon in the paperwork makes me feel thick")
     assert not paperwork.concern and paperwork.distress
     # the same feeling about a person at home is for the model to judge
@@ -201,8 +202,8 @@ def test_danger_now_online_also_gets_the_online_help():
 
 
 def test_telling_what_is_happening_then_asking_whether_to_go_round_is_held_to_what_a_statement_needs():
-    # the model is fairly sure (70%): enough for a statement (65%), not for a question (75%)
-    judge = Judge(SignalDetector(), FixedSafetyModel("physical_abuse", 0.7, "neighbour_or_relative"))
+    # the model is fairly sure (68%): enough for a statement (65%), not for a question (70%)
+    judge = Judge(SignalDetector(), FixedSafetyModel("physical_abuse", 0.68, "neighbour_or_relative"))
     assert judge.judge("A little girl sobbing and thuds through the wall for the last hour. Should I knock?").concern
     assert not judge.judge("should I knock on a neighbour's door if I hear shouting, or is that nosy?").concern
     assert not judge.judge("My friend is upset about her grades. Should I tell her mum?").concern
@@ -353,12 +354,9 @@ def test_asking_what_a_word_means_is_not_a_disclosure():
     assert judge.judge("what does unalive mean, because i want to unalive myself").concern
 
 
-# A safety model fairly sure (93%) that every message tells of danger now.
-FAIRLY_SURE_OF_DANGER = FixedSafetyModel("danger_now", 0.93, "parent")
-
-
 def test_a_question_about_the_law_or_a_relative_in_prison_needs_the_model_surer():
-    judge = Judge(SignalDetector(), FAIRLY_SURE_OF_DANGER)
+    # (80% sure: more than a statement needs, less than a question about the process needs)
+    judge = Judge(SignalDetector(), FixedSafetyModel("danger_now", 0.8, "parent"))
     for text in ("my nephew has lived with us since christmas, are we breaking the law?!",
                  "their grandad is in prison and has asked to see them. who decides?!"):
         assert not judge.judge(text).concern, text
@@ -455,6 +453,27 @@ def test_a_laugh_settles_a_figure_of_speech_but_not_what_a_crisis_pattern_found(
     assert judge.judge("mum kicked me out tonight lol").concern
     judge = Judge(SignalDetector(), FixedSafetyModel("danger_now", 0.5, "young_person"))
     assert not judge.judge("my mum is going to kill me when she sees my report lol").concern
+
+
+def test_a_laugh_an_illness_or_a_process_question_beside_a_telling_needs_less_than_what_is_said_to_be_over():
+    """Many young people tell laughing ("lol... anyway what's a family hub?"), a parent tells of their own illness
+    beside what happened: the model needs LIGHTLY_SETTLED_CONFIDENCE there, not what a thing long over needs."""
+    sure = Judge(SignalDetector(), FixedSafetyModel("physical_abuse", 0.9, "young_person"))
+    unsure = Judge(SignalDetector(), FixedSafetyModel("physical_abuse", 0.8, "young_person"))
+    for text in ("lol dad lobbed the remote at me again 😂 anyway what's a family hub",
+                 "i've been so unwell lately and i keep forgetting to pick the kids up from school"):
+        assert sure.judge(text).concern, text
+        assert not unsure.judge(text).concern, text
+    # said to be over: the model must be very sure, laugh or not
+    assert not sure.judge("lol dad lobbed the remote at me years ago, it's all sorted now").concern
+
+
+@pytest.mark.parametrize("text", ["YOT worker. YP (15) disclosed her uncle makes her do things for money",
+                                  "Youth worker here, YP disclosed today that she's not been home for a week"])
+def test_a_professional_s_note_of_one_young_person_is_a_report_the_model_need_not_be_sure_of(text):
+    judge = Judge(SignalDetector(), FixedSafetyModel("exploitation", 0.4, "unknown"))
+    j = judge.judge(text + ". Who do I contact?")
+    assert j.concern and j.speaker == "professional"
 
 
 @pytest.mark.parametrize("text, laughing", [

@@ -118,6 +118,10 @@ def detector() -> SignalDetector:
     ("how many pills would it take honestly", "suicide_method"),
     ("nurse: says her daughter got the cutting done overseas in the summer", "forced_marriage_fgm"),
     ("my parents arranged a wedding i didn't agree to", "forced_marriage_fgm"),
+    ("my cousin said to tuck a spoon in my knickers when we fly out", "forced_marriage_fgm"),
+    ("who gets my phone and stuff after i die", "self_harm"),
+    ("the voices are saying things about my son again", "breaking_point"),
+    ("an older bloke booked into a room with a girl who can't be more than 13", "exploitation"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -173,6 +177,12 @@ def test_crisis_messages_are_caught(detector, text, category):
     "my sister asked if i could babysit but i can't tonight",
     "the baby keeps putting his dummy in his mouth",
     "i need to finish this before i do something else",
+    # look-alikes of the session-38 patterns: a spoon in a jar, stuff after a move, a smart speaker, a family
+    # checking in at a hotel
+    "put a spoon in the jam jar", "can babies use a spoon at 6 months",
+    "what happens to my stuff when i move to my nans", "wot happens to ur stuff wen u go into care",
+    "the voice assistant keeps telling my kids jokes",
+    "we checked in with the kids at the hotel", "the man at reception checked us into a room with the kids",
     "hold the baby down gently while you change the nappy",
     "we spent all our money on the holiday",
     # look-alikes of this session's patterns: children out playing in the street, a medical procedure, an
