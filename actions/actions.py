@@ -1182,7 +1182,8 @@ class ActionNextSteps(Action):
     @worded_for_the_reader
     async def run(self, dispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         base = kb()
-        if outside_the_service(dispatcher, tracker, base):
+        if cannot_do_that(dispatcher, tracker, base) or outside_the_service(dispatcher, tracker, base):
+            # ("what's going on with the family next door's case?": only the people involved can say)
             return []
         council = council_for(tracker, base)
         text = message_text(tracker)

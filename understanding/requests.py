@@ -25,7 +25,8 @@ _TELL_IF = r"(tell (me|us)|know|find out|check|see|say|look up) (if|whether)|(^|
 OWN_CASE = re.compile(
     r"\b((is|has|was) (my|our) (case|file|referral|assessment|plan) (still |been |already )?(open|closed|shut|"
     r"done|finished|approved|accepted|received|looked at|read|seen)|"
-    r"(name|number|email) of (my|our|the) (social worker|worker|child'?s social worker)|"
+    r"(name|number|email|phone number|contact details) of ((my|our|his|her)( [a-z']+){0,3}|the) (social worker|worker|"
+    r"case worker|caseworker|child'?s social worker)|"
     r"(my|our) (child'?s |son'?s |daughter'?s )?(social worker|worker|case worker|caseworker)'?s? "
     r"(name|number|phone number|email|mobile)|"
     r"who (is|'s) (my|our) (social worker|worker|case worker|caseworker)|"

@@ -129,6 +129,14 @@ async def test_next_steps_without_a_stage_asks_which(make_tracker, dispatcher, d
     assert dispatcher.messages[0]["buttons"], "offers the stages as quick replies"
 
 
+async def test_what_is_going_on_in_another_family_s_case_is_not_a_step_to_explain(make_tracker, dispatcher, domain):
+    tracker = make_tracker("next_steps", text="a social worker was at my neighbour's flat, what's happening with "
+                                              "their case?")
+    await actions.ActionNextSteps().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "Which step" not in said and "utter_cannot_do" in said
+
+
 async def test_next_steps_naming_a_topic_and_asking_when_gets_that_fact(make_tracker, dispatcher, domain):
     tracker = make_tracker("next_steps", text="my son was put on a child protection plan on monday, when is it "
                                               "reviewed?", slots={"council": "hampshire"})

@@ -132,8 +132,11 @@ HELDOUT_FLOORS = {
         "overall": 0.81, "council-switch": 0.74, "detail": 0.82, "follow-up": 0.7, "frightened": 0.87,
         "not-covered": 0.77, "simple": 0.75, "text-speak": 0.74, "topic": 0.6, "two-part": 0.86},
     # Written at the start of session 37 from the seeds only (5 cases that were word for word training examples
-    # taken out). Measured untuned: 249/295 = 84.4%. Nobody has read its misses: the honest measure now.
-    # Floors: that run less two cases overall, one and a half a kind.
+    # taken out). Measured untuned: 249/295 = 84.4%; 251/295 at the end of session 37. Its misses were read once
+    # at the start of session 38 (a bare time question answered with another process's figure; the fear of removal
+    # not answered when the classifier was unsure; another family's case and a social worker's name asked of a
+    # computer; an adult's question beside a concern), after which 254/295 = 86.1%.
+    # Floors: the untuned run less two cases overall, one and a half a kind.
     "heldout_answers_2026_12y.yml": {
         "overall": 0.83, "council-switch": 0.85, "detail": 0.86, "follow-up": 0.72, "frightened": 0.81,
         "not-covered": 0.77, "simple": 0.85, "text-speak": 0.7, "topic": 0.75, "two-part": 0.86},

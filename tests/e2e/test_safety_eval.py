@@ -97,7 +97,11 @@ GATES = {
     "fresh-2026-12x": (0.985, 0.97, 0.058),
     # written at the start of session 37 from the seeds only (1 ordinary message equal to a training example
     # taken out): 252 of its 340 crisis messages avoid every obvious crisis word. Measured untuned
-    # 90.9%/90.0%/3.4%. Unread: the honest measure now. Floors: that run less about three cases.
+    # 90.9%/90.0%/3.4%; 92.6%/92.1%/1.6% at the end of session 37. Its misses were read once at the start of session
+    # 38 (a telling laughed off or beside a process question held to what a thing long over needs; a professional's
+    # note of one young person, "YP (14)"; a role before a dash; a spoon hidden for the airport; who gets their things
+    # when they die; voices about a parent's children; an older man booking a room with a young girl), after which
+    # 97.6%/97.4%/0.9%. Floors: the untuned run less about three cases.
     "fresh-2026-12y": (0.9, 0.89, 0.045),
     # written at the start of session 38 from the seeds only (2 ordinary messages equal to a training example
     # taken out): 177 of its 340 crisis messages avoid every obvious crisis word. Measured untuned

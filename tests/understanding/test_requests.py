@@ -20,6 +20,7 @@ from understanding.requests import cannot_do
     "could you check whether my neighbour's children are on a cp plan",
     "is my friend's son on a cp plan?", "can you find out whether my nephew is known to social services",
     "can you see if the kids over the road have got a social worker",
+    "could you give me the email of my daughter's new social worker",
 ])
 def test_asked_to_act_or_about_their_own_case(text):
     assert cannot_do(text), text
@@ -35,6 +36,7 @@ def test_asked_to_act_or_about_their_own_case(text):
     "what happens if my child is on a child protection plan?", "my son is on a child protection plan, what now?",
     "if my daughter is on a CIN plan do I have to go to the meetings?",
     "can you tell me if a child in care has a social worker of their own?",
+    "what's the name of the team a social worker works in?",
 ])
 def test_ordinary_questions_are_not(text):
     assert not cannot_do(text), text
