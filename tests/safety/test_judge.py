@@ -476,6 +476,16 @@ def test_a_professional_s_note_of_one_young_person_is_a_report_the_model_need_no
     assert j.concern and j.speaker == "professional"
 
 
+def test_an_anxious_parent_s_question_about_leaving_care_is_about_the_process_not_a_breaking_point(cues: Cues):
+    # the model, fairly sure a worried parent is at breaking point, is not enough when the worry is about what
+    # services will do for a care leaver
+    text = "I'm so worried, my son is 17 and leaving care. Will his personal adviser just stop at 18?"
+    assert cues.is_about_process(text)
+    judge = Judge(SignalDetector(), FixedSafetyModel("carer_breaking_point", 0.75, "parent"))
+    j = judge.judge(text)
+    assert not j.concern and j.distress
+
+
 @pytest.mark.parametrize("text, laughing", [
     ("my brother keeps joking about it but idk", False), ("idk if he's joking", False),
     ("only joking lol", True), ("jk", True), ("he's not joking", False),
