@@ -43,8 +43,8 @@ CUES_FILE = Path(__file__).with_name("speakers.yml")
 # messages caught on the read sets as before the batch, 11 fewer false alarms (0.8 would have traded five crisis
 # messages for 23 fewer; a statement at 0.6 again took the young person's question about going home for harm).
 # With the session-38 batches (safety/data/varied_2026_12zb.yml and _12zc.yml) a question needs 0.7: on the read sets'
-# every turn, judged offline, with the lighter settling below, 79 → 52 crisis messages missed of 7,877 and 149 → 139
-# false alarms of 8,055.
+# every turn, judged offline, with the lighter settling below and the session's patterns, 79 → 50 crisis messages
+# missed of 7,877 and 149 → 137 false alarms of 8,055.
 STATEMENT_CONFIDENCE = 0.65
 QUESTION_CONFIDENCE = 0.7
 _ASKS_MEANING = re.compile(r"\bwhat (does|do|did) (the )?(word |words |term |phrase )?['\"]?[a-z' -]{2,30}['\"]? "
@@ -209,14 +209,15 @@ class Cues:
         """A training exercise, a case study or a story said to be made up (no child in particular)."""
         return self._found("made_up", text)
 
-    def is_settled(self, text: str, illness: bool = True, laughing: bool = True) -> bool:
+    def is_over(self, text: str) -> bool:
         """Over, hypothetical, or only asked about: 'much better now', 'just curious', 'what does X mean';
-        or an everyday accident ('fell off my scooter'), unless it is what they were told to say; or, with
-        `illness`, someone's illness or disability ('mum's really poorly'), a young carer's everyday life;
-        or, with `laughing`, laughed off ('lol')."""
-        return self._found("settled", text) or (illness and self._found("illness", text)) or \
-            (laughing and self._found("laughing", text)) or \
-            (self._found("accident", text) and not self._found("cover_story", text))
+        or an everyday accident ('fell off my scooter'), unless it is what they were told to say."""
+        return self._found("settled", text) or (self._found("accident", text) and not self._found("cover_story", text))
+
+    def is_settled(self, text: str, illness: bool = True, laughing: bool = True) -> bool:
+        """Over (is_over); or, with `illness`, someone's illness or disability (is_ill); or, with `laughing`,
+        laughed off (is_laughing)."""
+        return self.is_over(text) or (illness and self.is_ill(text)) or (laughing and self.is_laughing(text))
 
     def is_ill(self, text: str) -> bool:
         """Someone's illness or disability ('mum's really poorly'): a young carer's everyday life."""
@@ -275,7 +276,7 @@ class Judge:
         # Said to be over, hypothetical, an everyday accident: the model must be very sure. Laughed off ("lol just
         # another night of it at ours"), someone's illness ("I've been really unwell and..."): how many tell,
         # so the model needs less (LIGHTLY_SETTLED_CONFIDENCE)
-        over = self.cues.is_settled(text, illness=False, laughing=False)
+        over = self.cues.is_over(text)
         lightly = not over and (
             (not professional_child and self.cues.is_ill(text)) or
             (not any(s.category in LAUGH_PROOF for s in signals) and self.cues.is_laughing(text)))
