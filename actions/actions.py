@@ -99,12 +99,12 @@ def council_events(tracker: Tracker, council: str) -> List[EventType]:
 
 def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
                  text: str, young: bool = False, professional: bool = False,
-                 one_question: bool = False) -> List[EventType]:
-    """Send a topic's answer. When the message also says when a stage happened ("the conference
-    was on 3 March, when does the core group meet?"), add what is due next and by when. A `young`
-    person whose council's documents do not cover the topic also gets Childline. A message that asks
-    `one_question` may be answered by the one sentence of another item that has its rare words
-    (followup.elsewhere_fact)."""
+                 one_question: bool = False, brief: bool = False) -> List[EventType]:
+    """Send a topic's answer (`brief`: its first part, with the rest one tap away, as more follows). When the
+    message also says when a stage happened ("the conference was on 3 March, when does the core group meet?"),
+    add what is due next and by when. A `young` person whose council's documents do not cover the topic also
+    gets Childline. A message that asks `one_question` may be answered by the one sentence of another item that
+    has its rare words (followup.elsewhere_fact)."""
     covered = base.topic(council, topic_id) is not None
     audience = "young" if young else "professional" if professional else None
     own = followup.own_fact(base, council, topic_id, text) if text else None
@@ -145,7 +145,7 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
             send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
             return [SlotSet("topic", fact.topic.id)]
         send(dispatcher, [answers.figure_not_known(base, council, audience=audience)])
-    send(dispatcher, answers.topic_messages(base, council, topic_id, audience=audience))
+    send(dispatcher, answers.topic_messages(base, council, topic_id, audience=audience, brief=brief))
     if not covered and young:
         send(dispatcher, [answers.contacts_message(base.contacts(council, ("childline",)),
                                                    intro="You can also talk to:")])
@@ -437,9 +437,11 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
                 (own.score >= fact.score + OWN_TOPIC_BETTER or (
                 own.score > fact.score and ((followup.shares_words(text, own) and
                                              not followup.shares_words(text, fact)) or
+                                            followup.shared_words(text, own) > followup.shared_words(text, fact) or
                                             followup.gives_more(text, own, fact)))):
-            # (or better at all, when only it has a word of the question: "when is the next conference?"
-            # after the first conference is about the review, not the core group; or when it gives more of
+            # (or better at all, when only it has a word of the question, or more of them: "when is the next
+            # conference?" after the first conference is about the review, not the core group; "when should the
+            # first meeting be?" after an assessment that ends in a plan; or when it gives more of
             # what was asked: "who do I tell?" is answered by a number, not by who visits; not when the message
             # points back and the conversation's fact has more of its words: "when has his first review got to
             # be held?" after an asylum-seeking child arrived is his review, not plans' reviews in general)
@@ -775,7 +777,8 @@ class ActionAnswerTopic(Action):
         more = text == f"/{topic_id}" and tracker.get_slot("topic") == topic_id
         events = answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker) and not more,
                               professional=who_is_speaking(tracker) == "professional" and not more,
-                              one_question=len((tracker.latest_message or {}).get("topic_parts") or []) < 2)
+                              one_question=len((tracker.latest_message or {}).get("topic_parts") or []) < 2,
+                              brief=fear_follows(base, council, topic_id, text))
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
         answer_the_fear_too(dispatcher, base, council, topic_id, text)
         return council_events(tracker, council) + events
@@ -792,13 +795,20 @@ _FEARS_REMOVAL = re.compile(
     rf"putting) {_KID}( (away|off (me|us)|into care|in care|from (me|us))| ?(\?|$|\.|,|!))", re.I)
 
 
+def fear_follows(base: KnowledgeBase, council: str, topic_id: str, text: str) -> bool:
+    """The message also fears the child will be taken away, the answer is about something else, and the council
+    has words on what its work with families is for (answer_the_fear_too will send them)."""
+    return topic_id != FEAR_TOPIC and base.topic(council, FEAR_TOPIC) is not None and \
+        bool(_FEARS_REMOVAL.search(text or ""))
+
+
 def answer_the_fear_too(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
                         text: str) -> None:
     """When the message also fears the child will be taken away and the answer was about something else: the
     council's words on what its work with families is for, after it."""
-    topic = base.topic(council, FEAR_TOPIC)
-    if topic_id == FEAR_TOPIC or topic is None or not _FEARS_REMOVAL.search(text or ""):
+    if not fear_follows(base, council, topic_id, text):
         return
+    topic = base.topic(council, FEAR_TOPIC)
     send(dispatcher, answers.fact_messages(base, council, topic, " ".join(topic.answer.split())))
 
 
@@ -1334,7 +1344,8 @@ class ActionSearchKnowledge(Action):
                                             guesses(tracker, base, [t.id for t, _ in hits]), general=(FEAR_TOPIC,))
             choice = covered_choice(tracker, base, council, choice, text, unsure=True)
             choice = figure_choice(tracker, base, council, choice, text)
-            events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker))
+            events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker),
+                                  brief=fear_follows(base, council, choice, text))
             answer_other_parts(dispatcher, tracker, base, council, choice)
             answer_the_fear_too(dispatcher, base, council, choice, text)
             # a guess: say what else it might have been, so a wrong guess is one tap from the right answer

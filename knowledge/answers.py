@@ -104,13 +104,18 @@ def _spelled(kb: KnowledgeBase, council: str, acronym: str, text: str) -> str:
     return f"{acronym} ({term.stands_for})" if term and term.stands_for.lower() not in text.lower() else acronym
 
 
-def topic_messages(kb: KnowledgeBase, council: str, topic_id: str, audience: Optional[str] = None) -> list[Message]:
+def topic_messages(kb: KnowledgeBase, council: str, topic_id: str, audience: Optional[str] = None,
+                   brief: bool = False) -> list[Message]:
     """A topic's answer for the council; for an `audience` ("young": a child or young person;
-    "professional") the topic's words for them when it has them, with the whole answer one tap away."""
+    "professional") the topic's words for them when it has them, with the whole answer one tap away. A `brief`
+    answer (something else follows it, and a phone screen is small) is the first part of its prose, with the
+    rest one tap away."""
     topic = kb.topic(council, topic_id)
     own = topic.for_audience(audience) if topic is not None else None
     if topic is not None and own:
         return fact_messages(kb, council, topic, own)
+    if topic is not None and brief and len(topic.prose) > 1:
+        return fact_messages(kb, council, topic, topic.prose[0])
     if topic is None:
         title = kb.topic_title(topic_id, council) or topic_id.replace("_", " ")
         # in a sentence: acronyms keep their capitals and say what they stand for ("a MARF (Multi-Agency
@@ -190,10 +195,22 @@ def worded_for(text: str, audience: Optional[str]) -> str:
     return _YOUR_FAMILY.sub(lambda m: ("T" if m.group(1) == "Y" else "t") + "he " + m.group(2), text)
 
 
+def national_note(kb: KnowledgeBase, council: str, topic: Topic) -> str:
+    """Before a national item given because the council's own documents are silent on it (none of the council's
+    seed documents is among the item's sources): says so, so that the national rule is labelled as national."""
+    if topic.council != "national" or topic.seed == "national" or council == "national":
+        return ""
+    sources = f"{topic.seed} {topic.section}"
+    if any(re.search(rf"\b{re.escape(seed)}\b", sources) for seed in kb.seeds(council)):
+        return ""
+    name = kb.council(council).name
+    return f"I don't have {name}'s own guidance on this. National guidance for all of England says:\n"
+
+
 def render_topic(kb: KnowledgeBase, council: str, topic: Topic) -> list[Message]:
     # One bubble of prose (what it is, what happens next, the person's rights), without labels: fewer,
     # shorter bubbles on a phone. Then who to contact, then the source.
-    msgs: list[Message] = [{"text": "\n".join(topic.prose)}]
+    msgs: list[Message] = [{"text": national_note(kb, council, topic) + "\n".join(topic.prose)}]
     contacts = contacts_message(kb.contacts(council, topic.contacts))
     if contacts:
         msgs.append(contacts)
@@ -214,7 +231,7 @@ def fact_text(topic: Topic, sentence: str) -> str:
 def fact_messages(kb: KnowledgeBase, council: str, topic: Topic, sentence: str) -> list[Message]:
     """One fact asked about (knowledge.followup.best_fact) first, with a "Tell me more" button for
     the rest of its topic; a sentence that points back ("It can take...") says what it is about."""
-    msgs: list[Message] = [{"text": fact_text(topic, sentence),
+    msgs: list[Message] = [{"text": national_note(kb, council, topic) + fact_text(topic, sentence),
                             "buttons": [{"title": "Tell me more", "payload": f"/{topic.id}"}]}]
     src = source_line(kb, topic.council, topic.seed)
     if src:

@@ -436,7 +436,14 @@ def escalation_fact(base: KnowledgeBase, council: str, topic_id: str, text: str)
 # A question for how long something goes on ("how long does it last?", "how long will they be
 # involved?"), not how long a step takes: a sentence that says how long it lasts answers it best.
 _ASKS_DURATION = re.compile(r"\bhow long\b.*\b(last|lasts|go on|goes on|be involved|be on|stay|stays|continue|"
-                            r"continues|keep going|be open|run for|be around|(help|support|work with)( [a-z]+)? for)\b")
+                            r"continues|keep going|be open|run for|be around|(help|support|work with)( [a-z]+)? for)\b|"
+                            # "when will it stop?" of something already going on
+                            r"\bwhen (will|does|do|would|is) (it|this|that|the plan|they|we|all this)( [a-z]+)? "
+                            r"(stop|end|finish|be over|come off)\b")
+# A question asking for more than one answer gives ("who else...?", "what other...?").
+_MORE_ASKED = re.compile(r"\b(else|other|others|also|too|as well)\b")
+# A timescale a sentence gives ("within 15 working days", "every 6 months").
+_TIMESCALE = re.compile(r"\b\d+\s+(working\s+)?(days?|weeks?|months?)\b", re.I)
 _GIVES_DURATION = re.compile(r"\b(lasts?|as long as|short[- ]term|long[- ]term|until|ends? when|"
                              r"(concluded|finished|completed|complete|done|finish|end)( \([a-z ]+\))? within|"
                              r"from (age )?\d+ to \d+|up to the age of \d+|until (they are|the age of) \d+)\b")
@@ -552,7 +559,16 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     named = _naming_words(plain) & NAMING
     best: Optional[Fact] = None
     for tid in related:
-        for version in base.topic_versions(council, tid):
+        versions = base.topic_versions(council, tid)
+        # the council's own timescale for the topic, when it gives one, over the national one ("within 15 days" in
+        # Hampshire, not the 45 working days that are the longest anywhere in England)
+        own_figure = any(v.council == council and _TIMESCALE.search(" ".join(v.prose)) for v in versions)
+        # and what the council's own item gives of what was asked ("who?": "A qualified social worker leads it" in
+        # Coventry): the national item beside it answers only what the council's does not
+        # (not when more is asked: "who else is involved?")
+        own_gives = set() if _MORE_ASKED.search(plain) else \
+            {a for v in versions if v.council == council for x in sentences(v) for a in given_aspects(x)} & asked
+        for version in versions:
             # another topic of the area only when something links it: a word of the question, or its
             # title named by the current topic ("how long?" after young carers is not about hospital
             # stays; after "will I be told about a referral to the MASH" it is about the MASH)
@@ -562,6 +578,9 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
             for i, sentence in enumerate(said):
                 if sentence.endswith("?"):
                     continue  # a question the text asks its reader answers nothing
+                if version.council != council and (own_figure and _TIMESCALE.search(sentence) or
+                                                   own_gives and asked & given_aspects(sentence) <= own_gives):
+                    continue
                 if _another_section(sections, sentence):
                     continue  # "Section 47 enquiries must be finished within..." does not answer about section 17
                 given = given_aspects(sentence)
@@ -978,7 +997,9 @@ def elsewhere_fact(base: KnowledgeBase, council: str, topic_id: str, question: s
     if len(words) < ELSEWHERE_OVERLAP:
         return None
     title = base.topic_title(topic_id, council) or ""
-    here = content_words(" ".join([title] + [p for v in base.topic_versions(council, topic_id) for p in v.prose]))
+    # (the council's own item when it has one: a national one beside it is not what the topic was answered with)
+    answered = base.topic(council, topic_id)
+    here = content_words(" ".join([title] + list(answered.prose if answered else ())))
     starts = {w[:4] for w in here}
     using = _items_using(base, council)
     missing = {w for w in words - here if w[:4] not in starts}

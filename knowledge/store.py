@@ -390,6 +390,11 @@ class KnowledgeBase:
         return best[1]
 
     # --- sources ---------------------------------------------------------
+    def seeds(self, council: str) -> tuple[str, ...]:
+        """The seed documents a council's own items come from ("000", "001", "004" for Coventry)."""
+        return tuple(r["seed"] for r in self._rows("select seed from sources where council = ? order by seed",
+                                                   (council,)))
+
     def source(self, council: str, seed: str) -> Optional[Source]:
         rows = self._rows("select * from sources where council = ? and seed = ?", (council, seed))
         if not rows:

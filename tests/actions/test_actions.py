@@ -1260,12 +1260,17 @@ async def test_a_follow_up_pointing_back_is_answered_from_an_earlier_topic_with_
 
 
 async def test_a_process_asked_about_in_fear_of_removal_also_gets_what_the_work_is_for(make_tracker, dispatcher,
-                                                                                       domain):
+                                                                                       domain, kb):
     tracker = make_tracker("s47_what", text="theres a section 47 on my son and im terrified are they taking him")
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "Section 47 enquiry is" in said and "stay together" in said
     assert said.index("Section 47 enquiry is") < said.index("stay together")
+    # the process briefly (its first part, the rest one tap away), so the answer to the fear fits on a phone too
+    later = kb.topic("coventry", "s47_what").prose[1]
+    assert later not in said
+    assert {"title": "Tell me more", "payload": "/s47_what"} in [
+        b for m in dispatcher.messages for b in m.get("buttons") or []]
     # the fear asked the other way round ("will they take her off me?") is the same fear
     dispatcher.messages.clear()
     tracker = make_tracker("s47_what", text="a section 47 on my girl, im so scared, will they take her off me")
@@ -1285,7 +1290,20 @@ async def test_a_process_asked_about_in_fear_of_removal_also_gets_what_the_work_
     dispatcher.messages.clear()
     tracker = make_tracker("s47_what", text="will they take him to the meeting about the section 47?")
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
-    assert "stay together" not in texts(dispatcher)
+    assert "stay together" not in texts(dispatcher) and later in texts(dispatcher)
+
+
+async def test_a_follow_up_with_more_words_of_the_next_steps_topic_is_answered_from_it(make_tracker, dispatcher,
+                                                                                       domain):
+    # the assessment is over and says a Child in Need plan; "when should the first meeting be?" is the plan's first
+    # meeting (the second opinion is sure of it, and its fact has both "first" and "meeting"), not when the
+    # assessment is shared
+    tracker = make_tracker("nlu_fallback", text="when should the first meeting be?", confidence=0.45,
+                           slots={"topic": "assessment_length"},
+                           earlier=[{"text": "the assessment is done and it says a child in need plan"}])
+    tracker.latest_message["topic_model"] = [{"name": "cin_first_meeting", "confidence": 0.76}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "10 working days" in texts(dispatcher)
 
 
 async def test_a_question_with_meant_in_it_is_not_asking_what_an_acronym_means(make_tracker, dispatcher, domain):

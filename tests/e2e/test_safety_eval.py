@@ -107,6 +107,9 @@ GATES = {
     # taken out): 177 of its 340 crisis messages avoid every obvious crisis word. Measured untuned
     # 96.5%/96.2%/2.8%. Unread: the honest measure now. Floors: that run less about three cases.
     "fresh-2026-12z": (0.955, 0.95, 0.038),
+    # written at the start of session 39 from the seeds only (no message equal to a training example). Measured
+    # untuned 99.1%/98.5%/4.4%. Unread: the honest measure now. Floors: that run less about three cases.
+    "fresh-2026-13a": (0.98, 0.975, 0.055),
 }
 
 

@@ -44,3 +44,25 @@ def test_a_topic_not_covered_whose_title_is_a_question_is_called_that(kb):
     assert kb.topic("bolton", "referral_told") is None
     said = answers.topic_messages(kb, "bolton", "referral_told")[0]["text"]
     assert said.startswith("Sorry, I don't have information about that for Bolton")
+
+
+@pytest.mark.parametrize("council, topic_id, labelled", [
+    ("bolton", "core_group", True),           # Bolton's guide says nothing of core groups: the national rule, said so
+    ("bolton", "assessment_length", True),    # nor of how long an assessment takes: England's 45 working days
+    ("coventry", "icpc_what", True),          # Coventry's documents never mention conferences
+    ("hampshire", "core_group", False),       # Hampshire's own guide
+    ("coventry", "mash_decision_time", False),  # the national item read through Coventry's own guide
+    ("bolton", "safeguarding_advice", False),  # national helplines, not guidance the council is silent on
+])
+def test_a_national_item_given_where_the_councils_documents_are_silent_says_so(kb, council, topic_id, labelled):
+    name = kb.council(council).name
+    for said in (answers.topic_messages(kb, council, topic_id)[0]["text"],
+                 answers.fact_messages(kb, council, kb.topic(council, topic_id), "Something.")[0]["text"]):
+        assert said.startswith(f"I don't have {name}'s own guidance on this. National guidance") is labelled
+
+
+def test_a_council_silent_on_how_long_an_assessment_takes_gets_the_national_limit(kb):
+    said = answers.topic_messages(kb, "bolton", "assessment_length")[0]["text"]
+    assert "45 working days" in said and "England" in said
+    # a council with its own timescale keeps it
+    assert "45 working days" not in answers.topic_messages(kb, "hampshire", "assessment_length")[0]["text"]

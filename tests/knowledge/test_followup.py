@@ -670,3 +670,15 @@ def test_asked_whether_a_plan_can_become_child_protection_the_area_says_how_it_s
 @pytest.mark.parametrize("text", ["how long does the plan last?", "we moved up to Bolton last year, is it the same?"])
 def test_other_questions_are_no_step_up(kb, text):
     assert followup.escalation_fact(kb, "hampshire", "cin_what", text) is None
+
+
+@pytest.mark.parametrize("council, topic_id, asked, said", [
+    # "when will it stop?" of a plan already going on asks how long it lasts
+    ("coventry", "cin_what", "when will it stop?", "as long as"),
+    # the council's own "who" over the national item's, unless more is asked
+    ("coventry", "s47_what", "who actually carries it out?", "qualified social worker"),
+    ("coventry", "s47_what", "who else is involved?", "police"),
+])
+def test_a_follow_up_gets_the_fact_it_asks_for(kb, council, topic_id, asked, said):
+    fact = followup.best_fact(kb, council, topic_id, asked)
+    assert fact is not None and said in fact.sentence

@@ -122,6 +122,7 @@ def detector() -> SignalDetector:
     ("who gets my phone and stuff after i die", "self_harm"),
     ("the voices are saying things about my son again", "breaking_point"),
     ("an older bloke booked into a room with a girl who can't be more than 13", "exploitation"),
+    ("HV: mum says the family have booked flights for the girls' cutting in the summer", "forced_marriage_fgm"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -191,6 +192,9 @@ def test_crisis_messages_are_caught(detector, text, category):
     "my daughter had the procedure on her knee last week",
     "my sister got engaged and we all agree he's lovely",
     "how many tablets can my 10 year old take for a headache",
+    # look-alikes of session 39's pattern: training booked on FGM, a trip planned for a haircut
+    "we've booked the whole staff team onto training for fgm awareness",
+    "planning a trip to town for a haircut and cutting his fringe",
 ])
 def test_questions_about_topics_are_not_crises(detector, text):
     assert detector.detect(text) is None
