@@ -1349,8 +1349,11 @@ class ActionSearchKnowledge(Action):
             answer_other_parts(dispatcher, tracker, base, council, choice)
             answer_the_fear_too(dispatcher, base, council, choice, text)
             # a guess: say what else it might have been, so a wrong guess is one tap from the right answer
+            # (not the topic the answer came from: "how long child protection enquiries take" after its figure)
+            answered = {choice} | {e.get("value") for e in events
+                                   if e.get("event") == "slot" and e.get("name") == "topic"}
             others = [t for t in dict.fromkeys([r["name"] for r in ranked[:3]] + [r["name"] for r in second] +
-                                               [t.id for t, _ in hits[:2]]) if t != choice][:OTHER_GUESSES]
+                                               [t.id for t, _ in hits[:2]]) if t not in answered][:OTHER_GUESSES]
             if others:
                 send(dispatcher, [answers.other_topics_message(base, others, council)])
             return council_events(tracker, council) + events

@@ -849,7 +849,10 @@ def _with_antecedent(said: list[str], i: int) -> str:
 # gives no such figure, the reply says it does not have that detail before what it does know.
 _ASKS_A_FIGURE = {
     "time": re.compile(r"\b(how long|how many (working )?(days|weeks|months|hours|years)|how soon|how quick(ly)?|"
-                       r"how fast|by when|time limit|deadline|within how)\b"),
+                       r"how fast|by when|time limit|deadline|within how)\b|"
+                       # "when will it be over?" of a process going on
+                       r"\bwhen (will|does|do|would|is) (it|this|that|the plan|they|we|all this)( [a-z]+)? "
+                       r"(stop|end|finish|be over|come off)\b"),
     "age": re.compile(r"\b(what age|how old|age limit|too old|too young)\b"),
     "count": re.compile(r"\bhow many\b"),
 }
@@ -875,8 +878,8 @@ def lacks_asked_figure(base: KnowledgeBase, council: str, topic_id: str, questio
     if not wanted:
         return False
     versions = base.topic_versions(council, topic_id)
-    if not versions:
-        return False
+    if not versions or gives_duration(base, council, topic_id, question):
+        return False  # ("when will it stop?" of a plan that "lasts for as long as is necessary")
     said = [s for v in versions for s in sentences(v)]
     counted = _HOW_MANY.search(lowered)
     if "count" in wanted and counted and counted.group(1) not in _UNITS and not any(

@@ -1306,6 +1306,24 @@ async def test_a_follow_up_with_more_words_of_the_next_steps_topic_is_answered_f
     assert "10 working days" in texts(dispatcher)
 
 
+async def test_a_guess_answered_from_another_topic_does_not_offer_that_topic_again(make_tracker, dispatcher, domain):
+    # taken for what a Section 47 enquiry is, "when will it be over?" is answered by how long the enquiries take;
+    # "not what you asked?" offers other topics, not the one the answer came from
+    text = "they've started a section 47 on us in Hampshire. when will it be over?"
+    tracker = make_tracker("nlu_fallback", text=text, confidence=0.45, slots={"council": "hampshire"})
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "s47_what", "confidence": 0.3},
+                                                {"name": "s47_length", "confidence": 0.05}]
+    tracker.latest_message["topic_model"] = [{"name": "s47_what", "confidence": 0.4},
+                                             {"name": "significant_harm", "confidence": 0.1}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "15 working days" in said
+    offered = [b["payload"] for m in dispatcher.messages if (m.get("text") or "").startswith("Not what you asked")
+               for b in m.get("buttons") or []]
+    assert offered and "/s47_length" not in offered
+
+
 async def test_a_question_with_meant_in_it_is_not_asking_what_an_acronym_means(make_tracker, dispatcher, domain):
     # "send it off" is not SEND, and "meant to" asks nothing of what a word means
     tracker = make_tracker("nlu_fallback", text="are they meant to ask me first before they send the form?",

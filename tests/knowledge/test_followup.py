@@ -682,3 +682,13 @@ def test_other_questions_are_no_step_up(kb, text):
 def test_a_follow_up_gets_the_fact_it_asks_for(kb, council, topic_id, asked, said):
     fact = followup.best_fact(kb, council, topic_id, asked)
     assert fact is not None and said in fact.sentence
+
+
+@pytest.mark.parametrize("council, topic_id, asked, lacks", [
+    # "when will it be over?" asks for a time, which Hampshire's Section 47 item itself does not give
+    ("hampshire", "s47_what", "they've started a section 47 on us. when will it be over?", True),
+    # a plan that lasts "as long as is necessary" says how long, in words
+    ("coventry", "cin_what", "we're on a child in need plan, when will it stop?", False),
+])
+def test_when_it_will_be_over_asks_for_a_time(kb, council, topic_id, asked, lacks):
+    assert followup.lacks_asked_figure(kb, council, topic_id, asked) is lacks

@@ -192,6 +192,9 @@ def test_crisis_messages_are_caught(detector, text, category):
     "my daughter had the procedure on her knee last week",
     "my sister got engaged and we all agree he's lovely",
     "how many tablets can my 10 year old take for a headache",
+    # doing well ("killed it"); plans cancelled, then a question
+    "absolutely killed it in the match today, what's a family hub",
+    "she always has to cancel plans. how do i help her",
     # look-alikes of session 39's pattern: training booked on FGM, a trip planned for a haircut
     "we've booked the whole staff team onto training for fgm awareness",
     "planning a trip to town for a haircut and cutting his fringe",
