@@ -55,7 +55,11 @@ _ASKS_MEANING = re.compile(r"\bwhat (does|do|did) (the )?(word |words |term |phr
 _IS_IT_NORMAL = re.compile(r"\b(is it|is that|it is|it's|its|is this) (normal|ok|okay|alright|allowed|right|bad|"
                            r"weird|wrong)\b.*\b(me|u|my|ur|we|us|our|i|i'm|im)\b|"
                            r"\b(is it|is that|is this) (abuse|abusive|assault|neglect) (if|when|that) "
-                           r"(they|he|she|my|ur|your|u|you|me|someone|somebody)\b")
+                           r"(they|he|she|my|ur|your|u|you|me|someone|somebody)\b|"
+                           # what an adult does, asked about as if in general ("is it ok for a grown up to say...")
+                           r"\b(is it|is that|it is|it's|its) (normal|ok|okay|alright|allowed|right) for "
+                           r"(a|an|the|my|ur|your) (grown ?-?ups?|adults?|older|man|men|woman|teachers?|coach|"
+                           r"step ?dad|uncle|boyfriend|tutor|leader)\b")
 # Asking what to do about what they have just told ("...and thuds. Should I go round?"): the telling
 # comes first, in a sentence of its own.
 _WHAT_TO_DO = re.compile(r"\b((should|shall) (i|we) (go round|go over|go in|knock|call|ring|phone|intervene|get help)|"

@@ -141,7 +141,10 @@ HELDOUT_FLOORS = {
         "overall": 0.83, "council-switch": 0.85, "detail": 0.86, "follow-up": 0.72, "frightened": 0.81,
         "not-covered": 0.77, "simple": 0.85, "text-speak": 0.7, "topic": 0.75, "two-part": 0.86},
     # Written at the start of session 38 from the seeds only (5 cases with a turn equal to a training example taken
-    # out). Measured untuned: 240/295 = 81.4%. Nobody has read its misses: the honest measure now.
+    # out). Measured untuned: 240/295 = 81.4%; 241/295 at the end of session 38. Its misses were read once at the
+    # start of session 39 (a later step's first meeting after an assessment; "when will it stop?" of a plan; the
+    # council's own "who" and timescale over the national item's; "when will it be over?" of Section 47 enquiries;
+    # rare facts of the workforce article asked in their own words, tried and left), after which 246/295 = 83.4%.
     # Floors: that run less two cases overall, one and a half a kind.
     "heldout_answers_2026_12z.yml": {
         "overall": 0.8, "council-switch": 0.81, "detail": 0.79, "follow-up": 0.73, "frightened": 0.78,

@@ -105,7 +105,10 @@ GATES = {
     "fresh-2026-12y": (0.9, 0.89, 0.045),
     # written at the start of session 38 from the seeds only (2 ordinary messages equal to a training example
     # taken out): 177 of its 340 crisis messages avoid every obvious crisis word. Measured untuned
-    # 96.5%/96.2%/2.8%. Unread: the honest measure now. Floors: that run less about three cases.
+    # 96.5%/96.2%/2.8%; 97.6%/97.4%/3.1% at the end of session 38. Its misses were read once at the start of session
+    # 39 (travel booked for FGM; "is it ok for a grown up to..." asked as if in general; "killed it" and "cancel
+    # plans. how do I..." taken for self-harm), after which 98.2%/97.9%/2.5%. Floors: the untuned run less about three
+    # cases.
     "fresh-2026-12z": (0.955, 0.95, 0.038),
     # written at the start of session 39 from the seeds only (no message equal to a training example). Measured
     # untuned 99.1%/98.5%/4.4%. Unread: the honest measure now. Floors: that run less about three cases.

@@ -339,6 +339,8 @@ def test_asking_whether_what_happens_to_them_is_normal_is_telling():
     judge = Judge(SignalDetector(), FOUR_FIFTHS_SURE_OF_SEXUAL_ABUSE)
     told = judge.judge("is it ok that an adult at my club says we have special secrets?")
     assert told.concern and told.kind == "sexual_abuse"
+    # what an adult does, asked about as if in general, is telling too
+    assert judge.judge("is it alright for a grown up to tell you to keep your clothes off at their flat").concern
     # a question about no one in particular still needs the model to be surer
     assert not judge.judge("what is grooming and how do you spot it?").concern
 
