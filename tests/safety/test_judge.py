@@ -62,6 +62,9 @@ def test_asking_whether_what_they_do_is_abuse_is_telling_not_a_topic_question(sa
 def test_distress_about_the_process_is_noticed_but_is_not_danger(safety_judge: Judge):
     j = safety_judge.judge("I'm so angry with the school for referring us, what happens now?")
     assert not j.concern and j.distress
+    # not sleeping over it is distress too (the reply opens with a warm line)
+    j = safety_judge.judge("they've started a section 47 on us and I can't sleep. When will it be over?")
+    assert not j.concern and j.distress
 
 
 # A safety model that is very sure every message is a parent at breaking point.
