@@ -753,7 +753,7 @@ class ActionAnswerTopic(Action):
         topic_id = covered_choice(tracker, base, council, topic_id, understood)
         topic_id = searched_choice(tracker, base, council, topic_id, understood)
         if followup.names_section(understood):
-            # a process named by its section beside the fear of losing the child: the process, then the fear
+            # a process named by its section beside the fear of losing the child: the fear, then the process
             # (answer_the_fear_too)
             topic_id = followup.section_topic(base, council, understood, topic_id, guesses(
                 tracker, base, [t.id for t, _ in base.search(council, understood, limit=5)]), general=(FEAR_TOPIC,))
@@ -775,12 +775,14 @@ class ActionAnswerTopic(Action):
             return council_events(tracker, council) + [SlotSet("topic", topic_id)]
         # "Tell me more" after a young person's version of this topic: the whole answer
         more = text == f"/{topic_id}" and tracker.get_slot("topic") == topic_id
+        # the fear of losing the child, asked beside a process ("a section 47... are they going to take him?"), is
+        # what was asked: the council's words on it first, then the process briefly
+        answer_the_fear_too(dispatcher, base, council, topic_id, text)
         events = answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker) and not more,
                               professional=who_is_speaking(tracker) == "professional" and not more,
                               one_question=len((tracker.latest_message or {}).get("topic_parts") or []) < 2,
                               brief=fear_follows(base, council, topic_id, text))
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
-        answer_the_fear_too(dispatcher, base, council, topic_id, text)
         return council_events(tracker, council) + events
 
 
@@ -804,8 +806,8 @@ def fear_follows(base: KnowledgeBase, council: str, topic_id: str, text: str) ->
 
 def answer_the_fear_too(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
                         text: str) -> None:
-    """When the message also fears the child will be taken away and the answer was about something else: the
-    council's words on what its work with families is for, after it."""
+    """When the message also fears the child will be taken away and the answer is about something else: the
+    council's words on what its work with families is for, before it."""
     if not fear_follows(base, council, topic_id, text):
         return
     topic = base.topic(council, FEAR_TOPIC)
@@ -1344,10 +1346,10 @@ class ActionSearchKnowledge(Action):
                                             guesses(tracker, base, [t.id for t, _ in hits]), general=(FEAR_TOPIC,))
             choice = covered_choice(tracker, base, council, choice, text, unsure=True)
             choice = figure_choice(tracker, base, council, choice, text)
+            answer_the_fear_too(dispatcher, base, council, choice, text)  # what was asked first (ActionAnswerTopic)
             events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker),
                                   brief=fear_follows(base, council, choice, text))
             answer_other_parts(dispatcher, tracker, base, council, choice)
-            answer_the_fear_too(dispatcher, base, council, choice, text)
             # a guess: say what else it might have been, so a wrong guess is one tap from the right answer
             # (not the topic the answer came from: "how long child protection enquiries take" after its figure)
             answered = {choice} | {e.get("value") for e in events

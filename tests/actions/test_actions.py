@@ -1265,8 +1265,9 @@ async def test_a_process_asked_about_in_fear_of_removal_also_gets_what_the_work_
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "Section 47 enquiry is" in said and "stay together" in said
-    assert said.index("Section 47 enquiry is") < said.index("stay together")
-    # the process briefly (its first part, the rest one tap away), so the answer to the fear fits on a phone too
+    # the fear, what was asked, first; then the process briefly (its first part, the rest one tap away), so both
+    # fit on a phone
+    assert said.index("stay together") < said.index("Section 47 enquiry is")
     later = kb.topic("coventry", "s47_what").prose[1]
     assert later not in said
     assert {"title": "Tell me more", "payload": "/s47_what"} in [
