@@ -777,11 +777,11 @@ class ActionAnswerTopic(Action):
         more = text == f"/{topic_id}" and tracker.get_slot("topic") == topic_id
         # the fear of losing the child, asked beside a process ("a section 47... are they going to take him?"), is
         # what was asked: the council's words on it first, then the process briefly
-        answer_the_fear_too(dispatcher, base, council, topic_id, text)
+        feared = answer_the_fear_too(dispatcher, base, council, topic_id, text)
         events = answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker) and not more,
                               professional=who_is_speaking(tracker) == "professional" and not more,
                               one_question=len((tracker.latest_message or {}).get("topic_parts") or []) < 2,
-                              brief=fear_follows(base, council, topic_id, text))
+                              brief=feared)
         answer_other_parts(dispatcher, tracker, base, council, topic_id)
         return council_events(tracker, council) + events
 
@@ -797,21 +797,16 @@ _FEARS_REMOVAL = re.compile(
     rf"putting) {_KID}( (away|off (me|us)|into care|in care|from (me|us))| ?(\?|$|\.|,|!))", re.I)
 
 
-def fear_follows(base: KnowledgeBase, council: str, topic_id: str, text: str) -> bool:
-    """The message also fears the child will be taken away, the answer is about something else, and the council
-    has words on what its work with families is for (answer_the_fear_too will send them)."""
-    return topic_id != FEAR_TOPIC and base.topic(council, FEAR_TOPIC) is not None and \
-        bool(_FEARS_REMOVAL.search(text or ""))
-
-
 def answer_the_fear_too(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
-                        text: str) -> None:
+                        text: str) -> bool:
     """When the message also fears the child will be taken away and the answer is about something else: the
-    council's words on what its work with families is for, before it."""
-    if not fear_follows(base, council, topic_id, text):
-        return
+    council's words on what its work with families is for, before it (which the caller then keeps brief). True
+    when sent."""
     topic = base.topic(council, FEAR_TOPIC)
+    if topic_id == FEAR_TOPIC or topic is None or not _FEARS_REMOVAL.search(text or ""):
+        return False
     send(dispatcher, answers.fact_messages(base, council, topic, " ".join(topic.answer.split())))
+    return True
 
 
 # "Is it the same for looked after kids?", "what about care leavers?": the question before, asked again of
@@ -1346,9 +1341,8 @@ class ActionSearchKnowledge(Action):
                                             guesses(tracker, base, [t.id for t, _ in hits]), general=(FEAR_TOPIC,))
             choice = covered_choice(tracker, base, council, choice, text, unsure=True)
             choice = figure_choice(tracker, base, council, choice, text)
-            answer_the_fear_too(dispatcher, base, council, choice, text)  # what was asked first (ActionAnswerTopic)
-            events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker),
-                                  brief=fear_follows(base, council, choice, text))
+            feared = answer_the_fear_too(dispatcher, base, council, choice, text)  # what was asked, first
+            events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker), brief=feared)
             answer_other_parts(dispatcher, tracker, base, council, choice)
             # a guess: say what else it might have been, so a wrong guess is one tap from the right answer
             # (not the topic the answer came from: "how long child protection enquiries take" after its figure)

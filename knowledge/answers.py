@@ -198,7 +198,7 @@ def worded_for(text: str, audience: Optional[str]) -> str:
 def national_note(kb: KnowledgeBase, council: str, topic: Topic) -> str:
     """Before a national item given because the council's own documents are silent on it (none of the council's
     seed documents is among the item's sources): says so, so that the national rule is labelled as national."""
-    if topic.council != "national" or topic.seed == "national" or council == "national":
+    if topic.council != NATIONAL or topic.seed == NATIONAL or council == NATIONAL:
         return ""
     sources = f"{topic.seed} {topic.section}"
     if any(re.search(rf"\b{re.escape(seed)}\b", sources) for seed in kb.seeds(council)):

@@ -435,11 +435,12 @@ def escalation_fact(base: KnowledgeBase, council: str, topic_id: str, text: str)
 
 # A question for how long something goes on ("how long does it last?", "how long will they be
 # involved?"), not how long a step takes: a sentence that says how long it lasts answers it best.
+# When something already going on will be over ("when will it stop?"): how long it lasts, and a time asked for.
+_WHEN_OVER = r"\bwhen (will|does|do|would|is) (it|this|that|the plan|they|we|all this)( [a-z]+)? " \
+             r"(stop|end|finish|be over|come off)\b"
 _ASKS_DURATION = re.compile(r"\bhow long\b.*\b(last|lasts|go on|goes on|be involved|be on|stay|stays|continue|"
                             r"continues|keep going|be open|run for|be around|(help|support|work with)( [a-z]+)? for)\b|"
-                            # "when will it stop?" of something already going on
-                            r"\bwhen (will|does|do|would|is) (it|this|that|the plan|they|we|all this)( [a-z]+)? "
-                            r"(stop|end|finish|be over|come off)\b")
+                            + _WHEN_OVER)
 # A question asking for more than one answer gives ("who else...?", "what other...?").
 _MORE_ASKED = re.compile(r"\b(else|other|others|also|too|as well)\b")
 # A timescale a sentence gives ("within 15 working days", "every 6 months").
@@ -849,10 +850,7 @@ def _with_antecedent(said: list[str], i: int) -> str:
 # gives no such figure, the reply says it does not have that detail before what it does know.
 _ASKS_A_FIGURE = {
     "time": re.compile(r"\b(how long|how many (working )?(days|weeks|months|hours|years)|how soon|how quick(ly)?|"
-                       r"how fast|by when|time limit|deadline|within how)\b|"
-                       # "when will it be over?" of a process going on
-                       r"\bwhen (will|does|do|would|is) (it|this|that|the plan|they|we|all this)( [a-z]+)? "
-                       r"(stop|end|finish|be over|come off)\b"),
+                       r"how fast|by when|time limit|deadline|within how)\b|" + _WHEN_OVER),
     "age": re.compile(r"\b(what age|how old|age limit|too old|too young)\b"),
     "count": re.compile(r"\bhow many\b"),
 }

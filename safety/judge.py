@@ -69,7 +69,7 @@ _TELLS_FIRST = re.compile(r"^[^?]{25,}?[.!]\s+\S")
 # is needed: the conversation is already about a concern.
 AFTER_CONCERN_STATEMENT = 0.45
 AFTER_CONCERN_QUESTION = 0.7
-# Said to be over, hypothetical or only asked about (Cues.is_settled): the model must be very sure,
+# Said to be over, hypothetical or only asked about (Cues.is_over), or made up: the model must be very sure,
 # and a crisis pattern needs the model to agree at least this much (so does a pattern in a question
 # about no one in particular).
 SETTLED_CONFIDENCE = 0.95
