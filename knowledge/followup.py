@@ -1119,6 +1119,13 @@ _CLOCK = re.compile(r"\b(\d{1,2})(?:[:.](\d\d))? ?(am|pm)\b")
 OFFICE_OPENS, OFFICE_CLOSES = 9, 17  # a time of day outside these hours is out of hours
 
 
+def without_out_of_hours(text: str) -> str:
+    """The message less the words that name when the offices are shut ("what if it's the middle of the night
+    though?" -> "what if the though?"): what is left says whether it names a topic of its own."""
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    return " ".join(_CLOCK.sub(" ", _OUT_OF_HOURS.sub(" ", lowered)).split())
+
+
 def names_out_of_hours(text: str) -> bool:
     """Whether the message names a time when the offices are shut: the evening, a night, a weekend or
     bank holiday, or a time of day before 9am or from 5pm."""

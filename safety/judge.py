@@ -106,12 +106,16 @@ _PARTICULAR_CHILD = re.compile(
     r"baby of|y\d{1,2}|year \d{1,2} (pupil|child|girl|boy|student)|"
     r"(reception|nursery|pre-?school|primary|secondary) (child|pupil|girl|boy|kid|student)|"
     r"(one of my|one of our|this|our|my) (pupil|student|patient|client|child|girl|boy|baby|toddler|infant|"
-    r"mentee|learner|lad|kid)|(two|three|2|3) (kids|children)|the (older|younger|eldest|youngest) one|"
+    r"mentee|learner|lad|kid)s?|(two|three|2|3) (kids|children)|the (older|younger|eldest|youngest) one|"
     r"(his|her|their) (kids|children|son|daughter|baby|toddler)|"
     r"(young person|child|kid|pupil|student|patient|boy|girl|teenager) (is )?(in front of me|with me|sat with me)|"
     # a professional's note of one young person: "YP (14) disclosed...", "YP disclosed..."
     r"(yp|cyp|young person|child|pupil|student|patient|client|girl|boy) ?\(\d{1,2}|"
-    r"(yp|cyp) (has )?(just )?(disclosed|told me|said))\b")
+    r"(yp|cyp) (has )?(just )?(disclosed|told me|said)|"
+    # a club's team by age ("one of our U13s"); children seen at a call-out ("DA call, children present")
+    r"(one of (my|our|the)|an?) (u|under) ?-?\d{1,2}s?|"
+    r"(child|children|kids|baby|siblings) (were |was )?"
+    r"(present|in the (house|home|property|flat)|at the (address|property|house)))\b")
 # ...and to say who is speaking when the words hold no cue.
 SPEAKER_CONFIDENCE = 0.8
 BREAKING_POINT = "carer_breaking_point"
@@ -169,7 +173,8 @@ class Cues:
         # the yes/no cues: any of a section's patterns found in the message
         self._flags = {name: [re.compile(p) for p in spec[name]]
                        for name in ("secret", "harmless_secret", "distress", "settled", "online", "process", "own",
-                                    "accident", "cover_story", "made_up", "illness", "laughing")}
+                                    "accident", "cover_story", "made_up", "illness", "laughing", "policy", "joke",
+                                    "joke_claimed")}
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -216,12 +221,17 @@ class Cues:
     def is_over(self, text: str) -> bool:
         """Over, hypothetical, or only asked about: 'much better now', 'just curious', 'what does X mean';
         or an everyday accident ('fell off my scooter'), unless it is what they were told to say."""
-        return self._found("settled", text) or (self._found("accident", text) and not self._found("cover_story", text))
+        return self._found("settled", text) or (self._found("joke", text) and not self._found("joke_claimed", text)) \
+            or (self._found("accident", text) and not self._found("cover_story", text))
 
     def is_settled(self, text: str, illness: bool = True, laughing: bool = True) -> bool:
         """Over (is_over); or, with `illness`, someone's illness or disability (is_ill); or, with `laughing`,
         laughed off (is_laughing)."""
         return self.is_over(text) or (illness and self.is_ill(text)) or (laughing and self.is_laughing(text))
+
+    def is_policy(self, text: str) -> bool:
+        """About an organisation's policy or procedures ('we're reviewing our safeguarding policy')."""
+        return self._found("policy", text)
 
     def is_ill(self, text: str) -> bool:
         """Someone's illness or disability ('mum's really poorly'): a young carer's everyday life."""
@@ -290,8 +300,10 @@ class Judge:
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
         asks_if_normal = bool(_IS_IT_NORMAL.search(lowered))
         # (a child named by age is someone in particular: "16yo female, kicked out by parents, what's the route?")
-        impersonal_question = question and not self.cues.is_personal(text) and not asks_if_normal and \
-            not particular_child
+        # (nor is a question about an organisation's policy, with no child in view: "I'm a governor reviewing our
+        # policy. Is self-harm a safeguarding issue?" speaks of I and our, but of no one in particular)
+        impersonal_question = question and (not self.cues.is_personal(text) or self.cues.is_policy(text)) and \
+            not asks_if_normal and not particular_child
         reporting = about_process and not said_settled and professional_child
         # ...or asking how to refer or report it, even of what was done some time ago ("10-year-old... 'the
         # traditional procedure' done abroad last year. Who do I contact?"): a professional reports it now

@@ -18,6 +18,8 @@ FILLER = frozenset("""
     i've ive we've weve moved move moving lived to
     child kid kids children son daughter grandchild grandchildren family for a
     rather than instead
+    should should've shouldve shoulda said say forgot forget mention mentioned told tell btw fyi by way also too
+    he he's hes she she's shes they they're theyre
     """.split())
 MAX_WORDS = 12
 _WANTS_ITS_VERSION = re.compile(r"\b(need|needed|want|wanted|meant|mean)\b(?=\s+(the|it|that|this|them)\b)")

@@ -296,6 +296,14 @@ async def test_a_time_when_the_office_is_shut_after_how_to_refer_gets_the_out_of
                            slots={"topic": "how_to_refer"})
     events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert not any(e["event"] == "slot" and e["value"] == "mash_out_of_hours" for e in events)
+    # a night after who to call, whatever the classifier made of it ("night" is a word of the out-of-hours topic:
+    # the message names no topic but a time)
+    dispatcher.messages.clear()
+    tracker = make_tracker("looked_after", text="but what about at night?", confidence=0.6,
+                           slots={"topic": "mash_contact"})
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "024 7683 2222" in texts(dispatcher)
+    assert any(e["event"] == "slot" and e["name"] == "topic" and e["value"] == "mash_out_of_hours" for e in events)
 
 
 async def test_a_parent_unhappy_with_the_service_is_told_how_to_complain_not_a_child_in_cares_way(

@@ -150,11 +150,19 @@ HELDOUT_FLOORS = {
         "overall": 0.8, "council-switch": 0.81, "detail": 0.79, "follow-up": 0.73, "frightened": 0.78,
         "not-covered": 0.77, "simple": 0.65, "text-speak": 0.7, "topic": 0.86, "two-part": 0.78},
     # Written at the start of session 39 from the seeds only (12 cases with a turn equal to a training example taken
-    # out). Measured untuned (after the session's first changes, none made from it): 245/288 = 85.1%. Nobody has
-    # read its misses: the honest measure now. Floors: that run less two cases overall, one and a half a kind.
+    # out). Measured untuned (after the session's first changes, none made from it): 245/288 = 85.1%; 246/288 at the
+    # end of session 39. Its misses were read once at the start of session 40 (a night-time follow-up after who to
+    # call; "sorry, should've said, I live in..." as a change of council; a parent's question about a child in care
+    # taken for a breaking point). Floors: the untuned run less two cases overall, one and a half a kind.
     "heldout_answers_2026_13a.yml": {
         "overall": 0.84, "council-switch": 0.64, "detail": 0.86, "follow-up": 0.75, "frightened": 0.9,
         "not-covered": 0.82, "simple": 0.65, "text-speak": 0.86, "topic": 0.86, "two-part": 0.78},
+    # Written at the start of session 40 from the seeds only (6 cases whose judged turn equals a training example
+    # taken out). Measured untuned: 240/294 = 81.6%. Nobody has read its misses: the honest measure now. Floors: that
+    # run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_13b.yml": {
+        "overall": 0.8, "council-switch": 0.78, "detail": 0.8, "follow-up": 0.69, "frightened": 0.78,
+        "not-covered": 0.77, "simple": 0.85, "text-speak": 0.74, "topic": 0.83, "two-part": 0.81},
 }
 
 

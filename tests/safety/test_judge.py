@@ -491,6 +491,13 @@ def test_an_anxious_parent_s_question_about_leaving_care_is_about_the_process_no
     assert not j.concern and j.distress
 
 
+def test_a_parent_s_question_about_a_child_in_care_is_about_the_process(cues: Cues):
+    text = "My boy is in care and he's 17 and I'm terrified nobody will help him once he's 18. What happens then?"
+    assert cues.is_about_process(text)
+    judge = Judge(SignalDetector(), FixedSafetyModel("carer_breaking_point", 0.75, "parent"))
+    assert not judge.judge(text).concern
+
+
 @pytest.mark.parametrize("text, laughing", [
     ("my brother keeps joking about it but idk", False), ("idk if he's joking", False),
     ("only joking lol", True), ("jk", True), ("he's not joking", False),
@@ -533,3 +540,52 @@ def test_a_training_scenario_about_a_secret_gets_no_secret_reply(safety_judge: J
                                   "police response: 15yo found alone at the station at 1am"])
 def test_roles_written_with_an_ampersand_or_as_a_police_response_are_professionals(cues: Cues, text):
     assert cues.speaker(text) == "professional"
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("please don't tell my mum what i said", True),
+    ("don't tell anyone but my dad has been weird", True),
+    # being told to do something again is not a secret
+    ("don't tell me to ring the main number again, what's the direct line?", False),
+    ("dont tell us to wait another week, we've waited a month", False),
+])
+def test_dont_tell_me_is_not_asking_for_a_secret(cues: Cues, text, secret):
+    assert cues.is_secret(text) is secret
+
+
+@pytest.mark.parametrize("text, over", [
+    ("we were only messing, it's fine", True),
+    ("my mates say it as a joke after every game", True),
+    # what the one who did it says it was is not that it is over
+    ("he shoved me down the stairs and said it was just banter", False),
+    ("she claims she was only joking when she slapped me", False),
+    # long over: its doer jailed for it, or not seen for years
+    ("he went to prison for it and that was that", True),
+    ("we haven't seen him in six years", True),
+    ("I've not seen my dad for years", True),
+    # days are not years: a young child alone now
+    ("i haven't seen my mum for 3 days", False),
+    # sport practice is not a course
+    ("the coach is at training tonight", False),
+    ("it's for our training on neglect", True),
+])
+def test_a_joke_or_a_harm_long_over_is_settled_unless_the_doer_says_so_or_it_is_days_old(cues: Cues, text, over):
+    assert cues.is_over(text) is over
+
+
+def test_a_question_about_an_organisation_s_policy_is_about_no_one():
+    judge = Judge(SignalDetector(), FixedSafetyModel("self_harm", 0.5, "professional"))
+    asked = "We're rewriting our club's procedures. Is self-harm something we report, or do we leave it to health?"
+    assert not judge.judge(asked).concern
+    # a particular child named beside the policy is a report
+    told = "Our policy says tell the DSL: one of my pupils is self-harming and showed me today. Who do I ring?"
+    assert judge.judge(told).concern
+
+
+@pytest.mark.parametrize("text", [
+    "Rugby club welfare officer: one of our U14s has bruises he won't explain. Who do I ring?",
+    "PCSO, went to a domestic last night, kids were present, he's back home now. Who do I tell?",
+])
+def test_a_club_s_child_by_age_group_and_children_at_a_call_out_are_particular(text):
+    judge = Judge(SignalDetector(), FixedSafetyModel("physical_abuse", 0.4, "professional"))
+    assert judge.judge(text).concern

@@ -123,6 +123,10 @@ def detector() -> SignalDetector:
     ("the voices are saying things about my son again", "breaking_point"),
     ("an older bloke booked into a room with a girl who can't be more than 13", "exploitation"),
     ("HV: mum says the family have booked flights for the girls' cutting in the summer", "forced_marriage_fgm"),
+    # coming into a child's room at night or to touch; held in a headlock until they black out
+    ("my mum's boyfriend comes in my room at night when she's on nights", "abuse"),
+    ("he keeps coming into my bed", "abuse"),
+    ("my uncle put me in a headlock until i nearly blacked out", "abuse"),
 ])
 def test_crisis_messages_are_caught(detector, text, category):
     signal = detector.detect(text)
@@ -198,6 +202,8 @@ def test_crisis_messages_are_caught(detector, text, category):
     # look-alikes of session 39's pattern: training booked on FGM, a trip planned for a haircut
     "we've booked the whole staff team onto training for fgm awareness",
     "planning a trip to town for a haircut and cutting his fringe",
+    # a brother or sister who comes into the room to borrow or take things
+    "my sister keeps coming in my room and borrowing my hairbrush without asking",
 ])
 def test_questions_about_topics_are_not_crises(detector, text):
     assert detector.detect(text) is None

@@ -18,6 +18,8 @@ def council_in(text: str, name: str) -> list[dict]:
     ("I'm asking about Bolton", "Bolton"), ("what about up in Bolton?", "Bolton"), ("sorry, Hampshire", "Hampshire"),
     ("what about Hampshire? that's where we are", "Hampshire"), ("Coventry", "Coventry"),
     ("we've moved to Hampshire now", "Hampshire"), ("sorry, the children live in Bolton", "Bolton"),
+    # saying where one lives after forgetting to ("sorry, should've said"), or where the child is
+    ("sorry, should've said, we live in Bolton", "Bolton"), ("btw she lives in Hampshire", "Hampshire"),
     ("I need the Coventry one", "Coventry"), ("we wanted it for Bolton", "Bolton")])
 def test_only_a_council(text, name):
     assert only_names_a_council(text, council_in(text, name))
