@@ -565,6 +565,15 @@ def test_dont_tell_me_is_not_asking_for_a_secret(cues: Cues, text, secret):
     ("I've not seen my dad for years", True),
     # days are not years: a young child alone now
     ("i haven't seen my mum for 3 days", False),
+    # when they were younger, and their age now
+    ("someone pressured me for pics when i was 13, i'm 18 now and want to help others", True),
+    ("when i was 12 my uncle started coming in at night and it still happens, i'm 14", False),
+    # housed now after a time without a home; a leaflet being made is study
+    ("we sofa surfed for a while but now we have our own council flat", True),
+    ("we've had our house for two years now", True),
+    ("i'm in supported lodgings now", True),
+    ("we're making a poster about self-harm for our club", True),
+    ("we've got nowhere now, they took our flat", False),
     # sport practice is not a course
     ("the coach is at training tonight", False),
     ("it's for our training on neglect", True),
