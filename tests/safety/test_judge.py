@@ -565,6 +565,8 @@ def test_dont_tell_me_is_not_asking_for_a_secret(cues: Cues, text, secret):
     ("I've not seen my dad for years", True),
     # days are not years: a young child alone now
     ("i haven't seen my mum for 3 days", False),
+    # brothers and sisters squabbling over things
+    ("my twin keeps nicking my charger and won't admit it", True),
     # when they were younger, and their age now
     ("someone pressured me for pics when i was 13, i'm 18 now and want to help others", True),
     ("when i was 12 my uncle started coming in at night and it still happens, i'm 14", False),
@@ -598,3 +600,9 @@ def test_a_question_about_an_organisation_s_policy_is_about_no_one():
 def test_a_club_s_child_by_age_group_and_children_at_a_call_out_are_particular(text):
     judge = Judge(SignalDetector(), FixedSafetyModel("physical_abuse", 0.4, "professional"))
     assert judge.judge(text).concern
+
+
+def test_what_is_done_to_them_beside_a_squabble_over_things_is_still_heard(safety_judge: Judge):
+    # (a squabble over things is settled: Cues.is_over; the model must be very sure, and it is of these)
+    assert safety_judge.judge("my brother takes my phone and punches me in the face when i ask for it back").concern
+    assert safety_judge.judge("my stepbrother touched my private parts and took my phone so i cant tell").concern
