@@ -565,6 +565,9 @@ def test_dont_tell_me_is_not_asking_for_a_secret(cues: Cues, text, secret):
     ("I've not seen my dad for years", True),
     # days are not years: a young child alone now
     ("i haven't seen my mum for 3 days", False),
+    # the speaker dying if a small thing happens; not what someone says of themselves to a child
+    ("i'm actually going to die if the wifi goes off again", True),
+    ("she says she'll die if he doesn't move back in with her", False),
     # brothers and sisters squabbling over things
     ("my twin keeps nicking my charger and won't admit it", True),
     # when they were younger, and their age now
@@ -606,3 +609,9 @@ def test_what_is_done_to_them_beside_a_squabble_over_things_is_still_heard(safet
     # (a squabble over things is settled: Cues.is_over; the model must be very sure, and it is of these)
     assert safety_judge.judge("my brother takes my phone and punches me in the face when i ask for it back").concern
     assert safety_judge.judge("my stepbrother touched my private parts and took my phone so i cant tell").concern
+
+
+def test_dying_if_something_happens_is_still_heard_when_what_happens_is_harm(safety_judge: Judge):
+    # (dying if a small thing happens is settled: Cues.is_over; these the model is very sure of)
+    assert safety_judge.judge("im going to die if i have to go back home tonight").concern
+    assert safety_judge.judge("I'll die if he touches me again").concern
