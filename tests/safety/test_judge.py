@@ -491,8 +491,12 @@ def test_an_anxious_parent_s_question_about_leaving_care_is_about_the_process_no
     assert not j.concern and j.distress
 
 
-def test_a_parent_s_question_about_a_child_in_care_is_about_the_process(cues: Cues):
-    text = "My boy is in care and he's 17 and I'm terrified nobody will help him once he's 18. What happens then?"
+@pytest.mark.parametrize("text", [
+    "My boy is in care and he's 17 and I'm terrified nobody will help him once he's 18. What happens then?",
+    # a parent just sent to prison, and who decides contact
+    "Their dad has been sent to prison and I'm frightened he'll want to see them. Can he?",
+])
+def test_a_parent_s_question_about_care_or_a_prison_sentence_is_about_the_process(cues: Cues, text):
     assert cues.is_about_process(text)
     judge = Judge(SignalDetector(), FixedSafetyModel("carer_breaking_point", 0.75, "parent"))
     assert not judge.judge(text).concern
