@@ -367,7 +367,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
     # it turn into child protection?" after a Child in Need plan): how its area says a case steps up
     stepping_up = followup.escalation_fact(base, council, topic_id, text) \
         if base.topic_area(intent_name(tracker)) != base.topic_area(topic_id) else None
-    # ("what if it's the middle of the night though?" after how to make a referral names no topic but a time)
+    # ("and at 3 in the morning?" after how to make a referral names no topic but a time)
     out_of_hours = base.topic_area(topic_id) == OUT_OF_HOURS_AREA and followup.names_out_of_hours(text) and \
         not followup.names_a_topic(followup.without_out_of_hours(text), vocab, ignore=names)
     if not council_only and not out_of_hours and followup.names_a_topic(text, vocab, ignore=names) and not (

@@ -1120,8 +1120,8 @@ OFFICE_OPENS, OFFICE_CLOSES = 9, 17  # a time of day outside these hours is out 
 
 
 def without_out_of_hours(text: str) -> str:
-    """The message less the words that name when the offices are shut ("what if it's the middle of the night
-    though?" -> "what if the though?"): what is left says whether it names a topic of its own."""
+    """The message less the words that name when the offices are shut ("and if it's late at night on a Sunday?"
+    -> "and if it's on a ?"): what is left says whether it names a topic of its own."""
     lowered = " ".join(text.lower().replace("\u2019", "'").split())
     return " ".join(_CLOCK.sub(" ", _OUT_OF_HOURS.sub(" ", lowered)).split())
 

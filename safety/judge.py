@@ -112,7 +112,7 @@ _PARTICULAR_CHILD = re.compile(
     # a professional's note of one young person: "YP (14) disclosed...", "YP disclosed..."
     r"(yp|cyp|young person|child|pupil|student|patient|client|girl|boy) ?\(\d{1,2}|"
     r"(yp|cyp) (has )?(just )?(disclosed|told me|said)|"
-    # a club's team by age ("one of our U13s"); children seen at a call-out ("DA call, children present")
+    # a club's team by age ("one of my under-11s"); children seen at a call-out ("the kids were at the address")
     r"(one of (my|our|the)|an?) (u|under) ?-?\d{1,2}s?|"
     r"(child|children|kids|baby|siblings) (were |was )?"
     r"(present|in the (house|home|property|flat)|at the (address|property|house)))\b")
@@ -300,8 +300,8 @@ class Judge:
         # the model's word alone ("is self-harm a mental illness?"): only a crisis pattern can say so.
         asks_if_normal = bool(_IS_IT_NORMAL.search(lowered))
         # (a child named by age is someone in particular: "16yo female, kicked out by parents, what's the route?")
-        # (nor is a question about an organisation's policy, with no child in view: "I'm a governor reviewing our
-        # policy. Is self-harm a safeguarding issue?" speaks of I and our, but of no one in particular)
+        # (nor is a question about an organisation's policy, with no child in view: "we're updating our procedures,
+        # do we log neglect as safeguarding?" speaks of we and our, but of no one in particular)
         impersonal_question = question and (not self.cues.is_personal(text) or self.cues.is_policy(text)) and \
             not asks_if_normal and not particular_child
         reporting = about_process and not said_settled and professional_child

@@ -152,8 +152,9 @@ HELDOUT_FLOORS = {
     # Written at the start of session 39 from the seeds only (12 cases with a turn equal to a training example taken
     # out). Measured untuned (after the session's first changes, none made from it): 245/288 = 85.1%; 246/288 at the
     # end of session 39. Its misses were read once at the start of session 40 (a night-time follow-up after who to
-    # call; "sorry, should've said, I live in..." as a change of council; a parent's question about a child in care
-    # taken for a breaking point). Floors: the untuned run less two cases overall, one and a half a kind.
+    # call; saying where one lives after forgetting to, as a change of council; a parent's question about a child in
+    # care taken for a breaking point; which guidance and procedures a council follows). Floors: the untuned run less
+    # two cases overall, one and a half a kind.
     "heldout_answers_2026_13a.yml": {
         "overall": 0.84, "council-switch": 0.64, "detail": 0.86, "follow-up": 0.75, "frightened": 0.9,
         "not-covered": 0.82, "simple": 0.65, "text-speak": 0.86, "topic": 0.86, "two-part": 0.78},

@@ -112,10 +112,10 @@ GATES = {
     "fresh-2026-12z": (0.955, 0.95, 0.038),
     # written at the start of session 39 from the seeds only (no message equal to a training example). Measured
     # untuned 99.1%/98.5%/4.4%; 99.1%/98.5%/3.8% at the end of session 39. Its misses were read once at the start of
-    # session 40 (a club's child named by age group, "one of our U13s"; children present at a police call-out; "he said
-    # it was just messing about" taken for a joke that settles it; "at training tonight" taken for a course; "don't
-    # tell me to..." taken for a secret; a question about an organisation's policy; a brother who comes into the room
-    # to take felt tips; a harm long over, its doer jailed for it). Floors: the untuned run less about three cases.
+    # session 40 (a club's child named by age group; children present at a police call-out; what the one who did it
+    # said it was taken for a joke that settles it; sport practice taken for a course; being told what to do taken for
+    # a secret; a question about an organisation's policy; a sibling coming into the room taken for a crisis pattern;
+    # a harm long over, its doer jailed for it). Floors: the untuned run less about three cases.
     "fresh-2026-13a": (0.98, 0.975, 0.055),
     # written at the start of session 40 from the seeds only (3 ordinary messages equal to a training example taken
     # out). Measured untuned 98.8%/98.8%/3.8%. Unread: the honest measure now. Floors: that run less about three cases.
