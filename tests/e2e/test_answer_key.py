@@ -79,29 +79,8 @@ HELDOUT_FLOORS = {
     # 2026-12p, written in session 29 and read in session 30, left in session 36 for 2026-12x: 261/296 = 88.2%
     # when last measured; 2026-12r and 2026-12s, read in sessions 31 and 32, left in session 37 to bring the
     # suite back inside its time (34.6 minutes in session 36's CI run): 266/291 = 91.4% and 258/300 = 86.0%
-    # when last measured.)
-    # Written at the start of session 32 from the seeds only (1 case that was word for word a training example
-    # taken out). Measured untuned after the session's first changes: 238/299 = 79.6%; 240/299 = 80.3% at the
-    # end of the session. Its misses were read once at the start of session 33 (why they wrote rather than
-    # phoned and whether to speak to parents first taken for a request for a number, "I need the Coventry one",
-    # "Tell me about Child in Need" with both classifiers on facets of it, "how long have they got to" taken
-    # for the family's choice, a team for the harm just told of, a club leader taken for a young person),
-    # after which 246/299 = 82.3%. Floors: that run less two cases overall, one and a half a kind.
-    "heldout_answers_2026_12t.yml": {
-        "overall": 0.81, "council-switch": 0.85, "detail": 0.79, "follow-up": 0.64, "frightened": 0.72,
-        "not-covered": 0.92, "simple": 0.65, "text-speak": 0.82, "topic": 0.9, "two-part": 0.86},
-    # Written at the start of session 33 from the seeds only (1 case that was word for word a training example
-    # taken out). Measured untuned after the session's first changes: 238/299 = 79.6%; 240/299 = 80.3% after
-    # the changes 12t's misses led to. Its misses were read once at the start of session 34 (which team does
-    # something, asked by its name; who chairs a review conference, said with the council's children in care;
-    # "can a child in need case turn into child protection?" taken for whether it is voluntary, tried and left;
-    # a thing named as already known; a guess without the figure asked; which teams, not the one already with;
-    # legal aid asked beside a topic),
-    # after which 246/299 = 82.3%; 244/299 with session 35's safety model (its speaker guesses moved two
-    # follow-ups). Floors: the lower of the last two runs less two cases overall, one and a half a kind.
-    "heldout_answers_2026_12u.yml": {
-        "overall": 0.8, "council-switch": 0.81, "detail": 0.84, "follow-up": 0.65, "frightened": 0.61,
-        "not-covered": 0.87, "simple": 0.85, "text-speak": 0.9, "topic": 0.7, "two-part": 0.76},
+    # when last measured; 2026-12t and 2026-12u, read in sessions 33 and 34, left in session 41 to keep the suite
+    # inside its time (25.5 minutes in session 40's CI run): gated at 81% and 80% overall when they left.)
     # Written at the start of session 34 from the seeds only (3 cases that were word for word training examples
     # taken out). Measured untuned: 248/297 = 83.5%; 249/297 = 83.8% after the changes 12u's misses led to.
     # Its misses were read once at the start of session 35 (a team that "specialises" taken for special needs,
