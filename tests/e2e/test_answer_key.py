@@ -138,11 +138,17 @@ HELDOUT_FLOORS = {
         "overall": 0.84, "council-switch": 0.64, "detail": 0.86, "follow-up": 0.75, "frightened": 0.9,
         "not-covered": 0.82, "simple": 0.65, "text-speak": 0.86, "topic": 0.86, "two-part": 0.78},
     # Written at the start of session 40 from the seeds only (6 cases whose judged turn equals a training example
-    # taken out). Measured untuned: 240/294 = 81.6%. Nobody has read its misses: the honest measure now. Floors: that
+    # taken out). Measured untuned: 240/294 = 81.6%. Its misses were read once at the start of session 41. Floors: that
     # run less two cases overall, one and a half a kind.
     "heldout_answers_2026_13b.yml": {
         "overall": 0.8, "council-switch": 0.78, "detail": 0.8, "follow-up": 0.69, "frightened": 0.78,
         "not-covered": 0.77, "simple": 0.85, "text-speak": 0.74, "topic": 0.83, "two-part": 0.81},
+    # Written at the start of session 41 from the seeds only (4 cases whose judged turn equals a training example
+    # taken out). Measured untuned: 241/296 = 81.4%. Nobody has read its misses: the honest measure now. Floors: that
+    # run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_13c.yml": {
+        "overall": 0.8, "council-switch": 0.75, "detail": 0.8, "follow-up": 0.67, "frightened": 0.78,
+        "not-covered": 0.82, "simple": 0.75, "text-speak": 0.78, "topic": 0.68, "two-part": 0.86},
 }
 
 
