@@ -174,7 +174,7 @@ class Cues:
         self._flags = {name: [re.compile(p) for p in spec[name]]
                        for name in ("secret", "harmless_secret", "distress", "settled", "online", "process", "own",
                                     "accident", "cover_story", "made_up", "illness", "laughing", "policy", "joke",
-                                    "joke_claimed")}
+                                    "joke_claimed", "again")}
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -220,9 +220,11 @@ class Cues:
 
     def is_over(self, text: str) -> bool:
         """Over, hypothetical, or only asked about: 'much better now', 'just curious', 'what does X mean';
-        or an everyday accident ('fell off my scooter'), unless it is what they were told to say."""
-        return self._found("settled", text) or (self._found("joke", text) and not self._found("joke_claimed", text)) \
+        or an everyday accident ('fell off my scooter'), unless it is what they were told to say; never when it has
+        started again ('that was last year, but he's started again')."""
+        over = self._found("settled", text) or (self._found("joke", text) and not self._found("joke_claimed", text)) \
             or (self._found("accident", text) and not self._found("cover_story", text))
+        return over and not self._found("again", text)
 
     def is_settled(self, text: str, illness: bool = True, laughing: bool = True) -> bool:
         """Over (is_over); or, with `illness`, someone's illness or disability (is_ill); or, with `laughing`,

@@ -619,3 +619,37 @@ def test_dying_if_something_happens_is_still_heard_when_what_happens_is_harm(saf
     # (dying if a small thing happens is settled: Cues.is_over; these the model is very sure of)
     assert safety_judge.judge("im going to die if i have to go back home tonight").concern
     assert safety_judge.judge("I'll die if he touches me again").concern
+
+
+@pytest.mark.parametrize("text, over", [
+    # a harm that has come back is not over, whatever is said of the first time
+    ("my uncle hurt me two years ago", True),
+    ("my uncle hurt me two years ago and now he's started again", False),
+    ("i fell off my bike and hurt my knee", True),
+    ("i fell off my bike and hurt my knee. it's happening again at home though", False),
+    # back from hospital and well now; a trainer's words asked about
+    ("he was poorly but he's back home now and fine", True),
+    ("my tutor kept saying it could be anyone. why say that?", False),
+])
+def test_a_harm_started_again_is_not_over_and_home_and_fine_is(cues: Cues, text, over):
+    assert cues.is_over(text) is over
+
+
+def test_a_trainer_s_words_are_about_no_one(cues: Cues):
+    assert cues.is_made_up("the lecturer kept using the phrase hidden harm, what does it mean?")
+    assert not cues.is_made_up("my dad kept saying he'd hurt me if I told")
+
+
+@pytest.mark.parametrize("text, process", [
+    ("what if they can't get through to us on the phone?", True),
+    ("what if I miss their call tomorrow?", True),
+    ("the social worker wants to talk to my son without me, can she?", True),
+    ("what if my dad can't get hold of me tonight?", False),
+])
+def test_being_reached_or_a_child_seen_alone_by_services_is_process(cues: Cues, text, process):
+    assert (cues.is_over(text) or cues.is_about_process(text)) is process
+
+
+def test_being_reached_by_services_does_not_hide_a_threat(safety_judge: Judge):
+    # (the settling cue needs the model to agree strongly; a crisis pattern beside it still stands)
+    assert safety_judge.judge("what if they can't get hold of me? he said he'll kill me when he finds me").concern

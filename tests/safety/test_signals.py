@@ -240,6 +240,8 @@ def test_bad_pattern_file_is_refused(tmp_path):
     ("what even is the point anymore", False), ("whats the point of me", False),
     ("what's the point of a core group?", True), ("what's the point in the review if nothing changes?", True),
     ("and who decides that?!", True),
+    # a question clause that asks why something cannot be
+    ("they said no to the meeting. why can't we go to it", True), ("i can't sleep, he won't stop", False),
 ])
 def test_is_question(text, question):
     from safety.signals import is_question
@@ -282,4 +284,24 @@ def test_session_30_crisis_wordings(detector, text, category):
     "the match was a scenario we practised",
 ])
 def test_session_30_look_alikes_raise_nothing(detector, text):
+    assert not detector.detect_all(text)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("her boyfriend broke my wrist and i told everyone i fell", "abuse"),
+    ("the rows got so bad that mum ended up in a&e", "abuse"),
+    ("got a new phone off a guy i met in town and now he wants me to take a bag somewhere", "exploitation"),
+    ("how do i say no to the marriage my parents arranged", "forced_marriage_fgm"),
+])
+def test_session_41_crisis_wordings(detector, text, category):
+    assert category in [s.category for s in detector.detect_all(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "my brother broke my headphones",
+    "mum broke her wrist so i help more",
+    "got a new phone off my nan for christmas",
+    "how do i say no to being a bridesmaid",
+])
+def test_session_41_look_alikes_raise_nothing(detector, text):
     assert not detector.detect_all(text)
