@@ -853,6 +853,9 @@ ADULTS = ("adult", "professional")
 # sure and the second opinion is sure of another topic, the second opinion's topic is answered.
 DIET_SURE = 0.8
 SECOND_SURE = 0.5
+# ...or at least this, when it gives DIET's intent less than SECOND_RULES_OUT
+SECOND_FAIRLY = 0.4
+SECOND_RULES_OUT = 0.1
 
 
 def topic_again_for_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase,
@@ -998,11 +1001,19 @@ def not_sure_of(tracker: Tracker) -> bool:
     return intent_confidence(tracker) < DIET_SURE
 
 
+def second_opinion_of(tracker: Tracker, name: str) -> float:
+    """How likely the second opinion finds `name` for the latest message (0 when it is not among its guesses)."""
+    return next((float(g.get("confidence") or 0.0) for g in (tracker.latest_message or {}).get("topic_model") or []
+                 if g.get("name") == name), 0.0)
+
+
 def settled_topic(tracker: Tracker, base: KnowledgeBase) -> str:
-    """The topic to answer: DIET's, unless it is not very sure and the second opinion is sure of another."""
+    """The topic to answer: DIET's, unless it is not very sure and the second opinion is sure of another, or
+    fairly sure of another while it all but rules out DIET's."""
     name = intent_name(tracker)
     second, sure = second_opinion(tracker)
-    if not_sure_of(tracker) and second not in ("", name) and sure >= SECOND_SURE and second in set(base.topic_ids()):
+    if not_sure_of(tracker) and second not in ("", name) and second in set(base.topic_ids()) and (
+            sure >= SECOND_SURE or (sure >= SECOND_FAIRLY and second_opinion_of(tracker, name) < SECOND_RULES_OUT)):
         return second
     return name
 
@@ -1308,6 +1319,10 @@ class ActionSearchKnowledge(Action):
         term = base.term(council, text) or (base.find_term(council, text) if _asks_meaning(text) else None)
         if term:
             send(dispatcher, answers.term_messages(base, council, term))
+            if wanted in topic_ids and sure >= SECOND_FAIR:
+                # ("what's a section 47?" then "who decides whether one gets started?"): the conversation is now
+                # on the topic the second opinion heard in the question, for the follow-up
+                return council_events(tracker, council) + [SlotSet("topic", wanted)]
             return council_events(tracker, council)
         ranked = [r for r in (tracker.latest_message or {}).get("intent_ranking") or []
                   if r.get("name") in topic_ids]

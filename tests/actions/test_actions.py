@@ -646,6 +646,35 @@ async def test_a_sure_second_opinion_wins_over_an_unsure_classifier(make_tracker
     assert SlotSet("topic", answered) in events
 
 
+@pytest.mark.parametrize("second, answered", [
+    # fairly sure of another topic, and all but ruling out DIET's
+    ([{"name": "private_fostering", "confidence": 0.45}, {"name": "kinship_care", "confidence": 0.05}],
+     "private_fostering"),
+    # fairly sure, but DIET's is among its likely ones too
+    ([{"name": "private_fostering", "confidence": 0.45}, {"name": "kinship_care", "confidence": 0.2}],
+     "kinship_care"),
+    ([{"name": "private_fostering", "confidence": 0.35}], "kinship_care"),  # not sure enough
+])
+async def test_a_fairly_sure_second_opinion_that_rules_out_diet_s_topic_wins(make_tracker, dispatcher, domain,
+                                                                             second, answered):
+    tracker = make_tracker("kinship_care", text="my friend has been looking after my boy while I'm away",
+                           confidence=0.6)
+    tracker.latest_message["topic_model"] = second
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert SlotSet("topic", answered) in events
+
+
+@pytest.mark.parametrize("sure, topic", [(0.65, "s47_what"), (0.2, None)])
+async def test_a_term_explained_puts_the_conversation_on_the_topic_heard_for_a_follow_up(
+        make_tracker, dispatcher, domain, sure, topic):
+    tracker = make_tracker("nlu_fallback", text="people keep saying section 47, what does it mean?")
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45}]
+    tracker.latest_message["topic_model"] = [{"name": "s47_what", "confidence": sure}]
+    events = await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "Children Act 1989" in texts(dispatcher)
+    assert [e["value"] for e in events if e.get("name") == "topic"] == ([topic] if topic else [])
+
+
 async def test_a_topic_not_covered_is_named_with_its_acronyms_explained(make_tracker, dispatcher, domain, kb):
     if kb.topic("bolton", "mash_decision_time") is not None:
         pytest.skip("Bolton's documents now cover it")
