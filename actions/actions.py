@@ -185,6 +185,8 @@ PART_TOPIC_SPECIFIC = 0.25
 SPECIFIC_ASPECTS = {"who", "time", "age", "count"}
 # ... or this, whatever words it uses.
 PART_TOPIC_VERY_SURE = 0.8
+# ... and when the fact found for a part was already said, the part's own best topic is tried if it has this
+PART_TOPIC_INSTEAD = 0.1
 
 
 def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base: KnowledgeBase, council: str,
@@ -222,14 +224,28 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
             answered.add(topic_id)
             continue
         fact = followup.role_fact(base, council, topic_id, text) or followup.best_fact(base, council, topic_id, text)
-        if fact and any(fact.sentence in " ".join((m.get("text") or "").split()) for m in dispatcher.messages):
-            continue  # an answer before it in this reply already says it
+        if fact and said_already(dispatcher, fact.sentence):
+            # an answer before it in this reply already says it; unless the part points back to it ("...and do I
+            # have to say yes to it?"), its own best topic, when another, may say what was asked ("is the plan
+            # voluntary? and what does the plan set out?")
+            own_topic = best["name"] if best and not followup.refers_back(text) and \
+                best["name"] not in (topic_id, main_topic) and \
+                best["confidence"] >= PART_TOPIC_INSTEAD and base.topic(council, best["name"]) is not None else None
+            other = followup.best_fact(base, council, own_topic, text) if own_topic else None
+            if other is None or said_already(dispatcher, other.sentence):
+                continue
+            fact = other
         if fact:
             send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
             answered.add(fact.topic.id)
         elif topic_id not in answered:
             send(dispatcher, answers.topic_messages(base, council, topic_id))
             answered.add(topic_id)
+
+
+def said_already(dispatcher: CollectingDispatcher, sentence: str) -> bool:
+    """Whether a message sent so far in this reply says the sentence."""
+    return any(sentence in " ".join((m.get("text") or "").split()) for m in dispatcher.messages)
 
 
 def is_young(tracker: Tracker) -> bool:

@@ -201,6 +201,9 @@ def _stem(word: str) -> str:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             word = word[: -len(suffix)]
             break
+    else:
+        if len(word) == 4 and word.endswith("s") and word[2] not in "aeious":
+            word = word[:3]  # a short word's plural or -s form: "sets" is "set", "kids" "kid" (not "this", "does")
     return word[:6]
 
 

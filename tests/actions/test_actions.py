@@ -591,6 +591,20 @@ async def test_a_second_question_already_answered_by_the_first_answer_is_not_rep
     assert texts(dispatcher).lower().count("voluntary") == 1
 
 
+async def test_a_second_question_whose_fact_was_already_said_gets_one_from_its_own_topic(make_tracker, dispatcher,
+                                                                                         domain):
+    # the part about what goes in the plan, read with the first part's topic, finds what was already said; its own
+    # best topic (though the second opinion is not sure of it) says what the plan sets out
+    tracker = make_tracker("cin_voluntary", text="do we have to agree to a CIN plan? and what do plans set out?",
+                           confidence=0.6)
+    tracker.latest_message["topic_parts"] = [
+        {"text": "do we have to agree to a CIN plan?", "ranking": [{"name": "cin_voluntary", "confidence": 0.8}]},
+        {"text": "and what do plans set out?", "ranking": [{"name": "cin_what", "confidence": 0.12}]}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "voluntary" in said and "sets out" in said
+
+
 async def test_who_does_it_in_one_of_two_questions_is_answered_from_where_the_council_says_it(make_tracker, dispatcher,
                                                                                                  domain):
     tracker = make_tracker("review_conference", slots={"council": "bolton"},

@@ -692,3 +692,9 @@ def test_a_follow_up_gets_the_fact_it_asks_for(kb, council, topic_id, asked, sai
 ])
 def test_when_it_will_be_over_asks_for_a_time(kb, council, topic_id, asked, lacks):
     assert followup.lacks_asked_figure(kb, council, topic_id, asked) is lacks
+
+
+def test_a_short_word_s_s_form_is_the_same_word():
+    assert "set" in followup.content_words("what do plans set out?") & followup.content_words("The plan sets out the aims")
+    assert followup.content_words("kids") == followup.content_words("kid")
+    assert followup._stem("this") == "this" and followup._stem("does") == "does" and followup._stem("plus") == "plus"
