@@ -89,11 +89,11 @@ GATES = {
     # a harm long over, its doer jailed for it). Floors: the untuned run less about three cases.
     "fresh-2026-13a": (0.98, 0.975, 0.055),
     # written at the start of session 40 from the seeds only (3 ordinary messages equal to a training example taken
-    # out). Measured untuned 98.8%/98.8%/3.8%; 98.8%/98.8%/3.2% at the end of session 40. Its misses were read once at the
-    # start of session 41. Floors: that run less about three cases.
+    # out). Measured untuned 98.8%/98.8%/3.8%; 98.8%/98.8%/3.2% at the end of session 40. Its misses were read once at
+    # the start of session 41. Floors: that run less about three cases.
     "fresh-2026-13b": (0.975, 0.975, 0.048),
-    # written at the start of session 41 from the seeds only (no message equal to a training example). Measured untuned
-    # 98.8%/97.4%/2.2%. Unread: the honest measure now. Floors: that run less about three cases.
+    # written at the start of session 41 from the seeds only (no message equal to a training example). Measured
+    # untuned 98.8%/97.4%/2.2%. Unread: the honest measure now. Floors: that run less about three cases.
     "fresh-2026-13c": (0.975, 0.965, 0.032),
 }
 
