@@ -34,6 +34,10 @@ OWN_CASE = re.compile(
     # how a particular family's case is going, theirs or someone else's: only the people involved can say
     r"(happening|going on|the latest|an update|any update|any news) (with|in|on|about) ([a-z]+ ){0,3}"
     r"(my|our|his|her|their|[a-z]+'s)( [a-z]+){0,3} case|"
+    # ...named by the family it is for ("any news on the case for the family upstairs?")
+    r"(happening|going on|the latest|an update|any update|any news) (with|in|on|about) (the|that|this) ([a-z]+ ){0,3}"
+    r"case (for|of|with|about|on) (the|that|this|my|our|a) ([a-z']+ ){0,3}(family|kids|children|child|neighbours?|"
+    r"boy|girl|lad)|"
     # whether a particular family is on a plan or known to social care: only the people involved can say
     r"(" + _TELL_IF + r") (my|our|his|her|their|[a-z]+'s)( [a-z']+){0,3} (is |are |was |were )?(still |already |now )?"
     r"(on|under) (a |the )?(child protection|cp|child in need|cin|protection) plan|"

@@ -21,6 +21,7 @@ from understanding.requests import cannot_do
     "is my friend's son on a cp plan?", "can you find out whether my nephew is known to social services",
     "can you see if the kids over the road have got a social worker",
     "could you give me the email of my daughter's new social worker",
+    "any news on the case for the family upstairs?", "what's happening with that case about the kids across the road",
 ])
 def test_asked_to_act_or_about_their_own_case(text):
     assert cannot_do(text), text
@@ -37,6 +38,7 @@ def test_asked_to_act_or_about_their_own_case(text):
     "if my daughter is on a CIN plan do I have to go to the meetings?",
     "can you tell me if a child in care has a social worker of their own?",
     "what's the name of the team a social worker works in?",
+    "what happens with the case after the conference?", "what happens in the case of a child in care?",
 ])
 def test_ordinary_questions_are_not(text):
     assert not cannot_do(text), text
