@@ -174,7 +174,7 @@ class Cues:
         self._flags = {name: [re.compile(p) for p in spec[name]]
                        for name in ("secret", "harmless_secret", "distress", "settled", "online", "process", "own",
                                     "accident", "cover_story", "made_up", "illness", "laughing", "policy", "joke",
-                                    "joke_claimed", "again")}
+                                    "joke_claimed", "again", "grievance")}
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -243,6 +243,10 @@ class Cues:
         """Laughed off or cheerful: 'lol', '😂', 'best day ever'."""
         return self._found("laughing", text)
 
+    def is_grievance(self, text: str) -> bool:
+        """A child's everyday grievance: 'so unfair', 'no one picked me', 'took my hoodie again'."""
+        return self._found("grievance", text)
+
     def is_about_process(self, text: str) -> bool:
         return self._found("process", text)
 
@@ -295,7 +299,8 @@ class Judge:
         over = self.cues.is_over(text)
         lightly = not over and (
             (not professional_child and self.cues.is_ill(text)) or
-            (not any(s.category in LAUGH_PROOF for s in signals) and self.cues.is_laughing(text)))
+            (not any(s.category in LAUGH_PROOF for s in signals) and self.cues.is_laughing(text)) or
+            self.cues.is_grievance(text))
         said_settled = over or lightly
         settled = said_settled or about_process or made_up
         # A question about a topic in general, about no one in particular, is never a disclosure on
