@@ -627,16 +627,16 @@ def test_dying_if_something_happens_is_still_heard_when_what_happens_is_harm(saf
     ("my uncle hurt me two years ago and now he's started again", False),
     ("i fell off my bike and hurt my knee", True),
     ("i fell off my bike and hurt my knee. it's happening again at home though", False),
-    # back from hospital and well now; a trainer's words asked about
+    # back from hospital and well now
     ("he was poorly but he's back home now and fine", True),
-    ("my tutor kept saying it could be anyone. why say that?", False),
 ])
 def test_a_harm_started_again_is_not_over_and_home_and_fine_is(cues: Cues, text, over):
     assert cues.is_over(text) is over
 
 
-def test_a_trainer_s_words_are_about_no_one(cues: Cues):
-    assert cues.is_made_up("the lecturer kept using the phrase hidden harm, what does it mean?")
+def test_what_a_teacher_or_tutor_says_is_never_made_up(cues: Cues):
+    # (a tutor or a coach is someone with a child in their care: what they say is never a training exercise)
+    assert not cues.is_made_up("my tutor said i was his favourite and not to tell mum")
     assert not cues.is_made_up("my dad kept saying he'd hurt me if I told")
 
 
