@@ -645,6 +645,7 @@ def test_what_a_teacher_or_tutor_says_is_never_made_up(cues: Cues):
     ("what if I miss their call tomorrow?", True),
     ("the social worker wants to talk to my son without me, can she?", True),
     ("what if my dad can't get hold of me tonight?", False),
+    ("the man next door wants to see my daughter on her own, is that ok?", False),
 ])
 def test_being_reached_or_a_child_seen_alone_by_services_is_process(cues: Cues, text, process):
     assert (cues.is_over(text) or cues.is_about_process(text)) is process
