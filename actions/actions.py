@@ -22,6 +22,7 @@ from actions.context import (
     message_text,
     safety_judgement,
     second_opinion,
+    second_opinion_of,
     understood_text,
     who_is_speaking,
     young_person_speaking,
@@ -1015,12 +1016,6 @@ def figure_unknown(dispatcher: CollectingDispatcher, tracker: Tracker, base: Kno
 def not_sure_of(tracker: Tracker) -> bool:
     """Whether DIET is less than very sure of the message's intent."""
     return intent_confidence(tracker) < DIET_SURE
-
-
-def second_opinion_of(tracker: Tracker, name: str) -> float:
-    """How likely the second opinion finds `name` for the latest message (0 when it is not among its guesses)."""
-    return next((float(g.get("confidence") or 0.0) for g in (tracker.latest_message or {}).get("topic_model") or []
-                 if g.get("name") == name), 0.0)
 
 
 def settled_topic(tracker: Tracker, base: KnowledgeBase) -> str:

@@ -32,6 +32,12 @@ def second_opinion(tracker: Tracker) -> tuple[str, float]:
     return best.get("name") or "", float(best.get("confidence") or 0.0)
 
 
+def second_opinion_of(tracker: Tracker, name: str) -> float:
+    """How likely the second opinion finds `name` for the latest message (0 when it is not among its guesses)."""
+    return next((float(g.get("confidence") or 0.0) for g in (tracker.latest_message or {}).get("topic_model") or []
+                 if g.get("name") == name), 0.0)
+
+
 def message_text(tracker: Tracker) -> str:
     """The person's own words (before text-speak was written out: understanding.normaliser)."""
     latest = tracker.latest_message or {}
