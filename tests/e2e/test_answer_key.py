@@ -80,26 +80,9 @@ HELDOUT_FLOORS = {
     # when last measured; 2026-12r and 2026-12s, read in sessions 31 and 32, left in session 37 to bring the
     # suite back inside its time (34.6 minutes in session 36's CI run): 266/291 = 91.4% and 258/300 = 86.0%
     # when last measured; 2026-12t and 2026-12u, read in sessions 33 and 34, left in session 41 to keep the suite
-    # inside its time (25.5 minutes in session 40's CI run): gated at 81% and 80% overall when they left.)
-    # Written at the start of session 34 from the seeds only (3 cases that were word for word training examples
-    # taken out). Measured untuned: 248/297 = 83.5%; 249/297 = 83.8% after the changes 12u's misses led to.
-    # Its misses were read once at the start of session 35 (a team that "specialises" taken for special needs,
-    # "does that make a difference?" for the short and full assessments; what can come out of a conference;
-    # whether parents may be there; "is it the same for looked after kids?"), after which 253/297 = 85.2%.
-    # Floors: the lower of the last two runs less two cases overall, one and a half a kind.
-    "heldout_answers_2026_12v.yml": {
-        "overall": 0.83, "council-switch": 0.95, "detail": 0.77, "follow-up": 0.76, "frightened": 0.67,
-        "not-covered": 0.82, "simple": 0.72, "text-speak": 0.86, "topic": 0.8, "two-part": 0.81},
-    # Written at the start of session 35 from the seeds only (1 case that was word for word a training example
-    # taken out). Measured untuned: 247/299 = 82.6%, the same after the changes 12v's misses led to. Its misses
-    # were read once at the start of session 36 (a follow-up pointing back answered from the classifier's topic
-    # when the conversation's fact had more of its words; an earlier topic's fact; "when should I be given a
-    # copy?" after the assessment; "meant to" read as asking what SEND means; a change of council with a question
-    # of another topic; "how does it work in Coventry?"; whether a neighbour's children are on a plan), after
-    # which 257/299 = 86.0%. Floors: the lower of the last two runs less two cases overall, one and a half a kind.
-    "heldout_answers_2026_12w.yml": {
-        "overall": 0.84, "council-switch": 0.88, "detail": 0.84, "follow-up": 0.67, "frightened": 0.87,
-        "not-covered": 0.92, "simple": 0.75, "text-speak": 0.9, "topic": 0.67, "two-part": 0.83},
+    # inside its time (25.5 minutes in session 40's CI run): gated at 81% and 80% overall when they left;
+    # 2026-12v and 2026-12w, read in sessions 35 and 36, left in session 42 for 2026-13d: 253/297 and 260/299
+    # when last measured.)
     # Written at the start of session 36 from the seeds only (3 cases that were word for word training examples
     # taken out). Measured untuned (after the session's first two changes, made from 12w's misses): 244/297 =
     # 82.2%; the same after all the changes 12w's misses led to. Its misses were read once at the start of session
@@ -144,11 +127,17 @@ HELDOUT_FLOORS = {
         "overall": 0.8, "council-switch": 0.78, "detail": 0.8, "follow-up": 0.69, "frightened": 0.78,
         "not-covered": 0.77, "simple": 0.85, "text-speak": 0.74, "topic": 0.83, "two-part": 0.81},
     # Written at the start of session 41 from the seeds only (4 cases whose judged turn equals a training example
-    # taken out). Measured untuned: 241/296 = 81.4%. Nobody has read its misses: the honest measure now. Floors: that
-    # run less two cases overall, one and a half a kind.
+    # taken out). Measured untuned: 241/296 = 81.4%. Its misses were read once at the start of session 42.
+    # Floors: that run less two cases overall, one and a half a kind.
     "heldout_answers_2026_13c.yml": {
         "overall": 0.8, "council-switch": 0.75, "detail": 0.8, "follow-up": 0.67, "frightened": 0.78,
         "not-covered": 0.82, "simple": 0.75, "text-speak": 0.78, "topic": 0.68, "two-part": 0.86},
+    # Written at the start of session 42 from the seeds only (4 cases whose judged turn equals a training example
+    # taken out). Measured untuned: 250/296 = 84.5%. Nobody has read its misses: the honest measure now. Floors:
+    # that run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_13d.yml": {
+        "overall": 0.83, "council-switch": 0.81, "detail": 0.84, "follow-up": 0.74, "frightened": 0.87,
+        "not-covered": 0.72, "simple": 0.85, "text-speak": 0.82, "topic": 0.87, "two-part": 0.73},
 }
 
 

@@ -39,26 +39,10 @@ GATES = {
     # 12p, 12q and 12r, read in sessions 29 to 31, left it in session 37 to bring the suite back inside its
     # time (34.6 minutes in session 36's CI run): 98.5%/98.5%/2.7%, 98.5%/97.9%/4.9% and 100%/99.7%/3.8%
     # when last measured; 12s and 12t, read in sessions 32 and 33, left it in session 41 to keep the suite inside
-    # its time (25.5 minutes in session 40's CI run): gated at 96%/95.5%/2.5% and 99%/98.5%/3.5% when they left.
+    # its time (25.5 minutes in session 40's CI run): gated at 96%/95.5%/2.5% and 99%/98.5%/3.5% when they left;
+    # 12v and 12w, read in sessions 35 and 36, left it in session 42 for 13d: 100%/99.7%/2.5% and 99.1%/98.2%/2.2%
+    # when last measured.
     # `python -m safety.evaluate --url URL` still measures every set.)
-    # written at the start of session 34 from the seeds only (4 ordinary messages equal to a training example
-    # taken out); measured untuned 96.4%/95.0%/2.8%, the same after the changes 12u's misses led to.
-    # Its misses were read once at the start of session 35 (professionals' shorthand: a child's essay that tells
-    # of a plan to die, an ill child's missed care, a reception child's words, a young person named as exploited,
-    # imminent FGM, a police response officer; a threat of prison for telling, filmed crying and posted, small
-    # children on a dual carriageway, a kinship carer who cannot care for them tonight; a training scenario's
-    # "can you keep a secret?"), after which 99.7%/98.5%/2.5%; 99.7%/98.8%/2.8% with the model's fresh examples.
-    # Floors: that run less about three cases.
-    "fresh-2026-12v": (0.985, 0.975, 0.04),
-    # written at the start of session 35 from the seeds only (7 ordinary messages equal to a training example
-    # taken out); measured untuned 94.9%/94.3%/4.4%, the same after the patterns 12v's misses led to;
-    # 96.7%/96.1%/4.1% after the model's fresh examples (safety/data/varied_2026_12x.yml, written from the seeds
-    # by a helper who never saw an evaluation set). Its misses were read once at the start of session 36 (homeless
-    # "as of tonight" with a "lol", a friend who keeps joking about a rope, how many tablets it would take, "the
-    # procedure" done abroad, an engagement not agreed to, "didn't" not read as "not"; children's everyday words
-    # taken for harm: the model got fresh examples, safety/data/varied_2026_12y.yml, and its statement threshold
-    # went to 0.65), after which 98.8%/98.2%/2.5%. Floors: that run less about three cases.
-    "fresh-2026-12w": (0.975, 0.97, 0.035),
     # written at the start of session 36 from the seeds only (10 ordinary messages equal to a training example
     # taken out); measured untuned 99.4%/98.0%/4.8%, unchanged through session 36. Its misses were read once at
     # the start of session 37 (a rope kept in the bedroom, a child's medicine run out and not got again, not coming
@@ -93,8 +77,13 @@ GATES = {
     # the start of session 41. Floors: that run less about three cases.
     "fresh-2026-13b": (0.975, 0.975, 0.048),
     # written at the start of session 41 from the seeds only (no message equal to a training example). Measured
-    # untuned 98.8%/97.4%/2.2%. Unread: the honest measure now. Floors: that run less about three cases.
+    # untuned 98.8%/97.4%/2.2%. Its misses were read once at the start of session 42. Floors: that run less about
+    # three cases.
     "fresh-2026-13c": (0.975, 0.965, 0.032),
+    # written at the start of session 42 from the seeds only (1 crisis message equal to a training example taken
+    # out). Measured untuned 97.1%/96.8%/2.2%. Unread: the honest measure now. Floors: that run less about three
+    # cases.
+    "fresh-2026-13d": (0.96, 0.955, 0.032),
 }
 
 
