@@ -662,6 +662,13 @@ def test_being_reached_by_services_does_not_hide_a_threat(safety_judge: Judge):
     ("dad says i cant go on the school trip, so unfair", True),
     ("my brother took my phone so i cant call anyone", False),
     ("nobody feeds me at home", False),
+    ("my best friend won't play with me any more", True),
+    ("my sister never lets me in her room", True),
+    ("my cousin keeps calling me a baby", True),
+    ("i'm scared of the dark since we moved", True),
+    ("my mum makes us do all the chores, is that fair?", True),
+    ("my stepdad won't let me in the house after 6", False),
+    ("my dad calls me stupid every day", False),
 ])
 def test_a_child_s_everyday_grievance(cues: Cues, text, grievance):
     assert cues.is_grievance(text) is grievance
@@ -669,3 +676,16 @@ def test_a_child_s_everyday_grievance(cues: Cues, text, grievance):
 
 def test_a_grievance_does_not_hide_what_a_crisis_pattern_finds(safety_judge: Judge):
     assert safety_judge.judge("its so unfair, my stepdad hits me with his belt when i get things wrong").concern
+
+
+@pytest.mark.parametrize("text, ill", [
+    ("my dad has depression so i do the shopping", True),
+    ("nan suffers from anxiety and i help her", True),
+    ("i have depression", False),
+])
+def test_someone_else_s_mental_illness_is_a_young_carer_s_life(cues: Cues, text, ill):
+    assert cues.is_ill(text) is ill
+
+
+def test_someone_else_s_illness_does_not_hide_a_threat_to_end_their_life(safety_judge: Judge):
+    assert safety_judge.judge("mum has depression and she says she is going to kill herself tonight").concern

@@ -305,3 +305,25 @@ def test_session_41_crisis_wordings(detector, text, category):
 ])
 def test_session_41_look_alikes_raise_nothing(detector, text):
     assert not detector.detect_all(text)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("the man who runs the club stamped on my fingers when i was slow", "abuse"),
+    ("she did that thing again with the lighter on my leg", "abuse"),
+    ("dad held his cigarette against my hand", "abuse"),
+    ("my step brother has done things to me since i was six", "sexual_abuse"),
+    ("how many of dad's heart tablets would it take", "suicide_method"),
+])
+def test_session_42_crisis_wordings(detector, text, category):
+    assert category in [s.category for s in detector.detect_all(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "my sister shone the light on my face to wake me up",
+    "dad put the light on my side of the room",
+    "i stamped on a spider in the kitchen",
+    "my mum has done the school run since i was five",
+    "how many tablets do i take for a headache",
+])
+def test_session_42_look_alikes_raise_nothing(detector, text):
+    assert not detector.detect_all(text)
