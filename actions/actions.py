@@ -620,6 +620,15 @@ def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowl
         # new social workers, and for teams and roles); not when the last question only pointed back to the
         # topic ("how long does that take?" after young carers was no question about referrals)
         topic_id = next((t for t in topics_named_before(tracker, base, topic_id) if base.topic(council, t)), topic_id)
+    named = base.find_term(council, text) if text else None
+    covered = base.topic(council, topic_id)
+    if named is not None and named.council == council and covered is not None and \
+            named.term.lower() not in " ".join(covered.prose).lower():
+        # the last question named one of the new council's own teams or terms, that the topic's answer there does
+        # not ("what does the children with disability team do?" in Bolton, then "what about Coventry?"): what the
+        # council's glossary says of it (Coventry's Children's Disability Team)
+        send(dispatcher, answers.term_messages(base, council, named))
+        return [SlotSet("topic", topic_id)]
     role = followup.role_fact(base, council, topic_id, text) if text else None
     if role is not None:
         # "who runs a child protection conference?" then "and in Bolton?": Bolton's sentence that says who does
@@ -1357,6 +1366,12 @@ class ActionSearchKnowledge(Action):
             choice = nlu_best["name"]
         elif second_best and second_best["confidence"] >= SECOND_ALONE:
             choice = second_best["name"]
+        elif second_best and second_best["confidence"] >= SAME_PROCESS_MIN and \
+                in_the_conversation_s_process(base, tracker.get_slot("topic"), second_best["name"]):
+            # "when are we supposed to get a copy?" after the assessment was signed off: the second opinion's
+            # step of the conversation's own process (getting a copy of the assessment), over a search hit that
+            # shares a word or two (the minutes of meetings)
+            choice = second_best["name"]
         elif hits and hits[0][1] >= SEARCH_MIN_WORDS and not (tracker.get_slot("topic") and followup.refers_back(text)):
             # (a short message that points back, "do they use some sort of tool?", is about the
             # conversation's topic more than about the item sharing two of its words: last_resort below)
@@ -1401,6 +1416,13 @@ def same_process(base: KnowledgeBase, nlu_best: Optional[Dict[str, Any]],
         return None
     area = base.topic_area(nlu_best["name"])
     return area if area == base.topic_area(second_best["name"]) and base.is_process_area(area) else None
+
+
+def in_the_conversation_s_process(base: KnowledgeBase, current: Optional[str], topic_id: str) -> bool:
+    """Whether a topic is a step or facet of the process (knowledge/topics.yml: process_areas) the conversation's
+    `current` topic belongs to."""
+    area = base.topic_area(current) if current else None
+    return bool(area) and base.is_process_area(area) and base.topic_area(topic_id) == area
 
 
 # The full-text search's best item gives way to the second opinion's best topic when that is among the items

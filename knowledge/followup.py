@@ -218,10 +218,12 @@ _WHO_THEY_SPEAK_TO = re.compile(r"\bwho (will|would|do|does|did|is|are|might|cou
 
 
 _ALLOWED_TO_LAST = re.compile(r"\ballowed to (go on|last|take|run|carry on)\b")
-# How long the service has to do something ("how long have they got to get it done?"): their deadline, not
+# How long the service has to do something ("how long have they got to get it done?", "when does it have to
+# meet?"): their deadline, not
 # whether the family has to
-_THEIR_DEADLINE = re.compile(r"\b(how long|how many (days|weeks|months)|by when)\b.*\b(have|has|do|does) "
-                             r"(they|it|she|he|social care|social services|the council|the team)"
+_THEIR_DEADLINE = re.compile(r"\b(how long|how many (days|weeks|months)|by when|when)\b.*\b(have|has|do|does) "
+                             r"(they|it|she|he|social care|social services|the council|the team|"
+                             r"(the|that|this|our|their) ([a-z'-]+ )?(meeting|conference|review|visit|assessment|plan))"
                              r"( got| have| need)? to\b")
 _ANYONE_TELLS = re.compile(r"\b(will|would|does|do|is|are|should|can|could) (anyone|anybody|someone|somebody)"
                            r"( actually| ever)? (tell|let|inform|explain|update|get back to|write to|contact) "
@@ -436,13 +438,27 @@ def escalation_fact(base: KnowledgeBase, council: str, topic_id: str, text: str)
     return None
 
 
+# A review of a meeting ("the first child protection review conference"), and a question that asks for one ("the
+# next one", "after the first", "reviewed") or names a meeting or conference at all.
+_REVIEW_KIND = re.compile(r"\breview (conference|meeting)s?\b")
+_ASKS_REVIEW = re.compile(r"\b(review|reviews|reviewed|reviewing|after the first|later ones?|"
+                          r"(next|another|second) (one|meeting|meetin|conference|review|time))\b")
+_NAMES_A_MEETING = re.compile(r"\b(conference|meeting|meet)\b")
+REVIEW_KIND_WEIGHT = 1.0
+# What a time counts from: "within 10 working days of the first conference", "3 months from the first conference".
+_COUNTS_FROM = re.compile(r"\b(?:days?|weeks?|months?|hours?) (?:of|from|after) (?:the |a |an |their |your )?"
+                          r"([a-z' -]+?)(?=[.,;)]|$| at | which | when | where | that )")
+ANCHOR_WEIGHT = 0.5
 # A question for how long something goes on ("how long does it last?", "how long will they be
 # involved?"), not how long a step takes: a sentence that says how long it lasts answers it best.
 # When something already going on will be over ("when will it stop?"): how long it lasts, and a time asked for.
 _WHEN_OVER = r"\bwhen (will|does|do|would|is) (it|this|that|the plan|they|we|all this)( [a-z]+)? " \
              r"(stop|end|finish|be over|come off)\b"
 _ASKS_DURATION = re.compile(r"\bhow long\b.*\b(last|lasts|go on|goes on|be involved|be on|stay|stays|continue|"
-                            r"continues|keep going|be open|run for|be around|(help|support|work with)( [a-z]+)? for)\b|"
+                            r"continues|keep going|be open|run for|be around|(help|support|work with)( [a-z]+)? for|"
+                            # ("how long are you on one for?")
+                            r"(are|is) (you|we|they|families|children|kids|people|most people|he|she) on "
+                            r"(one|it|them|a plan|the plan|a cin plan)( for)?)\b|"
                             + _WHEN_OVER)
 # A question asking for more than one answer gives ("who else...?", "what other...?").
 _MORE_ASKED = re.compile(r"\b(else|other|others|also|too|as well)\b")
@@ -561,6 +577,10 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     acts = _roles(question)
     which_team = bool(_ASKS_WHICH_TEAM.search(plain))
     named = _naming_words(plain) & NAMING
+    # whether the question asks for a review (True), names a meeting without saying which (False), or neither (None)
+    # (when it asks a time, "when is the conference?", not how often: "how often is it reviewed?")
+    review_asked = None if "time" not in asked or frequency else True if _ASKS_REVIEW.search(plain.lower()) else \
+        False if _NAMES_A_MEETING.search(plain.lower()) else None
     best: Optional[Fact] = None
     for tid in related:
         versions = base.topic_versions(council, tid)
@@ -594,8 +614,16 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 match = len(asked & given)
                 # a sentence that points back ("Then the child is supported under a plan") is about
                 # what it points to ("Is social care already working with the family?") too
-                overlap = len(words & content_words(_with_antecedent(said, i) if _PRONOUN_START.search(sentence)
-                                                    else sentence))
+                # ...and "It is held within 15 working days", with nothing before it that names what "it" is, is
+                # about the topic's own subject (the initial child protection conference)
+                pointing = bool(_PRONOUN_START.search(sentence))
+                read = _with_antecedent(said, i) if pointing else sentence
+                # what a time counts from ("within 10 working days of the first conference") is not what the
+                # sentence is about: its words count half
+                anchor = content_words(" ".join(m.group(1) for m in _COUNTS_FROM.finditer(read.lower())))
+                said_words = (content_words(_COUNTS_FROM.sub(" ", read.lower())) |
+                              (titles[tid] if pointing else set()))
+                overlap = len(words & said_words) + ANCHOR_WEIGHT * len((words & anchor) - said_words)
                 if (not match and overlap < 2) or not (linked or overlap):
                     continue
                 overlap += min(2, len(ctx & content_words(_with_antecedent(said, i))))
@@ -615,7 +643,14 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                     strong += 2  # "It lasts as long as it is needed" over "the first meeting is within 10 days"
                 if frequency and _GIVES_FREQUENCY.search(sentence.lower()):
                     strong += 2  # "reviewed at least every 6 months" over "the first review is within 3 months"
-                whole = _with_following(said, i, asked, _with_antecedent(said, i))
+                made_whole = _with_antecedent(said, i)
+                named_by_title = (words & titles[tid]) - content_words(made_whole)
+                if pointing and i > 0 and named_by_title and named_by_title <= content_words(said[0]):
+                    # "It is held within 15 working days", asked of "the conference", after sentences that never
+                    # name it: with the opening that does ("An initial child protection conference is a
+                    # meeting."), not with "The child may come too"
+                    made_whole = f"{said[0]} {sentence}"
+                whole = _with_following(said, i, asked, made_whole)
                 if len(whole.split()) < SHORT_FACT and i + 1 < len(said) and said[i + 1] not in whole:
                     whole += " " + said[i + 1]  # "It is your choice." says little alone: with what it means
                 # about the current topic's own subject, with the sentence it points back to ("If the
@@ -624,8 +659,14 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 # plan" is not about Section 47 enquiries for sharing the word "protection")
                 mine = subject if tid == topic_id else distinctive - titles[tid]
                 own = 1.0 if mine & content_words(whole) else 0.0
+                # "the conference", "the meeting" with no word for which: the first one, not a review of it
+                # ...and "the next one" after it is a review, not the meeting itself
+                review = bool(_REVIEW_KIND.search(whole.lower()))
+                other_kind = REVIEW_KIND_WEIGHT if (review_asked is False and review) else \
+                    -REVIEW_KIND_WEIGHT if (review_asked and review) else 0.0
                 score = 3 * match + overlap + strong + own + ROLE_WEIGHT * len(acts & _roles(sentence)) + \
-                    (1.0 if tid == topic_id else 0.0) + (0.3 if version.council == council else 0.0) - 0.05 * i
+                    (1.0 if tid == topic_id else 0.0) + (0.3 if version.council == council else 0.0) - 0.05 * i - \
+                    other_kind
                 if best is None or score > best.score:
                     best = Fact(version, whole, score)
     if acts:
@@ -931,6 +972,11 @@ def own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) ->
         return None  # the general answer says what was asked ("how long until the review conference?")
     area = base.topic_area(topic_id)
     same_area = set(base.topics_in_area(area)) if area else set()
+    using, items = _items_using(base, council), _council_items(base, council)
+    # the name of a thing topics are about, in the question, with a word few of the council's items use ("leaving
+    # care"; not "looks at referrals"): a sentence must name it too ("leaving hospital" does not)
+    rare_pairs = {p for p in _stem_pairs(plain) & _named_pairs(base)
+                  if any(len(w) > 3 and using.get(w, 0) <= ELSEWHERE_RARE for w in p)}
     best: Optional[Fact] = None
     for item in base.own_topics(council):
         said = sentences(item)
@@ -952,6 +998,11 @@ def own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) ->
             match = asked & given
             if not done and (not match or (figures and overlap < min(2, len(words)))):
                 continue  # a figure of something else the question only shares a word with
+            if not done and all(using.get(w, 0) > len(items) * COMMON_SHARE
+                                for w in words & content_words(about)):
+                continue  # only a word most of the council's items use ("care" of "complain about social care")
+            if rare_pairs and not rare_pairs & _stem_pairs(about):
+                continue  # not the thing asked about ("leaving care" of "who works with young people leaving care?")
             strong = sum(1 for a in match if a in STRONG and STRONG[a].search(lowered_sentence))
             score = 2 * overlap + 3 * len(match) + strong + ROLE_WEIGHT * len(done) + \
                 (1.0 if item.id in same_area else 0.0) - 0.05 * i
@@ -960,6 +1011,22 @@ def own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) ->
     return best
 
 
+def _stem_pairs(text: str) -> set[tuple[str, str]]:
+    """Each two content words side by side in the text, as stems ("leaving care": ("leav", "care"))."""
+    stems = [_stem(w) for w in _WORD.findall(text.lower().replace("\u2019", "'"))
+             if w not in STOPWORDS and w not in GENERIC and len(w) > 2]
+    return set(zip(stems, stems[1:], strict=False)) | {(b, a) for a, b in zip(stems, stems[1:], strict=False)}
+
+
+@lru_cache(maxsize=4)
+def _named_pairs(base: KnowledgeBase) -> frozenset[tuple[str, str]]:
+    """The stem pairs of the names topics and terms go by ("leaving care", "care leaver")."""
+    names = [t["title"] for t in base.topic_index()] + list(base.term_names())
+    return frozenset(p for name in names for p in _stem_pairs(name))
+
+
+# A word used by more than this share of a council's items says nothing of which one is meant.
+COMMON_SHARE = 1 / 3
 # A question's own words say which fact it wants when they are rare: one sentence of the council's
 # items that has every rare word the chosen topic's answer lacks answers it, not the topic.
 ELSEWHERE_OVERLAP = 2

@@ -1805,3 +1805,40 @@ async def test_the_same_frame_without_a_question_before_it_gets_the_topic(make_t
     tracker = make_tracker("looked_after", text="what about looked after kids?", slots={"council": "bolton"})
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "Looked After Children teams" in texts(dispatcher)
+
+
+async def test_a_change_of_council_after_a_named_team_gives_the_new_council_s_own_name_for_it(make_tracker, dispatcher,
+                                                                                              domain):
+    # asked in Bolton what its Children with Disability team does, then "what about Coventry?": Coventry's own
+    # Children's Disability Team, not its social work teams again
+    tracker = make_tracker(
+        "nlu_fallback", text="and in Coventry, what is theirs called?", confidence=0.45,
+        slots={"topic": "teams_roles", "council": "bolton"}, entities=[{"entity": "council", "value": "coventry"}],
+        earlier=[{"text": "what does the children with disability team do?",
+                  "intent": {"name": "teams_roles", "confidence": 0.8}, "metadata": {"council": "bolton"}}])
+    tracker.events[:0] = [{"event": "slot", "name": "council", "value": "bolton"}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert dispatcher.messages[0].get("response") == "utter_council_changed"
+    assert "Children's Disability Team" in said, said
+
+
+def test_a_step_of_the_conversation_s_process(kb):
+    assert actions.in_the_conversation_s_process(kb, "assessment_what", "assessment_copy")
+    assert not actions.in_the_conversation_s_process(kb, "assessment_what", "cin_minutes")
+    assert not actions.in_the_conversation_s_process(kb, None, "assessment_copy")
+
+
+async def test_an_unsure_question_is_answered_from_a_step_of_the_conversation_s_process(make_tracker, dispatcher,
+                                                                                        domain):
+    # "when do we get our copy?" after the assessment: the second opinion's step of that process (getting a copy),
+    # not the minutes of meetings a search finds for the word
+    # (the classifier's unsure best, alone, is the minutes)
+    tracker = make_tracker("nlu_fallback", text="when do we actually receive a copy?", confidence=0.45,
+                           slots={"topic": "assessment_what"})
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "cin_minutes", "confidence": 0.35}]
+    tracker.latest_message["topic_model"] = [{"name": "assessment_copy", "confidence": 0.2},
+                                             {"name": "cin_minutes", "confidence": 0.14}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "5 working days" in texts(dispatcher)

@@ -586,7 +586,8 @@ def test_the_councils_own_sentence_that_points_back_is_about_what_it_points_to(k
 
 
 @pytest.mark.parametrize("text", ["how long have they got to get it done?", "how many days do they have to finish it?",
-                                  "by when does the council need to decide?"])
+                                  "by when does the council need to decide?", "when does it have to meet?",
+                                  "when does the review meeting have to be held?"])
 def test_the_services_deadline_is_not_the_familys_choice(text):
     asked = followup.asked_aspects(text)
     assert "time" in asked and "choice" not in asked
@@ -699,3 +700,41 @@ def test_a_short_word_s_s_form_is_the_same_word():
     assert "set" in asked & said
     assert followup.content_words("kids") == followup.content_words("kid")
     assert followup._stem("this") == "this" and followup._stem("does") == "does" and followup._stem("plus") == "plus"
+
+
+def test_whether_the_family_has_to_go_to_a_meeting_is_still_a_choice():
+    assert "choice" in followup.asked_aspects("when do I have to go to the meeting?")
+
+
+def test_how_long_one_is_on_a_plan_asks_how_long_it_lasts(kb):
+    fact = followup.best_fact(kb, "coventry", "cin_what", "and how long are families on one for?")
+    assert fact is not None and "as long as" in fact.sentence.lower(), fact and fact.sentence
+
+
+def test_the_conference_with_no_word_for_which_is_the_first_one(kb):
+    # after being told the enquiries found a risk of significant harm, "when is the conference?" asks for the
+    # initial conference's timescale, not the review conference's, nor the core group's that counts from it
+    fact = followup.best_fact(kb, "hampshire", "significant_harm", "right, and when is the conference?")
+    assert fact is not None and fact.topic.id == "icpc_what", fact and (fact.topic.id, fact.sentence)
+    fact = followup.best_fact(kb, "hampshire", "icpc_what", "and when's the next one after that?")
+    assert fact is not None and fact.topic.id == "review_conference", fact and (fact.topic.id, fact.sentence)
+
+
+def test_what_a_time_counts_from_is_not_what_the_sentence_is_about(kb):
+    # "within 10 working days of the first conference" is the core group's timescale
+    fact = followup.best_fact(kb, "hampshire", "core_group", "when has it got to meet?")
+    assert fact is not None and fact.topic.id == "core_group" and "10 working days" in fact.sentence, \
+        fact and (fact.topic.id, fact.sentence)
+
+
+def test_a_council_s_own_fact_needs_more_than_a_word_most_of_its_items_use(kb):
+    # Bolton's documents say nothing of complaints: "care" is no reason to answer with its leaving care team
+    assert followup.own_fact(kb, "bolton", "complaints", "who handles complaints about social care?") \
+        is None
+
+
+def test_a_council_s_own_fact_has_the_question_s_rare_word(kb):
+    # Coventry's documents have no item on leaving care: its strategic leads, who look after children in care, are
+    # no answer to who works with care leavers
+    assert followup.own_fact(kb, "coventry", "leaving_care", "who helps young people when they are leaving care?") \
+        is None
