@@ -19,7 +19,8 @@ from knowledge.store import STOPWORDS, KnowledgeBase, Topic
 ASPECT_QUESTIONS = {
     "time": r"\b(how long|how soon|how quick(ly)?|how fast|when|by when|what date|timescale|deadline|how often|"
             r"how many (working )?(days|weeks|months|hours|years)|what time|till when|until when|"
-            r"quicker|quickest|faster|fastest|shorter|shortest|longer|longest|go on for|last for)\b",
+            r"quicker|quickest|faster|fastest|shorter|shortest|longer|longest|go on for|last for|long[- ]term|"
+            r"short[- ]term|for good|forever)\b",
     "age": r"\b(age|ages|aged|how old|too old|too young|older|younger|under \d+|over \d+)\b",
     "count": r"\b(how many|number of|how much)\b",
     "who": r"\b(who|whom|whose|which( [a-z]+)? (team|teams|person|people|worker|workers|service|services|unit|units)|"
@@ -30,7 +31,8 @@ ASPECT_QUESTIONS = {
                r"\bspeak to\b(?!\s+(my|the|our|your|his|her) (kid|child|son|daughter|baby|children|kids|boy|girl)\b)",
     # whether the child is seen or heard ("will they talk to my kid?")
     "child_seen": r"\b(see|seen|speak to|speak with|talk to|talk with|meet|visit|ask|listen to|interview) "
-                  r"(my|the|our|your|his|her) (kid|kids|child|children|son|daughter|baby|boy|girl)\b|"
+                  r"(my|the|our|your|his|her) (kid|kids|child|children|son|daughter|baby|boy|girl|lad|lass|boys|"
+                  r"girls|teenager|grandson|granddaughter|nephew|niece|little one)\b|"
                   r"\b(kid|child|son|daughter|baby)'?s? (say|views|voice|wishes)\b|"
                   r"\b(see|seen|speak to|talk to|meet|visit|interview) (him|her|them) alone\b|"
                   r"\b(come and|come to|come out to) (see|visit|meet) (him|her|my [a-z]+)\b",
@@ -41,7 +43,10 @@ ASPECT_QUESTIONS = {
              r"pop in|in person)\b",
     "choice": r"\b(have to|got to|must (i|we)|do (i|we) need to|say no|refuse|voluntary|choice|agree|consent|"
               r"permission|make (me|us)|force|allowed|can (i|we|they))\b",
-    "miss": r"\b(what if|if (i|we) (miss|can'?t|cannot|don'?t)|miss|missed)\b",
+    "miss": r"\b(what if|if (i|we) (miss|can'?t|cannot|don'?t)|miss|missed)\b|"
+            # ("what happens if they can't get hold of me?")
+            r"\bif (they|you|he|she|the [a-z]+|social care|social services) (can'?t|cannot|don'?t|do not|couldn'?t) "
+            r"(get hold of|reach|contact|get through to|get in touch with|call|ring|phone|find) (me|us)\b",
     "next": r"\b(what happens (next|after|then)|after that|then what|what next|next step)\b",
     # what can come of it ("what can they decide at the end?")
     "decide": r"\b(decide|decides|decided|deciding|decision|decisions|outcome|outcomes|result|results|conclude|"
@@ -260,6 +265,8 @@ def asked_aspects(text: str) -> set[str]:
         found.discard("choice")  # "the longest it's allowed to go on" asks how long, not whether one may
     if _ANYONE_TELLS.search(lowered):
         found = (found - {"who"}) | {"told"}  # "will anybody tell me what they decided?" asks whether I am told
+    if "escalate" in found:
+        found.discard("how")  # "could it end up getting more serious?" asks whether it can, not how one ends up
     if _WHO_I_TELL.search(lowered):
         found = (found - {"told", "who"}) | {"contact"}  # "who do I tell?" asks who to get in touch with
     return found
@@ -459,6 +466,8 @@ _ASKS_DURATION = re.compile(r"\bhow long\b.*\b(last|lasts|go on|goes on|be invol
                             # ("how long are you on one for?")
                             r"(are|is) (you|we|they|families|children|kids|people|most people|he|she) on "
                             r"(one|it|them|a plan|the plan|a cin plan)( for)?)\b|"
+                            # ("will they be with us long term?")
+                            r"\b(long[- ]term|for good|forever|for ever|permanently)\b|"
                             + _WHEN_OVER)
 # A question asking for more than one answer gives ("who else...?", "what other...?").
 _MORE_ASKED = re.compile(r"\b(else|other|others|also|too|as well)\b")

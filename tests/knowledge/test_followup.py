@@ -738,3 +738,21 @@ def test_a_council_s_own_fact_has_the_question_s_rare_word(kb):
     # no answer to who works with care leavers
     assert followup.own_fact(kb, "coventry", "leaving_care", "who helps young people when they are leaving care?") \
         is None
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("will the social worker be around long term?", "time"),
+    ("do they need to talk to my lad by himself?", "child_seen"),
+    ("and if the team can't reach us by phone, what then?", "miss"),
+])
+def test_everyday_ways_of_asking_an_aspect(text, aspect):
+    assert aspect in followup.asked_aspects(text)
+
+
+def test_ending_up_more_serious_asks_whether_it_can_step_up():
+    assert followup.asked_aspects("might this end up more serious?") == {"escalate"}
+
+
+def test_a_plan_that_can_step_up_answers_whether_it_can_get_more_serious(kb):
+    fact = followup.best_fact(kb, "hampshire", "cin_voluntary", "might it end up more serious than this?")
+    assert fact is not None and "step" in fact.sentence.lower(), fact and fact.sentence
