@@ -411,10 +411,11 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             w for w in text.lower().split() if base.resolve_council(w) is None))) - {"what", "where"}
         classified = intent_name(tracker)
         if own and classified != topic_id and not not_sure_of(tracker) and classified in set(base.topic_ids()) \
-                and base.topic(named, classified) is not None:
+                and base.topic(named, classified) is not None and followup.names_a_topic(text, vocab, ignore=names):
             # a question of its own about another topic the classifier is sure of ("we live in Bolton now, who runs
             # the child protection conferences there?" after the core group): answered as a question
-            # of its own, for the new council (council_for reads the council this message names)
+            # of its own, for the new council (council_for reads the council this message names); not one that
+            # names no topic ("what about Hampshire - when does it have to meet?" is about the core group still)
             return None
         if "contact" in own:
             give_contacts(dispatcher, base, named, text, entity_values(tracker, "service"), topic_id)

@@ -246,7 +246,7 @@ _STILL_ASKS_WHEN = frozenset("and or but so by till until".split())
 
 def _when_clauses_left_out(lowered: str) -> str:
     parts = []
-    for part in re.split(r"(?<=[,.;!?])\s+", lowered):
+    for part in re.split(r"(?<=[,.;!?])\s+|\s+[-\u2013\u2014]+\s+", lowered):  # ("what about Bolton - when...?")
         words = part.split()
         if words and words[0] in _OTHER_QUESTION:
             for i in range(1, len(words)):
@@ -737,6 +737,8 @@ _ROLE_ALSO = {"run": {"lead", "chair"}}
 
 
 _IN_CHARGE = re.compile(r"\b(in charge|the head of|heads? (it|them|the meeting|the conference))\b")
+_MAKES_THE_CALL = re.compile(r"\b(make|makes|making|made) (the|that|this) (call|decision|choice)\b|"
+                             r"\bhas the final say\b")
 
 
 def _roles(text: str) -> set[str]:
@@ -744,6 +746,8 @@ def _roles(text: str) -> set[str]:
     found = {r for r in (_ROLE_ALIASES.get(s, s.rstrip("e")) for s in _stems(text)) if r in _ROLE_ROOTS}
     if _IN_CHARGE.search(text.lower()):
         found.add("run")  # "who is in charge at the conference?" asks who runs it
+    if _MAKES_THE_CALL.search(text.lower()):
+        found.add("decid")  # "who makes the call on which plan?" asks who decides
     return found.union(*(_ROLE_ALSO.get(r, set()) for r in found))
 
 

@@ -1842,3 +1842,15 @@ async def test_an_unsure_question_is_answered_from_a_step_of_the_conversation_s_
                                              {"name": "cin_minutes", "confidence": 0.14}]
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
     assert "5 working days" in texts(dispatcher)
+
+
+async def test_a_change_of_council_with_a_question_naming_no_topic_stays_on_the_conversation_s(make_tracker, dispatcher,
+                                                                                              domain):
+    # after the core group in Coventry, the classifier sure of another topic: "when does it have to meet?" is still
+    # the core group's meeting, for Hampshire
+    tracker = make_tracker("s47_length", text="and for Hampshire, when does it need to meet?",
+                           slots={"topic": "core_group"}, entities=[{"entity": "council", "value": "Hampshire"}],
+                           confidence=0.9)
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "utter_council_changed" in said and "10 working days" in said and "15 working days" not in said, said

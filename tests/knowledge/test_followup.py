@@ -756,3 +756,13 @@ def test_ending_up_more_serious_asks_whether_it_can_step_up():
 def test_a_plan_that_can_step_up_answers_whether_it_can_get_more_serious(kb):
     fact = followup.best_fact(kb, "hampshire", "cin_voluntary", "might it end up more serious than this?")
     assert fact is not None and "step" in fact.sentence.lower(), fact and fact.sentence
+
+
+def test_who_makes_the_call_asks_who_decides(kb):
+    fact = followup.own_fact(kb, "bolton", "cp_plan", "who makes the call between a child in need plan and a cp one?")
+    assert fact is not None and "team manager" in fact.sentence, fact and fact.sentence
+
+
+def test_a_question_after_a_dash_still_asks_when():
+    asked = followup.asked_aspects("what if we move to Bolton - when has it got to happen?")
+    assert "time" in asked and "choice" not in asked
