@@ -213,6 +213,15 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
             # (a part in everyday words the second opinion is very sure of, "what social work teams does
             # Bolton have", is about its own topic too)
             topic_id = best["name"]
+            back = followup.best_fact(base, council, before, text) \
+                if topic_id != before and followup.refers_back(text) else None
+            own = followup.best_fact(base, council, topic_id, text) if back is not None else None
+            if back is not None and back.topic.id == before and followup.gives_the_aspect_asked(text, back) and \
+                    (own is None or followup.shared_words(text, back) >= followup.shared_words(text, own)):
+                # ...unless it points back to the topic before, which answers it with as many of its words ("is an
+                # asylum-seeking child in care, and when is their first review?": theirs, within 20 working days, not
+                # a review conference; but "...and if it leads to a CIN plan, when is the first meeting?" is the plan's)
+                topic_id = before
         before = topic_id
         if i == 0 and topic_id == main_topic:
             continue  # the first answer was about the first question

@@ -1854,3 +1854,25 @@ async def test_a_change_of_council_with_a_question_naming_no_topic_stays_on_the_
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "utter_council_changed" in said and "10 working days" in said and "15 working days" not in said, said
+
+
+async def test_a_second_question_pointing_back_is_answered_from_the_topic_before_it(make_tracker, dispatcher, domain):
+    # "...and when is their first review?" of an asylum-seeking child: their review (said in the first answer), not
+    # a child protection review conference the part's classifier guessed
+    text = "does a child who arrives alone seeking asylum come into care, and when is their first review?"
+    tracker = _with_parts(make_tracker("asylum", text=text), [
+        ("does a child who arrives alone seeking asylum come into care", "asylum", 0.9),
+        ("when is their first review?", "review_conference", 0.6)])
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "20 working days" in said and "3 months" not in said, said
+
+
+async def test_a_second_question_naming_its_own_topic_is_answered_from_it(make_tracker, dispatcher, domain):
+    text = "how soon do we get a copy of the assessment, and if it ends in a CIN plan when is the first meeting?"
+    tracker = _with_parts(make_tracker("assessment_copy", text=text), [
+        ("how soon do we get a copy of the assessment", "assessment_copy", 0.9),
+        ("if it ends in a CIN plan when is the first meeting?", "cin_first_meeting", 0.6)])
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "5 working days" in said and "10 working days" in said, said
