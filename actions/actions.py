@@ -219,8 +219,9 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
             if back is not None and back.topic.id == before and followup.gives_the_aspect_asked(text, back) and \
                     (own is None or followup.shared_words(text, back) >= followup.shared_words(text, own)):
                 # ...unless it points back to the topic before, which answers it with as many of its words ("is an
-                # asylum-seeking child in care, and when is their first review?": theirs, within 20 working days, not
-                # a review conference; but "...and if it leads to a CIN plan, when is the first meeting?" is the plan's)
+                # asylum-seeking boy looked after, and by when must his first review happen?": his, within 20 working
+                # days, not a review conference; but "...should it turn into a CIN plan, by when is the first meeting?"
+                # is the plan's)
                 topic_id = before
         before = topic_id
         if i == 0 and topic_id == main_topic:
@@ -424,7 +425,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             # a question of its own about another topic the classifier is sure of ("we live in Bolton now, who runs
             # the child protection conferences there?" after the core group): answered as a question
             # of its own, for the new council (council_for reads the council this message names); not one that
-            # names no topic ("what about Hampshire - when does it have to meet?" is about the core group still)
+            # names no topic ("and in Hampshire, by when must it get together?" is about the core group still)
             return None
         if "contact" in own:
             give_contacts(dispatcher, base, named, text, entity_values(tracker, "service"), topic_id)
@@ -635,7 +636,7 @@ def answer_again(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowl
     if named is not None and named.council == council and covered is not None and \
             named.term.lower() not in " ".join(covered.prose).lower():
         # the last question named one of the new council's own teams or terms, that the topic's answer there does
-        # not ("what does the children with disability team do?" in Bolton, then "what about Coventry?"): what the
+        # not (Bolton's team for disabled children asked about, then "and Coventry?"): what the
         # council's glossary says of it (Coventry's Children's Disability Team)
         send(dispatcher, answers.term_messages(base, council, named))
         return [SlotSet("topic", topic_id)]
@@ -1378,7 +1379,7 @@ class ActionSearchKnowledge(Action):
             choice = second_best["name"]
         elif second_best and second_best["confidence"] >= SAME_PROCESS_MIN and \
                 in_the_conversation_s_process(base, tracker.get_slot("topic"), second_best["name"]):
-            # "when are we supposed to get a copy?" after the assessment was signed off: the second opinion's
+            # "and our copy, by when?" after the assessment was signed off: the second opinion's
             # step of the conversation's own process (getting a copy of the assessment), over a search hit that
             # shares a word or two (the minutes of meetings)
             choice = second_best["name"]

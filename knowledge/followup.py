@@ -44,7 +44,7 @@ ASPECT_QUESTIONS = {
     "choice": r"\b(have to|got to|must (i|we)|do (i|we) need to|say no|refuse|voluntary|choice|agree|consent|"
               r"permission|make (me|us)|force|allowed|can (i|we|they))\b",
     "miss": r"\b(what if|if (i|we) (miss|can'?t|cannot|don'?t)|miss|missed)\b|"
-            # ("what happens if they can't get hold of me?")
+            # ("and if social care cannot reach us?")
             r"\bif (they|you|he|she|the [a-z]+|social care|social services) (can'?t|cannot|don'?t|do not|couldn'?t) "
             r"(get hold of|reach|contact|get through to|get in touch with|call|ring|phone|find) (me|us)\b",
     "next": r"\b(what happens (next|after|then)|after that|then what|what next|next step)\b",
@@ -223,8 +223,8 @@ _WHO_THEY_SPEAK_TO = re.compile(r"\bwho (will|would|do|does|did|is|are|might|cou
 
 
 _ALLOWED_TO_LAST = re.compile(r"\ballowed to (go on|last|take|run|carry on)\b")
-# How long the service has to do something ("how long have they got to get it done?", "when does it have to
-# meet?"): their deadline, not
+# How long the service has to do something ("how long have they got to get it done?", "by when must it
+# be held?"): their deadline, not
 # whether the family has to
 _THEIR_DEADLINE = re.compile(r"\b(how long|how many (days|weeks|months)|by when|when)\b.*\b(have|has|do|does) "
                              r"(they|it|she|he|social care|social services|the council|the team|"
@@ -246,7 +246,7 @@ _STILL_ASKS_WHEN = frozenset("and or but so by till until".split())
 
 def _when_clauses_left_out(lowered: str) -> str:
     parts = []
-    for part in re.split(r"(?<=[,.;!?])\s+|\s+[-\u2013\u2014]+\s+", lowered):  # ("what about Bolton - when...?")
+    for part in re.split(r"(?<=[,.;!?])\s+|\s+[-\u2013\u2014]+\s+", lowered):  # ("and Bolton - by when...?")
         words = part.split()
         if words and words[0] in _OTHER_QUESTION:
             for i in range(1, len(words)):
@@ -266,7 +266,7 @@ def asked_aspects(text: str) -> set[str]:
     if _ANYONE_TELLS.search(lowered):
         found = (found - {"who"}) | {"told"}  # "will anybody tell me what they decided?" asks whether I am told
     if "escalate" in found:
-        found.discard("how")  # "could it end up getting more serious?" asks whether it can, not how one ends up
+        found.discard("how")  # "might this end up worse?" asks whether it can step up, not how one ends up
     if _WHO_I_TELL.search(lowered):
         found = (found - {"told", "who"}) | {"contact"}  # "who do I tell?" asks who to get in touch with
     return found
@@ -463,10 +463,10 @@ _WHEN_OVER = r"\bwhen (will|does|do|would|is) (it|this|that|the plan|they|we|all
              r"(stop|end|finish|be over|come off)\b"
 _ASKS_DURATION = re.compile(r"\bhow long\b.*\b(last|lasts|go on|goes on|be involved|be on|stay|stays|continue|"
                             r"continues|keep going|be open|run for|be around|(help|support|work with)( [a-z]+)? for|"
-                            # ("how long are you on one for?")
+                            # ("how long are families on it?")
                             r"(are|is) (you|we|they|families|children|kids|people|most people|he|she) on "
                             r"(one|it|them|a plan|the plan|a cin plan)( for)?)\b|"
-                            # ("will they be with us long term?")
+                            # ("is this for good?")
                             r"\b(long[- ]term|for good|forever|for ever|permanently)\b|"
                             + _WHEN_OVER)
 # A question asking for more than one answer gives ("who else...?", "what other...?").
@@ -747,7 +747,7 @@ def _roles(text: str) -> set[str]:
     if _IN_CHARGE.search(text.lower()):
         found.add("run")  # "who is in charge at the conference?" asks who runs it
     if _MAKES_THE_CALL.search(text.lower()):
-        found.add("decid")  # "who makes the call on which plan?" asks who decides
+        found.add("decid")  # "who gets to make the decision?" asks who decides
     return found.union(*(_ROLE_ALSO.get(r, set()) for r in found))
 
 
@@ -1015,7 +1015,7 @@ def own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) ->
                                 for w in words & content_words(about)):
                 continue  # only a word most of the council's items use ("care" of "complain about social care")
             if rare_pairs and not rare_pairs & _stem_pairs(about):
-                continue  # not the thing asked about ("leaving care" of "who works with young people leaving care?")
+                continue  # not the thing asked about ("leaving care" of "which team supports care leavers?")
             strong = sum(1 for a in match if a in STRONG and STRONG[a].search(lowered_sentence))
             score = 2 * overlap + 3 * len(match) + strong + ROLE_WEIGHT * len(done) + \
                 (1.0 if item.id in same_area else 0.0) - 0.05 * i

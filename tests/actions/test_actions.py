@@ -1814,7 +1814,7 @@ async def test_a_change_of_council_after_a_named_team_gives_the_new_council_s_ow
     tracker = make_tracker(
         "nlu_fallback", text="and in Coventry, what is theirs called?", confidence=0.45,
         slots={"topic": "teams_roles", "council": "bolton"}, entities=[{"entity": "council", "value": "coventry"}],
-        earlier=[{"text": "what does the children with disability team do?",
+        earlier=[{"text": "is there a disability team for children there?",
                   "intent": {"name": "teams_roles", "confidence": 0.8}, "metadata": {"council": "bolton"}}])
     tracker.events[:0] = [{"event": "slot", "name": "council", "value": "bolton"}]
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
@@ -1846,7 +1846,7 @@ async def test_an_unsure_question_is_answered_from_a_step_of_the_conversation_s_
 
 async def test_a_change_of_council_with_a_question_naming_no_topic_stays_on_the_conversation_s(make_tracker, dispatcher,
                                                                                               domain):
-    # after the core group in Coventry, the classifier sure of another topic: "when does it have to meet?" is still
+    # after the core group in Coventry, the classifier sure of another topic: "by when must it meet?" is still
     # the core group's meeting, for Hampshire
     tracker = make_tracker("s47_length", text="and for Hampshire, when does it need to meet?",
                            slots={"topic": "core_group"}, entities=[{"entity": "council", "value": "Hampshire"}],
@@ -1857,22 +1857,22 @@ async def test_a_change_of_council_with_a_question_naming_no_topic_stays_on_the_
 
 
 async def test_a_second_question_pointing_back_is_answered_from_the_topic_before_it(make_tracker, dispatcher, domain):
-    # "...and when is their first review?" of an asylum-seeking child: their review (said in the first answer), not
+    # "...and by when must her first review be?" of an asylum-seeking girl: her review (said in the first answer), not
     # a child protection review conference the part's classifier guessed
-    text = "does a child who arrives alone seeking asylum come into care, and when is their first review?"
+    text = "a girl arrived here alone seeking asylum, is she looked after, and by when must her first review be?"
     tracker = _with_parts(make_tracker("asylum", text=text), [
-        ("does a child who arrives alone seeking asylum come into care", "asylum", 0.9),
-        ("when is their first review?", "review_conference", 0.6)])
+        ("a girl arrived here alone seeking asylum, is she looked after", "asylum", 0.9),
+        ("by when must her first review be?", "review_conference", 0.6)])
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "20 working days" in said and "3 months" not in said, said
 
 
 async def test_a_second_question_naming_its_own_topic_is_answered_from_it(make_tracker, dispatcher, domain):
-    text = "how soon do we get a copy of the assessment, and if it ends in a CIN plan when is the first meeting?"
+    text = "how quickly is the assessment shared with us, and if it becomes a CIN plan, by when is the first meeting?"
     tracker = _with_parts(make_tracker("assessment_copy", text=text), [
-        ("how soon do we get a copy of the assessment", "assessment_copy", 0.9),
-        ("if it ends in a CIN plan when is the first meeting?", "cin_first_meeting", 0.6)])
+        ("how quickly is the assessment shared with us", "assessment_copy", 0.9),
+        ("if it becomes a CIN plan, by when is the first meeting?", "cin_first_meeting", 0.6)])
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "5 working days" in said and "10 working days" in said, said

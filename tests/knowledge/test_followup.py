@@ -586,7 +586,7 @@ def test_the_councils_own_sentence_that_points_back_is_about_what_it_points_to(k
 
 
 @pytest.mark.parametrize("text", ["how long have they got to get it done?", "how many days do they have to finish it?",
-                                  "by when does the council need to decide?", "when does it have to meet?",
+                                  "by when does the council need to decide?", "when has it got to be held?",
                                   "when does the review meeting have to be held?"])
 def test_the_services_deadline_is_not_the_familys_choice(text):
     asked = followup.asked_aspects(text)
