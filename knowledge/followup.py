@@ -630,8 +630,11 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 # what a time counts from ("within 10 working days of the first conference") is not what the
                 # sentence is about: its words count half
                 anchor = content_words(" ".join(m.group(1) for m in _COUNTS_FROM.finditer(read.lower())))
-                said_words = (content_words(_COUNTS_FROM.sub(" ", read.lower())) |
-                              (titles[tid] if pointing else set()))
+                said_words = content_words(_COUNTS_FROM.sub(" ", read.lower()))
+                if pointing and tid != topic_id and not words & content_words(read):
+                    # (another topic's, when nothing before it names what the question names; the current topic's
+                    # own subject counts below)
+                    said_words |= titles[tid]
                 overlap = len(words & said_words) + ANCHOR_WEIGHT * len((words & anchor) - said_words)
                 if (not match and overlap < 2) or not (linked or overlap):
                     continue

@@ -766,3 +766,10 @@ def test_who_makes_the_call_asks_who_decides(kb):
 def test_a_question_after_a_dash_still_asks_when():
     asked = followup.asked_aspects("what if we move to Bolton - when has it got to happen?")
     assert "time" in asked and "choice" not in asked
+
+
+def test_the_current_topic_s_title_does_not_stand_in_for_words_its_sentence_lacks(kb):
+    # after Bolton's team for disabled children, what help such a team gives: the sentences that say it (significant
+    # disability, specialist support), not "It is called..." for sharing a stem with the topic's title
+    fact = followup.best_fact(kb, "bolton", "send_local_offer", "what kind of help could a specialist team give?")
+    assert fact is not None and "specialist support" in fact.sentence, fact and fact.sentence
