@@ -212,9 +212,14 @@ def _stem(word: str) -> str:
     return word[:6]
 
 
+def _content_stems(text: str) -> list[str]:
+    """The stems of the text's content words, in order (not stopwords, GENERIC words or words of two letters)."""
+    return [_stem(w) for w in _WORD.findall(text.lower().replace("\u2019", "'"))
+            if w not in STOPWORDS and w not in GENERIC and len(w) > 2]
+
+
 def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower().replace("\u2019", "'"))
-            if w not in STOPWORDS and w not in GENERIC and len(w) > 2}
+    return set(_content_stems(text))
 
 
 # "who will they speak to?" asks who is spoken to, not how to get in touch
@@ -655,7 +660,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                     strong += 2  # "It lasts as long as it is needed" over "the first meeting is within 10 days"
                 if frequency and _GIVES_FREQUENCY.search(sentence.lower()):
                     strong += 2  # "reviewed at least every 6 months" over "the first review is within 3 months"
-                made_whole = _with_antecedent(said, i)
+                made_whole = read if pointing else _with_antecedent(said, i)  # (the same text when it points back)
                 named_by_title = (words & titles[tid]) - content_words(made_whole)
                 if pointing and i > 0 and named_by_title and named_by_title <= content_words(said[0]):
                     # "It is held within 15 working days", asked of "the conference", after sentences that never
@@ -1029,8 +1034,7 @@ def own_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) ->
 
 def _stem_pairs(text: str) -> set[tuple[str, str]]:
     """Each two content words side by side in the text, as stems ("leaving care": ("leav", "care"))."""
-    stems = [_stem(w) for w in _WORD.findall(text.lower().replace("\u2019", "'"))
-             if w not in STOPWORDS and w not in GENERIC and len(w) > 2]
+    stems = _content_stems(text)
     return set(zip(stems, stems[1:], strict=False)) | {(b, a) for a, b in zip(stems, stems[1:], strict=False)}
 
 
