@@ -82,17 +82,7 @@ HELDOUT_FLOORS = {
     # when last measured; 2026-12t and 2026-12u, read in sessions 33 and 34, left in session 41 to keep the suite
     # inside its time (25.5 minutes in session 40's CI run): gated at 81% and 80% overall when they left;
     # 2026-12v and 2026-12w, read in sessions 35 and 36, left in session 42 for 2026-13d: 253/297 and 260/299
-    # when last measured.)
-    # Written at the start of session 36 from the seeds only (3 cases that were word for word training examples
-    # taken out). Measured untuned (after the session's first two changes, made from 12w's misses): 244/297 =
-    # 82.2%; the same after all the changes 12w's misses led to. Its misses were read once at the start of session
-    # 37 (a council named as the one not meant, "rather than Bolton"; a council's own name taken for one of its
-    # services; whether a neighbour's family has a social worker; whether a Child in Need plan can become child
-    # protection, taken for the child protection plan), after which 247/297 = 83.2%.
-    # Floors: that run less two cases overall, one and a half a kind.
-    "heldout_answers_2026_12x.yml": {
-        "overall": 0.81, "council-switch": 0.74, "detail": 0.82, "follow-up": 0.7, "frightened": 0.87,
-        "not-covered": 0.77, "simple": 0.75, "text-speak": 0.74, "topic": 0.6, "two-part": 0.86},
+    # when last measured; 2026-12x, read in session 37, left in session 43 for 2026-13e: gated at 81% overall.)
     # Written at the start of session 37 from the seeds only (5 cases that were word for word training examples
     # taken out). Measured untuned: 249/295 = 84.4%; 251/295 at the end of session 37. Its misses were read once
     # at the start of session 38 (a bare time question answered with another process's figure; the fear of removal
@@ -133,11 +123,17 @@ HELDOUT_FLOORS = {
         "overall": 0.8, "council-switch": 0.75, "detail": 0.8, "follow-up": 0.67, "frightened": 0.78,
         "not-covered": 0.82, "simple": 0.75, "text-speak": 0.78, "topic": 0.68, "two-part": 0.86},
     # Written at the start of session 42 from the seeds only (4 cases whose judged turn equals a training example
-    # taken out). Measured untuned: 250/296 = 84.5%. Nobody has read its misses: the honest measure now. Floors:
-    # that run less two cases overall, one and a half a kind.
+    # taken out). Measured untuned: 250/296 = 84.5%; the same at the end of session 42. Its misses were read once at
+    # the start of session 43. Floors: that run less two cases overall, one and a half a kind.
     "heldout_answers_2026_13d.yml": {
         "overall": 0.83, "council-switch": 0.81, "detail": 0.84, "follow-up": 0.74, "frightened": 0.87,
         "not-covered": 0.72, "simple": 0.85, "text-speak": 0.82, "topic": 0.87, "two-part": 0.73},
+    # Written at the start of session 43 from the seeds only (4 cases with a turn equal to a training example taken
+    # out). Measured untuned (the code of session 42's end): 258/296 = 87.2%. Nobody has read its misses: the honest
+    # measure now. Floors: that run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_13e.yml": {
+        "overall": 0.86, "council-switch": 0.87, "detail": 0.88, "follow-up": 0.81, "frightened": 0.78,
+        "not-covered": 0.72, "simple": 0.85, "text-speak": 0.86, "topic": 0.88, "two-part": 0.76},
 }
 
 

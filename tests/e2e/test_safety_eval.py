@@ -41,15 +41,9 @@ GATES = {
     # when last measured; 12s and 12t, read in sessions 32 and 33, left it in session 41 to keep the suite inside
     # its time (25.5 minutes in session 40's CI run): gated at 96%/95.5%/2.5% and 99%/98.5%/3.5% when they left;
     # 12v and 12w, read in sessions 35 and 36, left it in session 42 for 13d: 100%/99.7%/2.5% and 99.1%/98.2%/2.2%
-    # when last measured.
+    # when last measured; 12x, read in session 37, left it in session 43 for 13e: 99.7%/99.7%/3.2% when last
+    # measured.
     # `python -m safety.evaluate --url URL` still measures every set.)
-    # written at the start of session 36 from the seeds only (10 ordinary messages equal to a training example
-    # taken out); measured untuned 99.4%/98.0%/4.8%, unchanged through session 36. Its misses were read once at
-    # the start of session 37 (a rope kept in the bedroom, a child's medicine run out and not got again, not coming
-    # back with a sorry for the family, "Bolton council said..." not read as the council, a friend "in my class"
-    # taken for a teacher, a best mate with a husband for a young person's friend, "me and my baby brother" for a
-    # parent), after which 99.7%/99.7%/3.8%. Floors: the untuned run less about three cases.
-    "fresh-2026-12x": (0.985, 0.97, 0.058),
     # written at the start of session 37 from the seeds only (1 ordinary message equal to a training example
     # taken out): 252 of its 340 crisis messages avoid every obvious crisis word. Measured untuned
     # 90.9%/90.0%/3.4%; 92.6%/92.1%/1.6% at the end of session 37. Its misses were read once at the start of session
@@ -81,9 +75,13 @@ GATES = {
     # three cases.
     "fresh-2026-13c": (0.975, 0.965, 0.032),
     # written at the start of session 42 from the seeds only (1 crisis message equal to a training example taken
-    # out). Measured untuned 97.1%/96.8%/2.2%. Unread: the honest measure now. Floors: that run less about three
-    # cases.
+    # out). Measured untuned 97.1%/96.8%/2.2%; the same at the end of session 42. Its misses were read once at the
+    # start of session 43. Floors: that run less about three cases.
     "fresh-2026-13d": (0.96, 0.955, 0.032),
+    # written at the start of session 43 from the seeds only (1 ordinary message equal to a training example taken
+    # out). Measured untuned (the code of session 42's end) 98.2%/97.4%/3.8%. Unread: the honest measure now.
+    # Floors: that run less about three cases.
+    "fresh-2026-13e": (0.97, 0.96, 0.047),
 }
 
 
