@@ -84,7 +84,8 @@ LIGHTLY_PATTERN_AGREEMENT = 0.6
 SETTLED_PATTERN_AGREEMENT = 0.8
 # Crisis patterns whose words are not everyday figures of speech ("kill me", "I'll die" are; "homeless tonight",
 # "can't cope with him" are not): a laugh beside them does not make them settled.
-LAUGH_PROOF = ("homeless", "breaking_point", "forced_marriage_fgm", "exploitation", "online", "sexual_abuse")
+LAUGH_PROOF = ("homeless", "breaking_point", "forced_marriage_fgm", "exploitation", "online", "sexual_abuse",
+               "injury")
 # Crisis patterns that stand even in a question about no one in particular or said to be hypothetical.
 UNCONDITIONAL = ("suicide_method",)
 # A professional describing one particular child now ("Childminder. 2 year old arrived with bruising
@@ -331,7 +332,7 @@ class Judge:
         if signals:
             top = min(signals, key=lambda s: self.detector.priority.index(s.category))
             kind = PATTERN_KINDS.get(top.category)
-            if kind is None:  # "abuse" or "professional": which kind, the model says
+            if kind is None:  # "abuse", "injury" or "professional": which kind, the model says
                 kind = best_harm[0] if best_harm[0] and best_harm[1] >= 0.15 else ABUSE_DEFAULT
             elif kind != DANGER_NOW and model_kind == DANGER_NOW and model_p >= STATEMENT_CONFIDENCE:
                 kind = DANGER_NOW

@@ -689,3 +689,12 @@ def test_someone_else_s_mental_illness_is_a_young_carer_s_life(cues: Cues, text,
 
 def test_someone_else_s_illness_does_not_hide_a_threat_to_end_their_life(safety_judge: Judge):
     assert safety_judge.judge("mum has depression and she says she is going to kill herself tonight").concern
+
+
+@pytest.mark.parametrize("text, grievance", [
+    ("i forgot my pe kit and miss will be cross", True),
+    ("i left my library book at nan's", True),
+    ("i lost my mum at the shops", False),
+])
+def test_a_school_thing_lost_is_a_child_s_everyday_grievance(cues: Cues, text, grievance):
+    assert cues.is_grievance(text) is grievance

@@ -327,3 +327,36 @@ def test_session_42_crisis_wordings(detector, text, category):
 ])
 def test_session_42_look_alikes_raise_nothing(detector, text):
     assert not detector.detect_all(text)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("my brother's mate pushed her down the stairs last night", "injury"),
+    ("he threw my mum through the kitchen window haha", "injury"),
+    ("she texted me from the railway saying bye forever", "self_harm"),
+    ("did it again and deeper this time", "self_harm"),
+    ("it needs stitches but i'm not telling anyone", "self_harm"),
+    ("I picture throwing him off the balcony", "breaking_point"),
+    ("someone says her photos ended up on a dodgy site", "online"),
+    ("we sleep in the van now since the eviction", "homeless"),
+    ("the tutor's hands wander where they shouldnt", "sexual_abuse"),
+])
+def test_session_43_crisis_wordings(detector, text, category):
+    assert category in [s.category for s in detector.detect_all(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "we walked down the stairs to the hall",
+    "the window cleaner put his ladder through the gap",
+    "bye! I'm off to the bridge club with nan",
+    "my pics are on insta",
+    "we stayed in a tent on holiday",
+    "where do the forms go when they're done",
+    "i needed stitches after football",
+])
+def test_session_43_look_alikes_raise_nothing(detector, text):
+    assert not detector.detect_all(text)
+
+
+def test_laughing_off_violence_that_injures_does_not_settle_it(safety_judge):
+    said = "lol xmas went great, my uncle pushed my aunt through the patio door haha classic"
+    assert safety_judge.judge(said).concern
