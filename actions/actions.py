@@ -177,6 +177,8 @@ PREVIOUS_TOPIC = 0.3
 OWN_TOPIC = 0.5
 # ... and answers it instead when its fact scores at least this much better (followup.best_fact).
 OWN_TOPIC_BETTER = 2.0
+# Both classifiers (DIET and the second opinion) at least this sure of the same topic: agreed_on.
+AGREED = 0.8
 # A second question in the same message is answered about its own topic when the second opinion
 # (understanding.topic_model) gives it at least this.
 PART_TOPIC = 0.35
@@ -341,6 +343,12 @@ def outside_the_service(dispatcher: CollectingDispatcher, tracker: Tracker, base
     return True
 
 
+def agreed_on(tracker: Tracker, topic_id: str) -> bool:
+    """Whether DIET and the second opinion both give `topic_id` first, each at least AGREED sure."""
+    name, sure = second_opinion(tracker)
+    return name == topic_id == intent_name(tracker) and min(sure, intent_confidence(tracker)) >= AGREED
+
+
 def answered_first(dispatcher: CollectingDispatcher, tracker: Tracker,
                    base: KnowledgeBase, unsure: bool = False,
                    domain: Optional[Dict[str, Any]] = None) -> Optional[List[EventType]]:
@@ -477,6 +485,13 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
             # points back and the conversation's fact has more of its words: "when has his first review got to
             # be held?" after an asylum-seeking child arrived is his review, not plans' reviews in general)
             fact, asked_about = own, classified
+        elif agreed_on(tracker, classified):
+            # both classifiers sure of the message's own topic, whose own text names what the message names, when
+            # the conversation's fact names none of it ("why are the police there?" after a Section 47 enquiry:
+            # enquiries done jointly with the police, not why the enquiry is made)
+            own = followup.best_fact(base, council, classified, text, only=True)
+            if own is not None and followup.shares_words(text, own) and not followup.shares_words(text, fact):
+                fact, asked_about = own, classified
     if fact is not None and followup.refers_back(text):
         # "and who leads her first review?" after an asylum-seeking boy, then whether he is in care: the
         # earlier topic's fact that has more of the question's words and gives what it asks
@@ -737,6 +752,12 @@ class ActionHelp(ActionGreet):
         council = council_for(tracker, base)
         if help_with_the_topic(dispatcher, tracker, base, council):
             return council_events(tracker, council)
+        if tracker.get_slot("topic") and any(c != council_before(tracker, base) for c in councils_named(tracker, base)):
+            # "and for Hampshire, could you say?" in a conversation about a topic, taken for asking what the
+            # assistant does: a change of council, which answers the topic again for it (follow_up)
+            events = follow_up(dispatcher, tracker, base, domain=domain)
+            if events is not None:
+                return events
         return await super().run(dispatcher, tracker, domain)
 
 

@@ -212,9 +212,13 @@ def _stem(word: str) -> str:
     return word[:6]
 
 
+# "as well" means "too" ("are the police in it as well?"), not the "well" of "safe and well"
+_AS_WELL = re.compile(r"\bas well\b")
+
+
 def _content_stems(text: str) -> list[str]:
     """The stems of the text's content words, in order (not stopwords, GENERIC words or words of two letters)."""
-    return [_stem(w) for w in _WORD.findall(text.lower().replace("\u2019", "'"))
+    return [_stem(w) for w in _WORD.findall(_AS_WELL.sub(" ", text.lower().replace("\u2019", "'")))
             if w not in STOPWORDS and w not in GENERIC and len(w) > 2]
 
 
@@ -558,12 +562,13 @@ _SPEAKER = re.compile(r"\b(i'm|im|i am|as|we're|we are|i work as) (a|an) ([a-z]+
                       r"practitioner|professional|senco|midwife)s?\b")
 
 
-def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, context: str = "") -> Optional[Fact]:
+def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, context: str = "",
+              only: bool = False) -> Optional[Fact]:
     """The sentence that answers the question's aspect, from the current topic first, then the other
-    topics of its area that the question or the topic's title links to; None when no sentence gives
-    what was asked. `context` is the person's message before (what "they" and "it" are: "the
-    safeguarding team" before "who else do they work with?"): a sentence about what it names, beyond
-    the topic's own subject, answers better."""
+    topics of its area that the question or the topic's title links to (with `only`, from that topic alone);
+    None when no sentence gives what was asked. `context` is the person's message before (what "they" and
+    "it" are: "the safeguarding team" before "who else do they work with?"): a sentence about what it names,
+    beyond the topic's own subject, answers better."""
     plain = _plain(question)
     asked = asked_aspects(plain) - {"what"} or asked_aspects(plain)
     if "miss" in asked:
@@ -577,7 +582,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     duration = bool(_ASKS_DURATION.search(question.lower()))
     frequency = bool(_ASKS_FREQUENCY.search(question.lower()))
     area = base.topic_area(topic_id)
-    related = [topic_id] + [t for t in (base.topics_in_area(area) if area else []) if t != topic_id]
+    related = [topic_id] + [t for t in (base.topics_in_area(area) if area and not only else []) if t != topic_id]
     current = base.topic(council, topic_id)
     about = content_words(" ".join([base.topic_title(topic_id, council) or "", *(current.prose if current else ())]))
     titles = {t: content_words(base.topic_title(t, council) or "") for t in related}
@@ -641,7 +646,9 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                     # own subject counts below)
                     said_words |= titles[tid]
                 overlap = len(words & said_words) + ANCHOR_WEIGHT * len((words & anchor) - said_words)
-                if (not match and overlap < 2) or not (linked or overlap):
+                # (a sentence that gives nothing asked needs two of its words; one, when only this topic is searched:
+                # a topic both classifiers chose)
+                if (not match and overlap < (1 if only else 2)) or not (linked or overlap):
                     continue
                 overlap += min(2, len(ctx & content_words(_with_antecedent(said, i))))
                 # the everyday words that name a thing ("the notes and the plan"), worth half a word each

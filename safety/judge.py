@@ -63,7 +63,10 @@ _IS_IT_NORMAL = re.compile(r"\b(is it|is that|it is|it's|its|is this) (normal|ok
 # Asking what to do about what they have just told ("...and thuds. Should I go round?"): the telling
 # comes first, in a sentence of its own.
 _WHAT_TO_DO = re.compile(r"\b((should|shall) (i|we) (go round|go over|go in|knock|call|ring|phone|intervene|get help)|"
-                         r"do (i|we) (call|ring|phone) (the police|999|someone))\b")
+                         r"do (i|we) (call|ring|phone) (the police|999|someone)|"
+                         # ...or who could help ("...made to carry bags for them. is there someone that can help")
+                         r"(is|are) there (anyone|anybody|someone|somebody|ppl|people|a team|any help|help|support)"
+                         r"( [a-z]+){0,3} (who|that|to) (help|helps|can help|could help|deal|deals|sort))\b")
 _TELLS_FIRST = re.compile(r"^[^?]{25,}?[.!]\s+\S")
 # Right after a safety reply ("can you keep a secret?", then a hint of what a relative does), less
 # is needed: the conversation is already about a concern.

@@ -155,6 +155,7 @@ _QUESTION = re.compile(r"^\s*(what|whats|what's|wot|wat|is|are|r|does|do|did|can
 # a question clause later in the message: "..., does that mean she has to move?", ". why can't I be there"
 _QUESTION_CLAUSE = re.compile(r"([,.;!?]\s*|\b(and|but|so)\s+)(what|whats|wot|is|are|does|do|did|can|could|will|would|"
                               r"should|how|when|where|who|which|why|am)\s+(that|this|it|i|we|they|she|he|you|u|the|a|my|"
+                              r"there|"
                               r"does|do|is|are|will|can|should|would|happens?|can'?t|cannot|won'?t|wont|don'?t|dont|"
                               r"doesn'?t|doesnt|isn'?t|isnt)\b",
                               re.I)

@@ -31,6 +31,16 @@ OWN_CASE = re.compile(
     r"(name|number|phone number|email|mobile)|"
     r"who (is|'s) (my|our) (social worker|worker|case worker|caseworker)|"
     r"(my|our) (case|file|records?) (number|status|notes)|"
+    # what a worker wrote or said about a particular family, theirs or another's: only the people involved can say
+    r"what (did|has|have|had) (the |my |our |their |his |her |a )?(social worker|worker|sw|case worker|caseworker|"
+    r"school|police|council|they|she|he) (wrote|written|write|said|say|put|put down|recorded|record|noted|note|"
+    r"reported|report) (down )?(about|on|in) (me|us|my|our|his|her|their|the [a-z']+ (family|kids|children|"
+    r"case|file|household)|the [a-z]+s (next door|upstairs|downstairs|across the road|over the road|at number)|"
+    r"[a-z]+'s)\b|"
+    # the name of a particular person in a team: a computer has no names of staff
+    r"name (of|for) (the|my|our|their|his|her|a)( [a-z']+){0,4} (team manager|manager|iro|"
+    r"independent reviewing officer|chair|chairperson|conference chair|head of service|director|duty worker)|"
+    r"(team manager|manager|iro|conference chair|duty worker)'?s name|"
     # how a particular family's case is going, theirs or someone else's: only the people involved can say
     r"(happening|going on|the latest|an update|any update|any news) (with|in|on|about) ([a-z]+ ){0,3}"
     r"(my|our|his|her|their|[a-z]+'s)( [a-z]+){0,3} case|"

@@ -344,7 +344,9 @@ async def test_a_topic_answer_remembers_the_topic(make_tracker, dispatcher, doma
 
 @pytest.mark.parametrize("intent, action", [("inform_council", actions.ActionSetCouncil),
                                             ("nlu_fallback", actions.ActionSearchKnowledge),
-                                            ("mash_contact", actions.ActionAnswerTopic)])
+                                            ("mash_contact", actions.ActionAnswerTopic),
+                                            # taken for asking what the assistant does
+                                            ("help", actions.ActionHelp)])
 async def test_a_change_of_council_answers_the_last_question_again(make_tracker, dispatcher, domain, intent, action):
     tracker = make_tracker(intent, text="oh I'm in Bolton actually", slots={"topic": "leaving_care"},
                            entities=[{"entity": "council", "value": "bolton"}])
@@ -1876,3 +1878,19 @@ async def test_a_second_question_naming_its_own_topic_is_answered_from_it(make_t
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "5 working days" in said and "10 working days" in said, said
+
+
+async def test_a_follow_up_both_classifiers_give_another_topic_is_answered_about_what_it_names(make_tracker, dispatcher,
+                                                                                              domain):
+    # the police are named in the Section 47 enquiry's answer, so this is taken for a follow-up; its "why" is best
+    # given by why an enquiry is made, which says nothing of the police
+    tracker = make_tracker("s47_police", text="and why are the police in it as well?", slots={"topic": "s47_what"},
+                           confidence=0.9)
+    tracker.latest_message["topic_model"] = [{"name": "s47_police", "confidence": 0.9}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "jointly" in texts(dispatcher)
+    # one classifier alone is not enough
+    dispatcher.messages.clear()
+    tracker.latest_message["topic_model"] = [{"name": "s47_what", "confidence": 0.9}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "jointly" not in texts(dispatcher)

@@ -773,3 +773,8 @@ def test_the_current_topic_s_title_does_not_stand_in_for_words_its_sentence_lack
     # disability, specialist support), not "It is called..." for sharing a stem with the topic's title
     fact = followup.best_fact(kb, "bolton", "send_local_offer", "what kind of help could a specialist team give?")
     assert fact is not None and "specialist support" in fact.sentence, fact and fact.sentence
+
+
+def test_as_well_is_not_a_content_word():
+    assert followup.content_words("is the school there as well?") == {"school"}
+    assert "well" in followup.content_words("keep the child safe and well")

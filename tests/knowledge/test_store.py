@@ -89,6 +89,8 @@ def test_next_steps_are_offered_in_the_order_a_family_meets_them(kb):
     ("there's mould all over my son's bedroom wall", "council tax, housing and other council services"),
     ("she wants to change schools after half term", "school places and admissions"),
     ("if it goes to a hearing will I win my case against her dad?", "legal aid and solicitors"),
+    ("what do solicitors charge for a child protection case", "legal aid and solicitors' costs"),
+    ("can I afford a lawyer if it goes to court", "legal aid and solicitors' costs"),
 ])
 def test_a_subject_outside_childrens_services(kb, text, subject):
     assert kb.outside_subject(text).name == subject

@@ -692,9 +692,14 @@ def test_someone_else_s_illness_does_not_hide_a_threat_to_end_their_life(safety_
 
 
 @pytest.mark.parametrize("text, grievance", [
-    ("i forgot my pe kit and miss will be cross", True),
+    ("i left my water bottle on the bus, miss will be cross", True),
     ("i left my library book at nan's", True),
     ("i lost my mum at the shops", False),
 ])
 def test_a_school_thing_lost_is_a_child_s_everyday_grievance(cues: Cues, text, grievance):
     assert cues.is_grievance(text) is grievance
+
+
+def test_telling_then_asking_who_helps_is_held_to_what_a_statement_needs(safety_judge: Judge):
+    said = "older boys make my cousin carry bags for them to other towns. is there anyone who deals with that"
+    assert safety_judge.judge(said).concern

@@ -242,6 +242,9 @@ def test_bad_pattern_file_is_refused(tmp_path):
     ("and who decides that?!", True),
     # a question clause that asks why something cannot be
     ("they said no to the meeting. why can't we go to it", True), ("i can't sleep, he won't stop", False),
+    # "is there..." after a full stop asks, with or without its question mark
+    ("some men keep giving my cousin free stuff. is there a service for this", True),
+    ("i went home. there was nobody in", False),
 ])
 def test_is_question(text, question):
     from safety.signals import is_question
@@ -330,9 +333,9 @@ def test_session_42_look_alikes_raise_nothing(detector, text):
 
 
 @pytest.mark.parametrize("text, category", [
-    ("my brother's mate pushed her down the stairs last night", "injury"),
+    ("my brother's mate shoved my sister down the stairs", "injury"),
     ("he threw my mum through the kitchen window haha", "injury"),
-    ("she texted me from the railway saying bye forever", "self_harm"),
+    ("my mate messaged from the railway saying bye forever", "self_harm"),
     ("did it again and deeper this time", "self_harm"),
     ("it needs stitches but i'm not telling anyone", "self_harm"),
     ("I picture throwing him off the balcony", "breaking_point"),

@@ -22,6 +22,8 @@ from understanding.requests import cannot_do
     "can you see if the kids over the road have got a social worker",
     "could you give me the email of my daughter's new social worker",
     "any news on the case for the family upstairs?", "what's happening with that case about the kids across the road",
+    "what has the social worker written about the Khans next door", "what has the school said about my daughter",
+    "what's the name of the team manager in the west area?", "who is the IRO? I need the iro's name",
 ])
 def test_asked_to_act_or_about_their_own_case(text):
     assert cannot_do(text), text
@@ -39,6 +41,8 @@ def test_asked_to_act_or_about_their_own_case(text):
     "can you tell me if a child in care has a social worker of their own?",
     "what's the name of the team a social worker works in?",
     "what happens with the case after the conference?", "what happens in the case of a child in care?",
+    "what did the council say about early help in its plan", "what's the name of the meeting after the assessment",
+    "who is the team manager for", "what does the team manager decide",
 ])
 def test_ordinary_questions_are_not(text):
     assert not cannot_do(text), text
