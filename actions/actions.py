@@ -1609,11 +1609,19 @@ REFERRAL_TOPIC = "how_to_refer"
 SAFETY_ANSWERS = frozenset({"mash_contact", "mash_out_of_hours", "safeguarding_advice", "how_to_refer"})
 
 
+# Asking whether anyone or any service helps with something ("is there anyone who deals with this?", "are there people
+# who help with that")
+_IS_THERE_HELP = re.compile(r"\b(is|are) there (anyone|anybody|someone|somebody|ppl|people|a team|a service|"
+                            r"any service|any help|help|support|a group|anything)\b")
+
+
 def answer_beside_concern(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic: Topic,
                           text: str) -> str:
     """Short, after a safety reply: the fact asked from `topic`, else what the topic is, with the rest one
     tap away. The topic answered."""
-    fact = followup.best_fact(base, council, topic.id, text) if followup.asked_aspects(text) - {"what"} else None
+    # (whether anyone helps with it, "are there services for it?", is answered by what the topic is: the team)
+    fact = followup.best_fact(base, council, topic.id, text) \
+        if followup.asked_aspects(text) - {"what"} and not _IS_THERE_HELP.search(text.lower()) else None
     dispatcher.utter_message(text="About your question:")
     send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence) if fact
          else answers.fact_messages(base, council, topic, topic.answer))

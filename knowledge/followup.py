@@ -848,7 +848,9 @@ def gives_the_aspect_asked(question: str, fact: Fact) -> bool:
 _COUNTED = re.compile(rf"\b{_NUMBER} ((?:[a-z'-]+ ){{0,2}}[a-z'-]+)")
 # (or by a time that follows the one before: "After that, plans are reviewed at least every 6 months."; or by a
 # time named before: "The 3 months start from the first child protection conference.")
-_PRONOUN_START = re.compile(r"^(in \w+, )?(it|its|they|their|this|these|that|those|he|she|then|after (that|this)|"
+# (after a linking word too: "Together they decide...", "So it is...")
+_PRONOUN_START = re.compile(r"^(in \w+, )?((together|so|and|but|also),? )?"
+                            r"(it|its|they|their|this|these|that|those|he|she|then|after (that|this)|"
                             r"afterwards|the \d+ (working )?(days|weeks|months))\b", re.IGNORECASE)
 
 

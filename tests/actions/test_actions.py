@@ -486,6 +486,13 @@ async def test_a_question_beside_a_concern_is_answered_from_the_topic_of_that_ha
     assert dispatcher.messages[-1]["custom"]["type"] == "safety_response"
     assert SlotSet("topic", "exploitation") in events
     dispatcher.messages.clear()
+    # asked whether anyone helps, in words that ask "who": what the topic is, the team, not who fills in a form
+    dispatcher.messages.clear()
+    asked = make_tracker("safety", safety=judgement,
+                         text="older lads have got my boy selling for them. are there people who help with this")
+    await actions.ActionSafetyResponse().run(dispatcher, asked, domain)
+    assert team in texts(dispatcher)
+    dispatcher.messages.clear()
     # said, not asked: the safety reply alone
     said = make_tracker("safety", text="older lads have got my boy selling for them", safety=judgement)
     events = await actions.ActionSafetyResponse().run(dispatcher, said, domain)

@@ -778,3 +778,10 @@ def test_the_current_topic_s_title_does_not_stand_in_for_words_its_sentence_lack
 def test_as_well_is_not_a_content_word():
     assert followup.content_words("is the school there as well?") == {"school"}
     assert "well" in followup.content_words("keep the child safe and well")
+
+
+def test_a_sentence_that_points_back_after_a_linking_word_comes_with_what_it_points_to():
+    said = ["Hub workers read each form.", "Together they decide who picks it up."]
+    assert followup._with_antecedent(said, 1) == "Hub workers read each form. Together they decide who picks it up."
+    assert followup._with_antecedent(["Hub workers read each form.", "Together, staff agree."], 1) == \
+        "Together, staff agree."
