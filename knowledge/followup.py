@@ -42,7 +42,7 @@ ASPECT_QUESTIONS = {
     "where": r"\b(where|which building|near me|location|nearest|somewhere|anywhere|turn up|drop in|walk in|"
              r"pop in|in person)\b",
     "choice": r"\b(have to|got to|must (i|we)|do (i|we) need to|say no|refuse|voluntary|choice|agree|consent|"
-              r"permission|make (me|us)|force|allowed|can (i|we|they))\b",
+              r"compulsory|mandatory|optional|obliged|permission|make (me|us)|force|allowed|can (i|we|they))\b",
     "miss": r"\b(what if|if (i|we) (miss|can'?t|cannot|don'?t)|miss|missed)\b|"
             # ("and if social care cannot reach us?")
             r"\bif (they|you|he|she|the [a-z]+|social care|social services) (can'?t|cannot|don'?t|do not|couldn'?t) "
@@ -155,6 +155,9 @@ STRONG = {
     "count": re.compile(rf"\b{_NUMBER} [a-z]+"),
     # what it holds, in so many words ("The plan sets out...", "It covers..."), not a word a list might have
     "contents": re.compile(r"\b(sets out|set out|includes?|including|covers|contains|says what|made up of)\b"),
+    # whether one must, in so many words ("Child in Need help is voluntary"), not a word of agreeing in passing
+    "choice": re.compile(r"\b(voluntary|your choice|(do not|don'?t|does not|doesn'?t) have to|can (refuse|say no)|"
+                         r"right to (refuse|say no)|not compulsory)\b"),
     # who takes part: a sentence that names several of them ("The police, health practitioners, teachers...")
     "who": re.compile(r"\b(police|health|teachers?|schools?|social workers?|nurses?|doctors?|gps?|practitioners?|"
                       r"professionals?|agencies|parents?|family|families)\b[^.]*?,[^.]*?\b(police|health|teachers?|"

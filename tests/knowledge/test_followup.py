@@ -785,3 +785,13 @@ def test_a_sentence_that_points_back_after_a_linking_word_comes_with_what_it_poi
     assert followup._with_antecedent(said, 1) == "Hub workers read each form. Together they decide who picks it up."
     assert followup._with_antecedent(["Hub workers read each form.", "Together, staff agree."], 1) == \
         "Together, staff agree."
+
+
+@pytest.mark.parametrize("text", ["is it compulsory?", "is going optional", "are we obliged to take part"])
+def test_whether_one_must_asked_in_other_words(text):
+    assert "choice" in followup.asked_aspects(text)
+
+
+def test_a_sentence_that_says_it_is_voluntary_gives_the_choice_strongly():
+    assert followup.STRONG["choice"].search("early help is voluntary")
+    assert not followup.STRONG["choice"].search("if you agree, the worker visits")
