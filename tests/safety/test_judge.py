@@ -703,3 +703,12 @@ def test_a_school_thing_lost_is_a_child_s_everyday_grievance(cues: Cues, text, g
 def test_telling_then_asking_who_helps_is_held_to_what_a_statement_needs(safety_judge: Judge):
     said = "older boys make my cousin carry bags for them to other towns. is there anyone who deals with that"
     assert safety_judge.judge(said).concern
+
+
+@pytest.mark.parametrize("text, process", [
+    ("they said ten working days, we are now on week five", True),
+    ("who should we chase about the enquiry? nobody rings back", True),
+    ("he chased me round the kitchen", False),
+])
+def test_how_long_it_is_taking_and_who_to_chase_are_about_the_process(cues: Cues, text, process):
+    assert cues.is_about_process(text) is process
