@@ -712,3 +712,12 @@ def test_telling_then_asking_who_helps_is_held_to_what_a_statement_needs(safety_
 ])
 def test_how_long_it_is_taking_and_who_to_chase_are_about_the_process(cues: Cues, text, process):
     assert cues.is_about_process(text) is process
+
+
+@pytest.mark.parametrize("text, over", [
+    ("their dad got locked up last month, can he phone them?", True),
+    ("she's inside for four years now", True),
+    ("he locked me up in my room", False),
+])
+def test_the_one_who_did_it_now_in_prison_is_said_to_be_over(cues: Cues, text, over):
+    assert cues.is_over(text) is over
