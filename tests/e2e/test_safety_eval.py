@@ -76,7 +76,9 @@ GATES = {
     "fresh-2026-13c": (0.975, 0.965, 0.032),
     # written at the start of session 42 from the seeds only (1 crisis message equal to a training example taken
     # out). Measured untuned 97.1%/96.8%/2.2%; the same at the end of session 42. Its misses were read once at the
-    # start of session 43. Floors: that run less about three cases.
+    # start of session 43 (violence that injures laughed off; a goodbye from a bridge; cutting deeper; a picture of
+    # dropping a baby; pictures on a website; a tent; hands where they shouldn't be; a school thing lost; who to chase
+    # about enquiries), after which 99.4%/99.1%/1.6%. Floors: that run less about three cases.
     "fresh-2026-13d": (0.96, 0.955, 0.032),
     # written at the start of session 43 from the seeds only (1 ordinary message equal to a training example taken
     # out). Measured untuned (the code of session 42's end) 98.2%/97.4%/3.8%. Unread: the honest measure now.
