@@ -120,6 +120,13 @@ _PARTICULAR_CHILD = re.compile(
     r"(one of (my|our|the)|an?) (u|under) ?-?\d{1,2}s?|"
     r"(child|children|kids|baby|siblings) (were |was )?"
     r"(present|in the (house|home|property|flat)|at the (address|property|house)))\b")
+# A message of at most SHORT_WORDS words, with no crisis pattern in it, needs the model this sure (safety.judge).
+SHORT_WORDS = 4
+SHORT_CONFIDENCE = 0.9
+_WORDS = re.compile(r"[a-z0-9']+")
+# (not a call for help, however short: "help. he's here.")
+_CALLS_FOR_HELP = re.compile(r"\b(help|please|pls|plz|scared|afraid|frightened|terrified|hurt|hurts|hurting|emergency|"
+                             r"now|quick|quickly|sos)\b")
 # ...and to say who is speaking when the words hold no cue.
 SPEAKER_CONFIDENCE = 0.8
 BREAKING_POINT = "carer_breaking_point"
@@ -352,6 +359,11 @@ class Judge:
         if settled:
             # (a question about the process beside what is told, "...anyway whats early help", is settled lightly)
             needed = max(needed, SETTLED_CONFIDENCE if over or made_up else LIGHTLY_SETTLED_CONFIDENCE)
+        if not signals and not after_concern and len(_WORDS.findall(lowered)) <= SHORT_WORDS and \
+                not _CALLS_FOR_HELP.search(lowered):
+            # a message of a few words with no crisis pattern ("nurse here", "im eleven", "my lad is fifteen") tells too
+            # little for the model's word alone to be a disclosure, unless it is very sure
+            needed = max(needed, SHORT_CONFIDENCE)
         model_may_raise = model_kind != NONE and not (impersonal_question and not after_concern) and not made_up
         least = PROFESSIONAL_ASKING if asking_to_refer else PROFESSIONAL_REPORT
         if (not settled or reporting) and harm_p >= least and model_kind != NONE and professional_child:

@@ -721,3 +721,14 @@ def test_how_long_it_is_taking_and_who_to_chase_are_about_the_process(cues: Cues
 ])
 def test_the_one_who_did_it_now_in_prison_is_said_to_be_over(cues: Cues, text, over):
     assert cues.is_over(text) is over
+
+
+@pytest.mark.parametrize("text", ["Practice nurse here", "im eleven", "my lad is fifteen"])
+def test_a_few_words_that_tell_no_harm_are_not_a_disclosure_on_the_model_s_word(safety_judge: Judge, text):
+    assert not safety_judge.judge(text).concern
+
+
+@pytest.mark.parametrize("text, after", [("please help hes back", False), ("he hit me", False), ("its me again", True)])
+def test_a_few_words_still_raise_a_concern_when_they_call_for_help_tell_harm_or_follow_one(safety_judge: Judge, text,
+                                                                                           after):
+    assert safety_judge.judge(text, after_concern=after).concern
