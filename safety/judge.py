@@ -124,7 +124,7 @@ _PARTICULAR_CHILD = re.compile(
 SHORT_WORDS = 4
 SHORT_CONFIDENCE = 0.9
 _WORDS = re.compile(r"[a-z0-9']+")
-# (not a call for help, however short: "help. he's here.")
+# (not a call for help, however short: "please, he is back")
 _CALLS_FOR_HELP = re.compile(r"\b(help|please|pls|plz|scared|afraid|frightened|terrified|hurt|hurts|hurting|emergency|"
                              r"now|quick|quickly|sos)\b")
 # ...and to say who is speaking when the words hold no cue.
