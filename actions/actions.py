@@ -95,7 +95,7 @@ def worded_for_the_reader(run):
 def council_events(tracker: Tracker, council: str) -> List[EventType]:
     """Keep the council slot as a clean id once it is known."""
     return [SlotSet("council", council)] if tracker.get_slot("council") not in (None, council) or \
-        entity_values(tracker, "council") else []
+        councils_named(tracker, kb()) else []
 
 
 def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
@@ -813,6 +813,10 @@ class ActionAnswerTopic(Action):
         topic_id = conversation_choice(tracker, base, council, topic_id, understood)
         topic_id = covered_choice(tracker, base, council, topic_id, understood)
         topic_id = searched_choice(tracker, base, council, topic_id, understood)
+        if not_sure_of(tracker) or topic_id == FEAR_TOPIC:
+            # a figure asked beside a fear ("I'm terrified they'll take my kids. They've started an assessment, how
+            # long have they got?"): the guess that gives it, the fear answered too (answer_the_fear_too)
+            topic_id = figure_choice(tracker, base, council, topic_id, understood)
         if followup.names_section(understood):
             # a process named by its section beside the fear of losing the child: the fear, then the process
             # (answer_the_fear_too)
@@ -853,8 +857,8 @@ FEAR_TOPIC = "family_together"
 _KID = r"(him|her|them|(my|our|the) (kids?|children|child|son|daughter|baby|boy|girl|grandchild|grandchildren|" \
        r"grandkids))"
 _FEARS_REMOVAL = re.compile(
-    r"\b(they|social services|social care|social workers?|the council|the social worker)('ll| will| are| might| could|"
-    r" would| may)?( be)?( going to| gonna| try to| trying to| want to| wanna)? (take|taking|took|remove|removing|put|"
+    r"\b(they|social services|social care|social workers?|the council|the social worker)('ll| will| are|'re| might|"
+    r" could| would| may)?( be)?( going to| gonna| try to| trying to| want to| wanna)? (take|taking|took|remove|removing|put|"
     rf"putting) {_KID}( (away|off (me|us)|into care|in care|from (me|us))| ?(\?|$|\.|,|!))", re.I)
 
 

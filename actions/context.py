@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 
 from knowledge.store import KnowledgeBase
 from safety.kinds import UNKNOWN, speaker_for, speaker_group
-from understanding.council_words import meant
+from understanding.council_words import COUNCIL_ENTITY, meant
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -58,9 +58,21 @@ def _metadata_council(tracker: Tracker) -> Optional[str]:
 
 
 def councils_named(tracker: Tracker, kb: KnowledgeBase) -> list[str]:
-    """The councils the latest message names as meant, in order (not "rather than Bolton")."""
+    """The councils the latest message names as meant, in order (not "rather than Bolton"), also where a
+    council's name is part of a longer name the entity ruler took whole ("Hampshire children's social
+    care" is a service, and names Hampshire)."""
     latest = tracker.latest_message or {}
-    named = (kb.resolve_council(e.get("value")) for e in meant(latest.get("text") or "", latest.get("entities") or []))
+    text = latest.get("text") or ""
+    entities = []
+    for e in latest.get("entities") or []:
+        if e.get("entity") == COUNCIL_ENTITY:
+            entities.append(e)
+        elif isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            inside = kb.resolve_council(text[e["start"]:e["end"]])
+            if inside:
+                entities.append({**e, "entity": COUNCIL_ENTITY, "value": inside})
+    entities.sort(key=lambda e: e.get("start") if isinstance(e.get("start"), int) else 0)
+    named = (kb.resolve_council(e.get("value")) for e in meant(text, entities))
     return [c for c in named if c]
 
 

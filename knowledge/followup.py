@@ -205,6 +205,8 @@ GENERIC = frozenset("""child children childs kid kids family families social wor
 
 def _stem(word: str) -> str:
     word = word.strip("'-")
+    if len(word) > 5 and word.endswith("ies"):
+        return (word[:-3] + "y")[:6]  # "babies" is "baby", "families" "family", "agencies" "agency"
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             word = word[: -len(suffix)]
@@ -435,7 +437,12 @@ def fact_names_it(base: KnowledgeBase, council: str, topic_id: str, text: str, v
 _BECOMES_CP = re.compile(r"\b((turn|turns|turned|turning|move|moves|moved|moving|push|pushed|go|goes|step|stepped) "
                          r"((it|this|that|them|us|ours|our case|the case|the plan) )?(up )?(in)?to (a )?"
                          r"(child protection|cp)|"
-                         r"(become|becomes|becoming) (a )?(child protection|cp))\b")
+                         r"(become|becomes|becoming) (a )?(child protection|cp)|"
+                         # ...or asked to be escalated ("can I ask for it to be escalated?", "how do we step it up?")
+                         r"(be|get|gets|got|getting|being) (escalated|stepped up)|"
+                         r"(get|have|has) (it|this|that|the case|the plan|things) (escalated|stepped up)|"
+                         r"escalate (it|this|that|the case|things|matters|the plan|our case|my concerns?)|"
+                         r"step (it|this|that|the case|things|the plan) up)\b")
 # A sentence that says how a case steps up, and how many after it say who asks and what follows.
 _STEPS_UP = re.compile(r"\b(step|steps|stepped) up\b|\bescalat\w*")
 STEP_UP_SENTENCES = 3
@@ -512,6 +519,9 @@ _SAME_AS = ((re.compile(r"\bon (his|her|their|my|your|its) own\b|\bby (him|her|t
             (re.compile(r"\b(the )?next (one|meeting|conference)\b"), "the review"),
             # making up one's mind is deciding ("how quick will they make their mind up?")
             (re.compile(r"\bma(?:ke|kes|de|king) (up )?(their|his|her|your|my|our|a|the) minds? ?(up)?\b"), "decide"),
+            # less of something is a smaller one ("does that mean the risk has gone down?")
+            (re.compile(r"\b(gone|go|goes|went|come|came|got|gotten|dropped) down\b|\b(lower|lowered|reduced|"
+                        r"decreased|lessened)\b"), "smaller"),
             # what can come out of a meeting is what it can decide ("what could come out of it?")
             (re.compile(r"\b(come|comes|came) out of (it|that|this|the meeting|the conference)\b"),
              "decide outcome"))
@@ -522,6 +532,18 @@ def _plain(question: str) -> str:
     for pattern, plain in _SAME_AS:
         lowered = pattern.sub(plain, lowered)
     return lowered
+
+
+# A question that asks nothing but how something said before goes for one thing ("what about the baby?",
+# "and for foster carers?").
+_WHAT_ABOUT = re.compile(r"\W*((and|but|so|ok|okay|right) )?((what|how) about|and (the|for|with|what if))\b")
+
+
+# Whether something means another thing ("does that mean the risk has gone down?"), and a sentence that says
+# what it means or does not.
+_ASKS_MEANING = re.compile(r"\b(does|do|did|would|will|is|could) (that|this|it|closing|closure|it closing)"
+                           r"( [a-z]+)? (mean|show|indicate)\b")
+_SAYS_MEANING = re.compile(r"\b(mean|means|meant|show|shows|indicate|indicates)\b")
 
 
 # A section of an Act named by its number ("section 17", "s47").
@@ -582,6 +604,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     ctx = content_words(_without(_SPEAKER.sub(" ", _plain(context)), base.council_names())) - words \
         if context else set()
     sections = set(_SECTION.findall(plain))
+    about_one_thing = not asked and bool(_WHAT_ABOUT.match(plain))
+    asks_meaning = bool(_ASKS_MEANING.search(plain))
     duration = bool(_ASKS_DURATION.search(question.lower()))
     frequency = bool(_ASKS_FREQUENCY.search(question.lower()))
     area = base.topic_area(topic_id)
@@ -650,8 +674,10 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                     said_words |= titles[tid]
                 overlap = len(words & said_words) + ANCHOR_WEIGHT * len((words & anchor) - said_words)
                 # (a sentence that gives nothing asked needs two of its words; one, when only this topic is searched:
-                # a topic both classifiers chose)
-                if (not match and overlap < (1 if only else 2)) or not (linked or overlap):
+                # a topic both classifiers chose, or when the question asks nothing but how the conversation's topic
+                # goes for one thing: "what about the baby?" after statutory visits)
+                bar = 1 if only or (about_one_thing and tid == topic_id) else 2
+                if (not match and overlap < bar) or not (linked or overlap):
                     continue
                 overlap += min(2, len(ctx & content_words(_with_antecedent(said, i))))
                 # the everyday words that name a thing ("the notes and the plan"), worth half a word each
@@ -668,6 +694,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                     strong += 1  # "8 Family Hubs" answers "how many are there?" after family hubs
                 if gives_duration:
                     strong += 2  # "It lasts as long as it is needed" over "the first meeting is within 10 days"
+                if asks_meaning and _SAYS_MEANING.search(sentence.lower()):
+                    strong += 1  # "does that mean the risk is smaller?": "closing it does not mean the risk is smaller"
                 if frequency and _GIVES_FREQUENCY.search(sentence.lower()):
                     strong += 2  # "reviewed at least every 6 months" over "the first review is within 3 months"
                 made_whole = read if pointing else _with_antecedent(said, i)  # (the same text when it points back)

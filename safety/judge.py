@@ -105,7 +105,8 @@ _STUDYING = re.compile(r"\b(doing|for|on|in) (my|our|a|the) (training|course|ass
 _ASKS_TO_REFER = re.compile(r"\b(refer|referral|referring|report|reporting|urgent|urgently|mash|999|route|"
                             r"who (do|should) (i|we) (contact|call|ring|tell|phone))\b")
 _PARTICULAR_CHILD = re.compile(
-    r"\b(\d{1,2} ?(yo|y/o|yr|yrs|year|years|month|months|week|weeks)[ -]?(old)?|\d{1,2}-(year|month|week)-old|"
+    r"\b(\d{1,2} ?(yo|y/o|yr|yrs|year|years|month|months|week|weeks|day|days)[ -]?(old)?|"
+    r"\d{1,2}-(year|month|week|day)-old|"
     r"child of \d{1,2}|(mother|mum|dad|father|parent) of (a|an|the) |"
     r"baby of|y\d{1,2}|year \d{1,2} (pupil|child|girl|boy|student)|"
     r"(reception|nursery|pre-?school|primary|secondary) (child|pupil|girl|boy|kid|student)|"
@@ -185,7 +186,7 @@ class Cues:
         self._flags = {name: [re.compile(p) for p in spec[name]]
                        for name in ("secret", "harmless_secret", "distress", "settled", "online", "process", "own",
                                     "accident", "cover_story", "made_up", "illness", "laughing", "policy", "joke",
-                                    "joke_claimed", "again", "grievance")}
+                                    "joke_claimed", "again", "grievance", "serious", "reassured")}
 
     @staticmethod
     def _clean(text: str) -> str:
@@ -251,8 +252,13 @@ class Cues:
         return self._found("illness", text)
 
     def is_laughing(self, text: str) -> bool:
-        """Laughed off or cheerful: 'lol', '😂', 'best day ever'."""
-        return self._found("laughing", text)
+        """Laughed off or cheerful: 'lol', '😂', 'best day ever'; not when the laugh is taken back ('lol... not
+        joking tbh', 'haha i'm serious')."""
+        return self._found("laughing", text) and not self._found("serious", text)
+
+    def is_reassured(self, text: str) -> bool:
+        """Said in so many words to be no danger: 'he's not aggressive', 'not horrible or anything', 'stable now'."""
+        return self._found("reassured", text)
 
     def is_grievance(self, text: str) -> bool:
         """A child's everyday grievance: 'so unfair', 'no one picked me', 'took my hoodie again'."""
@@ -311,7 +317,7 @@ class Judge:
         lightly = not over and (
             (not professional_child and self.cues.is_ill(text)) or
             (not any(s.category in LAUGH_PROOF for s in signals) and self.cues.is_laughing(text)) or
-            self.cues.is_grievance(text))
+            self.cues.is_grievance(text) or self.cues.is_reassured(text))
         said_settled = over or lightly
         settled = said_settled or about_process or made_up
         # A question about a topic in general, about no one in particular, is never a disclosure on

@@ -63,6 +63,17 @@ async def test_council_from_metadata_and_from_the_message(make_tracker, dispatch
     assert "15days" not in flat(texts(d2))
 
 
+async def test_a_council_named_inside_a_service_s_name_is_the_council(make_tracker, dispatcher, domain):
+    # the entity ruler takes the longest name whole ("Hampshire children's social care" is a service): its council
+    # is still the one named, kept for the next question
+    text = "hampshire children's social care want to assess us, how long can it take"
+    service = {"entity": "service", "value": "procedures", "start": 0, "end": len("hampshire children's social care")}
+    tracker = make_tracker("assessment_length", text=text, entities=[service])
+    events = await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert SlotSet("council", "hampshire") in events
+    assert "15days" in flat(texts(dispatcher)) and "45workingdays" not in flat(texts(dispatcher))
+
+
 async def test_topic_a_council_does_not_cover_says_so_and_gives_its_number(make_tracker, dispatcher, domain, kb):
     missing = [t for t in kb.topic_ids() if kb.topic("bolton", t) is None]
     assert missing, "expected some topics Bolton's documents don't cover"
@@ -1901,3 +1912,18 @@ async def test_a_follow_up_both_classifiers_give_another_topic_is_answered_about
     tracker.latest_message["topic_model"] = [{"name": "s47_what", "confidence": 0.9}]
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "jointly" not in texts(dispatcher)
+
+
+async def test_a_figure_asked_beside_the_fear_of_losing_the_children_is_answered_with_the_fear(make_tracker, dispatcher,
+                                                                                                domain):
+    # the second opinion hears the fear (keeping families together), DIET the assessment: the fear's words, then the
+    # assessment's timescale, not "I don't have that exact detail" about keeping families together
+    text = "we're so scared they're going to take our son away. the assessment has begun, how many days can it run?"
+    tracker = make_tracker("assessment_what", text=text, confidence=0.66)
+    tracker.latest_message["intent_ranking"] = [{"name": "assessment_what", "confidence": 0.66},
+                                                {"name": "assessment_length", "confidence": 0.06}]
+    tracker.latest_message["topic_model"] = [{"name": "family_together", "confidence": 0.7}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = flat(texts(dispatcher))
+    assert "45workingdays" in said and "exactdetail" not in said
+    assert flat("stay together") in said

@@ -662,7 +662,10 @@ def test_a_sentence_that_brings_people_together_says_who_is_there():
 
 
 @pytest.mark.parametrize("text", ["might the plan turn into child protection later?", "could ours become a CP case?",
-                                  "what if they push it up to child protection"])
+                                  "what if they push it up to child protection",
+                                  # asked to be escalated or stepped up
+                                  "is it possible to have it escalated", "how do we step the case up",
+                                  "would the worries need to be escalated"])
 def test_asked_whether_a_plan_can_become_child_protection_the_area_says_how_it_steps_up(kb, text):
     fact = followup.escalation_fact(kb, "hampshire", "cin_what", text)
     assert fact is not None and "step up" in fact.sentence.lower()
@@ -795,3 +798,24 @@ def test_whether_one_must_asked_in_other_words(text):
 def test_a_sentence_that_says_it_is_voluntary_gives_the_choice_strongly():
     assert followup.STRONG["choice"].search("early help is voluntary")
     assert not followup.STRONG["choice"].search("if you agree, the worker visits")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("what about a baby?", "baby is observed"),
+    ("and what about babies, they can't answer", "baby is observed"),
+])
+def test_asked_how_the_topic_goes_for_one_thing_the_sentence_that_names_it(kb, text, said):
+    # "what about X?" asks nothing but how the conversation's topic goes for X: one word of it is enough
+    fact = followup.best_fact(kb, "bolton", "statutory_visits", text)
+    assert fact is not None and said in fact.sentence.lower(), fact and fact.sentence
+
+
+def test_one_shared_word_is_not_enough_without_what_about():
+    assert followup._WHAT_ABOUT.match("what about the baby")
+    assert not followup._WHAT_ABOUT.match("is the baby seen")
+
+
+def test_asked_whether_something_means_another_the_sentence_that_says_what_it_means(kb):
+    # a plan closed when parents did not engage: whether that shows the need has gone down
+    fact = followup.best_fact(kb, "hampshire", "cin_closure", "so would that show the need has gone down?")
+    assert fact is not None and "does not mean" in fact.sentence, fact and fact.sentence

@@ -732,3 +732,39 @@ def test_a_few_words_that_tell_no_harm_are_not_a_disclosure_on_the_model_s_word(
 def test_a_few_words_still_raise_a_concern_when_they_call_for_help_tell_harm_or_follow_one(safety_judge: Judge, text,
                                                                                            after):
     assert safety_judge.judge(text, after_concern=after).concern
+
+
+@pytest.mark.parametrize("text, laughing", [
+    ("lol my brother nicked my seat", True),
+    ("lol i want to throw him out the window, not even joking", False),
+    ("haha im serious tho i cant cope", False),
+])
+def test_a_laugh_taken_back_does_not_settle_it(cues: Cues, text, laughing):
+    assert cues.is_laughing(text) is laughing
+
+
+def test_the_one_who_did_it_coming_back_is_not_over(cues: Cues):
+    assert cues.is_over("my uncle hurt me two years ago")
+    assert not cues.is_over("my uncle hurt me two years ago and he's coming to stay for the summer")
+
+
+@pytest.mark.parametrize("text, reassured", [
+    ("my dad drinks a lot but he's not violent, he just sleeps", True),
+    ("mum shouts sometimes but she's not nasty or anything", True),
+    ("my sister was in hospital but she's now stable", True),
+    ("he is violent when he drinks", False),
+])
+def test_said_in_so_many_words_to_be_no_danger(cues: Cues, text, reassured):
+    assert cues.is_reassured(text) is reassured
+
+
+def test_what_to_say_if_a_child_asks_is_a_question_about_practice(cues: Cues):
+    assert cues.is_made_up("what should staff say when a pupil says 'promise you won't tell'?")
+    assert not cues.is_made_up("what should i say to my son about the social worker")
+
+
+def test_a_professional_s_note_of_a_baby_days_old_is_of_one_particular_child():
+    # clinical shorthand the model is less sure of: the role and a baby named by its age in days are enough
+    said = "Midwife. Discharged mum and 6 day old on tuesday, no milk in and the flat is freezing. Who do I ring?"
+    judge = Judge(SignalDetector(), FixedSafetyModel("neglect", 0.4, "professional"))
+    assert judge.judge(said).concern

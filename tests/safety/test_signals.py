@@ -363,3 +363,24 @@ def test_session_43_look_alikes_raise_nothing(detector, text):
 def test_laughing_off_violence_that_injures_does_not_settle_it(safety_judge):
     said = "lol xmas went great, my uncle pushed my aunt through the patio door haha classic"
     assert safety_judge.judge(said).concern
+
+
+@pytest.mark.parametrize("text, category", [
+    ("can i cover the blue marks on my legs", "injury"),
+    ("how long till the black patches fade, we have PE monday", "injury"),
+    ("i gave my cat away to my cousin yesterday and i wont need my phone", "self_harm"),
+    ("i hate staying at nan's because of what grandad did in the bath", "abuse"),
+    ("she never wants to stay there because of what he does", "abuse"),
+])
+def test_session_44_crisis_wordings(detector, text, category):
+    assert category in [s.category for s in detector.detect_all(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "my hair has blue bits in it now",
+    "we took our dog to the vet",
+    "is the suicide squad film ok for my 11 year old",
+    "what does he do at the family hub",
+])
+def test_session_44_look_alikes_raise_nothing(detector, text):
+    assert not detector.detect_all(text)
