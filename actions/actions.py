@@ -859,7 +859,8 @@ _KID = r"(him|her|them|(my|our|the) (kids?|children|child|son|daughter|baby|boy|
 _FEARS_REMOVAL = re.compile(
     r"\b(they|social services|social care|social workers?|the council|the social worker)('ll| will| are|'re| might|"
     r" could| would| may)?( be)?( going to| gonna| try to| trying to| want to| wanna)? "
-    rf"(take|taking|took|remove|removing|put|putting) {_KID}( (away|off (me|us)|into care|in care|from (me|us))| ?(\?|$|\.|,|!))", re.I)
+    rf"(take|taking|took|remove|removing|put|putting) {_KID}"
+    r"( (away|off (me|us)|into care|in care|from (me|us))| ?(\?|$|\.|,|!))", re.I)
 
 
 def answer_the_fear_too(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
