@@ -51,6 +51,10 @@ OWN_CASE = re.compile(
     # whether a particular family is on a plan or known to social care: only the people involved can say
     r"(" + _TELL_IF + r") (my|our|his|her|their|[a-z]+'s)( [a-z']+){0,3} (is |are |was |were )?(still |already |now )?"
     r"(on|under) (a |the )?(child protection|cp|child in need|cin|protection) plan|"
+    # ...named as a family where they live ("is the Smith family at number 4 on a CP plan?")
+    r"(" + _TELL_IF + r") (the|that|this) ([a-z']+ ){0,2}(family|household|couple|kids|children|neighbours?)"
+    r"( [a-z']+){0,4} (is |are |was |were )?(still |already |now )?"
+    r"(on|under) (a |the )?(child protection|cp|child in need|cin|protection) plan|"
     r"(" + _TELL_IF + r") (my|our|his|her|their|[a-z]+'s)( [a-z']+){0,3} (is |are )?(still |already )?"
     r"known to (social services|social care|children's services)|"
     # or whether they have a social worker ("could you check if the couple upstairs have a social worker")

@@ -82,16 +82,8 @@ HELDOUT_FLOORS = {
     # when last measured; 2026-12t and 2026-12u, read in sessions 33 and 34, left in session 41 to keep the suite
     # inside its time (25.5 minutes in session 40's CI run): gated at 81% and 80% overall when they left;
     # 2026-12v and 2026-12w, read in sessions 35 and 36, left in session 42 for 2026-13d: 253/297 and 260/299
-    # when last measured; 2026-12x, read in session 37, left in session 43 for 2026-13e: gated at 81% overall.)
-    # Written at the start of session 37 from the seeds only (5 cases that were word for word training examples
-    # taken out). Measured untuned: 249/295 = 84.4%; 251/295 at the end of session 37. Its misses were read once
-    # at the start of session 38 (a bare time question answered with another process's figure; the fear of removal
-    # not answered when the classifier was unsure; another family's case and a social worker's name asked of a
-    # computer; an adult's question beside a concern), after which 254/295 = 86.1%.
-    # Floors: the untuned run less two cases overall, one and a half a kind.
-    "heldout_answers_2026_12y.yml": {
-        "overall": 0.83, "council-switch": 0.85, "detail": 0.86, "follow-up": 0.72, "frightened": 0.81,
-        "not-covered": 0.77, "simple": 0.85, "text-speak": 0.7, "topic": 0.75, "two-part": 0.86},
+    # when last measured; 2026-12x, read in session 37, left in session 43 for 2026-13e: gated at 81% overall;
+    # 2026-12y, read in session 38, left in session 44 for 2026-13f: 255/295 when last measured.)
     # Written at the start of session 38 from the seeds only (5 cases with a turn equal to a training example taken
     # out). Measured untuned: 240/295 = 81.4%; 241/295 at the end of session 38. Its misses were read once at the
     # start of session 39 (a later step's first meeting after an assessment; "when will it stop?" of a plan; the
@@ -133,11 +125,20 @@ HELDOUT_FLOORS = {
         "overall": 0.83, "council-switch": 0.81, "detail": 0.84, "follow-up": 0.74, "frightened": 0.87,
         "not-covered": 0.72, "simple": 0.85, "text-speak": 0.82, "topic": 0.87, "two-part": 0.73},
     # Written at the start of session 43 from the seeds only (4 cases with a turn equal to a training example taken
-    # out). Measured untuned (the code of session 42's end): 258/296 = 87.2%. Nobody has read its misses: the honest
-    # measure now. Floors: that run less two cases overall, one and a half a kind.
+    # out). Measured untuned (the code of session 42's end): 258/296 = 87.2%; the same at the end of session 43. Its
+    # misses were read once at the start of session 44 (a council named inside a service's name; asked to escalate a
+    # plan; "what about the baby?"; "does that mean the risk has gone down?"; a figure asked beside the fear of
+    # losing the children), after which 263/296 = 88.9%. Floors: the untuned run less two cases overall, one and a
+    # half a kind.
     "heldout_answers_2026_13e.yml": {
         "overall": 0.86, "council-switch": 0.87, "detail": 0.88, "follow-up": 0.81, "frightened": 0.78,
         "not-covered": 0.72, "simple": 0.85, "text-speak": 0.86, "topic": 0.88, "two-part": 0.76},
+    # Written at the start of session 44 from the seeds only (4 cases whose judged turn equals a training example
+    # taken out). Measured untuned (the code of session 43's end): 252/296 = 85.1%. Nobody has read its misses: the
+    # honest measure now. Floors: that run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_13f.yml": {
+        "overall": 0.84, "council-switch": 0.81, "detail": 0.87, "follow-up": 0.75, "frightened": 0.7,
+        "not-covered": 0.82, "simple": 0.75, "text-speak": 0.9, "topic": 0.79, "two-part": 0.83},
 }
 
 

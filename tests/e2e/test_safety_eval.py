@@ -42,16 +42,8 @@ GATES = {
     # its time (25.5 minutes in session 40's CI run): gated at 96%/95.5%/2.5% and 99%/98.5%/3.5% when they left;
     # 12v and 12w, read in sessions 35 and 36, left it in session 42 for 13d: 100%/99.7%/2.5% and 99.1%/98.2%/2.2%
     # when last measured; 12x, read in session 37, left it in session 43 for 13e: 99.7%/99.7%/3.2% when last
-    # measured.
+    # measured; 12y, read in session 38, left it in session 44 for 13f: 97.6%/97.4%/0.6% when last measured.
     # `python -m safety.evaluate --url URL` still measures every set.)
-    # written at the start of session 37 from the seeds only (1 ordinary message equal to a training example
-    # taken out): 252 of its 340 crisis messages avoid every obvious crisis word. Measured untuned
-    # 90.9%/90.0%/3.4%; 92.6%/92.1%/1.6% at the end of session 37. Its misses were read once at the start of session
-    # 38 (a telling laughed off or beside a process question held to what a thing long over needs; a professional's
-    # note of one young person, "YP (14)"; a role before a dash; a spoon hidden for the airport; who gets their things
-    # when they die; voices about a parent's children; an older man booking a room with a young girl), after which
-    # 97.6%/97.4%/0.9%. Floors: the untuned run less about three cases.
-    "fresh-2026-12y": (0.9, 0.89, 0.045),
     # written at the start of session 38 from the seeds only (2 ordinary messages equal to a training example
     # taken out): 177 of its 340 crisis messages avoid every obvious crisis word. Measured untuned
     # 96.5%/96.2%/2.8%; 97.6%/97.4%/3.1% at the end of session 38. Its misses were read once at the start of session
@@ -81,9 +73,16 @@ GATES = {
     # about enquiries), after which 99.4%/99.1%/1.6%. Floors: that run less about three cases.
     "fresh-2026-13d": (0.96, 0.955, 0.032),
     # written at the start of session 43 from the seeds only (1 ordinary message equal to a training example taken
-    # out). Measured untuned (the code of session 42's end) 98.2%/97.4%/3.8%. Unread: the honest measure now.
-    # Floors: that run less about three cases.
+    # out). Measured untuned (the code of session 42's end) 98.2%/97.4%/3.8%; the same at the end of session 43. Its
+    # misses were read once at the start of session 44 (marks to hide before school; the one who did it coming back;
+    # what someone does at bedtime; a baby days old in a professional's note; a pet given away laughed off; a laugh
+    # taken back; said to be no danger; what to say if a child asks; a film's name). Floors: the untuned run less
+    # about three cases.
     "fresh-2026-13e": (0.97, 0.96, 0.047),
+    # written at the start of session 44 from the seeds only (1 ordinary message equal to a training example taken
+    # out). Measured untuned (the code of session 43's end) 97.9%/96.2%/1.9%. Unread: the honest measure now.
+    # Floors: that run less about three cases.
+    "fresh-2026-13f": (0.97, 0.95, 0.03),
 }
 
 

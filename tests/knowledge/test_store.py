@@ -85,6 +85,8 @@ def test_next_steps_are_offered_in_the_order_a_family_meets_them(kb):
     ("how much is child benefit", "benefits"),
     ("can I get legal aid", "legal aid"),
     ("what time do the family hubs open on a saturday?", "opening times and addresses of buildings"),
+    ("when's closing time at the council offices?", "opening times and addresses of buildings"),
+    ("does the office close on sunday", "opening times and addresses of buildings"),
     ("the landlord won't fix the leak in the kids' room", "council tax, housing and other council services"),
     ("there's mould all over my son's bedroom wall", "council tax, housing and other council services"),
     ("she wants to change schools after half term", "school places and admissions"),

@@ -24,6 +24,9 @@ from understanding.requests import cannot_do
     "any news on the case for the family upstairs?", "what's happening with that case about the kids across the road",
     "what has the social worker written about the Khans next door", "what has the school said about my daughter",
     "what's the name of the team manager in the west area?", "who is the IRO? I need the iro's name",
+    # a family named by where they live
+    "can you check whether the Patel family at number 12 are on a CIN plan",
+    "is the couple across the road on a child protection plan",
 ])
 def test_asked_to_act_or_about_their_own_case(text):
     assert cannot_do(text), text
@@ -37,6 +40,7 @@ def test_asked_to_act_or_about_their_own_case(text):
     "can you tell me who finds foster carers", "can the meeting be moved",
     "can you tell me how a plan is closed", "can you tell me what to expect at the conference",
     "what happens if my child is on a child protection plan?", "my son is on a child protection plan, what now?",
+    "what happens when the children are on a child protection plan?",
     "if my daughter is on a CIN plan do I have to go to the meetings?",
     "can you tell me if a child in care has a social worker of their own?",
     "what's the name of the team a social worker works in?",
