@@ -1212,16 +1212,24 @@ def contacts_and_other_questions(dispatcher: CollectingDispatcher, tracker: Trac
         give_contacts(dispatcher, base, council, text, services, topic, guessed=guessed)
         return
     about = [t for t in (guessed or guessed_topic(tracker, base), topic) if t]
+    facts = [None if asking else other_part_fact(base, council, part, about)
+             for part, asking in zip(parts, asks, strict=True)]
     given = False
-    for part, asking in zip(parts, asks, strict=True):
+    for i, (part, asking) in enumerate(zip(parts, asks, strict=True)):
         if asking:
             if not given:
-                give_contacts(dispatcher, base, council, text, services, topic, guessed=guessed)
+                earlier = next((f for f in reversed(facts[:i]) if f is not None), None)
+                own = part.get("text") or ""
+                if earlier is not None and followup.refers_back(own):
+                    # "who helps a child in care complain, and what's their number?": the number of whom the question
+                    # before was answered with (the rights officers), not of a service the words name (complaints)
+                    give_contacts(dispatcher, base, council, own, [], earlier.topic.id)
+                else:
+                    give_contacts(dispatcher, base, council, text, services, topic, guessed=guessed)
                 given = True
             continue
-        fact = other_part_fact(base, council, part, about)
-        if fact:
-            send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
+        if facts[i]:
+            send(dispatcher, answers.fact_messages(base, council, facts[i].topic, facts[i].sentence))
 
 
 def send_contacts(dispatcher: CollectingDispatcher, base: KnowledgeBase, people: List[Contact], intro: str) -> None:

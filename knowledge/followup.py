@@ -23,6 +23,9 @@ ASPECT_QUESTIONS = {
             r"short[- ]term|for good|forever)\b",
     "age": r"\b(age|ages|aged|how old|too old|too young|older|younger|under \d+|over \d+)\b",
     "count": r"\b(how many|number of|how much)\b",
+    # what something is called ("what's my plan called?", "what do they call it?")
+    "name": r"\bwhat('?s| is| are| was| were)( [a-z']+){0,3} called\b|\bwhat do (they|you|we|people) call\b|"
+            r"\bname (of|for) (it|that|this|the [a-z]+|my [a-z]+|our [a-z]+)\b|\bwhat('?s| is) (its|the) name\b",
     "who": r"\b(who|whom|whose|which( [a-z]+)? (team|teams|person|people|worker|workers|service|services|unit|units)|"
            r"anyone|anybody|someone|"
            r"somebody|(a|any|particular|special|specific|dedicated|specialist|separate|different) "
@@ -105,6 +108,9 @@ SENTENCE_ASPECTS = {
             r"\bas long as\b|\bsame day\b|\bstraight away\b|\bat once\b",
     "age": r"\b(age|aged|ages|under \d+|over \d+|up to \d+|\d+ (to|and) \d+|\d+ or (over|under|older|younger)|"
            r"years old|until they are|birthday|unborn|pre-birth)\b",
+    # a name given ("It is called...", "known as...", "Care leavers have a Pathway Plan")
+    "name": r"\b(is called|are called|called an?|called the|known as|named|(have|has|get|gets) an? [a-z' ]{0,30}"
+            r"(plan|assessment|review|meeting|conference))\b",
     "count": rf"\b{_NUMBER} ([a-z]+ ){{0,3}}[a-z]+s\b",
     "who": r"\b(social (care )?workers?|managers?|chairs?|chaired|led by|leads|runs?|officers?|police|health|"
            r"teachers?|nurses?|doctors?|gps?|iros?|practitioners?|panel|partnership|advocates?|visitors?|"
@@ -229,6 +235,15 @@ def _content_stems(text: str) -> list[str]:
 
 def content_words(text: str) -> set[str]:
     return set(_content_stems(text))
+
+
+# The words a question for a name asks with, which the name's sentence need not share.
+_NAMING_STEMS = frozenset({"call", "name", "what", "their", "theirs"})
+
+
+def _all_stems(text: str) -> set[str]:
+    """The stems of the text's words that are not stopwords, common ones included ("plan")."""
+    return {_stem(w) for w in _WORD.findall(text.lower().replace("\u2019", "'")) if w not in STOPWORDS and len(w) > 2}
 
 
 # "who will they speak to?" asks who is spoken to, not how to get in touch
@@ -605,6 +620,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
         if context else set()
     sections = set(_SECTION.findall(plain))
     about_one_thing = not asked and bool(_WHAT_ABOUT.match(plain))
+    # what a question for a name names, everyday words too ("what's the plan called?": the plan)
+    naming_asked = _all_stems(_without(plain, base.council_names())) - _NAMING_STEMS if "name" in asked else set()
     asks_meaning = bool(_ASKS_MEANING.search(plain))
     duration = bool(_ASKS_DURATION.search(question.lower()))
     frequency = bool(_ASKS_FREQUENCY.search(question.lower()))
@@ -658,6 +675,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 if gives_duration:
                     given |= {"time"}  # "from age 16 to 23" says how long they help
                 match = len(asked & given)
+                if "name" in asked & given and not (naming_asked | ctx | subject) & _all_stems(sentence):
+                    match -= 1  # a name given of something neither the question nor the message before names
                 # a sentence that points back ("Then the child is supported under a plan") is about
                 # what it points to ("Is social care already working with the family?") too
                 # ...and "It is held within 15 working days", with nothing before it that names what "it" is, is

@@ -1927,3 +1927,17 @@ async def test_a_figure_asked_beside_the_fear_of_losing_the_children_is_answered
     said = flat(texts(dispatcher))
     assert "45workingdays" in said and "exactdetail" not in said
     assert flat("stay together") in said
+
+
+async def test_their_number_asked_after_who_helps_is_the_number_of_who_was_named(make_tracker, dispatcher, domain):
+    # "their" is whom the first part is answered with (the rights officers), not the complaints line that the word
+    # "complaint" names
+    text = "who could help a young person in foster care to complain, and what's their phone number?"
+    tracker = make_tracker("ask_contact", text=text, confidence=0.6)
+    tracker.latest_message["topic_parts"] = [
+        {"text": "who could help a young person in foster care to complain", "ranking": [{"name": "cro",
+                                                                                     "confidence": 0.8}]},
+        {"text": "and what's their phone number?", "ranking": [{"name": "ask_contact", "confidence": 0.7}]}]
+    await actions.ActionLookupContact().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "0800 0272 118" in said and "08085 834 333" not in said, said

@@ -819,3 +819,15 @@ def test_asked_whether_something_means_another_the_sentence_that_says_what_it_me
     # a plan closed when parents did not engage: whether that shows the need has gone down
     fact = followup.best_fact(kb, "hampshire", "cin_closure", "so would that show the need has gone down?")
     assert fact is not None and "does not mean" in fact.sentence, fact and fact.sentence
+
+
+@pytest.mark.parametrize("text, before", [("what's the plan called that I'll get?", ""),
+                                          ("what do they call it", "will I get a plan when I leave care?")])
+def test_asked_what_something_is_called_the_sentence_that_names_it(kb, text, before):
+    assert "name" in followup.asked_aspects(text)
+    fact = followup.best_fact(kb, "bolton", "leaving_care", text, context=before)
+    assert fact is not None and "Pathway Plan" in fact.sentence, fact and fact.sentence
+
+
+def test_being_called_by_someone_asks_no_name():
+    assert "name" not in followup.asked_aspects("the school called me, what happens now?")
