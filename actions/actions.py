@@ -100,14 +100,18 @@ def council_events(tracker: Tracker, council: str) -> List[EventType]:
 
 def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council: str, topic_id: str,
                  text: str, young: bool = False, professional: bool = False,
-                 one_question: bool = False, brief: bool = False) -> List[EventType]:
+                 one_question: bool = False, brief: bool = False, question: str = "") -> List[EventType]:
     """Send a topic's answer (`brief`: its first part, with the rest one tap away, as more follows). When the
     message also says when a stage happened ("the conference was on 3 March, when does the core group meet?"),
     add what is due next and by when. A `young` person whose council's documents do not cover the topic also
     gets Childline. A message that asks `one_question` may be answered by the one sentence of another item that
-    has its rare words (followup.elsewhere_fact)."""
+    has its rare words (followup.elsewhere_fact). `question`: the first of the message's questions, when it asks
+    more than one (the others are answered after: answer_other_parts)."""
     covered = base.topic(council, topic_id) is not None
     audience = "young" if young else "professional" if professional else None
+    # (the first of two questions is answered here, the others after: answer_other_parts; a topic the council does not
+    # cover is looked for in its other items with all the message's words)
+    whole, text = text, (question or text) if covered else text
     own = followup.own_fact(base, council, topic_id, text) if text else None
     if own is not None:
         # the council's own fact, from another of its items, over the national answer or none
@@ -153,8 +157,8 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
     if topic_id in REFERRAL_TOPICS:
         dispatcher.utter_message(response="utter_cannot_refer")
     events: List[EventType] = [SlotSet("topic", topic_id)]
-    when = timescales.parse_date(text, ActionNextSteps.today())
-    stage_id = base.find_stage(council, text) if when else None
+    when = timescales.parse_date(whole, ActionNextSteps.today())
+    stage_id = base.find_stage(council, whole) if when else None
     if not stage_id:
         return events
     send(dispatcher, answers.next_steps_messages(base, council, base.stage(council, stage_id), when))
@@ -254,6 +258,12 @@ def answer_other_parts(dispatcher: CollectingDispatcher, tracker: Tracker, base:
         elif topic_id not in answered:
             send(dispatcher, answers.topic_messages(base, council, topic_id))
             answered.add(topic_id)
+
+
+def first_question(tracker: Tracker) -> str:
+    """The first of the latest message's questions when it asks more than one (understanding.clauses), else ""."""
+    parts = (tracker.latest_message or {}).get("topic_parts") or []
+    return (parts[0].get("text") or "") if len(parts) >= 2 else ""
 
 
 def said_already(dispatcher: CollectingDispatcher, sentence: str) -> bool:
@@ -844,6 +854,7 @@ class ActionAnswerTopic(Action):
         # what was asked: the council's words on it first, then the process briefly
         feared = answer_the_fear_too(dispatcher, base, council, topic_id, text)
         events = answer_topic(dispatcher, base, council, topic_id, text, young=is_young(tracker) and not more,
+                              question=first_question(tracker),
                               professional=who_is_speaking(tracker) == "professional" and not more,
                               one_question=len((tracker.latest_message or {}).get("topic_parts") or []) < 2,
                               brief=feared)
@@ -1431,7 +1442,8 @@ class ActionSearchKnowledge(Action):
             choice = covered_choice(tracker, base, council, choice, text, unsure=True)
             choice = figure_choice(tracker, base, council, choice, text)
             feared = answer_the_fear_too(dispatcher, base, council, choice, text)  # what was asked, first
-            events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker), brief=feared)
+            events = answer_topic(dispatcher, base, council, choice, text, young=is_young(tracker), brief=feared,
+                                  question=first_question(tracker))
             answer_other_parts(dispatcher, tracker, base, council, choice)
             # a guess: say what else it might have been, so a wrong guess is one tap from the right answer
             # (not the topic the answer came from: "how long child protection enquiries take" after its figure)

@@ -1941,3 +1941,17 @@ async def test_their_number_asked_after_who_helps_is_the_number_of_who_was_named
     await actions.ActionLookupContact().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "0800 0272 118" in said and "08085 834 333" not in said, said
+
+
+async def test_the_first_of_two_questions_is_answered_from_its_own_words(make_tracker, dispatcher, domain):
+    # the whole message's words lead to whether parents can decide; the first question asks whom the worker talks to
+    text = "which people does the worker speak to during the assessment, and who decides the level of need after?"
+    tracker = make_tracker("assessment_who", text=text, slots={"council": "hampshire"}, confidence=0.6)
+    tracker.latest_message["topic_parts"] = [
+        {"text": "which people does the worker speak to during the assessment",
+         "ranking": [{"name": "assessment_who", "confidence": 0.6}]},
+        {"text": "and who decides the level of need after?", "ranking": [{"name": "assessment_who",
+                                                                          "confidence": 0.5}]}]
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "teachers" in said, said
