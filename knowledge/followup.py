@@ -18,6 +18,7 @@ from knowledge.store import STOPWORDS, KnowledgeBase, Topic
 # What a question asks for (its aspect), from its words.
 ASPECT_QUESTIONS = {
     "time": r"\b(how long|how soon|how quick(ly)?|how fast|when|by when|what date|timescale|deadline|how often|"
+            r"timed from|counted from|counts? from|start counting|clock starts?|"
             r"how many (working )?(days|weeks|months|hours|years)|what time|till when|until when|"
             r"quicker|quickest|faster|fastest|shorter|shortest|longer|longest|go on for|last for|long[- ]term|"
             r"short[- ]term|for good|forever)\b",
@@ -510,6 +511,9 @@ _TIMESCALE = re.compile(r"\b\d+\s+(working\s+)?(days?|weeks?|months?)\b", re.I)
 _GIVES_DURATION = re.compile(r"\b(lasts?|as long as|short[- ]term|long[- ]term|until|ends? when|"
                              r"(concluded|finished|completed|complete|done|finish|end)( \([a-z ]+\))? within|"
                              r"from (age )?\d+ to \d+|up to the age of \d+|until (they are|the age of) \d+)\b")
+# A question for what a time counts from ("what is the conference timed from?"): a sentence that says "within 15
+# working days of the strategy discussion" answers it best.
+_ASKS_COUNTED_FROM = re.compile(r"\b(timed from|counted from|counts? from|start counting|clock starts?|from when)\b")
 # A question for how often something happens: a sentence that says "every ..." answers it best.
 _ASKS_FREQUENCY = re.compile(r"\bhow often\b|\bhow many times\b")
 _GIVES_FREQUENCY = re.compile(r"\bevery\b|\b(each|a|per) (day|week|month|year)\b|\bregularly\b")
@@ -625,6 +629,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     asks_meaning = bool(_ASKS_MEANING.search(plain))
     duration = bool(_ASKS_DURATION.search(question.lower()))
     frequency = bool(_ASKS_FREQUENCY.search(question.lower()))
+    counted_from = bool(_ASKS_COUNTED_FROM.search(question.lower()))
     area = base.topic_area(topic_id)
     related = [topic_id] + [t for t in (base.topics_in_area(area) if area and not only else []) if t != topic_id]
     current = base.topic(council, topic_id)
@@ -715,6 +720,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                     strong += 2  # "It lasts as long as it is needed" over "the first meeting is within 10 days"
                 if asks_meaning and _SAYS_MEANING.search(sentence.lower()):
                     strong += 1  # "does that mean the risk is smaller?": "closing it does not mean the risk is smaller"
+                if counted_from and _COUNTS_FROM.search(sentence.lower()):
+                    strong += 2  # "what is it timed from?": "within 15 working days of the strategy discussion"
                 if frequency and _GIVES_FREQUENCY.search(sentence.lower()):
                     strong += 2  # "reviewed at least every 6 months" over "the first review is within 3 months"
                 made_whole = read if pointing else _with_antecedent(said, i)  # (the same text when it points back)

@@ -8,7 +8,10 @@ from typing import List
 # A new question starts after a question mark, or at "and"/"also"/"plus"/"but" (after an optional
 # comma) followed by a question word.
 _QUESTION_WORD = (r"(?:what|what's|whats|who|who's|how|when|where|which|why|whose|is|are|do|does|did|can|could|"
-                  r"will|would|should|has|have|if|wat|wot|hw|wen)")
+                  r"will|would|should|has|have|if|wat|wot|hw|wen|"
+                  # ...or one that starts with how long or from when ("and till when does the help go on?", "and at
+                  # what age can she leave?")
+                  r"till|until|by when|(?:at|from|up to|in) (?:what|which|how))")
 _SPLIT = re.compile(r"(?<=\?)\s+(?=\S)|\s*[,;]?\s+\b(?:and|also|plus|but|n)\s+(?:then\s+|also\s+)?(?=" +
                     _QUESTION_WORD + r"\b)", re.IGNORECASE)
 MIN_WORDS = 3

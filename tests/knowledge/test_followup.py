@@ -831,3 +831,9 @@ def test_asked_what_something_is_called_the_sentence_that_names_it(kb, text, bef
 
 def test_being_called_by_someone_asks_no_name():
     assert "name" not in followup.asked_aspects("the school called me, what happens now?")
+
+
+@pytest.mark.parametrize("text", ["and what is the first conference counted from?", "when does its clock start?"])
+def test_asked_what_a_time_counts_from_the_sentence_that_says_of_what(kb, text):
+    fact = followup.best_fact(kb, "hampshire", "s47_length", text)
+    assert fact is not None and "of the strategy discussion" in fact.sentence, fact and fact.sentence
