@@ -1645,8 +1645,11 @@ def answer_beside_concern(dispatcher: CollectingDispatcher, base: KnowledgeBase,
     """Short, after a safety reply: the fact asked from `topic`, else what the topic is, with the rest one
     tap away. The topic answered."""
     # (whether anyone helps with it, "are there services for it?", is answered by what the topic is: the team)
-    fact = followup.best_fact(base, council, topic.id, text) \
-        if followup.asked_aspects(text) - {"what"} and not _IS_THERE_HELP.search(text.lower()) else None
+    # (what is asked is in the question, not in what was told before it: "...used to run drugs for older men. Who deals
+    # with that?" asks who deals with it, not who runs a meeting)
+    asked = last_question(text)
+    fact = followup.best_fact(base, council, topic.id, asked) \
+        if followup.asked_aspects(asked) - {"what"} and not _IS_THERE_HELP.search(text.lower()) else None
     dispatcher.utter_message(text="About your question:")
     send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence) if fact
          else answers.fact_messages(base, council, topic, topic.answer))

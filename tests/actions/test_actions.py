@@ -1955,3 +1955,15 @@ async def test_the_first_of_two_questions_is_answered_from_its_own_words(make_tr
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "teachers" in said, said
+
+
+async def test_a_question_beside_a_concern_is_read_from_the_question_not_what_was_told(make_tracker, dispatcher, domain,
+                                                                                        kb):
+    # "run" in what was told ("made to run drugs") is no question of who runs a meeting: "who handles it?" is answered
+    # by the team
+    judgement = {"kind": "exploitation", "speaker": "parent", "secret": False}
+    tracker = make_tracker("safety", text="I think older men make my son run drugs for them. Who handles that here?",
+                           safety=judgement)
+    await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
+    team = kb.topic("coventry", "exploitation").answer.split(".")[0]
+    assert team in texts(dispatcher) and "Indicator Tool" not in texts(dispatcher)
