@@ -28,6 +28,9 @@ ASPECT_QUESTIONS = {
     "name": r"\bwhat('?s| is| are| was| were)( [a-z']+){0,3} called\b|\bwhat do (they|you|we|people) call\b|"
             r"\bname (of|for) (it|that|this|the [a-z]+|my [a-z]+|our [a-z]+)\b|\bwhat('?s| is) (its|the) name\b",
     "who": r"\b(who|whom|whose|which( [a-z]+)? (team|teams|person|people|worker|workers|service|services|unit|units)|"
+           # whether it is one person who does it ("is it just the social worker running it?")
+           r"(is|are|will|would) (it|they) (just|only|always|still) (be )?(the|a|an|my|our|your|their) [a-z' ]{0,25}"
+           r"(running|chairing|leading|deciding|in charge|doing)|"
            r"anyone|anybody|someone|"
            r"somebody|(a|any|particular|special|specific|dedicated|specialist|separate|different) "
            r"(team|service|unit|worker|person))\b",

@@ -837,3 +837,15 @@ def test_being_called_by_someone_asks_no_name():
 def test_asked_what_a_time_counts_from_the_sentence_that_says_of_what(kb, text):
     fact = followup.best_fact(kb, "hampshire", "s47_length", text)
     assert fact is not None and "of the strategy discussion" in fact.sentence, fact and fact.sentence
+
+
+@pytest.mark.parametrize("text, who", [("will it only be our social worker chairing it?", True),
+                                       ("is it always the same person leading them", True),
+                                       ("is it just me or is this confusing", False)])
+def test_whether_one_person_does_it_asks_who(text, who):
+    assert ("who" in followup.asked_aspects(text)) is who
+
+
+def test_whether_the_social_worker_runs_the_conference_gets_who_does(kb):
+    fact = followup.role_fact(kb, "bolton", "icpc_what", "will it only be our social worker chairing it?")
+    assert fact is not None and "Independent Reviewing Officer" in fact.sentence
