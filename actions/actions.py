@@ -824,8 +824,8 @@ class ActionAnswerTopic(Action):
         topic_id = covered_choice(tracker, base, council, topic_id, understood)
         topic_id = searched_choice(tracker, base, council, topic_id, understood)
         if not_sure_of(tracker) or topic_id == FEAR_TOPIC:
-            # a figure asked beside a fear ("I'm terrified they'll take my kids. They've started an assessment, how
-            # long have they got?"): the guess that gives it, the fear answered too (answer_the_fear_too)
+            # a figure asked beside a fear ("we're frightened of losing the children; the assessment began last week,
+            # how long can it go on?"): the guess that gives it, the fear answered too (answer_the_fear_too)
             topic_id = figure_choice(tracker, base, council, topic_id, understood)
         if followup.names_section(understood):
             # a process named by its section beside the fear of losing the child: the fear, then the process
@@ -1232,8 +1232,8 @@ def contacts_and_other_questions(dispatcher: CollectingDispatcher, tracker: Trac
                 earlier = next((f for f in reversed(facts[:i]) if f is not None), None)
                 own = part.get("text") or ""
                 if earlier is not None and followup.refers_back(own):
-                    # "who helps a child in care complain, and what's their number?": the number of whom the question
-                    # before was answered with (the rights officers), not of a service the words name (complaints)
+                    # "who backs up a child in care who complains, and how do I reach them?": the number of whom the
+                    # question before was answered with (the rights officers), not of a service the words name
                     give_contacts(dispatcher, base, council, own, [], earlier.topic.id)
                 else:
                     give_contacts(dispatcher, base, council, text, services, topic, guessed=guessed)
@@ -1645,8 +1645,8 @@ def answer_beside_concern(dispatcher: CollectingDispatcher, base: KnowledgeBase,
     """Short, after a safety reply: the fact asked from `topic`, else what the topic is, with the rest one
     tap away. The topic answered."""
     # (whether anyone helps with it, "are there services for it?", is answered by what the topic is: the team)
-    # (what is asked is in the question, not in what was told before it: "...used to run drugs for older men. Who deals
-    # with that?" asks who deals with it, not who runs a meeting)
+    # (what is asked is in the question, not in what was told before it: "...made to run parcels across town. Who sorts
+    # that out?" asks who sorts it out, not who runs a meeting)
     asked = last_question(text)
     fact = followup.best_fact(base, council, topic.id, asked) \
         if followup.asked_aspects(asked) - {"what"} and not _IS_THERE_HELP.search(text.lower()) else None

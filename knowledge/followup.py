@@ -28,7 +28,7 @@ ASPECT_QUESTIONS = {
     "name": r"\bwhat('?s| is| are| was| were)( [a-z']+){0,3} called\b|\bwhat do (they|you|we|people) call\b|"
             r"\bname (of|for) (it|that|this|the [a-z]+|my [a-z]+|our [a-z]+)\b|\bwhat('?s| is) (its|the) name\b",
     "who": r"\b(who|whom|whose|which( [a-z]+)? (team|teams|person|people|worker|workers|service|services|unit|units)|"
-           # whether it is one person who does it ("is it just the social worker running it?")
+           # whether it is one person who does it ("will only our worker be chairing it?")
            r"(is|are|will|would) (it|they) (just|only|always|still) (be )?(the|a|an|my|our|your|their) [a-z' ]{0,25}"
            r"(running|chairing|leading|deciding|in charge|doing)|"
            r"anyone|anybody|someone|"
@@ -457,7 +457,7 @@ _BECOMES_CP = re.compile(r"\b((turn|turns|turned|turning|move|moves|moved|moving
                          r"((it|this|that|them|us|ours|our case|the case|the plan) )?(up )?(in)?to (a )?"
                          r"(child protection|cp)|"
                          r"(become|becomes|becoming) (a )?(child protection|cp)|"
-                         # ...or asked to be escalated ("can I ask for it to be escalated?", "how do we step it up?")
+                         # ...or asked to be escalated ("could the worries get escalated?", "how do we step it up?")
                          r"(be|get|gets|got|getting|being) (escalated|stepped up)|"
                          r"(get|have|has) (it|this|that|the case|the plan|things) (escalated|stepped up)|"
                          r"escalate (it|this|that|the case|things|matters|the plan|our case|my concerns?)|"
@@ -514,8 +514,8 @@ _TIMESCALE = re.compile(r"\b\d+\s+(working\s+)?(days?|weeks?|months?)\b", re.I)
 _GIVES_DURATION = re.compile(r"\b(lasts?|as long as|short[- ]term|long[- ]term|until|ends? when|"
                              r"(concluded|finished|completed|complete|done|finish|end)( \([a-z ]+\))? within|"
                              r"from (age )?\d+ to \d+|up to the age of \d+|until (they are|the age of) \d+)\b")
-# A question for what a time counts from ("what is the conference timed from?"): a sentence that says "within 15
-# working days of the strategy discussion" answers it best.
+# A question for what a time counts from ("from what is the meeting counted?"): a sentence that says "within N
+# days of" the step it counts from answers it best.
 _ASKS_COUNTED_FROM = re.compile(r"\b(timed from|counted from|counts? from|start counting|clock starts?|from when)\b")
 # A question for how often something happens: a sentence that says "every ..." answers it best.
 _ASKS_FREQUENCY = re.compile(r"\bhow often\b|\bhow many times\b")
@@ -541,7 +541,7 @@ _SAME_AS = ((re.compile(r"\bon (his|her|their|my|your|its) own\b|\bby (him|her|t
             (re.compile(r"\b(the )?next (one|meeting|conference)\b"), "the review"),
             # making up one's mind is deciding ("how quick will they make their mind up?")
             (re.compile(r"\bma(?:ke|kes|de|king) (up )?(their|his|her|your|my|our|a|the) minds? ?(up)?\b"), "decide"),
-            # less of something is a smaller one ("does that mean the risk has gone down?")
+            # less of something is a smaller one ("has the worry come down now?")
             (re.compile(r"\b(gone|go|goes|went|come|came|got|gotten|dropped) down\b|\b(lower|lowered|reduced|"
                         r"decreased|lessened)\b"), "smaller"),
             # what can come out of a meeting is what it can decide ("what could come out of it?")
@@ -561,7 +561,7 @@ def _plain(question: str) -> str:
 _WHAT_ABOUT = re.compile(r"\W*((and|but|so|ok|okay|right) )?((what|how) about|and (the|for|with|what if))\b")
 
 
-# Whether something means another thing ("does that mean the risk has gone down?"), and a sentence that says
+# Whether something means another thing ("would closing it show things are better?"), and a sentence that says
 # what it means or does not.
 _ASKS_MEANING = re.compile(r"\b(does|do|did|would|will|is|could) (that|this|it|closing|closure|it closing)"
                            r"( [a-z]+)? (mean|show|indicate)\b")
@@ -722,9 +722,9 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 if gives_duration:
                     strong += 2  # "It lasts as long as it is needed" over "the first meeting is within 10 days"
                 if asks_meaning and _SAYS_MEANING.search(sentence.lower()):
-                    strong += 1  # "does that mean the risk is smaller?": "closing it does not mean the risk is smaller"
+                    strong += 1  # "would that show it is better?": a sentence saying what it does not mean
                 if counted_from and _COUNTS_FROM.search(sentence.lower()):
-                    strong += 2  # "what is it timed from?": "within 15 working days of the strategy discussion"
+                    strong += 2  # "when does its clock start?": "within N days of" the step before
                 if frequency and _GIVES_FREQUENCY.search(sentence.lower()):
                     strong += 2  # "reviewed at least every 6 months" over "the first review is within 3 months"
                 made_whole = read if pointing else _with_antecedent(said, i)  # (the same text when it points back)

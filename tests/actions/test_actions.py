@@ -1932,12 +1932,12 @@ async def test_a_figure_asked_beside_the_fear_of_losing_the_children_is_answered
 async def test_their_number_asked_after_who_helps_is_the_number_of_who_was_named(make_tracker, dispatcher, domain):
     # "their" is whom the first part is answered with (the rights officers), not the complaints line that the word
     # "complaint" names
-    text = "who could help a young person in foster care to complain, and what's their phone number?"
+    text = "who could help a young person in foster care to complain, and what number do I ring for them?"
     tracker = make_tracker("ask_contact", text=text, confidence=0.6)
     tracker.latest_message["topic_parts"] = [
         {"text": "who could help a young person in foster care to complain", "ranking": [{"name": "cro",
                                                                                      "confidence": 0.8}]},
-        {"text": "and what's their phone number?", "ranking": [{"name": "ask_contact", "confidence": 0.7}]}]
+        {"text": "and what number do I ring for them?", "ranking": [{"name": "ask_contact", "confidence": 0.7}]}]
     await actions.ActionLookupContact().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "0800 0272 118" in said and "08085 834 333" not in said, said
@@ -1945,12 +1945,12 @@ async def test_their_number_asked_after_who_helps_is_the_number_of_who_was_named
 
 async def test_the_first_of_two_questions_is_answered_from_its_own_words(make_tracker, dispatcher, domain):
     # the whole message's words lead to whether parents can decide; the first question asks whom the worker talks to
-    text = "which people does the worker speak to during the assessment, and who decides the level of need after?"
+    text = "which people does the worker speak to during the assessment, and whose call is the need level after?"
     tracker = make_tracker("assessment_who", text=text, slots={"council": "hampshire"}, confidence=0.6)
     tracker.latest_message["topic_parts"] = [
         {"text": "which people does the worker speak to during the assessment",
          "ranking": [{"name": "assessment_who", "confidence": 0.6}]},
-        {"text": "and who decides the level of need after?", "ranking": [{"name": "assessment_who",
+        {"text": "and whose call is the need level after?", "ranking": [{"name": "assessment_who",
                                                                           "confidence": 0.5}]}]
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     said = texts(dispatcher)

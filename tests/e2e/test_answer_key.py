@@ -127,12 +127,12 @@ HELDOUT_FLOORS = {
     # Written at the start of session 43 from the seeds only (4 cases with a turn equal to a training example taken
     # out). Measured untuned (the code of session 42's end): 258/296 = 87.2%; the same at the end of session 43. Its
     # misses were read once at the start of session 44 (a council named inside a service's name; asked to escalate a
-    # plan; "what about the baby?"; "does that mean the risk has gone down?"; a figure asked beside the fear of
+    # plan; "what about the baby?"; whether a closure means less risk; a figure asked beside the fear of
     # losing the children; a family named by where they live; closing times; what a plan is called; "their number"
     # after who helps; the first of two questions from its own words; "till when" starting a second question; what a
-    # time counts from; a question beside a concern read from the question; "is it just the social worker running
-    # it?"), after which 271/296 = 91.6% (13f, unread, 252 -> 255 over the same changes). Floors: the untuned run less
-    # two cases overall, one and a half a kind.
+    # time counts from; a question beside a concern read from the question; whether one person alone runs a
+    # meeting), after which 271/296 = 91.6% (13f, unread, 252 -> 255 over the same changes). Floors: the untuned run
+    # less two cases overall, one and a half a kind.
     "heldout_answers_2026_13e.yml": {
         "overall": 0.86, "council-switch": 0.87, "detail": 0.88, "follow-up": 0.81, "frightened": 0.78,
         "not-covered": 0.72, "simple": 0.85, "text-speak": 0.86, "topic": 0.88, "two-part": 0.76},

@@ -76,7 +76,7 @@ GATES = {
     # out). Measured untuned (the code of session 42's end) 98.2%/97.4%/3.8%; the same at the end of session 43. Its
     # misses were read once at the start of session 44 (marks to hide before school; the one who did it coming back;
     # what someone does at bedtime; a baby days old in a professional's note; a pet given away laughed off; a laugh
-    # taken back; said to be no danger; what to say if a child asks; a film's name), after which 100%/99.1%/2.5%
+    # taken back; said to be no danger; how staff answer a child's request; a film's name), after which 100%/99.1%/2.5%
     # (13f, unread, unchanged by the same changes). Floors: the untuned run less about three cases.
     "fresh-2026-13e": (0.97, 0.96, 0.047),
     # written at the start of session 44 from the seeds only (1 ordinary message equal to a training example taken

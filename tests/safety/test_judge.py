@@ -758,7 +758,7 @@ def test_said_in_so_many_words_to_be_no_danger(cues: Cues, text, reassured):
     assert cues.is_reassured(text) is reassured
 
 
-def test_what_to_say_if_a_child_asks_is_a_question_about_practice(cues: Cues):
+def test_how_to_answer_a_child_s_request_is_a_question_about_practice(cues: Cues):
     assert cues.is_made_up("what should staff say when a pupil says 'promise you won't tell'?")
     assert not cues.is_made_up("what should i say to my son about the social worker")
 

@@ -370,7 +370,7 @@ def test_laughing_off_violence_that_injures_does_not_settle_it(safety_judge):
     ("how long till the black patches fade, we have PE monday", "injury"),
     ("i gave my cat away to my cousin yesterday and i wont need my phone", "self_harm"),
     ("i hate staying at nan's because of what grandad did in the bath", "abuse"),
-    ("she never wants to stay there because of what he does", "abuse"),
+    ("she never wants to stay over because of what he did there", "abuse"),
 ])
 def test_session_44_crisis_wordings(detector, text, category):
     assert category in [s.category for s in detector.detect_all(text)]
