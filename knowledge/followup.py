@@ -195,7 +195,7 @@ _WORD = re.compile(r"[a-z][a-z'-]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 # Words too common across topics to say what a message is about.
 GENERIC = frozenset("""child children childs kid kids family families social worker workers help helps support
-    parent parents carer carers person people young council services service plan plans meeting meetings
+    group groups parent parents carer carers person people young council services service plan plans meeting meetings
     time times long happen happens happening thing things someone somebody anyone anybody what which
     ask asks asked question questions work works working do does make makes made give gives need needs
     go goes going get gets come comes coming talk talks say says said there their they them this that

@@ -1967,3 +1967,15 @@ async def test_a_question_beside_a_concern_is_read_from_the_question_not_what_wa
     await actions.ActionSafetyResponse().run(dispatcher, tracker, domain)
     team = kb.topic("coventry", "exploitation").answer.split(".")[0]
     assert team in texts(dispatcher) and "Indicator Tool" not in texts(dispatcher)
+
+
+async def test_a_group_asked_for_after_young_carers_stays_with_young_carers(make_tracker, dispatcher, domain):
+    # "group" names no topic of its own (the safeguarding partnership is "a group of agencies"): a young carer asking
+    # for a group is asking about young carers
+    tracker = make_tracker("nlu_fallback", text="are there any groups for kids who care for someone",
+                           slots={"topic": "young_carers"}, confidence=0.45)
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "cin_first_meeting", "confidence": 0.3}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "young carer" in said.lower() and "CSCP" not in said, said
