@@ -15,10 +15,12 @@ from typing import Iterable, Optional
 
 from knowledge.store import STOPWORDS, KnowledgeBase, Topic
 
+# What a time is counted from, asked ("what is the meeting counted from?", "when does the clock start?").
+_COUNTED_FROM = r"timed from|counted from|counts? from|start counting|clock starts?"
 # What a question asks for (its aspect), from its words.
 ASPECT_QUESTIONS = {
     "time": r"\b(how long|how soon|how quick(ly)?|how fast|when|by when|what date|timescale|deadline|how often|"
-            r"timed from|counted from|counts? from|start counting|clock starts?|"
+            rf"{_COUNTED_FROM}|"
             r"how many (working )?(days|weeks|months|hours|years)|what time|till when|until when|"
             r"quicker|quickest|faster|fastest|shorter|shortest|longer|longest|go on for|last for|long[- ]term|"
             r"short[- ]term|for good|forever)\b",
@@ -516,7 +518,7 @@ _GIVES_DURATION = re.compile(r"\b(lasts?|as long as|short[- ]term|long[- ]term|u
                              r"from (age )?\d+ to \d+|up to the age of \d+|until (they are|the age of) \d+)\b")
 # A question for what a time counts from ("from what is the meeting counted?"): a sentence that says "within N
 # days of" the step it counts from answers it best.
-_ASKS_COUNTED_FROM = re.compile(r"\b(timed from|counted from|counts? from|start counting|clock starts?|from when)\b")
+_ASKS_COUNTED_FROM = re.compile(rf"\b({_COUNTED_FROM}|from when)\b")
 # A question for how often something happens: a sentence that says "every ..." answers it best.
 _ASKS_FREQUENCY = re.compile(r"\bhow often\b|\bhow many times\b")
 _GIVES_FREQUENCY = re.compile(r"\bevery\b|\b(each|a|per) (day|week|month|year)\b|\bregularly\b")
