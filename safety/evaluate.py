@@ -89,6 +89,7 @@ SETS: Dict[str, Tuple[Path, Path]] = {
     "fresh-2026-13d": _pair("fresh", "2026_13d"),
     "fresh-2026-13e": _pair("fresh", "2026_13e"),
     "fresh-2026-13f": _pair("fresh", "2026_13f"),
+    "fresh-2026-13g": _pair("fresh", "2026_13g"),
 }
 # Labels written in other words (the oldest set's; the short names the issue uses), in today's words.
 OLD_KINDS = {"abuse": "physical_abuse", "online": "online_sexual_harm", "professional": "physical_abuse",

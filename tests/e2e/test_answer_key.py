@@ -83,16 +83,8 @@ HELDOUT_FLOORS = {
     # inside its time (25.5 minutes in session 40's CI run): gated at 81% and 80% overall when they left;
     # 2026-12v and 2026-12w, read in sessions 35 and 36, left in session 42 for 2026-13d: 253/297 and 260/299
     # when last measured; 2026-12x, read in session 37, left in session 43 for 2026-13e: gated at 81% overall;
-    # 2026-12y, read in session 38, left in session 44 for 2026-13f: 255/295 when last measured.)
-    # Written at the start of session 38 from the seeds only (5 cases with a turn equal to a training example taken
-    # out). Measured untuned: 240/295 = 81.4%; 241/295 at the end of session 38. Its misses were read once at the
-    # start of session 39 (a later step's first meeting after an assessment; "when will it stop?" of a plan; the
-    # council's own "who" and timescale over the national item's; "when will it be over?" of Section 47 enquiries;
-    # rare facts of the workforce article asked in their own words, tried and left), after which 246/295 = 83.4%.
-    # Floors: that run less two cases overall, one and a half a kind.
-    "heldout_answers_2026_12z.yml": {
-        "overall": 0.8, "council-switch": 0.81, "detail": 0.79, "follow-up": 0.73, "frightened": 0.78,
-        "not-covered": 0.77, "simple": 0.65, "text-speak": 0.7, "topic": 0.86, "two-part": 0.78},
+    # 2026-12y, read in session 38, left in session 44 for 2026-13f: 255/295 when last measured; 2026-12z, read in
+    # session 39, left in session 45 for 2026-13g: 249/295 when last measured.)
     # Written at the start of session 39 from the seeds only (12 cases with a turn equal to a training example taken
     # out). Measured untuned (after the session's first changes, none made from it): 245/288 = 85.1%; 246/288 at the
     # end of session 39. Its misses were read once at the start of session 40 (a night-time follow-up after who to
@@ -137,11 +129,18 @@ HELDOUT_FLOORS = {
         "overall": 0.86, "council-switch": 0.87, "detail": 0.88, "follow-up": 0.81, "frightened": 0.78,
         "not-covered": 0.72, "simple": 0.85, "text-speak": 0.86, "topic": 0.88, "two-part": 0.76},
     # Written at the start of session 44 from the seeds only (4 cases whose judged turn equals a training example
-    # taken out). Measured untuned (the code of session 43's end): 252/296 = 85.1%. Nobody has read its misses: the
-    # honest measure now. Floors: that run less two cases overall, one and a half a kind.
+    # taken out). Measured untuned (the code of session 43's end): 252/296 = 85.1%; 255/296 at the end of session 44.
+    # Its misses were read once at the start of session 45. Floors: that run less two cases overall, one and a half
+    # a kind.
     "heldout_answers_2026_13f.yml": {
         "overall": 0.84, "council-switch": 0.81, "detail": 0.87, "follow-up": 0.75, "frightened": 0.7,
         "not-covered": 0.82, "simple": 0.75, "text-speak": 0.9, "topic": 0.79, "two-part": 0.83},
+    # Written at the start of session 45 from the seeds only (4 cases whose judged turn equals a training example
+    # taken out). Measured untuned (the code of session 44's end): 245/296 = 82.8%. Nobody has read its misses: the
+    # honest measure now. Floors: that run less two cases overall, one and a half a kind.
+    "heldout_answers_2026_13g.yml": {
+        "overall": 0.82, "council-switch": 0.78, "detail": 0.8, "follow-up": 0.73, "frightened": 0.72,
+        "not-covered": 0.82, "simple": 0.75, "text-speak": 0.86, "topic": 0.79, "two-part": 0.81},
 }
 
 

@@ -42,15 +42,9 @@ GATES = {
     # its time (25.5 minutes in session 40's CI run): gated at 96%/95.5%/2.5% and 99%/98.5%/3.5% when they left;
     # 12v and 12w, read in sessions 35 and 36, left it in session 42 for 13d: 100%/99.7%/2.5% and 99.1%/98.2%/2.2%
     # when last measured; 12x, read in session 37, left it in session 43 for 13e: 99.7%/99.7%/3.2% when last
-    # measured; 12y, read in session 38, left it in session 44 for 13f: 97.6%/97.4%/0.6% when last measured.
+    # measured; 12y, read in session 38, left it in session 44 for 13f: 97.6%/97.4%/0.6% when last measured; 12z,
+    # read in session 39, left it in session 45 for 13g: 98.2%/97.9%/1.9% when last measured.
     # `python -m safety.evaluate --url URL` still measures every set.)
-    # written at the start of session 38 from the seeds only (2 ordinary messages equal to a training example
-    # taken out): 177 of its 340 crisis messages avoid every obvious crisis word. Measured untuned
-    # 96.5%/96.2%/2.8%; 97.6%/97.4%/3.1% at the end of session 38. Its misses were read once at the start of session
-    # 39 (travel booked for FGM; "is it ok for a grown up to..." asked as if in general; "killed it" and "cancel
-    # plans. how do I..." taken for self-harm), after which 98.2%/97.9%/2.5%. Floors: the untuned run less about three
-    # cases.
-    "fresh-2026-12z": (0.955, 0.95, 0.038),
     # written at the start of session 39 from the seeds only (no message equal to a training example). Measured
     # untuned 99.1%/98.5%/4.4%; 99.1%/98.5%/3.8% at the end of session 39. Its misses were read once at the start of
     # session 40 (a club's child named by age group; children present at a police call-out; what the one who did it
@@ -80,9 +74,13 @@ GATES = {
     # (13f, unread, unchanged by the same changes). Floors: the untuned run less about three cases.
     "fresh-2026-13e": (0.97, 0.96, 0.047),
     # written at the start of session 44 from the seeds only (1 ordinary message equal to a training example taken
-    # out). Measured untuned (the code of session 43's end) 97.9%/96.2%/1.9%. Unread: the honest measure now.
-    # Floors: that run less about three cases.
+    # out). Measured untuned (the code of session 43's end) 97.9%/96.2%/1.9%; the same at the end of session 44. Its
+    # misses were read once at the start of session 45. Floors: that run less about three cases.
     "fresh-2026-13f": (0.97, 0.95, 0.03),
+    # written at the start of session 45 from the seeds only (2 ordinary messages equal to a training example taken
+    # out). Measured untuned (the code of session 44's end) 97.6%/96.8%/4.1%. Unread: the honest measure now.
+    # Floors: that run less about three cases.
+    "fresh-2026-13g": (0.96, 0.95, 0.05),
 }
 
 

@@ -70,7 +70,7 @@ def test_the_current_pair_is_large_and_varied():
                                         ("fresh-2026-12z", 300), ("fresh-2026-13a", 300),
                                         ("fresh-2026-13b", 300), ("fresh-2026-13c", 300),
                                         ("fresh-2026-13d", 300), ("fresh-2026-13e", 300),
-                                        ("fresh-2026-13f", 300)])
+                                        ("fresh-2026-13f", 300), ("fresh-2026-13g", 300)])
 def test_the_held_out_sets_cover_every_kind_and_speaker(name, size):
     crisis_file, ordinary_file = evaluate.SETS[name]
     crisis, ordinary = evaluate.load_cases(crisis_file), evaluate.load_cases(ordinary_file)
