@@ -1297,10 +1297,14 @@ class ActionNextSteps(Action):
             if topic is not None and topic.next:
                 # "what happens after it?" about the conversation's topic: what its answer says comes next;
                 # asked more than that ("who decides what happens next?"), the fact that gives it
+                # ...or after being told it came to nothing ("no evidence turned up"), what
+                # happens then ("If the worries are not confirmed, ...")
                 asked = followup.asked_aspects(text) - {"next", "what"}
-                fact = followup.best_fact(base, council, topic.id, text, context=previous_question(tracker)[0]) \
-                    if asked else None
-                if fact is not None and asked & followup.given_aspects(fact.sentence):
+                before = previous_question(tracker)[0]
+                nothing = followup.found_nothing(before) or followup.found_nothing(text)
+                fact = followup.best_fact(base, council, topic.id, text, context=before) if asked or nothing else None
+                if fact is not None and (asked & followup.given_aspects(fact.sentence) or
+                                         nothing and followup.says_if_nothing(fact.sentence)):
                     send(dispatcher, answers.fact_messages(base, council, fact.topic, fact.sentence))
                     return council_events(tracker, council) + [SlotSet("topic", fact.topic.id)]
                 send(dispatcher, answers.fact_messages(base, council, topic, topic.next))

@@ -51,12 +51,16 @@ ASPECT_QUESTIONS = {
     "where": r"\b(where|which building|near me|location|nearest|somewhere|anywhere|turn up|drop in|walk in|"
              r"pop in|in person)\b",
     "choice": r"\b(have to|got to|must (i|we)|do (i|we) need to|say no|refuse|voluntary|choice|agree|consent|"
-              r"compulsory|mandatory|optional|obliged|permission|make (me|us)|force|allowed|can (i|we|they))\b",
+              r"compulsory|mandatory|optional|obliged|permission|make (me|us)|force|allowed|"
+              # (not "what can they decide?", which asks what can come of it)
+              r"(?<!what )(?<!how )(?<!who )(?<!where )(?<!when )can (i|we|they))\b",
     "miss": r"\b(what if|if (i|we) (miss|can'?t|cannot|don'?t)|miss|missed)\b|"
             # ("and if social care cannot reach us?")
             r"\bif (they|you|he|she|the [a-z]+|social care|social services) (can'?t|cannot|don'?t|do not|couldn'?t) "
             r"(get hold of|reach|contact|get through to|get in touch with|call|ring|phone|find) (me|us)\b",
-    "next": r"\b(what happens (next|after|then)|after that|then what|what next|next step)\b",
+    "next": r"\b(what happens (next|after|then|now)|after that|then what|what next|next step|"
+            # what comes of something named ("what happens to my form after that?")
+            r"what happens (to|with) (it|them|that|this|(the|my|our|their|his|her) [a-z]+))\b",
     # what can come of it ("what can they decide at the end?")
     "decide": r"\b(decide|decides|decided|deciding|decision|decisions|outcome|outcomes|result|results|conclude|"
               r"end up with|what comes of|come out of (it|this|that|them|the [a-z]+))\b",
@@ -70,15 +74,22 @@ ASPECT_QUESTIONS = {
             r"\bwhat (sorts?|kinds?|types?) of (help|support|things?|work)\b|"
             r"\bhow (can|could|would|will|do|does) (they|it|the [a-z]+( [a-z]+)?) help\b",
     # how it ends ("how does it finish?", "when do we come off the plan?")
-    "end": r"\b(end(?! up\b)|ends|ended|finish|finishes|finished|close|closes|closed|come off|comes off|stop|stops)\b",
+    # ("at the end" says when, not how it ends)
+    "end": r"\b((?<!\bat the )(?<!\bin the )end(?! up\b)|ends|ended|finish|finishes|finished|close|closes|closed|"
+           r"come off|comes off|stop|stops)\b",
     # what there is once it is over ("is that the end of it?", "does all the help stop?", "who helps us
     # once they've gone?")
-    "after": r"\b(the end of (it|that|everything)|all over|(help|support|everything) (just )?stops?|"
+    "after": r"\b((?<!\bat )(?<!\bin )the end of (it|that|everything)|all over|"
+             r"(help|support|everything) (just )?stops?|"
              r"(help|support) (is there )?(after|afterwards|then|once)|"
+             r"(help|support|services?)\b[^.?]{0,25}\b(after|afterwards) (that|it|this|then)\b|"
              r"(once|after|when) (they|she|he|the social worker|social care|social services)('ve| have)? "
              r"(gone|left|finished|closed|pulled out|stepped back)|"
              r"(once|after|when) (it|the case|the plan|our case|the cin plan)('s| is| has)? (been )?"
-             r"(closed|finished|over|ended))\b",
+             r"(closed|finished|over|ended)|"
+             # ("are we left alone afterwards?")
+             r"(left|leave (us|me|them)) (with nothing|on (our|my|their) own|alone|high and dry)|"
+             r"(after|afterwards)(?=\W*$))\b",
     # whether it can become more serious ("could it get more serious than that?")
     "escalate": r"\b(more serious|get worse|gets worse|escalat\w*|be stepped up|go further|goes further)\b",
     # whether someone is told ("do I have to tell the parents first?", "will they let me know?")
@@ -134,7 +145,9 @@ SENTENCE_ASPECTS = {
     "child_seen": r"\b(see (the|your) child|seen|wishes and feelings|talk (to|with) (the|your) child|"
                   r"observ\w*|child's views|voice of the child|how they see things|speak to (the|your) child)\b",
     "how": r"\b(refer|refers|referral|referred|sends?|sent|passe[sd]?|through|decides?|fill in|apply|"
-           r"ask for|asks for|can ask|walk into|goes to|go to)\b",
+           r"ask for|asks for|can ask|walk into|goes to|go to|"
+           # how it comes to an end or a start ("usually ends at a review meeting")
+           r"(ends?|ended|closes?|closed|starts?|started) (at|with|by) (a|an|the))\b",
     "next": r"\b(then|after|next|afterwards|will)\b",
     "why": r"\b(so that|because|makes? sure|helps? (to )?keep|to keep|to check|to find out|to understand|aims? to|"
            r"the aim is|purpose is|is so)\b",
@@ -570,6 +583,43 @@ _ASKS_MEANING = re.compile(r"\b(does|do|did|would|will|is|could) (that|this|it|c
 _SAYS_MEANING = re.compile(r"\b(mean|means|meant|show|shows|indicate|indicates)\b")
 
 
+# Whether something starts at all, asked ("who says if it goes ahead at all?", "what must take place first, before
+# they can begin?"), and a sentence that says what decides it ("They decide whether to start child protection
+# enquiries", "Enquiries start at a strategy discussion"): the step before, not another decision of the process
+# ("the team manager decides which plan").
+_STARTING = r"(start\w*|begin\w*|go(es)? ahead|kick\w* off|get\w* going)"
+_ASKS_START = re.compile("|".join([
+    rf"\b(decid\w*|decision|determin\w*|says?|choos\w*)\b[^?.]{{0,40}}\b(whether|if)\b[^?.]{{0,40}}\b{_STARTING}\b",
+    rf"\b(decid\w*|determin\w*)( whether| if)? (it|they|one|this|that|the \w+|an? \w+) (will |can |should |must )?"
+    rf"{_STARTING}\b",
+    rf"\b(before|until) (they|it|one|that|this|the \w+|an? \w+|any \w+)( \w+)? (can |could |will |do |does )?"
+    rf"{_STARTING}\b",
+    r"\bwhat (starts|triggers|sets off) (it|them|one)\b"]))
+_SAYS_START = re.compile(r"\b(decide\w*|decision)\b[^.]{0,60}\b(whether|if)\b[^.]{0,60}\b(start|begin)|"
+                         r"\b(whether|if) to (start|begin)\b|\b(start|begin)s? (at|after|with) an? [a-z]+")
+
+# What came of something, said to be nothing ("no evidence turned up", "there's no role for
+# social care", "the worries weren't confirmed"), and sentences that say what happens then and what happens
+# when something was found: after "it found nothing, what now?", the first answers and the second does not.
+_FOUND_NOTHING = re.compile(
+    r"\b(didn'?t|did not|don'?t|does not|doesn'?t|haven'?t|have not|hasn'?t|has not|wasn'?t|was not|weren'?t|"
+    r"were not|couldn'?t|could not|can'?t|cannot) (find|show|confirm|substantiate|prove|back up)\w*|"
+    r"\bno (role|evidence|significant harm|further action|grounds)\b|\bnot (confirmed|substantiated|proven|found)\b|"
+    r"\b(came|come|comes|coming) back (clear|fine|negative|with nothing)\b|\bnothing (was |were )?found\b|"
+    r"\bunfounded\b|\bunsubstantiated\b")
+_IF_NOTHING = re.compile(r"\bif (the [a-z]+ (are|is|were|was) not (substantiated|confirmed)|there is no|not)\b")
+_IF_FOUND = re.compile(r"\bif the [a-z]+ (are|is|were|was) (substantiated|confirmed)\b")
+
+
+def found_nothing(text: str) -> bool:
+    """Whether the message says something came to nothing ("the checks did not confirm the worries")."""
+    return bool(_FOUND_NOTHING.search(text.lower()))
+
+
+def says_if_nothing(sentence: str) -> bool:
+    """Whether the sentence says what happens when nothing was found ("If there is no role, ...")."""
+    return bool(_IF_NOTHING.search(sentence.lower()))
+
 # A section of an Act named by its number ("section 17", "s47").
 _SECTION = re.compile(r"\b(?:section|s\.?) ?(\d+)\b")
 
@@ -635,6 +685,9 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
     duration = bool(_ASKS_DURATION.search(question.lower()))
     frequency = bool(_ASKS_FREQUENCY.search(question.lower()))
     counted_from = bool(_ASKS_COUNTED_FROM.search(question.lower()))
+    start_asked = bool(_ASKS_START.search(question.lower()))
+    # (in the question itself, or the message before it: "the enquiry found nothing" then "so what now?")
+    nothing_found = found_nothing(question) or found_nothing(context)
     area = base.topic_area(topic_id)
     related = [topic_id] + [t for t in (base.topics_in_area(area) if area and not only else []) if t != topic_id]
     current = base.topic(council, topic_id)
@@ -685,6 +738,11 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 if gives_duration:
                     given |= {"time"}  # "from age 16 to 23" says how long they help
                 match = len(asked & given)
+                says_start = start_asked and bool(_SAYS_START.search(sentence.lower()))
+                if_nothing = nothing_found and says_if_nothing(sentence)
+                match += if_nothing  # it says what happens then, whatever else was asked
+                if start_asked and "decide" in asked & given and not says_start:
+                    match -= 1  # another decision than whether it starts ("the team manager decides which plan")
                 if "name" in asked & given and not (naming_asked | ctx | subject) & _all_stems(sentence):
                     match -= 1  # a name given of something neither the question nor the message before names
                 # a sentence that points back ("Then the child is supported under a plan") is about
@@ -706,7 +764,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 # a topic both classifiers chose, or when the question asks nothing but how the conversation's topic
                 # goes for one thing: "what about the baby?" after statutory visits)
                 bar = 1 if only or (about_one_thing and tid == topic_id) else 2
-                if (not match and overlap < bar) or not (linked or overlap):
+                if (not match and not says_start and not if_nothing and overlap < bar) or not (linked or overlap):
                     continue
                 overlap += min(2, len(ctx & content_words(_with_antecedent(said, i))))
                 # the everyday words that name a thing ("the notes and the plan"), worth half a word each
@@ -725,6 +783,12 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                     strong += 2  # "It lasts as long as it is needed" over "the first meeting is within 10 days"
                 if asks_meaning and _SAYS_MEANING.search(sentence.lower()):
                     strong += 1  # "would that show it is better?": a sentence saying what it does not mean
+                if if_nothing:
+                    strong += 3  # "it found nothing, what now?": "If the worries are not confirmed, ..."
+                elif nothing_found and _IF_FOUND.search(sentence.lower()):
+                    strong -= 2  # ...not "If the worries are confirmed, a conference is held"
+                if says_start:
+                    strong += 2  # "who decides whether it starts?": what decides that, the step before
                 if counted_from and _COUNTS_FROM.search(sentence.lower()):
                     strong += 2  # "when does its clock start?": "within N days of" the step before
                 if frequency and _GIVES_FREQUENCY.search(sentence.lower()):
@@ -777,6 +841,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 if not done or len(subject & content_words(sentence)) < needed or not subject or \
                         not asked & given_aspects(whole):
                     continue
+                if start_asked and "decide" in asked and not _SAYS_START.search(whole.lower()):
+                    continue  # another decision than whether it starts ("this is decided when they are referred")
                 score = 3 * len(asked & given_aspects(whole)) + ROLE_WEIGHT * len(done) + 1.0 + 0.3 - 0.05 * i
                 if best is None or score > best.score:
                     best = Fact(version, whole, score)

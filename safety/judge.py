@@ -287,6 +287,7 @@ class Judge:
 
     def judge(self, text: str, after_concern: bool = False) -> Judgement:
         """`after_concern`: the conversation had a safety reply just before this message."""
+        text = self.detector.unmask(text)  # ("r*pe": the word, for the model as for the patterns)
         signals = self.detector.detect_all(text)
         question = is_question(text)
         lowered = text.lower().replace("\u2019", "'")

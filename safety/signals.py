@@ -17,6 +17,8 @@ import yaml
 
 PATTERNS_FILE = Path(__file__).with_name("patterns.yml")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[&]")
+# a word with symbols for some of its letters, between letters ("r*pe", "s**cide", "k!ll")
+_MASKED = re.compile(r"\b[A-Za-z]+(?:[*#@$!_%]+[A-Za-z]+)+\b")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class SignalDetector:
         # everyday phrases with a harm word in them ("cut it down"), read as their plain meaning
         self._phrases = [(self._canonical_words(str(k)), str(v).lower().split())
                          for k, v in (spec.get("phrases") or {}).items()]
+        # words written with a symbol for a letter or two ("r*pe", "k!ll", "su*cide"): read as the word
+        self._masked = [str(w).lower() for w in (spec.get("masked") or [])]
         self.priority: list[str] = list(spec["priority"])
         self.intents: dict[str, str] = dict(spec["intents"])
         groups = {name: words for name, words in (spec.get("groups") or {}).items()}
@@ -70,7 +74,18 @@ class SignalDetector:
             word += "g"  # dropped g: hidin, hittin
         return [str(self._lemmas.get(word, word)).lower()]
 
+    def unmask(self, text: str) -> str:
+        """The text with each masked word ("r*pe") written out, when one listed word fits it (each run of
+        symbols standing for one to three letters); other words as they were."""
+        def written(m: re.Match) -> str:
+            shape = re.compile("".join("[a-z]{1,3}" if not c.isalpha() else re.escape(c)
+                                       for c in re.sub(r"[^a-z]+", "*", m.group(0).lower())))
+            fits = [w for w in self._masked if shape.fullmatch(w)]
+            return fits[0] if len(set(fits)) == 1 else m.group(0)
+        return _MASKED.sub(written, text)
+
     def normalise(self, text: str) -> list[str]:
+        text = self.unmask(text)
         words: list[str] = []
         for emoji, said in self._emoji.items():
             text = text.replace(emoji, said)

@@ -1979,3 +1979,13 @@ async def test_a_group_asked_for_after_young_carers_stays_with_young_carers(make
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "young carer" in said.lower() and "CSCP" not in said, said
+
+
+async def test_what_happens_now_after_being_told_nothing_was_found(make_tracker, dispatcher, domain):
+    # not "If the worries are confirmed, a conference is held"
+    earlier = [{"text": "the enquiries didn't confirm any significant harm", "intent": {"name": "significant_harm"}}]
+    tracker = make_tracker("next_steps", text="right, what happens now?", earlier=earlier,
+                           slots={"topic": "significant_harm", "council": "hampshire"})
+    await actions.ActionNextSteps().run(dispatcher, tracker, domain)
+    said = texts(dispatcher)
+    assert "other services" in said and "If the worries are confirmed" not in said, said

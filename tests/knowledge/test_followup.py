@@ -849,3 +849,60 @@ def test_whether_one_person_does_it_asks_who(text, who):
 def test_whether_the_social_worker_runs_the_conference_gets_who_does(kb):
     fact = followup.role_fact(kb, "bolton", "icpc_what", "will it only be our social worker chairing it?")
     assert fact is not None and "Independent Reviewing Officer" in fact.sentence
+
+
+@pytest.mark.parametrize("council, text, said", [
+    ("coventry", "who gets to decide whether they begin at all?", "decide together if child protection enquiries"),
+    ("hampshire", "what must take place first, before they can begin?", "start at a strategy discussion"),
+])
+def test_asked_what_decides_whether_it_starts_the_step_before(kb, council, text, said):
+    # not another decision of the process ("the team manager decides which plan")
+    fact = followup.best_fact(kb, council, "s47_what", text)
+    assert fact is not None and said in fact.sentence, fact and fact.sentence
+
+
+def test_another_decision_does_not_answer_whether_it_starts(kb):
+    fact = followup.best_fact(kb, "coventry", "referral_told", "who decides whether they start?")
+    assert fact is None or "decided when they are referred" not in fact.sentence, fact.sentence
+
+
+@pytest.mark.parametrize("text", ["are we left high and dry afterwards?", "will we be on our own after?",
+                                  "what help will there be for us after that?"])
+def test_asked_what_there_is_once_it_ends(kb, text):
+    assert "after" in followup.asked_aspects(text)
+    fact = followup.best_fact(kb, "hampshire", "cin_closure", text)
+    assert fact is not None and "early help" in fact.sentence, fact and fact.sentence
+
+
+def test_how_it_comes_to_an_end_is_where_it_ends(kb):
+    # ("usually ends at a review meeting" says how it is closed; "closed because parents did not engage" says why)
+    fact = followup.best_fact(kb, "hampshire", "cin_what", "how do they actually close it?")
+    assert fact is not None and "review meeting" in fact.sentence, fact and fact.sentence
+
+
+@pytest.mark.parametrize("text, choice", [("what can they decide?", False), ("how can they do that?", False),
+                                          ("can they make me go?", True), ("can we say no?", True)])
+def test_what_they_can_do_asks_no_choice(text, choice):
+    assert ("choice" in followup.asked_aspects(text)) is choice
+
+
+@pytest.mark.parametrize("text, end", [("what gets decided at the end, by the panel?", False),
+                                       ("so that's the end of everything?", True), ("when does it end?", True)])
+def test_at_the_end_is_a_time_not_how_it_ends(text, end):
+    assert bool({"end", "after"} & followup.asked_aspects(text)) is end
+
+
+@pytest.mark.parametrize("topic, before, said", [
+    ("s47_what", "no evidence was found after all", "not substantiated"),
+    ("assessment_outcome", "the assessment says there is no role for them", "If there is no role"),
+])
+def test_after_being_told_nothing_was_found_what_happens_then(kb, topic, before, said):
+    fact = followup.best_fact(kb, "hampshire", topic, "ok so what now?", context=before)
+    assert fact is not None and said in fact.sentence, fact and fact.sentence
+    assert followup.found_nothing(before) and not followup.found_nothing("they found significant harm")
+
+
+def test_what_happens_to_something_named_asks_what_comes_next(kb):
+    assert "next" in followup.asked_aspects("what happens to my form now?")
+    fact = followup.best_fact(kb, "hampshire", "assessment_outcome", "what happens to my form now?")
+    assert fact is not None and "early help" in fact.sentence, fact and fact.sentence

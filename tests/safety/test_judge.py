@@ -768,3 +768,35 @@ def test_a_professional_s_note_of_a_baby_days_old_is_of_one_particular_child():
     said = "Midwife. Discharged mum and 6 day old on tuesday, no milk in and the flat is freezing. Who do I ring?"
     judge = Judge(SignalDetector(), FixedSafetyModel("neglect", 0.4, "professional"))
     assert judge.judge(said).concern
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("mate rang me crying, he says come quick", "friend"),
+    ("i've been wetting my bed again since the shouting", "child"),
+    ("ive got the children by myself this week", "parent"),
+])
+def test_session_45_speaker_cues(cues: Cues, text, speaker):
+    assert cues.speaker(text) == speaker
+
+
+def test_an_adult_now_speaking_of_their_childhood_is_over(cues: Cues):
+    assert cues.is_over("i got mixed up in drug running at 14 but im 23 now, can i thank the team")
+    assert not cues.is_over("i got mixed up in drug running at 14 and im still in it")
+
+
+def test_not_training_is_no_course(cues: Cues):
+    # ("the stuff he does afterwards isn't training": no study or course settles it)
+    assert cues.is_over("we're learning about it on my training course")
+    assert not cues.is_over("he keeps me back after football and what happens isn't training")
+
+
+def test_a_masked_word_is_read_by_the_model_as_the_word():
+    seen = []
+
+    class Recording(FixedSafetyModel):
+        def rank_kinds(self, text, top=3):
+            seen.append(text)
+            return super().rank_kinds(text, top)
+
+    Judge(SignalDetector(), Recording("none", 0.9, None)).judge("was it r*pe, i never said yes")
+    assert seen and "rape" in seen[0]

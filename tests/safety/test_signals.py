@@ -384,3 +384,38 @@ def test_session_44_crisis_wordings(detector, text, category):
 ])
 def test_session_44_look_alikes_raise_nothing(detector, text):
     assert not detector.detect_all(text)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("mum never does it where teachers would see", "abuse"),
+    ("if i forget my chores i get the belt", "abuse"),
+    ("i got beaten by my stepdad again last night", "abuse"),
+    ("dad refuses to take my sister to the dentist though her tooth is black", "abuse"),
+    ("my partner sent me to a&e on saturday", "domestic_abuse"),
+    ("she's wrapped a phone charger around her neck", "self_harm"),
+    ("he swallowed stuff from the shed and refuses to say what it was", "self_harm"),
+    ("my son says he wanna be with his grandad who died", "self_harm"),
+    ("i'm wasted and have the toddler on my own tonight", "breaking_point"),
+    ("my uncle r*ped me", "abuse"),
+])
+def test_session_45_crisis_wordings(detector, text, category):
+    assert category in [s.category for s in detector.detect_all(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "the teacher never hits the ball where anyone can catch it",
+    "we get the bus to school",
+    "my dad took me to the doctor for my ears",
+    "he'd like to visit his nan who lives in leeds",
+    "my partner sent me to the hospital shop for snacks",
+    "e*mail me the form",
+])
+def test_session_45_look_alikes_raise_nothing(detector, text):
+    assert not detector.detect_all(text)
+
+
+def test_a_masked_word_is_read_as_the_word_when_one_fits(detector):
+    assert detector.unmask("was it r*pe then") == "was it rape then"
+    assert detector.unmask("thinking about su**ide") == "thinking about suicide"
+    # (a word that fits no listed word, or more than one, stays as it was)
+    assert detector.unmask("rock_n_roll and a*b") == "rock_n_roll and a*b"
