@@ -136,6 +136,11 @@ def answer_topic(dispatcher: CollectingDispatcher, base: KnowledgeBase, council:
         # ("who works with children in care proceedings?" taken for children in care): that sentence
         send(dispatcher, answers.fact_messages(base, council, elsewhere.topic, elsewhere.sentence))
         return [SlotSet("topic", elsewhere.topic.id)]
+    meaning = followup.meaning_fact(base, council, topic_id, text) if covered and text else None
+    if meaning is not None:
+        # "doesn't closing it mean we're fine?": the sentence that says what it means, not the whole topic
+        send(dispatcher, answers.fact_messages(base, council, meaning.topic, meaning.sentence))
+        return [SlotSet("topic", meaning.topic.id)]
     role = followup.role_fact(base, council, topic_id, text) if covered and text else None
     if role is not None:
         # "who chairs them?": the sentence that says who, with the rest one tap away

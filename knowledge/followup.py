@@ -502,6 +502,8 @@ def escalation_fact(base: KnowledgeBase, council: str, topic_id: str, text: str)
 # next one", "after the first", "reviewed") or names a meeting or conference at all.
 _REVIEW_KIND = re.compile(r"\breview (conference|meeting)s?\b")
 _ASKS_REVIEW = re.compile(r"\b(review|reviews|reviewed|reviewing|after the first|later ones?|"
+                          # ("is the plan checked again at some point?")
+                          r"(looked|look|looks|checked|check) (at |over )?(it |them |the plan )?again|"
                           r"(next|another|second) (one|meeting|meetin|conference|review|time))\b")
 _NAMES_A_MEETING = re.compile(r"\b(conference|meeting|meet)\b")
 REVIEW_KIND_WEIGHT = 1.0
@@ -578,9 +580,12 @@ _WHAT_ABOUT = re.compile(r"\W*((and|but|so|ok|okay|right) )?((what|how) about|an
 
 # Whether something means another thing ("would closing it show things are better?"), and a sentence that says
 # what it means or does not.
-_ASKS_MEANING = re.compile(r"\b(does|do|did|would|will|is|could) (that|this|it|closing|closure|it closing)"
+_ASKS_MEANING = re.compile(r"\b(does|do|did|would|will|is|could|doesn'?t|don'?t|wouldn'?t|isn'?t|won'?t) "
+                           r"(that|this|it|closing|closure|it closing)"
                            r"( [a-z]+)? (mean|show|indicate)\b")
-_SAYS_MEANING = re.compile(r"\b(mean|means|meant|show|shows|indicate|indicates)\b")
+_SAYS_MEANING = re.compile(r"\b(does not|doesn'?t|do not|don'?t|did not|will not|is not|not) "
+                           r"(mean|show|indicate|prove)\b|"
+                           r"\b(this|that|it|closing it|closure) (means|meant|shows|indicates)\b")
 
 
 # Whether something starts at all, asked ("who says if it goes ahead at all?", "what must take place first, before
@@ -609,6 +614,17 @@ _FOUND_NOTHING = re.compile(
     r"\bunfounded\b|\bunsubstantiated\b")
 _IF_NOTHING = re.compile(r"\bif (the [a-z]+ (are|is|were|was) not (substantiated|confirmed)|there is no|not)\b")
 _IF_FOUND = re.compile(r"\bif the [a-z]+ (are|is|were|was) (substantiated|confirmed)\b")
+
+
+def meaning_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
+    """Asked whether something means another thing ("surely closing it means we're fine?"): the topic's
+    sentence that says what it means or does not, or None."""
+    if not _ASKS_MEANING.search(_plain(question)):
+        return None
+    fact = best_fact(base, council, topic_id, question)
+    # (of what the question names: whether it means they think badly of a parent is not about closing a plan)
+    return fact if fact is not None and _SAYS_MEANING.search(fact.sentence.lower()) and \
+        shares_words(question, fact) else None
 
 
 def found_nothing(text: str) -> bool:
@@ -741,6 +757,8 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 says_start = start_asked and bool(_SAYS_START.search(sentence.lower()))
                 if_nothing = nothing_found and says_if_nothing(sentence)
                 match += if_nothing  # it says what happens then, whatever else was asked
+                # (and what it means, asked whether it means something: "doesn't closing it mean we're fine?")
+                match += asks_meaning and bool(_SAYS_MEANING.search(sentence.lower()))
                 if start_asked and "decide" in asked & given and not says_start:
                     match -= 1  # another decision than whether it starts ("the team manager decides which plan")
                 if "name" in asked & given and not (naming_asked | ctx | subject) & _all_stems(sentence):

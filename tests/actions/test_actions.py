@@ -1989,3 +1989,11 @@ async def test_what_happens_now_after_being_told_nothing_was_found(make_tracker,
     await actions.ActionNextSteps().run(dispatcher, tracker, domain)
     said = texts(dispatcher)
     assert "other services" in said and "If the worries are confirmed" not in said, said
+
+
+async def test_a_first_question_whether_closing_means_all_is_well_gets_what_it_means(make_tracker, dispatcher,
+                                                                                     domain):
+    tracker = make_tracker("cin_closure", text="They shut our plan last week. Doesn't closing it show we're fine?",
+                           slots={"council": "hampshire"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "does not mean" in dispatcher.messages[0]["text"], texts(dispatcher)

@@ -906,3 +906,19 @@ def test_what_happens_to_something_named_asks_what_comes_next(kb):
     assert "next" in followup.asked_aspects("what happens to my form now?")
     fact = followup.best_fact(kb, "hampshire", "assessment_outcome", "what happens to my form now?")
     assert fact is not None and "early help" in fact.sentence, fact and fact.sentence
+
+
+def test_asked_whether_closing_means_all_is_well_in_a_first_message(kb):
+    # the sentence that says what it does not mean, not the whole topic; of what the question names only
+    fact = followup.meaning_fact(kb, "hampshire", "cin_closure",
+                                 "They shut our plan last week. Doesn't closing it show we're doing fine now?")
+    assert fact is not None and "does not mean" in fact.sentence, fact and fact.sentence
+    failing = "so is that me failing as a mum, does it mean that?"
+    assert followup.meaning_fact(kb, "hampshire", "cin_closure", failing) is None
+    assert followup.meaning_fact(kb, "hampshire", "cin_closure", "how is it closed?") is None
+
+
+@pytest.mark.parametrize("text, review", [("by what date must someone look over it again?", True),
+                                          ("when is it checked again?", True), ("who'll look over it first?", False)])
+def test_looking_at_it_again_asks_for_a_review(text, review):
+    assert bool(followup._ASKS_REVIEW.search(text)) is review
