@@ -828,6 +828,11 @@ class ActionAnswerTopic(Action):
         topic_id = conversation_choice(tracker, base, council, topic_id, understood)
         topic_id = covered_choice(tracker, base, council, topic_id, understood)
         topic_id = searched_choice(tracker, base, council, topic_id, understood)
+        named_last = followup.last_named_topic(base, understood, followup.vocabulary(base), base.council_names())
+        if named_last and base.topic(council, named_last) is not None:
+            # several things told of, then one asked about by "that" ("a plan was agreed, then a core group set up.
+            # Who sits in that one?"): the one named last
+            topic_id = named_last
         if not_sure_of(tracker) or topic_id == FEAR_TOPIC:
             # a figure asked beside a fear ("we're frightened of losing the children; the assessment began last week,
             # how long can it go on?"): the guess that gives it, the fear answered too (answer_the_fear_too)

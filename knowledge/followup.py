@@ -960,6 +960,34 @@ def titled_topics(base: KnowledgeBase, text: str, least: int = 2) -> list[str]:
     return found
 
 
+def last_named_topic(base: KnowledgeBase, text: str, vocab: Vocabulary, ignore: Iterable[str] = ()) -> Optional[str]:
+    """A message that tells of several things, then asks about one by a word that points back ("A child protection
+    plan was agreed, then a core group set up. Who sits in that one?"): the topic named last before the
+    question, when the sentences before it name at least two by their titles and the question names none.
+    None otherwise."""
+    said = [s for s in _SENTENCE.split(" ".join(text.split())) if s]
+    if len(said) < 2:
+        return None
+    question, before = said[-1], " ".join(said[:-1])
+    if not question.endswith("?") or not refers_back(question) or names_a_topic(question, vocab, ignore=ignore):
+        return None
+    named = titled_topics(base, before, least=1)
+    if len(named) < 2:
+        return None
+    lowered = _plain(before)
+
+    def last_place(topic_id: str) -> tuple[int, int]:
+        # where the title is last said (its last word: "core group" after "child protection plan"), then how many
+        # of its words ("child protection plan" over "plan")
+        words = _naming_words(base.topic_title(topic_id) or "")
+        places = [max((m.start() for m in re.finditer(rf"\b{re.escape(w[:-1] if len(w) > 4 else w)}", lowered)),
+                      default=-1) for w in words]
+        return max(places, default=-1), len(words)
+    ranked = sorted(named, key=last_place, reverse=True)
+    # (two titles said at the same place with as many words tell nothing: "the MASH")
+    return ranked[0] if last_place(ranked[0]) != last_place(ranked[1]) else None
+
+
 def shared_words(question: str, fact: Fact) -> int:
     """How many words of the question's own the fact's sentence has (as shares_words counts them): "when does
     his first review need to happen?" shares two with "The first review is held within 20 working days."

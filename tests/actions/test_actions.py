@@ -1997,3 +1997,10 @@ async def test_a_first_question_whether_closing_means_all_is_well_gets_what_it_m
                            slots={"council": "hampshire"})
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "does not mean" in dispatcher.messages[0]["text"], texts(dispatcher)
+
+
+async def test_several_things_told_then_one_asked_about_by_that_is_the_last_named(make_tracker, dispatcher, domain):
+    text = "The meeting agreed a child protection plan, then they brought up a core group. How soon does that meet?"
+    tracker = make_tracker("icpc_what", text=text, slots={"council": "hampshire"})
+    await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert "10 working days" in texts(dispatcher), texts(dispatcher)

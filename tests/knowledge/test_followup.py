@@ -922,3 +922,13 @@ def test_asked_whether_closing_means_all_is_well_in_a_first_message(kb):
                                           ("when is it checked again?", True), ("who'll look over it first?", False)])
 def test_looking_at_it_again_asks_for_a_review(text, review):
     assert bool(followup._ASKS_REVIEW.search(text)) is review
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("A child protection plan came first, then a core group. Who sits in that one?", "core_group"),
+    ("Core group first, child protection plan second. Is it long?", "cp_plan"),
+    ("Our school sent the MASH a form. Then what happens to it?", None),  # one thing, named one way
+    ("Ours is a child protection plan. Who sits in the core group for it?", None),  # the question names it
+])
+def test_the_thing_a_question_points_back_to_is_the_last_named(kb, vocab, text, topic):
+    assert followup.last_named_topic(kb, text, vocab, kb.council_names()) == topic
