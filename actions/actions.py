@@ -425,7 +425,7 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
              followup.names_as_known(text, vocab, ignore=names)) and
             followup.fits_current(base, council, topic_id, text, vocab, ignore=names)) and not (
             unsure and followup.fact_names_it(base, council, topic_id, text, vocab, ignore=names)) and \
-            stepping_up is None:
+            stepping_up is None and not unreachable_follow_up(base, council, topic_id, text):
         # (one that carries on from the last, "and by when, counting from the strategy discussion?", points
         # back to it, "when will her first review be?" after an asylum-seeking child arrived, or names a
         # thing as one already known, "what does the council's assessment check?" after private fostering,
@@ -564,6 +564,16 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
 
 # "How does it work in Coventry?" asks the last question again, for that council: no question of its own.
 _HOW_IT_WORKS = re.compile(r"\bhow (does|do|would|will|did) (it|that|this|they|things) work\b")
+
+
+def unreachable_follow_up(base: KnowledgeBase, council: str, topic_id: str, text: str) -> bool:
+    """Asked what happens if the services cannot reach the person ("and if they cannot ring me, as I sleep days
+    after night shifts?"), when the conversation's process says (a letter is sent): a follow-up, whatever else the message
+    names about the person's life."""
+    if not followup.asks_if_unreachable(text):
+        return False
+    fact = followup.best_fact(base, council, topic_id, text)
+    return fact is not None and "miss" in followup.given_aspects(fact.sentence)
 
 
 def process_item_for_figure(base: KnowledgeBase, asked_about: str, fact: followup.Fact, text: str) -> bool:
@@ -1597,8 +1607,9 @@ MEANING_WORDS = re.compile(r"\b(mean|means|meaning|stand for|stands for|definiti
 
 
 def _asks_meaning(text: str) -> bool:
+    # (not whether one thing means another: "doesn't closing it mean we're fine?" asks nothing of what CIN means)
     lowered = text.lower()
-    return len(lowered.split()) <= 4 or bool(MEANING_WORDS.search(lowered))
+    return len(lowered.split()) <= 4 or (bool(MEANING_WORDS.search(lowered)) and not followup.asks_if_it_means(text))
 
 
 class ActionHumanHandoff(Action):

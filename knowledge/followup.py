@@ -17,6 +17,17 @@ from knowledge.store import STOPWORDS, KnowledgeBase, Topic
 
 # What a time is counted from, asked ("what is the meeting counted from?", "when does the clock start?").
 _COUNTED_FROM = r"timed from|counted from|counts? from|start counting|clock starts?"
+# Asked what happens if the services cannot get through ("and if social care cannot reach us?")
+_UNREACHABLE = r"\bif (they|you|he|she|the [a-z]+|social care|social services) " \
+    r"(can'?t|cannot|don'?t|do not|couldn'?t) " \
+    r"(get hold of|reach|contact|get through to|get in touch with|call|ring|phone|find) (me|us)\b"
+
+
+def asks_if_unreachable(text: str) -> bool:
+    """Whether the message asks what happens if the services cannot reach the person."""
+    return bool(re.search(_UNREACHABLE, text.lower().replace("\u2019", "'")))
+
+
 # What a question asks for (its aspect), from its words.
 ASPECT_QUESTIONS = {
     "time": r"\b(how long|how soon|how quick(ly)?|how fast|when|by when|what date|timescale|deadline|how often|"
@@ -56,8 +67,7 @@ ASPECT_QUESTIONS = {
               r"(?<!what )(?<!how )(?<!who )(?<!where )(?<!when )can (i|we|they))\b",
     "miss": r"\b(what if|if (i|we) (miss|can'?t|cannot|don'?t)|miss|missed)\b|"
             # ("and if social care cannot reach us?")
-            r"\bif (they|you|he|she|the [a-z]+|social care|social services) (can'?t|cannot|don'?t|do not|couldn'?t) "
-            r"(get hold of|reach|contact|get through to|get in touch with|call|ring|phone|find) (me|us)\b",
+            rf"{_UNREACHABLE}",
     "next": r"\b(what happens (next|after|then|now)|after that|then what|what next|next step|"
             # what comes of something named ("what happens to my form after that?")
             r"what happens (to|with) (it|them|that|this|(the|my|our|their|his|her) [a-z]+))\b",
@@ -616,10 +626,15 @@ _IF_NOTHING = re.compile(r"\bif (the [a-z]+ (are|is|were|was) not (substantiated
 _IF_FOUND = re.compile(r"\bif the [a-z]+ (are|is|were|was) (substantiated|confirmed)\b")
 
 
+def asks_if_it_means(question: str) -> bool:
+    """Whether the question asks if one thing means another ("would that show things are better?")."""
+    return bool(_ASKS_MEANING.search(_plain(question)))
+
+
 def meaning_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
     """Asked whether something means another thing ("surely closing it means we're fine?"): the topic's
     sentence that says what it means or does not, or None."""
-    if not _ASKS_MEANING.search(_plain(question)):
+    if not asks_if_it_means(question):
         return None
     fact = best_fact(base, council, topic_id, question)
     # (of what the question names: whether it means they think badly of a parent is not about closing a plan)

@@ -2004,3 +2004,20 @@ async def test_several_things_told_then_one_asked_about_by_that_is_the_last_name
     tracker = make_tracker("icpc_what", text=text, slots={"council": "hampshire"})
     await actions.ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert "10 working days" in texts(dispatcher), texts(dispatcher)
+
+
+async def test_if_they_cannot_reach_me_is_a_follow_up_whatever_the_message_says_of_my_life(make_tracker, dispatcher,
+                                                                                           domain):
+    # ("nights" names the out-of-hours service; the question is what comes of a call that does not get through)
+    said = "if they cannot ring me, because i sleep days after nights shifts, then what"
+    tracker = make_tracker("mash_out_of_hours", text=said,
+                           slots={"topic": "referral_told"})
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "letter" in texts(dispatcher), texts(dispatcher)
+
+
+async def test_whether_closing_means_all_is_well_is_no_question_about_what_cin_means(make_tracker, dispatcher, domain):
+    tracker = make_tracker("nlu_fallback", text="They shut the CIN plan. So doesn't closing it mean we're ok?",
+                           slots={"council": "hampshire"})
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "CIN stands for" not in texts(dispatcher), texts(dispatcher)

@@ -932,3 +932,13 @@ def test_looking_at_it_again_asks_for_a_review(text, review):
 ])
 def test_the_thing_a_question_points_back_to_is_the_last_named(kb, vocab, text, topic):
     assert followup.last_named_topic(kb, text, vocab, kb.council_names()) == topic
+
+
+def test_whether_one_thing_means_another_is_no_question_about_a_word():
+    assert followup.asks_if_it_means("Doesn't that show we're doing well?")
+    assert not followup.asks_if_it_means("what does CIN mean?")
+
+
+def test_asked_what_happens_if_they_cannot_get_through(kb):
+    assert followup.asks_if_unreachable("and if they cannot ring us? we sleep days")
+    assert not followup.asks_if_unreachable("can I get hold of them at night?")
