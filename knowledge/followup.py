@@ -627,8 +627,9 @@ _IF_FOUND = re.compile(r"\bif the [a-z]+ (are|is|were|was) (substantiated|confir
 
 
 def asks_if_it_means(question: str) -> bool:
-    """Whether the question asks if one thing means another ("would that show things are better?")."""
-    return bool(_ASKS_MEANING.search(_plain(question)))
+    """Whether the question asks if one thing means another ("would that show things are better?"), not what
+    something means ("what does it mean?")."""
+    return any(not re.search(r"\bwhat\W*$", m.string[:m.start()]) for m in _ASKS_MEANING.finditer(_plain(question)))
 
 
 def meaning_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
@@ -942,9 +943,11 @@ def role_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
     fact = best_fact(base, council, topic_id, question)
     if fact is None or fact.sentence.rstrip().endswith("?") or not acts & _roles(fact.sentence):
         return None  # (a question the text asks its reader says no one)
-    if acts & _roles(own) and not (_DONE_BY.search(fact.sentence.lower()) and fact.sentence not in own):
+    says_who = _DONE_BY.search(fact.sentence.lower()) or _NAMES_DOER.search(fact.sentence.lower())
+    if acts & _roles(own) and not (says_who and fact.sentence not in own):
         # the topic's answer already speaks of that doing; only a sentence elsewhere that says in so many
-        # words who does it ("must be agreed by the allocated social care practitioner") says more
+        # words who does it ("must be agreed by the allocated social care practitioner", "the team manager
+        # decides which plan") says more
         return None
     return fact
 

@@ -937,8 +937,15 @@ def test_the_thing_a_question_points_back_to_is_the_last_named(kb, vocab, text, 
 def test_whether_one_thing_means_another_is_no_question_about_a_word():
     assert followup.asks_if_it_means("Doesn't that show we're doing well?")
     assert not followup.asks_if_it_means("what does CIN mean?")
+    assert not followup.asks_if_it_means("people say section 47 - what does it mean?")
 
 
 def test_asked_what_happens_if_they_cannot_get_through(kb):
     assert followup.asks_if_unreachable("and if they cannot ring us? we sleep days")
     assert not followup.asks_if_unreachable("can I get hold of them at night?")
+
+
+def test_who_decides_is_answered_by_the_sentence_naming_who_even_when_the_topic_speaks_of_deciding(kb):
+    # (the assessment's own answer says "they decide your child's needs"; the team manager decides the plan)
+    fact = followup.role_fact(kb, "coventry", "assessment_what", "once the assessment's over, who decides on CIN or CP?")
+    assert fact is not None and "team manager" in fact.sentence, fact and fact.sentence
