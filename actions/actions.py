@@ -568,8 +568,8 @@ _HOW_IT_WORKS = re.compile(r"\bhow (does|do|would|will|did) (it|that|this|they|t
 
 def unreachable_follow_up(base: KnowledgeBase, council: str, topic_id: str, text: str) -> bool:
     """Asked what happens if the services cannot reach the person ("and if they cannot ring me, as I sleep days
-    after night shifts?"), when the conversation's process says (a letter is sent): a follow-up, whatever else the message
-    names about the person's life."""
+    after night shifts?"), when the conversation's process says (a letter is sent): a follow-up, whatever else the
+    message names about the person's life."""
     if not followup.asks_if_unreachable(text):
         return False
     fact = followup.best_fact(base, council, topic_id, text)

@@ -160,7 +160,9 @@ SENTENCE_ASPECTS = {
            r"(ends?|ended|closes?|closed|starts?|started) (at|with|by) (a|an|the))\b",
     "next": r"\b(then|after|next|afterwards|will)\b",
     "why": r"\b(so that|because|makes? sure|helps? (to )?keep|to keep|to check|to find out|to understand|aims? to|"
-           r"the aim is|purpose is|is so)\b",
+           r"the aim is|purpose is|is so|"
+           # when it is done, which is why ("This is when a child is at risk of significant harm")
+           r"this is when|reasonable (cause|grounds)|(grounds|cause) to suspect)\b",
     "decide": r"\b(decides?|decided|decision|outcomes?|result|could be|may be (made|put|stepped)|plan is made|"
               r"becomes? subject|subject to a)\b",
     "contents": r"\b(includes?|including|covers|looks at|sets out|says|contains|made up of|profile|outcomes|"

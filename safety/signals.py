@@ -59,11 +59,25 @@ class SignalDetector:
                 raise PatternError(f"group {name!r}: alternatives must be single words, not {spaced!r}")
         self._vocab = spacy.blank("en").vocab
         self._matcher = Matcher(self._vocab)
+        self._category_of: dict[str, str] = {}
+        self._not_followed_by: dict[str, set[str]] = {}
         for category, patterns in spec["categories"].items():
             if category not in self.intents or category not in self.priority:
                 raise PatternError(f"category {category!r} needs an intent and a place in priority")
-            compiled = [self._compile(p, groups, category) for p in patterns]
-            self._matcher.add(category, compiled)
+            plain, guarded = [], []
+            for p in patterns:
+                # a last part "!a|b": the words matched must not be followed by one of these ("they don't want me"
+                # is rejection, "she doesn't want me to stay out late" is not)
+                head, _, tail = str(p).rpartition(" !")
+                (guarded if head else plain).append((head, tail) if head else p)
+            if plain:
+                self._matcher.add(category, [self._compile(p, groups, category) for p in plain])
+            for n, (head, tail) in enumerate(guarded):
+                key = f"{category}!{n}"
+                self._category_of[key] = category
+                self._not_followed_by[key] = {w for alt in tail.split("|") for w in [alt.lower(),
+                                                                                     *self.canonical(alt)[:1]]}
+                self._matcher.add(key, [self._compile(head, groups, category)])
 
     # --- normalising ---------------------------------------------------
     def canonical(self, word: str) -> list[str]:
@@ -158,7 +172,10 @@ class SignalDetector:
         doc = Doc(self._vocab, words=words)
         out = []
         for match_id, start, end in self._matcher(doc):
-            category = self._vocab.strings[match_id]
+            key = self._vocab.strings[match_id]
+            if end < len(words) and words[end] in self._not_followed_by.get(key, ()):
+                continue
+            category = self._category_of.get(key, key)
             out.append(Signal(category, self.intents[category], " ".join(words[start:end])))
         return out
 

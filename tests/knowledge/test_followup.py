@@ -947,5 +947,12 @@ def test_asked_what_happens_if_they_cannot_get_through(kb):
 
 def test_who_decides_is_answered_by_the_sentence_naming_who_even_when_the_topic_speaks_of_deciding(kb):
     # (the assessment's own answer says "they decide your child's needs"; the team manager decides the plan)
-    fact = followup.role_fact(kb, "coventry", "assessment_what", "once the assessment's over, who decides on CIN or CP?")
+    asked = "once the assessment's over, who decides on CIN or CP?"
+    fact = followup.role_fact(kb, "coventry", "assessment_what", asked)
     assert fact is not None and "team manager" in fact.sentence, fact and fact.sentence
+
+
+def test_why_it_is_done_is_when_it_is_done(kb):
+    # ("This is when a child is at risk of significant harm" says why the enquiries are made)
+    fact = followup.best_fact(kb, "coventry", "s47_what", "but why are they doing one at all?")
+    assert fact is not None and "significant harm" in fact.sentence, fact and fact.sentence

@@ -419,3 +419,10 @@ def test_a_masked_word_is_read_as_the_word_when_one_fits(detector):
     assert detector.unmask("thinking about su**ide") == "thinking about suicide"
     # (a word that fits no listed word, or more than one, stays as it was)
     assert detector.unmask("rock_n_roll and a*b") == "rock_n_roll and a*b"
+
+
+@pytest.mark.parametrize("text, caught", [("my nan says she doesnt want me", True),
+                                          ("my nan doesnt want me to stay up late", False)])
+def test_a_pattern_may_say_what_must_not_follow_it(detector, text, caught):
+    # ("!to": being unwanted is rejection; not wanting someone to do something is not)
+    assert bool(detector.detect_all(text)) is caught
