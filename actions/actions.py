@@ -443,7 +443,18 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         own = followup.asked_aspects(_HOW_IT_WORKS.sub(" ", " ".join(
             w for w in text.lower().split() if base.resolve_council(w) is None))) - {"what", "where"}
         classified = intent_name(tracker)
-        if own and classified != topic_id and not not_sure_of(tracker) and classified in set(base.topic_ids()) \
+        sure = not not_sure_of(tracker)
+        if not sure:
+            # (the classifier's guess, unsure, of a topic of another area that the message names: "we're in
+            # Hampshire since May - their assessment, is it quick?" after whether a plan is voluntary)
+            named_words = followup.vocabulary(base).topic_words(text)
+            guess = next((r.get("name") for r in ((tracker.latest_message or {}).get("intent_ranking") or [])[:4]
+                          if r.get("name") in set(base.topic_ids()) and
+                          base.topic_area(r.get("name")) != base.topic_area(topic_id) and
+                          named_words & followup.content_words(base.topic_title(r.get("name")) or "")), None)
+            if guess:
+                classified, sure = guess, True
+        if own and classified != topic_id and sure and classified in set(base.topic_ids()) \
                 and base.topic(named, classified) is not None and followup.names_a_topic(text, vocab, ignore=names):
             # a question of its own about another topic the classifier is sure of ("we live in Bolton now, who runs
             # the child protection conferences there?" after the core group): answered as a question

@@ -935,6 +935,10 @@ _DONE_BY = re.compile(r"\b(agreed|decided|chaired|led|run|reviewed|checked|appro
                       r"visited|written|attended) by\b")
 
 
+# Words between a doer and its doing ("a social worker still leads them")
+_ADVERBS = re.compile(r"\b(still|also|usually|always|normally|will|must|should|may|can|then)\s+")
+
+
 def role_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
     """Asked who does something in a topic ("who chairs child protection conferences in Bolton?") that
     the topic's own answer does not say: the sentence that says it, else None."""
@@ -945,7 +949,10 @@ def role_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -
     fact = best_fact(base, council, topic_id, question)
     if fact is None or fact.sentence.rstrip().endswith("?") or not acts & _roles(fact.sentence):
         return None  # (a question the text asks its reader says no one)
-    says_who = _DONE_BY.search(fact.sentence.lower()) or _NAMES_DOER.search(fact.sentence.lower())
+    # (a sentence naming the doer as its subject, when the topic's own answer names none: "A social worker still
+    # leads the enquiries" already says who leads them)
+    says_who = _DONE_BY.search(fact.sentence.lower()) or (_NAMES_DOER.search(fact.sentence.lower()) and
+                                                          not _NAMES_DOER.search(_ADVERBS.sub("", own.lower())))
     if acts & _roles(own) and not (says_who and fact.sentence not in own):
         # the topic's answer already speaks of that doing; only a sentence elsewhere that says in so many
         # words who does it ("must be agreed by the allocated social care practitioner", "the team manager
@@ -980,6 +987,10 @@ def titled_topics(base: KnowledgeBase, text: str, least: int = 2) -> list[str]:
     return found
 
 
+# A word this many topic titles have says no one of them ("care").
+COMMON_TITLE_WORD = 3
+
+
 def last_named_topic(base: KnowledgeBase, text: str, vocab: Vocabulary, ignore: Iterable[str] = ()) -> Optional[str]:
     """A message that tells of several things, then asks about one by a word that points back ("A child protection
     plan was agreed, then a core group set up. Who sits in that one?"): the topic named last before the
@@ -991,7 +1002,14 @@ def last_named_topic(base: KnowledgeBase, text: str, vocab: Vocabulary, ignore: 
     question, before = said[-1], " ".join(said[:-1])
     if not question.endswith("?") or not refers_back(question) or names_a_topic(question, vocab, ignore=ignore):
         return None
-    named = titled_topics(base, before, least=1)
+    titles = {t["id"]: _naming_words(t["title"]) for t in base.topic_index()}
+
+    def common(word: str) -> bool:
+        return sum(word in words for words in titles.values()) >= COMMON_TITLE_WORD
+
+    # (a title of one word many titles have names nothing: "Going home from care" is not named by "social care")
+    named = [t for t in titled_topics(base, before, least=1) if len(titles.get(t, ())) > 1 or
+             not any(common(w) for w in titles.get(t, ()))]
     if len(named) < 2:
         return None
     lowered = _plain(before)

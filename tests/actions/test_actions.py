@@ -2021,3 +2021,15 @@ async def test_whether_closing_means_all_is_well_is_no_question_about_what_cin_m
                            slots={"council": "hampshire"})
     await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
     assert "CIN stands for" not in texts(dispatcher), texts(dispatcher)
+
+
+async def test_a_new_council_with_a_question_of_another_area_the_classifier_only_guesses_is_answered_as_asked(
+        make_tracker, dispatcher, domain):
+    # (after whether a Child in Need plan is voluntary: the assessment's time limit in Hampshire, not the plan again)
+    tracker = make_tracker("nlu_fallback", text="Since May we're in Hampshire. Their assessment, how quick is it?",
+                           slots={"topic": "cin_voluntary", "council": "coventry"},
+                           entities=[{"entity": "council", "value": "hampshire"}], confidence=0.45)
+    tracker.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.45},
+                                                {"name": "assessment_length", "confidence": 0.3}]
+    await actions.ActionSearchKnowledge().run(dispatcher, tracker, domain)
+    assert "15 days" in texts(dispatcher), texts(dispatcher)

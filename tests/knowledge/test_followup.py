@@ -928,6 +928,7 @@ def test_looking_at_it_again_asks_for_a_review(text, review):
     ("A child protection plan came first, then a core group. Who sits in that one?", "core_group"),
     ("Core group first, child protection plan second. Is it long?", "cp_plan"),
     ("Our school sent the MASH a form. Then what happens to it?", None),  # one thing, named one way
+    ("The ward says she stays until social care agree things. When can that be?", None),  # "care" names no one
     ("Ours is a child protection plan. Who sits in the core group for it?", None),  # the question names it
 ])
 def test_the_thing_a_question_points_back_to_is_the_last_named(kb, vocab, text, topic):
@@ -956,3 +957,8 @@ def test_why_it_is_done_is_when_it_is_done(kb):
     # ("This is when a child is at risk of significant harm" says why the enquiries are made)
     fact = followup.best_fact(kb, "coventry", "s47_what", "but why are they doing one at all?")
     assert fact is not None and "significant harm" in fact.sentence, fact and fact.sentence
+
+
+def test_who_does_it_is_not_taken_from_elsewhere_when_the_topic_says_who(kb):
+    # (the police item's own answer says a social worker still leads the enquiries)
+    assert followup.role_fact(kb, "hampshire", "s47_police", "who is in charge of leading the enquiries?") is None
