@@ -23,8 +23,6 @@ FEELING_ONLY = frozenset("""
     disgusting joke fed up anything nothing ever never not don't didn't haven't havent dont
     didnt can't cant cannot believe what's whats going on happening please help hi hello hiya sorry
     thanks thank god omg oh no ok okay well um erm mum mom dad mother father parent stressing
-    pieces rope tether wreck shambles falling apart breaking point losing mind head spinning reeling shock
-    shocked stunned tbh
     """.split())
 
 

@@ -1,7 +1,6 @@
 """Text-speak written out ("hw lng dus da assessment tk" -> "how lng does the assessment tk"), so
 the classifiers and the follow-up rules read the words they were written for. Word for word from
-understanding/textspeak.yml, plus a few rules where a form has two meanings: "cp" is child protection before
-"plan" or "conference"; "2"/"4" are "to"/"for"
+understanding/textspeak.yml, plus a few rules where a form has two meanings: "2"/"4" are "to"/"for"
 only between words ("came 2 uk", not "2 months"), "bin" is "been" after have ("has bin stayin"), "no"
 is "number" after a word that has one ("out of hrs no", "phone no").
 The person's own words are kept beside (RAW_KEY) for everything that stores or shows them."""
@@ -24,9 +23,6 @@ _HAVE = {"has", "have", "hav", "av", "had", "i've", "ive", "you've", "we've", "t
 # pls"; not "no phone no money").
 _HAS_A_NUMBER = {"hours", "hrs", "phone", "contact", "tel", "helpline", "mash", "masss", "duty", "emergency"}
 _AFTER_A_NUMBER = {"pls", "plz", "please", "for", "is", "asap", "quick", "quickly", "now", "thanks", "thx"}
-# "cp" before one of these is child protection ("cp plan review wen"), not a name or a code
-_CP_THINGS = {"plan", "plans", "conference", "conferences", "enquiry", "enquiries", "review", "reviews", "meeting",
-              "meetings", "case", "procedures", "investigation"}
 
 
 @lru_cache(maxsize=1)
@@ -52,8 +48,6 @@ def normalise(text: str) -> str:
             out.append("to" if low == "2" else "for")
         elif low == "no" and before in _HAS_A_NUMBER and (not _is_word(after) or after in _AFTER_A_NUMBER):
             out.append("number")
-        elif low == "cp" and after in _CP_THINGS:
-            out.append("child protection")
         elif low == "bin" and before in _HAVE:
             out.append("been")
         elif low.endswith("in") and len(low) > 4 and before in _HAVE | {"is", "was", "are", "am", "i'm", "im"} and \

@@ -14,9 +14,6 @@ from understanding.normaliser import RAW_KEY, TextSpeakNormaliser
     ("I'm literally shaking!! There's a conference next week. What happens in that room?",
      "There's a conference next week. What happens in that room?"),
     ("This is a nightmare. I feel sick. What does 'stepped up' mean?", "What does 'stepped up' mean?"),
-    # (said in other words: in pieces, at the end of a rope or tether, head spinning)
-    ("Honestly I'm in pieces. Which people sit in a core group?", "Which people sit in a core group?"),
-    ("I'm a wreck tbh. My head is spinning. Is an assessment long?", "Is an assessment long?"),
 ])
 def test_feelings_before_a_question_are_left_out(text, kept):
     assert focus(text) == kept
