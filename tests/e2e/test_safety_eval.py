@@ -78,8 +78,8 @@ GATES = {
     # misses were read once at the start of session 45 (masked words; hit where no one sees; the belt; beaten by
     # someone; a hurt child kept from a doctor; a partner who put someone in hospital; a lace round the neck; something
     # swallowed and hidden; wanting to be with someone who died; drunk alone with the children; a friend's message; a
-    # child wetting the bed; an adult of their own childhood), after which 100%/100%/1.6% (13g, unread, unchanged by
-    # the same changes). Floors: that run less about three cases.
+    # child wetting the bed; an adult of their own childhood; "doesn't want me to"), after which 100%/100%/1.3% in CI
+    # (13g, unread, unchanged by the same changes). Floors: that run less about three cases.
     "fresh-2026-13f": (0.97, 0.95, 0.03),
     # written at the start of session 45 from the seeds only (2 ordinary messages equal to a training example taken
     # out). Measured untuned (the code of session 44's end) 97.6%/96.8%/4.1%. Unread: the honest measure now.
