@@ -447,11 +447,10 @@ def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, base: Knowledg
         if not sure:
             # (the classifier's guess, unsure, of a topic of another area that the message names: "we're in
             # Hampshire since May - their assessment, is it quick?" after whether a plan is voluntary)
-            named_words = followup.vocabulary(base).topic_words(text)
-            guess = next((r.get("name") for r in ((tracker.latest_message or {}).get("intent_ranking") or [])[:4]
-                          if r.get("name") in set(base.topic_ids()) and
-                          base.topic_area(r.get("name")) != base.topic_area(topic_id) and
-                          named_words & followup.content_words(base.topic_title(r.get("name")) or "")), None)
+            named_words, topic_ids = vocab.topic_words(text), set(base.topic_ids())
+            ranked = [r.get("name") for r in ((tracker.latest_message or {}).get("intent_ranking") or [])[:4]]
+            guess = next((t for t in ranked if t in topic_ids and base.topic_area(t) != base.topic_area(topic_id) and
+                          named_words & followup.content_words(base.topic_title(t) or "")), None)
             if guess:
                 classified, sure = guess, True
         if own and classified != topic_id and sure and classified in set(base.topic_ids()) \

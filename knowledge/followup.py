@@ -635,7 +635,7 @@ def asks_if_it_means(question: str) -> bool:
 
 
 def meaning_fact(base: KnowledgeBase, council: str, topic_id: str, question: str) -> Optional[Fact]:
-    """Asked whether something means another thing ("surely closing it means we're fine?"): the topic's
+    """Asked whether something means another thing ("doesn't closing it mean we're fine?"): the topic's
     sentence that says what it means or does not, or None."""
     if not asks_if_it_means(question):
         return None
@@ -653,6 +653,7 @@ def found_nothing(text: str) -> bool:
 def says_if_nothing(sentence: str) -> bool:
     """Whether the sentence says what happens when nothing was found ("If there is no role, ...")."""
     return bool(_IF_NOTHING.search(sentence.lower()))
+
 
 # A section of an Act named by its number ("section 17", "s47").
 _SECTION = re.compile(r"\b(?:section|s\.?) ?(\d+)\b")
@@ -774,9 +775,10 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                 match = len(asked & given)
                 says_start = start_asked and bool(_SAYS_START.search(sentence.lower()))
                 if_nothing = nothing_found and says_if_nothing(sentence)
+                says_meaning = asks_meaning and bool(_SAYS_MEANING.search(sentence.lower()))
                 match += if_nothing  # it says what happens then, whatever else was asked
                 # (and what it means, asked whether it means something: "doesn't closing it mean we're fine?")
-                match += asks_meaning and bool(_SAYS_MEANING.search(sentence.lower()))
+                match += says_meaning
                 if start_asked and "decide" in asked & given and not says_start:
                     match -= 1  # another decision than whether it starts ("the team manager decides which plan")
                 if "name" in asked & given and not (naming_asked | ctx | subject) & _all_stems(sentence):
@@ -817,7 +819,7 @@ def best_fact(base: KnowledgeBase, council: str, topic_id: str, question: str, c
                     strong += 1  # "8 Family Hubs" answers "how many are there?" after family hubs
                 if gives_duration:
                     strong += 2  # "It lasts as long as it is needed" over "the first meeting is within 10 days"
-                if asks_meaning and _SAYS_MEANING.search(sentence.lower()):
+                if says_meaning:
                     strong += 1  # "would that show it is better?": a sentence saying what it does not mean
                 if if_nothing:
                     strong += 3  # "it found nothing, what now?": "If the worries are not confirmed, ..."
@@ -1008,8 +1010,8 @@ def last_named_topic(base: KnowledgeBase, text: str, vocab: Vocabulary, ignore: 
         return sum(word in words for words in titles.values()) >= COMMON_TITLE_WORD
 
     # (a title of one word many titles have names nothing: "Going home from care" is not named by "social care")
-    named = [t for t in titled_topics(base, before, least=1) if len(titles.get(t, ())) > 1 or
-             not any(common(w) for w in titles.get(t, ()))]
+    named = [t for t in titled_topics(base, before, least=1) if len(titles[t]) > 1 or
+             not any(common(w) for w in titles[t])]
     if len(named) < 2:
         return None
     lowered = _plain(before)
@@ -1017,13 +1019,13 @@ def last_named_topic(base: KnowledgeBase, text: str, vocab: Vocabulary, ignore: 
     def last_place(topic_id: str) -> tuple[int, int]:
         # where the title is last said (its last word: "core group" after "child protection plan"), then how many
         # of its words ("child protection plan" over "plan")
-        words = _naming_words(base.topic_title(topic_id) or "")
+        words = titles[topic_id]
         places = [max((m.start() for m in re.finditer(rf"\b{re.escape(w[:-1] if len(w) > 4 else w)}", lowered)),
                       default=-1) for w in words]
         return max(places, default=-1), len(words)
-    ranked = sorted(named, key=last_place, reverse=True)
+    first, second = sorted(((last_place(t), t) for t in named), reverse=True)[:2]
     # (two titles said at the same place with as many words tell nothing: "the MASH")
-    return ranked[0] if last_place(ranked[0]) != last_place(ranked[1]) else None
+    return first[1] if first[0] != second[0] else None
 
 
 def shared_words(question: str, fact: Fact) -> int:
